@@ -1,0 +1,2 @@
+// Bridges the system zlib (zlib1g-dev) into Swift.
+#include <zlib.h>

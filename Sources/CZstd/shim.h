@@ -1,0 +1,3 @@
+// Bridges the system zstd library (libzstd-dev) into Swift.
+#include <zstd.h>
+#include <zstd_errors.h>

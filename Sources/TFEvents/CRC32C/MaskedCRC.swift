@@ -1,0 +1,43 @@
+/// A masked CRC-32C, as stored in TFRecord headers and footers.
+///
+/// TensorFlow (after LevelDB) never stores a raw CRC: computing the CRC of
+/// data that itself embeds CRCs is error-prone, so stored values are rotated
+/// right by 15 bits and offset by a constant (SPEC A.3,
+/// `tensorflow/tsl/lib/hash/crc32c.h`).
+public struct MaskedCRC: Hashable, Sendable, CustomStringConvertible {
+    /// The masked value as it appears on disk (little-endian `UInt32`).
+    public let rawValue: UInt32
+
+    private static let delta: UInt32 = 0xA282_EAD8
+
+    /// Wraps a value read from disk.
+    @inlinable
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+
+    /// Masks a plain CRC-32C.
+    @inlinable
+    public init(crc: UInt32) {
+        rawValue = ((crc >> 15) | (crc << 17)) &+ 0xA282_EAD8
+    }
+
+    /// Masks the CRC-32C of `bytes`.
+    @inlinable
+    public static func compute(_ bytes: UnsafeRawBufferPointer) -> MaskedCRC {
+        MaskedCRC(crc: CRC32C.checksum(bytes))
+    }
+
+    /// The plain CRC-32C this value masks.
+    public var unmasked: UInt32 {
+        let rotated = rawValue &- Self.delta
+        return (rotated >> 17) | (rotated << 15)
+    }
+
+    /// Zero-padded hexadecimal, for error messages: `0x224b7fa3`.
+    public var description: String { hex32(rawValue) }
+}
+
+/// Formats a 32-bit value as `0x` and eight lowercase hex digits.
+func hex32(_ value: UInt32) -> String {
+    let digits = String(value, radix: 16)
+    return "0x" + String(repeating: "0", count: 8 - digits.count) + digits
+}

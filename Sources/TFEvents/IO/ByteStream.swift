@@ -1,0 +1,82 @@
+/// A sequential source of bytes that cannot be mapped: a pipe, standard
+/// input, a device, or a decompressor.
+///
+/// ``RecordReader`` pulls from a stream into its own window buffer, so a
+/// stream never allocates per read. Implementations are classes because they
+/// own a file descriptor or a decoder state.
+public protocol ByteStream: AnyObject {
+    /// Fills the start of `buffer` with the next bytes and returns how many
+    /// were written; 0 means the end of the stream.
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws(ByteStreamError) -> Int
+
+    /// For a decompressor: how many compressed input bytes were consumed so
+    /// far. `nil` for uncompressed streams.
+    var compressedOffset: Int? { get }
+
+    /// True once the stream ended in the middle of a compressed frame or
+    /// member (a file still being written, or cut short). Always false for
+    /// uncompressed streams.
+    var endedMidStream: Bool { get }
+}
+
+extension ByteStream {
+    /// Uncompressed streams have no compressed offset.
+    public var compressedOffset: Int? { nil }
+    /// Uncompressed streams cannot end mid-frame.
+    public var endedMidStream: Bool { false }
+}
+
+/// A ``ByteStream`` failed.
+public enum ByteStreamError: Error, Sendable, Equatable {
+    /// The system call failed.
+    case io(SystemError)
+    /// The compressed data is damaged at `compressedOffset` (when known).
+    case corrupt(message: String, compressedOffset: Int?)
+}
+
+/// Reads an open file descriptor with `read(2)`: pipes, standard input,
+/// character devices.
+public final class FileDescriptorStream: ByteStream {
+    private let fd: Int32
+    private let closesOnDeinit: Bool
+
+    /// Wraps `fd`. When `closeOnDeinit` is true the descriptor is closed when
+    /// the stream is released.
+    public init(fileDescriptor fd: Int32, closeOnDeinit: Bool) {
+        self.fd = fd
+        closesOnDeinit = closeOnDeinit
+    }
+
+    deinit {
+        if closesOnDeinit { close(fd) }
+    }
+
+    /// See ``ByteStream/read(into:)``.
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(ByteStreamError) -> Int {
+        guard let base = buffer.baseAddress, buffer.count > 0 else { return 0 }
+        let count = retryingOnInterrupt { systemRead(fd, base, buffer.count) }
+        guard count >= 0 else { throw .io(.current) }
+        return count
+    }
+}
+
+/// Lends bytes of a mapping (or any stable buffer) as a stream. Used when a
+/// decoder needs a stream interface over mapped input.
+final class BufferStream: ByteStream {
+    private let owner: AnyObject?
+    private let bytes: UnsafeRawBufferPointer
+    private var position = 0
+
+    init(bytes: UnsafeRawBufferPointer, owner: AnyObject?) {
+        self.bytes = bytes
+        self.owner = owner
+    }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws(ByteStreamError) -> Int {
+        let count = min(buffer.count, bytes.count - position)
+        guard count > 0, let source = bytes.baseAddress, let target = buffer.baseAddress else { return 0 }
+        target.copyMemory(from: source + position, byteCount: count)
+        position += count
+        return count
+    }
+}

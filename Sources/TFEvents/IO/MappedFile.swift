@@ -1,0 +1,114 @@
+/// A read-only memory mapping of a regular file (or of its tail).
+///
+/// This is the only type that calls `mmap`/`munmap`. The mapping is private
+/// and read-only; it is unmapped when the object is released. Bytes are lent
+/// out through ``withUnsafeBytes(_:)`` only: the pointer must not escape the
+/// closure.
+///
+/// The mapping covers the file as it was when it was opened (`size`). A file
+/// that grows later is not seen beyond that size; open it again to see more.
+public final class MappedFile: @unchecked Sendable {
+    // @unchecked: the mapping is immutable after init and only read.
+
+    /// The path the file was opened with.
+    public let path: String
+    /// Identity and size of the file when it was mapped.
+    public let identity: FileIdentity
+    /// The file offset of the first mapped byte.
+    public let startOffset: Int
+    /// Number of bytes lent out by ``withUnsafeBytes(_:)``: `identity.size - startOffset`.
+    public let count: Int
+
+    private let mapping: UnsafeMutableRawPointer?
+    private let mappingLength: Int
+    private let startInMapping: Int
+
+    /// Maps `path` from `startOffset` to its current end.
+    ///
+    /// - Throws: ``FileOpenError`` when the file cannot be opened, is not a
+    ///   regular file, or cannot be mapped.
+    public convenience init(path: String, startOffset: Int = 0) throws(FileOpenError) {
+        let fd = retryingOnInterrupt { open(path, O_RDONLY | O_CLOEXEC) }
+        guard fd >= 0 else { throw FileOpenError(path: path, reason: .open(.current)) }
+        defer { close(fd) }
+        let identity: FileIdentity
+        do { identity = try FileIdentity(fileDescriptor: fd) } catch {
+            throw FileOpenError(path: path, reason: .open(error))
+        }
+        guard identity.isRegularFile else {
+            throw FileOpenError(path: path, reason: .notRegularFile)
+        }
+        try self.init(fd: fd, path: path, identity: identity, startOffset: startOffset)
+    }
+
+    /// Maps an open regular file from `startOffset` to `identity.size`.
+    init(fd: Int32, path: String, identity: FileIdentity, startOffset: Int) throws(FileOpenError) {
+        precondition(startOffset >= 0, "negative start offset")
+        self.path = path
+        self.identity = identity
+        let start = min(startOffset, identity.size)
+        self.startOffset = start
+        count = identity.size - start
+        guard count > 0 else {
+            mapping = nil
+            mappingLength = 0
+            startInMapping = 0
+            return
+        }
+        // mmap offsets must be page-aligned: map from the page holding `start`.
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let alignedStart = start - start % page
+        startInMapping = start - alignedStart
+        mappingLength = count + startInMapping
+        #if os(Linux)
+        let flags = MAP_PRIVATE | MAP_POPULATE
+        #else
+        let flags = MAP_PRIVATE
+        #endif
+        let address = mmap(nil, mappingLength, PROT_READ, flags, fd, off_t(alignedStart))
+        guard let address, address != MAP_FAILED else {
+            throw FileOpenError(path: path, reason: .map(.current))
+        }
+        _ = madvise(address, mappingLength, MADV_SEQUENTIAL)
+        mapping = address
+    }
+
+    deinit {
+        if let mapping { munmap(mapping, mappingLength) }
+    }
+
+    /// Lends the mapped bytes (file offsets `startOffset ..< identity.size`).
+    ///
+    /// Does not copy. The buffer is empty for an empty file.
+    public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
+        guard let mapping else { return try body(UnsafeRawBufferPointer(start: nil, count: 0)) }
+        return try body(UnsafeRawBufferPointer(start: mapping + startInMapping, count: count))
+    }
+}
+
+/// A file could not be opened for reading.
+public struct FileOpenError: Error, Sendable, CustomStringConvertible {
+    /// Why opening failed.
+    public enum Reason: Sendable, Equatable {
+        /// `open` or `fstat` failed.
+        case open(SystemError)
+        /// The path is a directory, pipe, socket or device (cannot be mapped).
+        case notRegularFile
+        /// `mmap` failed.
+        case map(SystemError)
+    }
+
+    /// The path that was opened.
+    public let path: String
+    /// Why it failed.
+    public let reason: Reason
+
+    /// `path: reason`.
+    public var description: String {
+        switch reason {
+        case .open(let error): return "\(path): cannot open: \(error)"
+        case .notRegularFile: return "\(path): not a regular file"
+        case .map(let error): return "\(path): cannot map: \(error)"
+        }
+    }
+}

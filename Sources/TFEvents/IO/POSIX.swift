@@ -1,0 +1,45 @@
+// The libc imports of the package, in one place.
+#if canImport(Glibc)
+@_exported import Glibc
+#elseif canImport(Musl)
+@_exported import Musl
+#elseif canImport(Darwin)
+@_exported import Darwin
+#endif
+
+/// The `errno` of the last failed system call, as a number and a message.
+public struct SystemError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// The C `errno` value.
+    public let code: Int32
+
+    /// Captures the current `errno`.
+    static var current: SystemError { SystemError(code: errno) }
+
+    /// Wraps an errno value.
+    public init(code: Int32) { self.code = code }
+
+    /// `strerror` text, for example "No such file or directory".
+    public var description: String { String(cString: strerror(code)) }
+}
+
+/// Calls a system function until it does not fail with `EINTR`.
+@inline(__always)
+func retryingOnInterrupt<T: FixedWidthInteger>(_ call: () -> T) -> T {
+    while true {
+        let result = call()
+        if result == -1 && errno == EINTR { continue }
+        return result
+    }
+}
+
+/// `read(2)`, named apart from the many Swift `read` methods.
+@inline(__always)
+func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
+    #if canImport(Glibc)
+    return Glibc.read(fd, buffer, count)
+    #elseif canImport(Musl)
+    return Musl.read(fd, buffer, count)
+    #else
+    return Darwin.read(fd, buffer, count)
+    #endif
+}

@@ -1,0 +1,44 @@
+/// How a ``RecordReader`` verifies records and what it does with bad ones.
+public struct RecordReaderOptions: Sendable, Equatable {
+    /// What to do after a record whose payload fails its checksum.
+    public enum PayloadMismatchPolicy: Sendable, Equatable {
+        /// Report it and continue with the next record (the length is sound).
+        case skipRecord
+        /// Report it and stop, as TensorFlow's reader does.
+        case stop
+    }
+
+    /// What to do after a header whose length fails its checksum (or that
+    /// claims more than ``maxRecordLength``).
+    public enum LengthMismatchPolicy: Sendable, Equatable {
+        /// Scan forward to the next offset whose 12-byte header verifies and
+        /// continue there, reporting the bytes skipped.
+        case resynchronize
+        /// Report it and stop.
+        case stop
+    }
+
+    /// Verify every payload CRC (the default). When false, only length CRCs
+    /// are checked, as rustboard's default `--no-checksum` does.
+    public var verifyPayloadChecksums: Bool = true
+    /// Largest payload accepted, in bytes. A larger verified length is a
+    /// ``ReadRecordError/Kind/tooLarge(length:limit:)`` error; nothing of
+    /// that size is ever allocated.
+    public var maxRecordLength: Int = 1 << 30
+    /// See ``PayloadMismatchPolicy``. Default: skip the record.
+    public var onPayloadMismatch: PayloadMismatchPolicy = .skipRecord
+    /// See ``LengthMismatchPolicy``. Default: resynchronise.
+    public var onLengthMismatch: LengthMismatchPolicy = .resynchronize
+
+    /// The defaults: verify everything, recover as much as possible.
+    public init() {}
+
+    /// Behave like TensorFlow's `tf_record_iterator`: verify everything and
+    /// stop at the first bad record.
+    public static var stopAtFirstError: RecordReaderOptions {
+        var options = RecordReaderOptions()
+        options.onPayloadMismatch = .stop
+        options.onLengthMismatch = .stop
+        return options
+    }
+}

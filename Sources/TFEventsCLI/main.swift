@@ -1,0 +1,2 @@
+import TFEvents
+print("placeholder")
