@@ -14,7 +14,9 @@ public struct FileIdentity: Hashable, Sendable, Codable {
     public var modificationTimeNanoseconds: Int64
     /// Whether the file is a regular file (mappable) rather than a pipe,
     /// character device or socket.
-    public var isRegularFile: Bool
+    public var isRegularFile: Bool { (modeBits & S_IFMT) == S_IFREG }
+    /// `st_mode`.
+    public var modeBits: UInt32
 
     /// Reads the identity of an open descriptor with `fstat`.
     init(fileDescriptor fd: Int32) throws(SystemError) {
@@ -39,7 +41,7 @@ public struct FileIdentity: Hashable, Sendable, Codable {
         #else
         modificationTimeNanoseconds = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
         #endif
-        isRegularFile = (info.st_mode & S_IFMT) == S_IFREG
+        modeBits = UInt32(info.st_mode)
     }
 
     /// Whether `other` is the same file (device and inode), whatever its size.

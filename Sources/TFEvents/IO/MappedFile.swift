@@ -41,14 +41,15 @@ public final class MappedFile: @unchecked Sendable {
         try self.init(fd: fd, path: path, identity: identity, startOffset: startOffset)
     }
 
-    /// Maps an open regular file from `startOffset` to `identity.size`.
-    init(fd: Int32, path: String, identity: FileIdentity, startOffset: Int) throws(FileOpenError) {
+    /// Maps an open regular file from `startOffset` to `identity.size`, or
+    /// only `length` bytes from there when given.
+    init(fd: Int32, path: String, identity: FileIdentity, startOffset: Int, length: Int? = nil) throws(FileOpenError) {
         precondition(startOffset >= 0, "negative start offset")
         self.path = path
         self.identity = identity
         let start = min(startOffset, identity.size)
         self.startOffset = start
-        count = identity.size - start
+        count = min(identity.size - start, length ?? Int.max)
         guard count > 0 else {
             mapping = nil
             mappingLength = 0
@@ -61,7 +62,9 @@ public final class MappedFile: @unchecked Sendable {
         startInMapping = start - alignedStart
         mappingLength = count + startInMapping
         #if os(Linux)
-        let flags = MAP_PRIVATE | MAP_POPULATE
+        // Pre-fault large mappings: one kernel pass instead of a page fault
+        // per 4 KiB page while reading.
+        let flags = count >= (1 << 20) ? MAP_PRIVATE | MAP_POPULATE : MAP_PRIVATE
         #else
         let flags = MAP_PRIVATE
         #endif
@@ -96,6 +99,8 @@ public struct FileOpenError: Error, Sendable, CustomStringConvertible {
         case notRegularFile
         /// `mmap` failed.
         case map(SystemError)
+        /// The content is compressed in a format this build cannot read.
+        case unsupportedCompression(CompressionFormat)
     }
 
     /// The path that was opened.
@@ -103,12 +108,16 @@ public struct FileOpenError: Error, Sendable, CustomStringConvertible {
     /// Why it failed.
     public let reason: Reason
 
-    /// `path: reason`.
-    public var description: String {
+    /// What failed, without the path.
+    public var message: String {
         switch reason {
-        case .open(let error): return "\(path): cannot open: \(error)"
-        case .notRegularFile: return "\(path): not a regular file"
-        case .map(let error): return "\(path): cannot map: \(error)"
+        case .open(let error): return "cannot open: \(error)"
+        case .notRegularFile: return "not a regular file"
+        case .map(let error): return "cannot map: \(error)"
+        case .unsupportedCompression(let format): return "\(format) compression is not supported"
         }
     }
+
+    /// `path: message`.
+    public var description: String { "\(path): \(message)" }
 }

@@ -5,7 +5,7 @@
 /// that straddles two reads is copied once. The buffer grows only when one
 /// record is larger than it, and then only as its bytes actually arrive:
 /// a length field alone never causes an allocation of that length.
-final class StreamWindow {
+public final class StreamWindow {
     let stream: any ByteStream
     private(set) var storage: UnsafeMutableRawPointer
     private(set) var capacity: Int
@@ -14,8 +14,8 @@ final class StreamWindow {
     /// True once the stream returned 0.
     private(set) var reachedEnd = false
 
-    /// Default window size.
-    static let defaultCapacity = 1 << 20
+    /// Default window size: 1 MiB.
+    public static let defaultCapacity = 1 << 20
 
     init(stream: any ByteStream, capacity: Int = StreamWindow.defaultCapacity) {
         self.stream = stream

@@ -31,6 +31,9 @@ public struct ReadRecordError: Error, Sendable, CustomStringConvertible {
     /// Bytes skipped after this error to reach the next verified header, when
     /// the reader resynchronised; 0 otherwise.
     public internal(set) var skippedBytes: Int = 0
+    /// After resynchronising: whether a verifying header was found (false
+    /// when the data ended first).
+    public internal(set) var foundNextHeader = false
     /// Whether the reader can return more records after this error.
     public internal(set) var isResumable: Bool
 
@@ -64,7 +67,9 @@ public struct ReadRecordError: Error, Sendable, CustomStringConvertible {
             text += ": \(message)"
         }
         if skippedBytes > 0 {
-            text += "; skipped \(skippedBytes) bytes to the next valid record header"
+            text += foundNextHeader
+                ? "; skipped \(skippedBytes) bytes to the next valid record header"
+                : "; skipped \(skippedBytes) bytes, no valid record header follows"
         }
         return text
     }

@@ -38,6 +38,9 @@ public struct RecordReader: ~Copyable {
     public let path: String
     /// The options given at creation.
     public let options: RecordReaderOptions
+    /// How the underlying bytes are compressed (records are always read
+    /// from the uncompressed stream).
+    public let compression: CompressionFormat
     /// How reading ended, once ``next()`` has returned nil.
     public private(set) var endState: EndState = .reading
 
@@ -57,6 +60,7 @@ public struct RecordReader: ~Copyable {
     public init(mappedFile: MappedFile, options: RecordReaderOptions = .init()) {
         path = mappedFile.path
         self.options = options
+        compression = .none
         backend = .active
         owner = mappedFile
         window = nil
@@ -72,10 +76,13 @@ public struct RecordReader: ~Copyable {
     ///   - startOffset: the stream offset of the stream's first byte (for
     ///     error messages and ``offset``).
     ///   - windowCapacity: the window size; a larger record grows it.
+    ///   - compression: what the stream decodes, for reporting.
     public init(stream: any ByteStream, path: String, startOffset: Int = 0,
-                windowCapacity: Int = 1 << 20, options: RecordReaderOptions = .init()) {
+                windowCapacity: Int = StreamWindow.defaultCapacity, compression: CompressionFormat = .none,
+                options: RecordReaderOptions = .init()) {
         self.path = path
         self.options = options
+        self.compression = compression
         backend = .active
         owner = nil
         window = StreamWindow(stream: stream, capacity: windowCapacity)
@@ -89,6 +96,7 @@ public struct RecordReader: ~Copyable {
         let box = ByteBox(bytes)
         self.path = path
         self.options = options
+        compression = .none
         backend = .active
         owner = box
         window = nil
@@ -222,7 +230,7 @@ public struct RecordReader: ~Copyable {
             stop(at: recordOffset)
             throw error
         }
-        error.skippedBytes = try skipToNextHeader()
+        (error.skippedBytes, error.foundNextHeader) = try skipToNextHeader()
         error.isResumable = true
         throw error
     }
@@ -231,20 +239,20 @@ public struct RecordReader: ~Copyable {
     /// header verifies. Stops early where fewer than a header's bytes remain
     /// at the end of the data: those may be the start of a record still being
     /// written, and become the truncated tail.
-    private mutating func skipToNextHeader() throws(ReadRecordError) -> Int {
+    private mutating func skipToNextHeader() throws(ReadRecordError) -> (skipped: Int, found: Bool) {
         let start = offset
         position += 1
         while true {
             if let base {
                 while limit - position >= TFRecordLayout.headerLength {
                     if TFRecordLayout.headerVerifies(base + position, backend: backend) {
-                        return offset - start
+                        return (offset - start, true)
                     }
                     position += 1
                 }
             }
             if try !refill(needed: TFRecordLayout.headerLength) {
-                return offset - start
+                return (offset - start, false)
             }
         }
     }

@@ -6,29 +6,23 @@
 public struct RecordView {
     /// Offset of the record's first header byte in the (uncompressed) stream.
     public let offset: Int
-    @usableFromInline
     let payload: UnsafeRawBufferPointer
 
-    @inlinable
     init(offset: Int, payload: UnsafeRawBufferPointer) {
         self.offset = offset
         self.payload = payload
     }
 
     /// Payload length in bytes.
-    @inlinable
     public var payloadLength: Int { payload.count }
 
     /// Offset of the first byte after this record (its footer included).
-    @inlinable
     public var endOffset: Int { offset + TFRecordLayout.framingOverhead + payload.count }
 
     /// Offset of the payload's first byte in the stream.
-    @inlinable
     public var payloadOffset: Int { offset + TFRecordLayout.headerLength }
 
     /// Lends the payload bytes. The pointer must not escape the closure.
-    @inlinable
     public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
         try body(payload)
     }

@@ -24,7 +24,6 @@ public enum TFRecordLayout {
     /// Whether the 12 bytes at `header` form a header whose length CRC verifies.
     ///
     /// - Precondition: `header` holds at least ``headerLength`` bytes.
-    @inlinable
     static func headerVerifies(_ header: UnsafeRawPointer, backend: CRC32C.Backend) -> Bool {
         let stored = UInt32(littleEndian: header.loadUnaligned(fromByteOffset: lengthCRCOffset, as: UInt32.self))
         let crc = backend.extend(0, UnsafeRawBufferPointer(start: header, count: lengthFieldLength))

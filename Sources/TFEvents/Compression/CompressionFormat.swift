@@ -1,0 +1,46 @@
+/// How the bytes of an event file are stored, detected from its content
+/// (never from its name), per SPEC B.2.
+public enum CompressionFormat: String, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible {
+    /// Plain TFRecords.
+    case none
+    /// RFC 1952 gzip (a whole-file `gzip`, or TensorFlow's `GZIP` option).
+    case gzip
+    /// RFC 1950 zlib (TensorFlow's `ZLIB` option).
+    case zlib
+    /// Zstandard frames (including skippable frames).
+    case zstd
+
+    /// `none`, `gzip`, `zlib`, `zstd`.
+    public var description: String { rawValue }
+
+    /// Bytes of prefix ``detect(prefix:)`` looks at.
+    public static let sniffLength = TFRecordLayout.headerLength
+
+    /// Decides the format from the first bytes of a file.
+    ///
+    /// Order matters: a verifying TFRecord header comes first (an
+    /// uncompressed record of length 0x8B1F starts with `1F 8B`), then the
+    /// gzip magic `1F 8B 08`, the zlib header check, and the zstd magics
+    /// (frame `28 B5 2F FD`, skippable `5? 2A 4D 18`). Anything else, and an
+    /// empty or short prefix, is treated as plain TFRecords: the record
+    /// reader then reports exactly what is wrong, with its offset.
+    public static func detect(prefix: UnsafeRawBufferPointer) -> CompressionFormat {
+        let count = prefix.count
+        if count >= TFRecordLayout.headerLength, let base = prefix.baseAddress,
+           TFRecordLayout.headerVerifies(base, backend: .active) {
+            return .none
+        }
+        guard count >= 4 else { return .none }
+        let b0 = prefix[0], b1 = prefix[1], b2 = prefix[2], b3 = prefix[3]
+        if b0 == 0x1F && b1 == 0x8B && b2 == 0x08 { return .gzip }
+        if b0 == 0x28 && b1 == 0xB5 && b2 == 0x2F && b3 == 0xFD { return .zstd }
+        if b0 & 0xF0 == 0x50 && b1 == 0x2A && b2 == 0x4D && b3 == 0x18 { return .zstd }
+        if b0 & 0x0F == 8 && b0 >> 4 <= 7 && (UInt16(b0) << 8 | UInt16(b1)) % 31 == 0 { return .zlib }
+        return .none
+    }
+
+    /// Convenience for arrays.
+    public static func detect(prefix: [UInt8]) -> CompressionFormat {
+        prefix.withUnsafeBytes { detect(prefix: $0) }
+    }
+}

@@ -1,0 +1,113 @@
+/// One `Summary.Value` of an event, borrowed from the record (SPEC C.3).
+///
+/// Only the field boundaries are decoded; the tag, metadata and the
+/// value's payload stay bytes until asked for. Valid as long as the record
+/// it came from.
+public struct SummaryValueView {
+    /// Which member of the `Summary.Value.value` oneof is set.
+    public enum Kind: UInt8, Sendable, Hashable, CustomStringConvertible {
+        /// No value member (metadata only).
+        case none = 0
+        /// `simple_value` (2), a float32.
+        case simpleValue = 2
+        /// `obsolete_old_style_histogram` (3).
+        case obsoleteHistogram = 3
+        /// `image` (4).
+        case image = 4
+        /// `histo` (5).
+        case histogram = 5
+        /// `audio` (6).
+        case audio = 6
+        /// `tensor` (8).
+        case tensor = 8
+
+        /// The proto field name.
+        public var description: String {
+            switch self {
+            case .none: return "none"
+            case .simpleValue: return "simple_value"
+            case .obsoleteHistogram: return "obsolete_old_style_histogram"
+            case .image: return "image"
+            case .histogram: return "histo"
+            case .audio: return "audio"
+            case .tensor: return "tensor"
+            }
+        }
+    }
+
+    /// The oneof member present.
+    public internal(set) var kind: Kind = .none
+    var tagBytes = UnsafeRawBufferPointer(start: nil, count: 0)
+    var metadataBytes = UnsafeRawBufferPointer(start: nil, count: 0)
+    var memberBytes = UnsafeRawBufferPointer(start: nil, count: 0)
+    var simpleValueBits: UInt32 = 0
+    /// Whether the value carries `metadata` (field 9).
+    public internal(set) var hasMetadata = false
+
+    /// Decodes the field boundaries of one `Summary.Value`.
+    init(decoding bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        var reader = ProtoReader(bytes)
+        while !reader.isAtEnd {
+            let key = try reader.readKey()
+            switch (key.number, key.wireType) {
+            case (1, .lengthDelimited):
+                tagBytes = try reader.readLengthDelimited()
+            case (2, .fixed32):
+                simpleValueBits = try reader.readFixed32()
+                kind = .simpleValue
+            case (3, .lengthDelimited), (4, .lengthDelimited), (5, .lengthDelimited),
+                 (6, .lengthDelimited), (8, .lengthDelimited):
+                memberBytes = try reader.readLengthDelimited()
+                kind = Kind(rawValue: UInt8(truncatingIfNeeded: key.number)) ?? .none
+            case (9, .lengthDelimited):
+                metadataBytes = try reader.readLengthDelimited()
+                hasMetadata = true
+            default:
+                try reader.skipField(key)
+            }
+        }
+    }
+
+    /// The tag. Allocates when longer than 15 UTF-8 bytes.
+    public var tag: String { tagBytes.utf8String }
+
+    /// Lends the tag's UTF-8 bytes without copying.
+    public func withTagBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
+        try body(tagBytes)
+    }
+
+    /// Whether the tag equals `tag`, without creating a `String`.
+    public func tagEquals(_ tag: String) -> Bool {
+        var tag = tag
+        return tag.withUTF8 { utf8 in utf8.elementsEqual(tagBytes) }
+    }
+
+    /// The decoded metadata (empty when absent).
+    ///
+    /// - Throws: ``ProtoDecodingError`` when the metadata bytes are malformed.
+    public func metadata() throws(ProtoDecodingError) -> SummaryMetadata {
+        hasMetadata ? try SummaryMetadata(decoding: metadataBytes) : SummaryMetadata()
+    }
+
+    /// Lends the bytes of the value member (the serialized tensor, image,
+    /// histogram or audio message) without copying.
+    public func withMemberBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
+        try body(memberBytes)
+    }
+
+    /// The value as a scalar per SPEC D.3, or nil when it is not one.
+    ///
+    /// - Parameter requireRankZero: accept tensors of rank 0 only (as
+    ///   rustboard does); by default any shape with one element is accepted.
+    /// - Throws: ``ProtoDecodingError`` when the tensor bytes are malformed.
+    public func scalar(requireRankZero: Bool = false) throws(ProtoDecodingError) -> ScalarValue? {
+        switch kind {
+        case .simpleValue:
+            return ScalarValue(value: Double(Float(bitPattern: simpleValueBits)), encoding: .simpleValue)
+        case .tensor:
+            return try TensorScalar.decode(memberBytes, requireRankZero: requireRankZero)
+        default:
+            return nil
+        }
+    }
+}

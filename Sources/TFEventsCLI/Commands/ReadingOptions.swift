@@ -1,0 +1,44 @@
+import ArgumentParser
+import TFEvents
+
+/// Options shared by the commands that read event files.
+struct ReadingOptions: ParsableArguments {
+    @Flag(name: .customLong("no-checksum"),
+          help: "Skip payload CRCs (length CRCs are always verified), as rustboard does by default.")
+    var noChecksum = false
+
+    @Flag(name: .customLong("stop-on-error"),
+          help: "Stop reading a file at its first bad record, as TensorFlow does. By default a bad payload is skipped and a bad length is resynchronised past.")
+    var stopOnError = false
+
+    @Option(name: .customLong("max-record-size"), help: "Largest record payload accepted, in bytes.")
+    var maxRecordSize: Int = 1 << 30
+
+    var recordOptions: RecordReaderOptions {
+        var options = RecordReaderOptions()
+        options.verifyPayloadChecksums = !noChecksum
+        options.maxRecordLength = maxRecordSize
+        if stopOnError {
+            options.onPayloadMismatch = .stop
+            options.onLengthMismatch = .stop
+        }
+        return options
+    }
+
+    func validate() throws {
+        guard maxRecordSize > 0 else { throw ValidationError("--max-record-size must be positive") }
+    }
+}
+
+/// Expands paths to event files, reporting unreadable ones on stderr.
+/// - Returns: the files and whether any path failed.
+func expandPaths(_ paths: [String]) -> (files: [String], failed: Bool) {
+    let (files, failures) = EventFileDiscovery.expand(paths)
+    for failure in failures { StandardError.report(failure.description) }
+    return (files, !failures.isEmpty)
+}
+
+/// Total size of regular files, for progress.
+func totalSize(of files: [String]) -> Int {
+    files.reduce(0) { $0 + ((try? FileIdentity(path: $1).size) ?? 0) }
+}

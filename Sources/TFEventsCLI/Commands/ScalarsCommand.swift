@@ -1,0 +1,103 @@
+import ArgumentParser
+import TFEvents
+
+/// `tfevents scalars`: every scalar point, as JSON lines or CSV.
+struct ScalarsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scalars",
+        abstract: "Print every scalar point (TF1 simple_value, TF2 tensors, tensorboardX, Keras).",
+        discussion: """
+        Files are read in sorted path order and points in file order. Values are printed so that \
+        they parse back to the same double; NaN and infinities are the strings "nan", "inf", "-inf".
+
+        Examples:
+          tfevents scalars model_dir/eval --tag loss
+          tfevents scalars logs/ --tag 'epoch_*' --tag 'val/*' --format csv > scalars.csv
+        """
+    )
+
+    @Argument(help: "Event files or directories (searched recursively). '-' reads standard input.")
+    var paths: [String]
+
+    @Option(name: .customLong("tag"), help: "Only tags matching this glob (*, ?, [...]); repeatable.")
+    var tagPatterns: [String] = []
+
+    @Option(help: "Output format: jsonl or csv.")
+    var format: OutputFormat = .jsonl
+
+    @OptionGroup var reading: ReadingOptions
+
+    enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+        case jsonl, csv
+    }
+
+    func run() throws {
+        let (files, pathFailed) = expandPaths(paths.sorted())
+        let out = StandardOutput.shared
+        if format == .csv { out.write("path,tag,step,wall_time,value\n") }
+        var scanner = FileScanner(options: reading.recordOptions)
+        let progress = ProgressLine(totalBytes: totalSize(of: files))
+        var done = 0
+        var corrupt = false
+        var unreadable = pathFailed
+        let filter = TagFilter(patterns: tagPatterns)
+        for file in files.sorted() {
+            scanner.progress = { offset in progress.update(doneBytes: done + offset) }
+            let quotedPath = format == .csv ? CSV.field(file) : JSON.string(file)
+            var tagCache: [Int: String?] = [:]  // tag id -> encoded tag, nil when filtered out
+            let summary = scanner.scan(path: file) { point in
+                let encoded: String?
+                if let cached = tagCache[point.tagID] {
+                    encoded = cached
+                } else {
+                    let tag = point.tag
+                    encoded = filter.matches(tag) ? (format == .csv ? CSV.field(tag) : JSON.string(tag)) : nil
+                    tagCache[point.tagID] = encoded
+                }
+                guard let encoded else { return }
+                switch format {
+                case .jsonl:
+                    out.write("{\"path\":\(quotedPath),\"tag\":\(encoded),\"step\":\(point.step),\"wall_time\":\(JSON.number(point.wallTime)),\"value\":\(JSON.number(point.scalar.value))}\n")
+                case .csv:
+                    out.write("\(quotedPath),\(encoded),\(point.step),\(CSV.number(point.wallTime)),\(CSV.number(point.scalar.value))\n")
+                }
+            }
+            done += summary.fileSize
+            for issue in summary.issues { StandardError.report("\(file): \(issue.message)") }
+            corrupt = corrupt || summary.hasCorruption
+            unreadable = unreadable || summary.unreadable
+        }
+        progress.finish()
+        out.flush()
+        if unreadable { throw ExitCode(ExitStatus.usage) }
+        if corrupt { throw ExitCode(ExitStatus.corruption) }
+    }
+}
+
+/// Tag globs, matched with `fnmatch` (so `*` also matches `/`).
+struct TagFilter {
+    let patterns: [String]
+
+    func matches(_ tag: String) -> Bool {
+        patterns.isEmpty || patterns.contains { fnmatch($0, tag, 0) == 0 }
+    }
+}
+
+/// RFC 4180 fields.
+enum CSV {
+    static func field(_ text: String) -> String {
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+        var quoted = "\""
+        for character in text {
+            quoted.append(character)
+            if character == "\"" { quoted.append("\"") }
+        }
+        return quoted + "\""
+    }
+
+    static func number(_ value: Double) -> String {
+        if value.isNaN { return "nan" }
+        if value.isInfinite { return value < 0 ? "-inf" : "inf" }
+        return value.description
+    }
+}

@@ -1,0 +1,113 @@
+import ArgumentParser
+import TFEvents
+
+/// `tfevents scan`: verify event files and summarise what they hold.
+struct ScanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scan",
+        abstract: "Verify event files and summarise each: records, events, steps, scalars, tags, damage.",
+        discussion: """
+        Every record's length and payload CRC is verified. A file that ends inside a record is \
+        reported as a truncated tail (a file still being written), which is not an error. Bad \
+        records are reported on stderr with their byte offset; reading goes on after them.
+
+        Examples:
+          tfevents scan logs/
+          tfevents scan --format json run1/events.out.tfevents.1700000000.host
+          gzip -dc events.gz | tfevents scan -
+        """
+    )
+
+    @Argument(help: "Event files or directories (searched recursively). '-' reads standard input.")
+    var paths: [String]
+
+    @Option(help: "Output format: text or json.")
+    var format: OutputFormat = .text
+
+    @OptionGroup var reading: ReadingOptions
+
+    enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+        case text, json
+    }
+
+    func run() throws {
+        let (files, pathFailed) = expandPaths(paths)
+        let total = totalSize(of: files)
+        let progress = ProgressLine(totalBytes: total)
+        var scanner = FileScanner(options: reading.recordOptions)
+        var done = 0
+        var summaries: [FileScanSummary] = []
+        for file in files {
+            scanner.progress = { offset in progress.update(doneBytes: done + offset) }
+            let summary = scanner.scan(path: file)
+            done += summary.fileSize
+            for issue in summary.issues { StandardError.report("\(file): \(issue.message)") }
+            summaries.append(summary)
+        }
+        progress.finish()
+
+        switch format {
+        case .text: printText(summaries)
+        case .json: printJSON(summaries)
+        }
+        StandardOutput.shared.flush()
+
+        if pathFailed || summaries.contains(where: \.unreadable) { throw ExitCode(ExitStatus.usage) }
+        if summaries.contains(where: \.hasCorruption) { throw ExitCode(ExitStatus.corruption) }
+    }
+
+    private func printText(_ summaries: [FileScanSummary]) {
+        let out = StandardOutput.shared
+        let header = ["records", "events", "bytes", "first", "last", "scalars", "tags", "trunc", "corrupt", "compr"]
+        let widths = [9, 9, 12, 8, 8, 10, 6, 7, 8, 6]
+        func row(_ cells: [String], _ path: String) -> String {
+            zip(cells, widths).map { cell, width in
+                String(repeating: " ", count: max(0, width - cell.count)) + cell
+            }.joined(separator: " ") + "  " + path + "\n"
+        }
+        out.write(row(header, "path"))
+        var totals = FileScanSummary(path: "total")
+        for s in summaries {
+            out.write(row([String(s.records), String(s.events), String(s.bytes),
+                           s.firstStep.map(String.init) ?? "-", s.lastStep.map(String.init) ?? "-",
+                           String(s.scalarPoints), String(s.distinctTags), String(s.truncatedBytes),
+                           String(s.corruptRecords), s.unreadable ? "?" : s.compression.rawValue], s.path))
+            totals.records += s.records
+            totals.events += s.events
+            totals.bytes += s.bytes
+            totals.scalarPoints += s.scalarPoints
+            totals.truncatedBytes += s.truncatedBytes
+            totals.corruptRecords += s.corruptRecords
+        }
+        out.write(row([String(totals.records), String(totals.events), String(totals.bytes), "", "",
+                       String(totals.scalarPoints), "", String(totals.truncatedBytes),
+                       String(totals.corruptRecords), ""], "total (\(summaries.count) files)"))
+    }
+
+    private func printJSON(_ summaries: [FileScanSummary]) {
+        let out = StandardOutput.shared
+        out.write("[")
+        for (index, s) in summaries.enumerated() {
+            if index > 0 { out.write(",") }
+            let errors = "[" + s.issues.map { issue in
+                JSON.object(["offset": String(issue.offset), "kind": JSON.string(issue.kind),
+                             "message": JSON.string(issue.message)])
+            }.joined(separator: ",") + "]"
+            out.write("\n  " + JSON.object([
+                ("path", JSON.string(s.path)),
+                ("records", String(s.records)),
+                ("bytes", String(s.bytes)),
+                ("events", String(s.events)),
+                ("scalars", String(s.scalarPoints)),
+                ("tags", String(s.distinctTags)),
+                ("first_step", JSON.optional(s.firstStep)),
+                ("last_step", JSON.optional(s.lastStep)),
+                ("truncated_bytes", String(s.truncatedBytes)),
+                ("corrupt_records", String(s.corruptRecords)),
+                ("compression", JSON.string(s.compression.rawValue)),
+                ("errors", errors),
+            ]))
+        }
+        out.write(summaries.isEmpty ? "]\n" : "\n]\n")
+    }
+}

@@ -1,0 +1,47 @@
+/// Minimal JSON text building with exact number formatting.
+///
+/// Doubles are written with Swift's shortest round-trip representation, so
+/// they parse back to the same bits; non-finite values become the strings
+/// "nan", "inf" and "-inf".
+enum JSON {
+    /// A JSON string literal of `text`, escaped.
+    static func string(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
+    /// A JSON number, or a string for non-finite values.
+    static func number(_ value: Double) -> String {
+        if value.isNaN { return "\"nan\"" }
+        if value.isInfinite { return value < 0 ? "\"-inf\"" : "\"inf\"" }
+        return value.description
+    }
+
+    /// `null` or the integer.
+    static func optional(_ value: Int64?) -> String {
+        value.map(String.init) ?? "null"
+    }
+
+    /// An object from ordered key/value pairs (values already encoded).
+    static func object(_ pairs: KeyValuePairs<String, String>) -> String {
+        "{" + pairs.map { string($0.key) + ":" + $0.value }.joined(separator: ",") + "}"
+    }
+
+    /// An object from an ordered array of pairs (values already encoded).
+    static func object(_ pairs: [(String, String)]) -> String {
+        "{" + pairs.map { string($0.0) + ":" + $0.1 }.joined(separator: ",") + "}"
+    }
+}

@@ -1,0 +1,65 @@
+import TFEvents
+
+/// Buffered standard output: millions of lines go out in 256 KiB writes.
+final class StandardOutput {
+    nonisolated(unsafe) static let shared = StandardOutput(fd: 1)
+
+    private let fd: Int32
+    private var buffer: [UInt8] = []
+    private let capacity = 256 * 1024
+
+    init(fd: Int32) {
+        self.fd = fd
+        buffer.reserveCapacity(capacity)
+    }
+
+    func write(_ text: String) {
+        var text = text
+        text.withUTF8 { buffer.append(contentsOf: $0) }
+        if buffer.count >= capacity { flush() }
+    }
+
+    func write(bytes: UnsafeRawBufferPointer) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= capacity { flush() }
+    }
+
+    func flush() {
+        buffer.withUnsafeBytes { raw in
+            guard let base = raw.baseAddress else { return }
+            var offset = 0
+            while offset < raw.count {
+                let n = Glibc.write(fd, base + offset, raw.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return  // EPIPE and friends: the reader went away
+                }
+                offset += n
+            }
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+}
+
+/// Unbuffered standard error, for diagnostics and progress.
+enum StandardError {
+    static func write(_ text: String) {
+        var text = text
+        text.withUTF8 { utf8 in
+            guard let base = utf8.baseAddress else { return }
+            var offset = 0
+            while offset < utf8.count {
+                let n = Glibc.write(2, base + offset, utf8.count - offset)
+                if n <= 0 { return }
+                offset += n
+            }
+        }
+    }
+
+    /// `tfevents: message` on its own line.
+    static func report(_ message: String) {
+        write("tfevents: \(message)\n")
+    }
+
+    static var isTerminal: Bool { isatty(2) != 0 }
+}

@@ -1,0 +1,52 @@
+import ArgumentParser
+import TFEvents
+
+/// The `tfevents` command: a root with one subcommand per task.
+struct TFEventsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tfevents",
+        abstract: "Read TensorFlow event files fast, verify every byte, and find the best evaluation.",
+        discussion: """
+        Event files are found by name: any file whose name contains "tfevents". Directories are \
+        searched recursively. Plain, gzip, zlib and zstd files are read alike.
+
+        Exit status: 0 when everything read cleanly (a truncated tail, i.e. a file still being \
+        written, is clean), 1 when corruption was found, 2 for usage errors or unreadable paths.
+        """,
+        subcommands: [ScanCommand.self, ScalarsCommand.self]
+    )
+}
+
+/// Entry point: ArgumentParser's own, except that usage errors exit with
+/// status 2 (as documented) instead of 64.
+@main
+enum Main {
+    static func main() {
+        do {
+            var command = try TFEventsCommand.parseAsRoot()
+            try command.run()
+        } catch {
+            let code = TFEventsCommand.exitCode(for: error)
+            if code == .validationFailure {
+                StandardError.write(TFEventsCommand.fullMessage(for: error) + "\n")
+                StandardError.write("Run 'tfevents --help' for usage.\n")
+                StandardOutput.shared.flush()
+                exit(ExitStatus.usage)
+            }
+            StandardOutput.shared.flush()
+            TFEventsCommand.exit(withError: error)
+        }
+    }
+}
+
+/// The documented exit statuses.
+enum ExitStatus {
+    /// Everything read cleanly.
+    static let clean: Int32 = 0
+    /// Corruption was found.
+    static let corruption: Int32 = 1
+    /// Bad usage or an unreadable path.
+    static let usage: Int32 = 2
+    /// `best`: no evaluation at all.
+    static let noEvaluation: Int32 = 3
+}

@@ -1,2 +1,0 @@
-import TFEvents
-print("placeholder")
