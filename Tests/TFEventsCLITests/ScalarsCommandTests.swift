@@ -1,0 +1,38 @@
+import Foundation
+import Testing
+
+@Suite("tfevents scalars")
+struct ScalarsCommandTests {
+    @Test("JSONL has exactly path, tag, step, wall_time, value; doubles round-trip; non-finite as strings")
+    func jsonl() throws {
+        let result = try CLIRunner.run(["scalars", CLIRunner.fixture("tf2/basic")])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.count == 43)
+        var sawNaN = false, sawInf = false, sawTiny = false
+        for line in lines {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            #expect(Set(object.keys) == ["path", "tag", "step", "wall_time", "value"])
+            // Keys in the documented order.
+            #expect(line.hasPrefix("{\"path\":"))
+            if object["value"] as? String == "nan" { sawNaN = true }
+            if object["value"] as? String == "-inf" { sawInf = true }
+        }
+        // Bit-exact text for a subnormal double and a float32-rounded value.
+        sawTiny = result.stdout.contains("\"value\":-2.5e-310")
+        #expect(sawNaN && sawInf && sawTiny)
+        #expect(result.stdout.contains("\"tag\":\"loss\",\"step\":0,\"wall_time\":1795433651.880993,\"value\":1.017494559288025}"))
+    }
+
+    @Test("--tag filters by glob; files in sorted order; CSV header")
+    func tagFilterAndCSV() throws {
+        let result = try CLIRunner.run(["scalars", "--tag", "lo*", "--format", "csv", CLIRunner.fixture("tf2/multi_file")])
+        #expect(result.status == 0)
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.first == "path,tag,step,wall_time,value")
+        #expect(lines.count == 1 + 25)
+        #expect(lines.dropFirst().allSatisfy { $0.contains(",loss,") })
+        let files = lines.dropFirst().map { $0.split(separator: ",")[0] }
+        #expect(files == files.sorted())
+    }
+}
