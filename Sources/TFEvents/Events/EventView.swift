@@ -31,19 +31,19 @@ public struct EventView {
         payloadLength = payload.count
         var reader = ProtoReader(payload)
         while !reader.isAtEnd {
-            let key = try reader.readKey()
-            switch (key.number, key.wireType) {
-            case (1, .fixed64):
+            // Raw keys: (field << 3) | wire type.
+            let key = try reader.readRawKey()
+            switch key {
+            case 0x09:  // 1 wall_time, fixed64
                 wallTime = Double(bitPattern: try reader.readFixed64())
-            case (2, .varint):
+            case 0x10:  // 2 step, varint
                 step = Int64(bitPattern: try reader.readVarint())
-            case (3, .lengthDelimited), (4, .lengthDelimited), (5, .lengthDelimited), (6, .lengthDelimited),
-                 (7, .lengthDelimited), (8, .lengthDelimited), (9, .lengthDelimited):
+            case 0x1A, 0x22, 0x2A, 0x32, 0x3A, 0x42, 0x4A:  // 3...9, length-delimited
                 // oneof: the last member on the wire wins.
                 memberBytes = try reader.readLengthDelimited()
-                kind = EventKind(rawValue: UInt8(truncatingIfNeeded: key.number)) ?? .none
+                kind = EventKind(rawValue: UInt8(truncatingIfNeeded: key >> 3)) ?? .none
             default:
-                try reader.skipField(key)
+                try reader.skipField(raw: key)
             }
         }
     }
@@ -90,16 +90,17 @@ public struct SummaryValues {
     /// - Throws: ``ProtoDecodingError`` (offset inside the summary message).
     public mutating func next() throws(ProtoDecodingError) -> SummaryValueView? {
         while !reader.isAtEnd {
-            let key = try reader.readKey()
-            if key.number == 1, key.wireType == .lengthDelimited {
-                let start = reader.offset
+            let key = try reader.readRawKey()
+            if key == 0x0A {  // 1 value, length-delimited
+                let value = try reader.readLengthDelimited()
                 do {
-                    return try SummaryValueView(decoding: reader.readLengthDelimited())
+                    return try SummaryValueView(decoding: value)
                 } catch {
+                    let start = value.baseAddress.map { $0 - reader.start } ?? 0
                     throw ProtoDecodingError(kind: error.kind, offset: start + error.offset)
                 }
             }
-            try reader.skipField(key)
+            try reader.skipField(raw: key)
         }
         return nil
     }

@@ -48,22 +48,22 @@ public struct SummaryValueView {
     init(decoding bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
         var reader = ProtoReader(bytes)
         while !reader.isAtEnd {
-            let key = try reader.readKey()
-            switch (key.number, key.wireType) {
-            case (1, .lengthDelimited):
+            // Raw keys: (field << 3) | wire type.
+            let key = try reader.readRawKey()
+            switch key {
+            case 0x0A:  // 1 tag, length-delimited
                 tagBytes = try reader.readLengthDelimited()
-            case (2, .fixed32):
+            case 0x15:  // 2 simple_value, fixed32
                 simpleValueBits = try reader.readFixed32()
                 kind = .simpleValue
-            case (3, .lengthDelimited), (4, .lengthDelimited), (5, .lengthDelimited),
-                 (6, .lengthDelimited), (8, .lengthDelimited):
+            case 0x1A, 0x22, 0x2A, 0x32, 0x42:  // 3 old histo, 4 image, 5 histo, 6 audio, 8 tensor
                 memberBytes = try reader.readLengthDelimited()
-                kind = Kind(rawValue: UInt8(truncatingIfNeeded: key.number)) ?? .none
-            case (9, .lengthDelimited):
+                kind = Kind(rawValue: UInt8(truncatingIfNeeded: key >> 3)) ?? .none
+            case 0x4A:  // 9 metadata
                 metadataBytes = try reader.readLengthDelimited()
                 hasMetadata = true
             default:
-                try reader.skipField(key)
+                try reader.skipField(raw: key)
             }
         }
     }

@@ -75,9 +75,48 @@ public struct TagTable: Sendable {
 
     private func matches(_ id: Int, _ bytes: UnsafeRawBufferPointer, _ hash: UInt64) -> Bool {
         let entry = entries[id]
-        guard entry.hash == hash, entry.count == bytes.count else { return false }
+        guard entry.hash == hash else { return false }
+        return equals(entry, bytes)
+    }
+
+    /// Whether tag `id` has exactly these bytes. Cheaper than a lookup:
+    /// callers that can predict the id (logs repeat the same tags in the
+    /// same order) check their guess with this first.
+    public func isTag(_ id: Int, equalTo bytes: UnsafeRawBufferPointer) -> Bool {
+        guard id >= 0, id < entries.count else { return false }
+        return equals(entries[id], bytes)
+    }
+
+    private func equals(_ entry: Entry, _ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard entry.count == bytes.count else { return false }
+        guard entry.count > 0, let other = bytes.baseAddress else { return true }
         return arena.withUnsafeBytes { stored in
-            bytes.elementsEqual(UnsafeRawBufferPointer(rebasing: stored[entry.start ..< entry.start + entry.count]))
+            // entry.start + entry.count <= arena.count: entries only index
+            // bytes already appended, and count > 0 so the arena is not empty.
+            guard let base = stored.baseAddress else { return false }
+            return Self.bytesEqual(base + entry.start, other, entry.count)
+        }
+    }
+
+    /// Compares `count` bytes. Tags are short: up to 16 bytes, two pairs of
+    /// overlapping loads that stay inside both buffers replace a libc call.
+    private static func bytesEqual(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ count: Int) -> Bool {
+        switch count {
+        case 8 ... 16:
+            return a.loadUnaligned(as: UInt64.self) == b.loadUnaligned(as: UInt64.self)
+                && a.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+                == b.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+        case 4 ..< 8:
+            return a.loadUnaligned(as: UInt32.self) == b.loadUnaligned(as: UInt32.self)
+                && a.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
+                == b.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
+        case 0 ..< 4:
+            for i in 0 ..< count where a.load(fromByteOffset: i, as: UInt8.self) != b.load(fromByteOffset: i, as: UInt8.self) {
+                return false
+            }
+            return true
+        default:
+            return memcmp(a, b, count) == 0
         }
     }
 
@@ -114,5 +153,35 @@ public struct TagTable: Sendable {
         }
         h = (h ^ tail) &* 0x94D0_49BB_1331_11EB
         return h ^ (h >> 29)
+    }
+}
+
+/// The tag ids seen at each value position of the previous summary.
+///
+/// Event logs repeat the same tags in the same order event after event, so
+/// the id at position i of this summary is very likely the id at position i
+/// of the last one; checking that guess costs one `memcmp`, no hashing.
+public struct TagPrediction: Sendable {
+    private var ids: [Int] = []
+
+    /// No predictions yet.
+    public init() {}
+
+    func guess(at index: Int) -> Int { index < ids.count ? ids[index] : -1 }
+
+    mutating func remember(_ id: Int, at index: Int) {
+        if index < ids.count { ids[index] = id } else if index == ids.count { ids.append(id) }
+    }
+}
+
+extension TagTable {
+    /// Interns `bytes`, trying the id predicted for value position `index`
+    /// first and updating the prediction.
+    public mutating func intern(_ bytes: UnsafeRawBufferPointer, predicted: inout TagPrediction, at index: Int) -> Int {
+        let guess = predicted.guess(at: index)
+        if isTag(guess, equalTo: bytes) { return guess }
+        let id = intern(bytes)
+        predicted.remember(id, at: index)
+        return id
     }
 }

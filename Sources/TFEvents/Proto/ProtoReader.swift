@@ -71,15 +71,32 @@ struct ProtoReader {
         return value
     }
 
+    /// Reads a field key as its raw varint `(number << 3) | wireType`,
+    /// unvalidated. Decoders switch on the raw value for the fields they know
+    /// (a key like `0x0A` is field 1, length-delimited) and pass anything
+    /// else to ``skipField(raw:)``, which validates it.
+    mutating func readRawKey() throws(ProtoDecodingError) -> UInt64 {
+        if cursor < end {
+            let first = cursor.load(as: UInt8.self)
+            if first < 0x80 {
+                cursor += 1
+                return UInt64(first)
+            }
+        }
+        return try readVarint()
+    }
+
+    /// Skips the value of an unrecognised field given its raw key.
+    mutating func skipField(raw: UInt64) throws(ProtoDecodingError) {
+        try skipField(try validatedKey(raw))
+    }
+
     /// Reads a field key. Throws on wire types 6 and 7 and field number 0.
     mutating func readKey() throws(ProtoDecodingError) -> FieldKey {
-        let raw: UInt64
-        if cursor < end, cursor.load(as: UInt8.self) < 0x80 {
-            raw = UInt64(cursor.load(as: UInt8.self))
-            cursor += 1
-        } else {
-            raw = try readVarint()
-        }
+        try validatedKey(try readRawKey())
+    }
+
+    private func validatedKey(_ raw: UInt64) throws(ProtoDecodingError) -> FieldKey {
         guard let wireType = WireType(rawValue: UInt8(truncatingIfNeeded: raw & 7)) else {
             throw error(.invalidWireType(UInt8(truncatingIfNeeded: raw & 7)))
         }

@@ -38,21 +38,24 @@ extension RecordReader {
                           path: path, format: format, options: options)
             return
         }
-        defer { close(fd) }
         let detected: CompressionFormat
         if let format {
             detected = format
         } else if startOffset > 0 {
             detected = .none
         } else {
-            let whole = try MappedFile(fd: fd, path: path, identity: identity, startOffset: 0, length: CompressionFormat.sniffLength)
-            detected = whole.withUnsafeBytes { CompressionFormat.detect(prefix: $0) }
+            var prefix = [UInt8](repeating: 0, count: CompressionFormat.sniffLength)
+            let count = prefix.withUnsafeMutableBytes { buffer in
+                retryingOnInterrupt { pread(fd, buffer.baseAddress, buffer.count, 0) }
+            }
+            detected = CompressionFormat.detect(prefix: Array(prefix.prefix(max(0, count))))
         }
-        let file = try MappedFile(fd: fd, path: path, identity: identity,
-                                  startOffset: detected == .none ? startOffset : 0)
         if detected == .none {
-            self.init(mappedFile: file, options: options)
+            let mapping = SlidingMapping(fd: fd, path: path, identity: identity)
+            self.init(mapping: mapping, startOffset: min(startOffset, identity.size), options: options)
         } else {
+            defer { close(fd) }
+            let file = try MappedFile(fd: fd, path: path, identity: identity, startOffset: 0)
             let stream = try Decompression.stream(detected, input: .mapped(file), path: path)
             self.init(stream: stream, path: path, compression: detected, options: options)
         }

@@ -46,7 +46,8 @@ public struct RecordReader: ~Copyable {
 
     private let backend: CRC32C.Backend
     private let owner: AnyObject?        // keeps the mapping or array alive
-    private let window: StreamWindow?    // nil for contiguous sources
+    private let window: StreamWindow?    // streams: the window buffer
+    private let mapping: SlidingMapping? // regular files: the mapped window
     private var base: UnsafeRawPointer?  // start of the readable buffer
     private var limit: Int               // readable bytes at `base`
     private var position = 0             // read position in the buffer
@@ -64,10 +65,25 @@ public struct RecordReader: ~Copyable {
         backend = .active
         owner = mappedFile
         window = nil
+        mapping = nil
         let (start, count) = mappedFile.withUnsafeBytes { (UnsafeRawPointer($0.baseAddress), $0.count) }
         base = start
         limit = count
         bufferOffset = mappedFile.startOffset
+    }
+
+    /// Reads a regular file through a sliding mapping from `startOffset`.
+    init(mapping: SlidingMapping, startOffset: Int, options: RecordReaderOptions) {
+        path = mapping.path
+        self.options = options
+        compression = .none
+        backend = .active
+        owner = nil
+        window = nil
+        self.mapping = mapping
+        base = nil
+        limit = 0
+        bufferOffset = startOffset
     }
 
     /// Reads a stream through a window buffer.
@@ -86,6 +102,7 @@ public struct RecordReader: ~Copyable {
         backend = .active
         owner = nil
         window = StreamWindow(stream: stream, capacity: windowCapacity)
+        mapping = nil
         base = nil
         limit = 0
         bufferOffset = startOffset
@@ -100,6 +117,7 @@ public struct RecordReader: ~Copyable {
         backend = .active
         owner = box
         window = nil
+        mapping = nil
         base = box.bytes.baseAddress.map { UnsafeRawPointer($0) }
         limit = box.bytes.count
         bufferOffset = 0
@@ -160,7 +178,21 @@ public struct RecordReader: ~Copyable {
     /// buffered. Returns false when that is impossible (contiguous source,
     /// or the stream ended first).
     private mutating func refill(needed: Int) throws(ReadRecordError) -> Bool {
-        guard endState == .reading, let window, !window.reachedEnd || limit - position >= needed else {
+        guard endState == .reading else { return false }
+        if let mapping {
+            let start = offset
+            let enough: Bool
+            do { enough = try mapping.remap(at: start, needed: needed) } catch {
+                stop(at: start)
+                throw ReadRecordError(kind: .io(mapErrorCode(error)), path: path, offset: start, isResumable: false)
+            }
+            base = mapping.bytes.baseAddress
+            limit = mapping.bytes.count
+            position = 0
+            bufferOffset = start
+            return enough
+        }
+        guard let window, !window.reachedEnd || limit - position >= needed else {
             return false
         }
         do {
@@ -182,6 +214,13 @@ public struct RecordReader: ~Copyable {
         }
         syncWithWindow()
         return limit - position >= needed || !window.reachedEnd
+    }
+
+    private func mapErrorCode(_ error: FileOpenError) -> SystemError {
+        switch error.reason {
+        case .open(let code), .map(let code): return code
+        default: return SystemError(code: EIO)
+        }
     }
 
     private mutating func syncWithWindow() {

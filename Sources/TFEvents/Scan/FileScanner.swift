@@ -41,6 +41,7 @@ public struct FileScanner {
     public func scan(path: String, onScalar: ((ScalarPointView) -> Void)? = nil) -> FileScanSummary {
         var summary = FileScanSummary(path: path)
         var tags = TagTable()
+        var predictedTags = TagPrediction()
         var reader: EventFileReader
         do {
             reader = try EventFileReader(path: path, options: options)
@@ -77,7 +78,8 @@ public struct FileScanner {
             }
             if event.kind == .summary {
                 do {
-                    try visitValues(of: event, tags: &tags, summary: &summary, onScalar: onScalar)
+                    try visitValues(of: event, tags: &tags, predictedTags: &predictedTags, summary: &summary,
+                                    onScalar: onScalar)
                 } catch {
                     summary.corruptRecords += 1
                     let failure = ReadEventError.invalidEvent(path: path, recordOffset: event.recordOffset, error: error)
@@ -108,11 +110,14 @@ public struct FileScanner {
         return summary
     }
 
-    private func visitValues(of event: EventView, tags: inout TagTable, summary: inout FileScanSummary,
+    private func visitValues(of event: EventView, tags: inout TagTable, predictedTags: inout TagPrediction,
+                             summary: inout FileScanSummary,
                              onScalar: ((ScalarPointView) -> Void)?) throws(ProtoDecodingError) {
         var values = event.summaryValues()
+        var index = 0
         while let value = try values.next() {
-            let tagID = tags.intern(value.tagBytes)
+            let tagID = tags.intern(value.tagBytes, predicted: &predictedTags, at: index)
+            index += 1
             guard let scalar = try value.scalar(requireRankZero: requireRankZero) else { continue }
             summary.scalarPoints += 1
             onScalar?(ScalarPointView(step: event.step, wallTime: event.wallTime, scalar: scalar,
