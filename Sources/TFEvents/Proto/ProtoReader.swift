@@ -93,15 +93,20 @@ struct ProtoReader {
 
     /// Reads a field key. Throws on wire types 6 and 7 and field number 0.
     mutating func readKey() throws(ProtoDecodingError) -> FieldKey {
-        try validatedKey(try readRawKey())
+        let raw = try readRawKey()  // read first: validatedKey needs the new offset
+        return try validatedKey(raw)
     }
 
+    /// Checks a raw key just read; errors point at the key's first byte.
     private func validatedKey(_ raw: UInt64) throws(ProtoDecodingError) -> FieldKey {
-        guard let wireType = WireType(rawValue: UInt8(truncatingIfNeeded: raw & 7)) else {
-            throw error(.invalidWireType(UInt8(truncatingIfNeeded: raw & 7)))
-        }
+        let wire = UInt8(truncatingIfNeeded: raw & 7)
         let number = raw >> 3
-        guard number != 0, number < (1 << 29) else { throw error(.invalidFieldNumber) }
+        guard let wireType = WireType(rawValue: wire), number != 0, number < (1 << 29) else {
+            // The key occupied one byte per 7 bits of its value.
+            let keyLength = max(1, (64 - raw.leadingZeroBitCount + 6) / 7)
+            let kind: ProtoDecodingError.Kind = WireType(rawValue: wire) == nil ? .invalidWireType(wire) : .invalidFieldNumber
+            throw ProtoDecodingError(kind: kind, offset: offset - keyLength)
+        }
         return FieldKey(number: UInt32(truncatingIfNeeded: number), wireType: wireType)
     }
 

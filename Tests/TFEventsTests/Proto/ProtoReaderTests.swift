@@ -53,11 +53,19 @@ struct ProtoReaderTests {
     func keys() throws {
         let key = try withReader([0x0A]) { try $0.readKey() }
         #expect(key == FieldKey(number: 1, wireType: .lengthDelimited))
-        #expect(throws: ProtoDecodingError(kind: .invalidWireType(6), offset: 1)) {
+        // Errors point at the first byte of the bad key.
+        #expect(throws: ProtoDecodingError(kind: .invalidWireType(6), offset: 0)) {
             try withReader([0x0E]) { _ = try $0.readKey() }
         }
-        #expect(throws: ProtoDecodingError(kind: .invalidFieldNumber, offset: 1)) {
-            try withReader([0x00]) { _ = try $0.readKey() }
+        #expect(throws: ProtoDecodingError(kind: .invalidFieldNumber, offset: 2)) {
+            try withReader([0x08, 0x01, 0x00]) { reader in
+                _ = try reader.readKey()
+                _ = try reader.readVarint()
+                _ = try reader.readKey()
+            }
+        }
+        #expect(throws: ProtoDecodingError(kind: .invalidWireType(7), offset: 0)) {
+            try withReader([0xFF, 0x01]) { reader in try reader.skipField(raw: try reader.readRawKey()) }
         }
     }
 
