@@ -7,16 +7,24 @@ import CZstd
 enum ZstdBlock {
     /// Compresses `bytes` into one zstd frame.
     static func compress(_ bytes: [UInt8], level: Int32 = 3) -> [UInt8] {
+        var output: [UInt8] = []
+        compress(bytes, into: &output, level: level)
+        return output
+    }
+
+    /// Compresses `bytes` into `output`, reusing its capacity (a buffer that
+    /// was already touched is much cheaper than fresh memory).
+    static func compress(_ bytes: [UInt8], into output: inout [UInt8], level: Int32 = 3) {
         let bound = ZSTD_compressBound(bytes.count)
-        var output = [UInt8](repeating: 0, count: bound)
+        if output.count < bound { output.append(contentsOf: repeatElement(0, count: bound - output.count)) }
         let written = output.withUnsafeMutableBytes { out in
             bytes.withUnsafeBytes { input in
                 ZSTD_compress(out.baseAddress, out.count, input.baseAddress, input.count, level)
             }
         }
         // Compressing into a buffer of ZSTD_compressBound bytes cannot fail.
-        output.removeSubrange(Int(ZSTD_isError(written)) != 0 ? 0... : written...)
-        return output
+        let length = ZSTD_isError(written) != 0 ? 0 : written
+        output.removeSubrange(length...)
     }
 
     /// Decompresses one frame that must hold exactly `size` bytes.

@@ -85,8 +85,31 @@ struct FileChunk: Sendable, Equatable {
     /// Serialises the chunk (before compression).
     func encoded() -> [UInt8] {
         var encoder = IndexEncoder(capacity: values.count * 12 + eventSteps.count * 24 + 64)
+        encode(into: &encoder)
+        return encoder.bytes
+    }
+
+    /// Empties the chunk but keeps its buffers, so that the next chunk
+    /// does not touch fresh memory.
+    mutating func removeAll() {
+        eventSteps.removeAll(keepingCapacity: true)
+        eventWallTimes.removeAll(keepingCapacity: true)
+        eventOffsets.removeAll(keepingCapacity: true)
+        eventLengths.removeAll(keepingCapacity: true)
+        pointTags.removeAll(keepingCapacity: true)
+        pointEvents.removeAll(keepingCapacity: true)
+        values.removeAll(keepingCapacity: true)
+        blobTags.removeAll(keepingCapacity: true)
+        blobEvents.removeAll(keepingCapacity: true)
+        blobKinds.removeAll(keepingCapacity: true)
+        startEvents.removeAll(keepingCapacity: true)
+    }
+
+    /// Serialises the chunk into `encoder` (emptied first, capacity kept).
+    func encode(into encoder: inout IndexEncoder) {
+        encoder.reset()
         encoder.deltas(eventSteps)
-        encoder.xorShuffled(eventWallTimes.map(\.bitPattern))
+        encoder.xorShuffled(count: eventWallTimes.count) { eventWallTimes[$0].bitPattern }
         encoder.deltas(eventOffsets)
         encoder.deltas(eventLengths)
         encoder.deltas(pointTags)
@@ -96,15 +119,14 @@ struct FileChunk: Sendable, Equatable {
         let allFloat = values.allSatisfy { Double(Float($0)).bitPattern == $0.bitPattern }
         encoder.bool(allFloat)
         if allFloat {
-            encoder.shuffled32(values.map { Float($0).bitPattern })
+            encoder.shuffled32(count: values.count) { Float(values[$0]).bitPattern }
         } else {
-            encoder.xorShuffled(values.map(\.bitPattern))
+            encoder.xorShuffled(count: values.count) { values[$0].bitPattern }
         }
         encoder.deltas(blobTags)
         encoder.deltas(blobEvents)
         encoder.raw(blobKinds)
         encoder.deltas(startEvents)
-        return encoder.bytes
     }
 
     /// Reads an encoded chunk and checks that its columns agree.

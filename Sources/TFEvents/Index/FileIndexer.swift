@@ -134,7 +134,7 @@ struct FileIndexer {
 
             if chunk.pointCount >= chunkPointLimit {
                 onChunk(chunk)
-                chunk = FileChunk()
+                chunk.removeAll()
             }
             sinceProgress += 1
             if sinceProgress == 1 << 16, let progress {

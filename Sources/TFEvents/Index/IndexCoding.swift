@@ -10,6 +10,9 @@ struct IndexEncoder {
 
     init(capacity: Int = 0) { bytes.reserveCapacity(capacity) }
 
+    /// Empties the buffer, keeping its capacity.
+    mutating func reset() { bytes.removeAll(keepingCapacity: true) }
+
     mutating func varint(_ value: UInt64) {
         var value = value
         while value >= 0x80 {
@@ -49,42 +52,64 @@ struct IndexEncoder {
     }
 
     /// Integers as zig-zag deltas from their predecessor.
-    mutating func deltas<C: Collection>(_ values: C) where C.Element: FixedWidthInteger {
+    mutating func deltas<T: FixedWidthInteger>(_ values: [T]) {
         varint(UInt64(values.count))
-        var previous: Int64 = 0
-        for value in values {
-            let current = Int64(truncatingIfNeeded: value)
-            signed(current &- previous)
-            previous = current
+        let start = bytes.count
+        // Room for the longest encoding; trimmed below. Capacity is reused
+        // between chunks, so this touches no fresh memory.
+        bytes.append(contentsOf: repeatElement(0, count: values.count * 10))
+        let end = bytes.withUnsafeMutableBufferPointer { out -> Int in
+            values.withUnsafeBufferPointer { input -> Int in
+                var p = start
+                var previous: Int64 = 0
+                for value in input {
+                    let current = Int64(truncatingIfNeeded: value)
+                    let delta = current &- previous
+                    previous = current
+                    var zigzag = UInt64(bitPattern: (delta << 1) ^ (delta >> 63))
+                    while zigzag >= 0x80 {
+                        out[p] = UInt8(truncatingIfNeeded: zigzag) | 0x80
+                        zigzag >>= 7
+                        p += 1
+                    }
+                    out[p] = UInt8(zigzag)
+                    p += 1
+                }
+                return p
+            }
         }
+        bytes.removeSubrange(end...)
     }
 
     /// 64-bit patterns, XORed with their predecessor, as 8 byte planes.
-    mutating func xorShuffled(_ values: [UInt64]) {
-        varint(UInt64(values.count))
+    /// `pattern(i)` gives element i.
+    mutating func xorShuffled(count: Int, _ pattern: (Int) -> UInt64) {
+        varint(UInt64(count))
         let start = bytes.count
-        bytes.append(contentsOf: repeatElement(0, count: values.count * 8))
+        bytes.append(contentsOf: repeatElement(0, count: count * 8))
         bytes.withUnsafeMutableBufferPointer { out in
             var previous: UInt64 = 0
-            for (i, value) in values.enumerated() {
+            for i in 0 ..< count {
+                let value = pattern(i)
                 let x = value ^ previous
                 previous = value
                 for plane in 0 ..< 8 {
-                    out[start + plane * values.count + i] = UInt8(truncatingIfNeeded: x >> (8 * plane))
+                    out[start + plane * count + i] = UInt8(truncatingIfNeeded: x >> (8 * plane))
                 }
             }
         }
     }
 
-    /// 32-bit patterns as 4 byte planes.
-    mutating func shuffled32(_ values: [UInt32]) {
-        varint(UInt64(values.count))
+    /// 32-bit patterns as 4 byte planes. `pattern(i)` gives element i.
+    mutating func shuffled32(count: Int, _ pattern: (Int) -> UInt32) {
+        varint(UInt64(count))
         let start = bytes.count
-        bytes.append(contentsOf: repeatElement(0, count: values.count * 4))
+        bytes.append(contentsOf: repeatElement(0, count: count * 4))
         bytes.withUnsafeMutableBufferPointer { out in
-            for (i, value) in values.enumerated() {
+            for i in 0 ..< count {
+                let value = pattern(i)
                 for plane in 0 ..< 4 {
-                    out[start + plane * values.count + i] = UInt8(truncatingIfNeeded: value >> (8 * plane))
+                    out[start + plane * count + i] = UInt8(truncatingIfNeeded: value >> (8 * plane))
                 }
             }
         }

@@ -98,19 +98,35 @@ final class IndexFile: Sendable {
     /// - Returns: the segment's offset and length.
     @discardableResult
     func appendSegment(kind: IndexFileFormat.SegmentKind, payload: [UInt8]) throws(IndexError) -> (offset: Int, length: Int) {
-        let compressed = ZstdBlock.compress(payload)
-        let header = IndexFileFormat.segmentHeader(kind: kind, compressed: compressed, uncompressedLength: payload.count)
-        let bytes = header + compressed
-        return (try appendRaw(bytes), bytes.count)
+        var scratch: [UInt8] = []
+        return try appendSegment(kind: kind, payload: payload, scratch: &scratch)
+    }
+
+    /// Like ``appendSegment(kind:payload:)``, compressing into `scratch`
+    /// (reused between calls by one writer thread).
+    func appendSegment(kind: IndexFileFormat.SegmentKind, payload: [UInt8],
+                       scratch: inout [UInt8]) throws(IndexError) -> (offset: Int, length: Int) {
+        ZstdBlock.compress(payload, into: &scratch)
+        let header = IndexFileFormat.segmentHeader(kind: kind, compressed: scratch, uncompressedLength: payload.count)
+        let total = header.count + scratch.count
+        let offset = reserve(total)
+        try write(header, at: offset)
+        try write(scratch, at: offset + header.count)
+        return (offset, total)
+    }
+
+    /// Claims `count` bytes at the end of the file; returns their offset.
+    private func reserve(_ count: Int) -> Int {
+        end.withLock { end in
+            defer { end += count }
+            return end
+        }
     }
 
     /// Appends already-encoded segment bytes (header and payload); returns
     /// their offset.
     func appendRaw(_ bytes: [UInt8]) throws(IndexError) -> Int {
-        let offset = end.withLock { end in
-            defer { end += bytes.count }
-            return end
-        }
+        let offset = reserve(bytes.count)
         try write(bytes, at: offset)
         return offset
     }

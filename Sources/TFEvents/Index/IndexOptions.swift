@@ -5,7 +5,7 @@ public struct IndexOptions: Sendable {
     /// Files read in parallel; defaults to the number of cores.
     public var jobs = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
     /// Scalar points per stored chunk (bounds memory while reading).
-    public var chunkPointLimit = 1 << 20
+    public var chunkPointLimit = 1 << 18
     /// Ignore any existing index file and read everything again.
     public var rebuild = false
 

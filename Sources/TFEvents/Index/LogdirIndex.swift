@@ -251,10 +251,13 @@ public final class LogdirIndex: @unchecked Sendable {
                     }
                 }
                 var locations: [ChunkLocation] = []
+                var encoder = IndexEncoder()
+                var compressed: [UInt8] = []
                 var outcome = indexer.index(path: job.path, entry: job.entry, resume: job.resume,
                                             identity: job.identity) { chunk in
                     do {
-                        let stored = try output.appendSegment(kind: .chunk, payload: chunk.encoded())
+                        chunk.encode(into: &encoder)
+                        let stored = try output.appendSegment(kind: .chunk, payload: encoder.bytes, scratch: &compressed)
                         locations.append(ChunkLocation(segmentOffset: stored.offset, segmentLength: stored.length,
                                                        pointCount: chunk.pointCount, eventCount: chunk.eventSteps.count,
                                                        blobCount: chunk.blobEvents.count))
