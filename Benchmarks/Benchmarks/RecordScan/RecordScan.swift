@@ -26,20 +26,19 @@ final class GeneratedLogs: @unchecked Sendable {
 
     private init() {
         directory = NSTemporaryDirectory() + "tfevents-bench-\(getpid())"
-        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     }
-
-    deinit { try? FileManager.default.removeItem(atPath: directory) }
 
     func log(_ encoding: EvalLogGenerator.Encoding) throws -> (file: MappedFile, report: EvalLogGenerator.Report) {
         lock.lock()
         defer { lock.unlock() }
         if let existing = files[encoding] { return existing }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let path = directory + "/events.out.tfevents.1600000000.\(encoding)"
         let report = try EvalLogGenerator.writeFile(path: path, seed: 42, encoding: encoding, limit: .bytes(Self.size))
         let file = try MappedFile(path: path)
         // The mapping holds the pages; the file itself is no longer needed.
         try? FileManager.default.removeItem(atPath: path)
+        try? FileManager.default.removeItem(atPath: directory)
         files[encoding] = (file, report)
         return (file, report)
     }
@@ -105,7 +104,10 @@ let benchmarks: @Sendable () -> Void = {
               configuration: .init(metrics: [.wallClock, megabytesPerSecond, .mallocCountTotal],
                                    timeUnits: .milliseconds, warmupIterations: 0, maxDuration: .seconds(10),
                                    maxIterations: 5)) { benchmark in
-        let path = GeneratedLogs.shared.directory + "/generated-\(UUID().uuidString)"
+        let directory = GeneratedLogs.shared.directory
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/generated-\(UUID().uuidString)"
         let clock = ContinuousClock()
         let start = clock.now
         let report = try? EvalLogGenerator.writeFile(path: path, seed: 7, encoding: .simpleValue, limit: .bytes(64 << 20))
