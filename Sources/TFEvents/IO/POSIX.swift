@@ -43,3 +43,15 @@ func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) ->
     return Darwin.read(fd, buffer, count)
     #endif
 }
+
+/// `open(2)` for reading, named apart from Swift methods called `open`.
+@inline(__always)
+func systemOpen(_ path: String, _ flags: Int32) -> Int32 {
+    #if canImport(Glibc)
+    return Glibc.open(path, flags)
+    #elseif canImport(Musl)
+    return Musl.open(path, flags)
+    #else
+    return Darwin.open(path, flags)
+    #endif
+}
