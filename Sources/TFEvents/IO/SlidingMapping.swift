@@ -23,6 +23,8 @@ final class SlidingMapping {
     /// The current window: file offsets `windowOffset ..< windowOffset + bytes.count`.
     private(set) var bytes = UnsafeRawBufferPointer(start: nil, count: 0)
     private(set) var windowOffset = 0
+    /// Our slot in ``MappingGuard`` (nil: unguarded).
+    private let guardSlot: Int? = MappingGuard.claimSlot()
 
     /// Default window: 16 MiB.
     static let defaultWindowSize = 16 << 20
@@ -37,7 +39,14 @@ final class SlidingMapping {
 
     deinit {
         unmap()
+        if let guardSlot { MappingGuard.releaseSlot(guardSlot) }
         close(fd)
+    }
+
+    /// Whether the file was truncated while the current window was read:
+    /// some of its pages now read as zeros.
+    var wasTruncatedWhileMapped: Bool {
+        guardSlot.map(MappingGuard.isPoisoned) ?? false
     }
 
     /// The readable end of the file: its size at open, or less if it shrank.
@@ -75,10 +84,12 @@ final class SlidingMapping {
         }
         mapping = address
         bytes = UnsafeRawBufferPointer(start: address + lead, count: length)
+        if let guardSlot { MappingGuard.register(guardSlot, start: address, length: mappingLength) }
         return length >= needed
     }
 
     private func unmap() {
+        if let guardSlot { MappingGuard.register(guardSlot, start: nil, length: 0) }
         if let mapping { munmap(mapping, mappingLength) }
         mapping = nil
         mappingLength = 0

@@ -17,6 +17,9 @@ public struct ReadRecordError: Error, Sendable, CustomStringConvertible {
         case tooLarge(length: UInt64, limit: Int)
         /// Reading the underlying file or stream failed.
         case io(SystemError)
+        /// The file was truncated while it was being read; the records before
+        /// `offset` were complete and verified.
+        case truncatedWhileReading
         /// The compressed stream is damaged. `compressedOffset` is the input
         /// position where the decoder failed, when it knows it.
         case corruptCompressedData(message: String, compressedOffset: Int?)
@@ -46,6 +49,7 @@ public struct ReadRecordError: Error, Sendable, CustomStringConvertible {
         case .tooLarge: return "too_large"
         case .io: return "io"
         case .corruptCompressedData: return "corrupt_compressed_data"
+        case .truncatedWhileReading: return "truncated_while_reading"
         }
     }
 
@@ -61,6 +65,8 @@ public struct ReadRecordError: Error, Sendable, CustomStringConvertible {
             text = "record at offset \(offset) claims \(length) payload bytes, more than the limit of \(limit)"
         case let .io(error):
             text = "read error at offset \(offset): \(error)"
+        case .truncatedWhileReading:
+            text = "the file was truncated while being read, at offset \(offset) or before"
         case let .corruptCompressedData(message, compressedOffset):
             text = "corrupt compressed data at uncompressed offset \(offset)"
             if let compressedOffset { text += ", compressed offset \(compressedOffset)" }

@@ -195,6 +195,7 @@ public struct RecordReader: ~Copyable {
     private mutating func refill(needed: Int) throws(ReadRecordError) -> Bool {
         guard endState == .reading else { return false }
         if let mapping {
+            try checkNotTruncatedWhileReading()
             let start = offset
             let enough: Bool
             do { enough = try mapping.remap(at: start, needed: needed) } catch {
@@ -265,7 +266,19 @@ public struct RecordReader: ~Copyable {
         limit = position
     }
 
+    /// Whether a mapped window lost pages to a concurrent truncation (see
+    /// ``MappingGuard``): then what looks like damage is the file changing
+    /// under us, and reading stops at the current record.
+    private mutating func checkNotTruncatedWhileReading(at recordOffset: Int? = nil) throws(ReadRecordError) {
+        guard let mapping, mapping.wasTruncatedWhileMapped else { return }
+        let at = recordOffset ?? offset
+        position = at - bufferOffset
+        stop(at: at)
+        throw ReadRecordError(kind: .truncatedWhileReading, path: path, offset: at, isResumable: false)
+    }
+
     private mutating func badPayload(at recordOffset: Int, stored: MaskedCRC, computed: MaskedCRC) throws(ReadRecordError) {
+        try checkNotTruncatedWhileReading(at: recordOffset)
         var error = ReadRecordError(kind: .corruptPayload(stored: stored, computed: computed),
                                     path: path, offset: recordOffset, isResumable: true)
         if options.onPayloadMismatch == .stop {
@@ -278,6 +291,7 @@ public struct RecordReader: ~Copyable {
 
     /// A header that cannot be trusted at `position`: resynchronise or stop.
     private mutating func badLength(_ kind: ReadRecordError.Kind) throws(ReadRecordError) {
+        try checkNotTruncatedWhileReading()
         let recordOffset = offset
         var error = ReadRecordError(kind: kind, path: path, offset: recordOffset, isResumable: false)
         guard options.onLengthMismatch == .resynchronize else {

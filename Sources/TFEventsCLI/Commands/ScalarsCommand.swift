@@ -10,6 +10,9 @@ struct ScalarsCommand: ParsableCommand {
         Files are read in sorted path order and points in file order. Values are printed so that \
         they parse back to the same double; NaN and infinities are the strings "nan", "inf", "-inf".
 
+        Given one directory, the answer comes from the directory's index (updated first, so only \
+        what was appended since the last time is read); --no-index reads the files directly.
+
         Examples:
           tfevents scalars model_dir/eval --tag loss
           tfevents scalars logs/ --tag 'epoch_*' --tag 'val/*' --format csv > scalars.csv
@@ -27,11 +30,21 @@ struct ScalarsCommand: ParsableCommand {
 
     @OptionGroup var reading: ReadingOptions
 
+    @Flag(name: .customLong("no-index"), help: "Read the files directly, not through the log directory's index.")
+    var noIndex = false
+
+    @OptionGroup var location: IndexLocationOptions
+
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
         case jsonl, csv
     }
 
     func run() throws {
+        var info = stat()
+        if !noIndex, paths.count == 1, stat(paths[0], &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
+            try runFromIndex(logdir: paths[0])
+            return
+        }
         let (files, pathFailed) = expandPaths(paths.sorted())
         let out = StandardOutput.shared
         if format == .csv { out.write("path,tag,step,wall_time,value\n") }
@@ -71,6 +84,50 @@ struct ScalarsCommand: ParsableCommand {
         out.flush()
         if unreadable { throw ExitCode(ExitStatus.usage) }
         if corrupt { throw ExitCode(ExitStatus.corruption) }
+    }
+}
+
+extension ScalarsCommand {
+    /// Prints the points from the log directory's index.
+    private func runFromIndex(logdir: String) throws {
+        let (index, _) = try location.verifiedIndex(logdir: logdir, reading: reading)
+        let out = StandardOutput.shared
+        if format == .csv { out.write("path,tag,step,wall_time,value\n") }
+        let filter = TagFilter(patterns: tagPatterns)
+        let prefix = logdir.hasSuffix("/") ? logdir : logdir + "/"
+        var currentFile = ""
+        var quotedPath = ""
+        var encodedTags: [String: String?] = [:]
+        do {
+            try index.forEachScalar { file, tag, step, wallTime, value in
+                if file.relativePath != currentFile {
+                    currentFile = file.relativePath
+                    quotedPath = format == .csv ? CSV.field(prefix + currentFile) : JSON.string(prefix + currentFile)
+                }
+                let encoded: String?
+                if let cached = encodedTags[tag] {
+                    encoded = cached
+                } else {
+                    encoded = filter.matches(tag) ? (format == .csv ? CSV.field(tag) : JSON.string(tag)) : nil
+                    encodedTags[tag] = encoded
+                }
+                guard let encoded else { return }
+                switch format {
+                case .jsonl:
+                    out.write("{\"path\":\(quotedPath),\"tag\":\(encoded),\"step\":\(step),\"wall_time\":\(JSON.number(wallTime)),\"value\":\(JSON.number(value))}\n")
+                case .csv:
+                    out.write("\(quotedPath),\(encoded),\(step),\(CSV.number(wallTime)),\(CSV.number(value))\n")
+                }
+            }
+        } catch {
+            out.flush()
+            StandardError.report(error.description)
+            throw ExitCode(ExitStatus.usage)
+        }
+        out.flush()
+        if index.files.contains(where: { $0.corruptRecords > 0 || $0.skippedBytes > 0 }) {
+            throw ExitCode(ExitStatus.corruption)
+        }
     }
 }
 

@@ -1,0 +1,44 @@
+import CZstd
+
+/// One-shot zstd compression of whole blocks, for the index file.
+///
+/// (Streaming decompression of event files lives in the zstd stream
+/// source; this is the block API: one buffer in, one buffer out.)
+enum ZstdBlock {
+    /// Compresses `bytes` into one zstd frame.
+    static func compress(_ bytes: [UInt8], level: Int32 = 3) -> [UInt8] {
+        var output: [UInt8] = []
+        compress(bytes, into: &output, level: level)
+        return output
+    }
+
+    /// Compresses `bytes` into `output`, reusing its capacity (a buffer that
+    /// was already touched is much cheaper than fresh memory).
+    static func compress(_ bytes: [UInt8], into output: inout [UInt8], level: Int32 = 3) {
+        let bound = ZSTD_compressBound(bytes.count)
+        if output.count < bound { output.append(contentsOf: repeatElement(0, count: bound - output.count)) }
+        let written = output.withUnsafeMutableBytes { out in
+            bytes.withUnsafeBytes { input in
+                ZSTD_compress(out.baseAddress, out.count, input.baseAddress, input.count, level)
+            }
+        }
+        // Compressing into a buffer of ZSTD_compressBound bytes cannot fail.
+        let length = ZSTD_isError(written) != 0 ? 0 : written
+        output.removeSubrange(length...)
+    }
+
+    /// Decompresses one frame that must hold exactly `size` bytes.
+    ///
+    /// - Throws: ``IndexDecodingError`` when the frame is damaged or its
+    ///   content size differs; nothing larger than `size` is allocated.
+    static func decompress(_ bytes: [UInt8], size: Int) throws(IndexDecodingError) -> [UInt8] {
+        var output = [UInt8](repeating: 0, count: size)
+        let written = output.withUnsafeMutableBytes { out in
+            bytes.withUnsafeBytes { input in
+                ZSTD_decompress(out.baseAddress, out.count, input.baseAddress, input.count)
+            }
+        }
+        guard ZSTD_isError(written) == 0, written == size else { throw IndexDecodingError(offset: 0) }
+        return output
+    }
+}
