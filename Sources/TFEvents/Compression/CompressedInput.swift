@@ -44,6 +44,14 @@ final class CompressedInput {
         if case .stream(_, let buffer) = storage { buffer.deallocate() }
     }
 
+    /// Whether the file was truncated while a mapped run was being decoded
+    /// (pages past the new end read as zeros, see ``MappingGuard``): a
+    /// decoding error is then the file changing, not damage.
+    var wasTruncatedWhileMapped: Bool {
+        if case .mapping(let mapping) = storage { return mapping.wasTruncatedWhileMapped }
+        return false
+    }
+
     /// The compressed offset of the byte after the first `consumed` bytes of
     /// the current run.
     func offset(afterConsuming consumed: Int) -> Int {

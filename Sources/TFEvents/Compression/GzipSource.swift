@@ -182,8 +182,13 @@ final class GzipSource: ByteStream {
     }
 
     private func fail(_ error: ByteStreamError, produced: Int) throws(ByteStreamError) -> Int {
-        failure = error
         finished = true
+        if input.wasTruncatedWhileMapped {
+            // The file was cut under us: its compressed data simply stops.
+            endedMidStream = true
+            return produced
+        }
+        failure = error
         if produced == 0 { throw error }
         return produced
     }

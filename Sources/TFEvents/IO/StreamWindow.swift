@@ -19,7 +19,8 @@ public final class StreamWindow {
     private(set) var bytes = UnsafeRawBufferPointer(start: nil, count: 0)
     /// Stream offset of `bytes[0]`.
     private(set) var bytesOffset: Int
-    /// True once the stream ended (or failed): no bytes will be added.
+    /// True once the stream ended (or its failure was thrown): no bytes
+    /// will be added.
     private(set) var reachedEnd = false
     /// True when the stream ended inside a compressed member or frame.
     private(set) var endedMidStream = false
@@ -76,7 +77,10 @@ public final class StreamWindow {
         precondition(keepFrom >= 0 && keepFrom <= bytes.count, "keepFrom outside the window")
         bytes = UnsafeRawBufferPointer(rebasing: bytes[keepFrom...])
         bytesOffset += keepFrom
-        if let failure { throw failure }
+        if let failure {
+            reachedEnd = true
+            throw failure
+        }
         while bytes.count < needed && !reachedEnd {
             var chunk: ChunkPipeline.Chunk
             if let rest = pending {
@@ -92,14 +96,19 @@ public final class StreamWindow {
                 try appendToSpill(chunk, needed: needed)
             }
             if let end = chunk.end, pending == nil {
-                reachedEnd = true
                 switch end {
                 case .finished(let midStream):
+                    reachedEnd = true
                     endedMidStream = midStream
                 case .failed(let error):
+                    // Bytes that arrived before the failure come first: when
+                    // they are enough, the error waits for the next refill.
                     failure = error
-                    // Bytes that arrived before the failure come first.
-                    if bytes.count < needed { throw error }
+                    if bytes.count < needed {
+                        reachedEnd = true
+                        throw error
+                    }
+                    return
                 }
             }
         }
