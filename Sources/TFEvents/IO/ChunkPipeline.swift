@@ -38,6 +38,8 @@ final class ChunkPipeline: @unchecked Sendable {
         var count: Int
         /// Set on the last chunk: how the stream ended after these bytes.
         var end: End?
+        /// The stream's ``ByteStream/compressedOffset`` after this chunk.
+        var inputOffset: Int?
     }
 
     let chunkCapacity: Int
@@ -147,6 +149,7 @@ final class ChunkPipeline: @unchecked Sendable {
             chunk.end = .failed(error)
         }
         if chunk.end != nil { finished = true }
+        chunk.inputOffset = stream.compressedOffset
         return chunk
     }
 

@@ -24,6 +24,9 @@ public final class StreamWindow {
     private(set) var reachedEnd = false
     /// True when the stream ended inside a compressed member or frame.
     private(set) var endedMidStream = false
+    /// Compressed bytes consumed to produce the chunks read so far (nil
+    /// for uncompressed streams): for progress reports.
+    private(set) var inputOffset: Int?
 
     /// The slot holding `bytes`, when they are in a slot.
     private var currentSlot: Int?
@@ -88,6 +91,7 @@ public final class StreamWindow {
                 pending = nil
             } else {
                 chunk = pipeline.next()
+                inputOffset = chunk.inputOffset
                 if toSkip > 0 { skip(in: &chunk) }
             }
             if bytes.count <= chunk.start {

@@ -57,6 +57,12 @@ public struct RecordReader: ~Copyable {
     /// bad record reported, or bytes skipped.
     public var offset: Int { bufferOffset + position }
 
+    /// How far into the input reading got, in the input's own bytes: the
+    /// compressed bytes decoded so far for a compressed file (up to a chunk
+    /// ahead of ``offset``), else ``offset``. For progress against the size
+    /// on disk.
+    public var inputOffset: Int { window?.inputOffset ?? offset }
+
     /// Reads a mapped regular file from `startOffset` (a record boundary).
     public init(mappedFile: MappedFile, options: RecordReaderOptions = .init()) {
         path = mappedFile.path
