@@ -42,18 +42,9 @@ final class ScriptedByteStream: ByteStream {
 
 /// Builds TFRecord streams for tests.
 enum TestRecords {
-    /// One framed record (SPEC A.1).
+    /// One framed record (SPEC A.1), as TensorFlow frames it.
     static func frame(_ payload: [UInt8]) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(payload.count + TFRecordLayout.framingOverhead)
-        let length = UInt64(payload.count)
-        for i in 0 ..< 8 { out.append(UInt8(truncatingIfNeeded: length >> (8 * UInt64(i)))) }
-        let lengthCRC = out.withUnsafeBytes { MaskedCRC.compute($0).rawValue }
-        for i in 0 ..< 4 { out.append(UInt8(truncatingIfNeeded: lengthCRC >> (8 * UInt32(i)))) }
-        out += payload
-        let dataCRC = payload.withUnsafeBytes { MaskedCRC.compute($0).rawValue }
-        for i in 0 ..< 4 { out.append(UInt8(truncatingIfNeeded: dataCRC >> (8 * UInt32(i)))) }
-        return out
+        RecordWriter.framed(payload)
     }
 
     /// Random payloads whose sizes cover 0, small, and larger than `large`.
