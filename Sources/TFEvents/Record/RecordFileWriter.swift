@@ -44,6 +44,7 @@ public final class RecordFileWriter {
 
     private let output: Output
     private var fd: Int32 = -1
+    private var ownsDescriptor = false
     private var input = UnsafeMutableRawBufferPointer(start: nil, count: 0)
     private var filled = 0
     /// Compressed bytes handed to `write(2)`.
@@ -66,41 +67,70 @@ public final class RecordFileWriter {
     /// - Precondition: `level` is accepted by the format
     ///   (``CompressionFormat/acceptsLevel(_:)``).
     /// - Throws: ``WriteRecordError`` when the file cannot be opened.
-    public init(path: String, compression: CompressionFormat = .none, level: Int? = nil,
-                mode: RecordWriter.OpenMode = .createNew, permissions: mode_t = 0o644) throws(WriteRecordError) {
-        let level = level ?? compression.defaultLevel
-        precondition(compression.acceptsLevel(level), "level \(level) is not valid for \(compression)")
-        self.path = path
-        self.compression = compression
-        self.level = compression == .none ? 0 : level
-        switch compression {
-        case .none:
-            let writer = try RecordWriter(path: path, mode: mode, permissions: permissions)
-            output = .plain(writer)
-            offset = writer.offset
-            return
-        case .gzip:
-            output = .compressed(try GzipSink(wrapper: .gzip, level: level, path: path))
-        case .zlib:
-            output = .compressed(try GzipSink(wrapper: .zlib, level: level, path: path))
-        case .zstd:
-            output = .compressed(try ZstdSink(level: level, path: path))
-        }
+    public convenience init(path: String, compression: CompressionFormat = .none, level: Int? = nil,
+                            mode: RecordWriter.OpenMode = .createNew, permissions: mode_t = 0o644) throws(WriteRecordError) {
+        precondition(compression.acceptsLevel(level ?? compression.defaultLevel),
+                     "level \(level ?? 0) is not valid for \(compression)")
         var flags = O_WRONLY | O_CREAT | O_CLOEXEC
         switch mode {
         case .truncate: flags |= O_TRUNC
         case .append: flags |= O_APPEND
         case .createNew: flags |= O_EXCL
         }
-        fd = retryingOnInterrupt { openForWriting(path, flags, permissions) }
+        let fd = retryingOnInterrupt { openForWriting(path, flags, permissions) }
         guard fd >= 0 else { throw WriteRecordError(kind: .open(.current), path: path, offset: 0) }
+        var start = 0
+        if mode == .append && compression == .none {
+            let end = lseek(fd, 0, SEEK_END)
+            if end > 0 { start = Int(end) }
+        }
+        try self.init(fileDescriptor: fd, path: path, closeOnDeinit: true, compression: compression, level: level,
+                      startOffset: start)
+    }
+
+    /// Writes records to an open descriptor (a file, a pipe, standard
+    /// output), in `compression` at `level`.
+    ///
+    /// - Parameters:
+    ///   - closeOnDeinit: whether ``close()`` and deinit close `fd`.
+    ///   - startOffset: the offset of the first record, for ``offset``.
+    /// - Precondition: `level` is accepted by the format.
+    /// - Throws: ``WriteRecordError`` when the compressor cannot be created
+    ///   (then `fd` is closed if `closeOnDeinit`).
+    public init(fileDescriptor fd: Int32, path: String, closeOnDeinit: Bool, compression: CompressionFormat = .none,
+                level: Int? = nil, startOffset: Int = 0) throws(WriteRecordError) {
+        let level = level ?? compression.defaultLevel
+        precondition(compression.acceptsLevel(level), "level \(level) is not valid for \(compression)")
+        self.path = path
+        self.compression = compression
+        self.level = compression == .none ? 0 : level
+        offset = startOffset
+        do {
+            switch compression {
+            case .none:
+                output = .plain(RecordWriter(fileDescriptor: fd, path: path, closeOnDeinit: closeOnDeinit,
+                                             startOffset: startOffset))
+                return
+            case .gzip:
+                output = .compressed(try GzipSink(wrapper: .gzip, level: level, path: path))
+            case .zlib:
+                output = .compressed(try GzipSink(wrapper: .zlib, level: level, path: path))
+            case .zstd:
+                output = .compressed(try ZstdSink(level: level, path: path))
+            }
+        } catch {
+            if closeOnDeinit { closeFile(fd) }
+            throw error
+        }
+        self.fd = fd
+        ownsDescriptor = closeOnDeinit
         input = .allocate(byteCount: Self.compressionBufferSize, alignment: 16)
     }
 
     deinit {
         if !isClosed {
             _ = try? finish()
-            if fd >= 0 { _ = closeFile(fd) }
+            if fd >= 0 && ownsDescriptor { closeFile(fd) }
         }
         input.deallocate()
     }
@@ -163,7 +193,7 @@ public final class RecordFileWriter {
         try finish()
         isClosed = true
         if case .plain(let writer) = output { try writer.close() }
-        if fd >= 0 {
+        if fd >= 0 && ownsDescriptor {
             let status = closeFile(fd)
             fd = -1
             if status != 0 { throw WriteRecordError(kind: .close(.current), path: path, offset: offset) }
