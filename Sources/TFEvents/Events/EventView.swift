@@ -29,6 +29,17 @@ public struct EventView {
     init(payload: UnsafeRawBufferPointer, recordOffset: Int) throws(ProtoDecodingError) {
         self.recordOffset = recordOffset
         payloadLength = payload.count
+        if decodeShortForm(payload) { return }
+        try decodeGeneral(payload)
+    }
+
+    /// Decodes with the general protobuf reader (every wire type, unknown
+    /// fields, long varints). ``decodeShortForm(_:)`` handles the usual case.
+    mutating func decodeGeneral(_ payload: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        wallTime = 0
+        step = 0
+        kind = .none
+        memberBytes = UnsafeRawBufferPointer(start: nil, count: 0)
         var reader = ProtoReader(payload)
         while !reader.isAtEnd {
             // Raw keys: (field << 3) | wire type.
@@ -46,6 +57,41 @@ public struct EventView {
                 try reader.skipField(raw: key)
             }
         }
+    }
+
+    /// The event as every writer lays it out — `wall_time`, `step`, one
+    /// `what` member, in any order, nothing else — decoded with a local
+    /// cursor. Returns false for anything else (unknown fields, a varint
+    /// longer than 10 bytes, a length past the end), leaving the general
+    /// decoder to produce the same answer or the error with its offset.
+    @inline(__always)
+    private mutating func decodeShortForm(_ payload: UnsafeRawBufferPointer) -> Bool {
+        guard let base = payload.baseAddress else { return payload.isEmpty }
+        let count = payload.count
+        var p = 0
+        while p < count {
+            let key = base.load(fromByteOffset: p, as: UInt8.self)
+            p += 1
+            switch key {
+            case 0x09:  // wall_time, fixed64
+                guard p + 8 <= count else { return false }
+                wallTime = Double(bitPattern: UInt64(littleEndian: base.loadUnaligned(fromByteOffset: p, as: UInt64.self)))
+                p += 8
+            case 0x10:  // step, varint
+                guard let (value, next) = ShortForm.varint(base, p, count) else { return false }
+                step = Int64(bitPattern: value)
+                p = next
+            case 0x1A, 0x22, 0x2A, 0x32, 0x3A, 0x42, 0x4A:  // what
+                guard let (length, next) = ShortForm.varint(base, p, count),
+                      length <= UInt64(count - next) else { return false }
+                memberBytes = UnsafeRawBufferPointer(start: base + next, count: Int(length))
+                kind = EventKind(rawValue: key >> 3) ?? .none
+                p = next + Int(length)
+            default:
+                return false
+            }
+        }
+        return true
     }
 
     /// `file_version` ("brain.Event:2"), or nil for other events.
@@ -89,6 +135,16 @@ public struct SummaryValues {
     ///
     /// - Throws: ``ProtoDecodingError`` (offset inside the summary message).
     public mutating func next() throws(ProtoDecodingError) -> SummaryValueView? {
+        // The usual case: key 0x0A, a short length, a value in short form.
+        let base = reader.cursor, count = reader.end - reader.cursor
+        if count >= 2, base.load(as: UInt8.self) == 0x0A,
+           let (length, next) = ShortForm.varint(base, 1, count), length <= UInt64(count - next) {
+            let bytes = UnsafeRawBufferPointer(start: base + next, count: Int(length))
+            if let value = SummaryValueView(shortForm: bytes) {
+                reader.cursor = base + next + Int(length)
+                return value
+            }
+        }
         while !reader.isAtEnd {
             let key = try reader.readRawKey()
             if key == 0x0A {  // 1 value, length-delimited
@@ -101,6 +157,29 @@ public struct SummaryValues {
                 }
             }
             try reader.skipField(raw: key)
+        }
+        return nil
+    }
+}
+
+/// Helpers of the short-form decoders: a local-cursor varint.
+enum ShortForm {
+    /// Reads a varint at `base[p...]` of `count` bytes: (value, next offset),
+    /// or nil when it runs past the end or past 10 bytes.
+    @inline(__always)
+    static func varint(_ base: UnsafeRawPointer, _ p: Int, _ count: Int) -> (UInt64, Int)? {
+        guard p < count else { return nil }
+        let first = base.load(fromByteOffset: p, as: UInt8.self)
+        if first < 0x80 { return (UInt64(first), p + 1) }
+        var value = UInt64(first & 0x7F)
+        var shift: UInt64 = 7
+        var q = p + 1
+        while q < count && q < p + 10 {
+            let byte = base.load(fromByteOffset: q, as: UInt8.self)
+            value |= UInt64(byte & 0x7F) << shift
+            q += 1
+            if byte < 0x80 { return (value, q) }
+            shift += 7
         }
         return nil
     }

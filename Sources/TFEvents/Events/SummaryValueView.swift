@@ -46,6 +46,18 @@ public struct SummaryValueView {
 
     /// Decodes the field boundaries of one `Summary.Value`.
     init(decoding bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        var view = SummaryValueView()
+        if Self.decodeShortForm(bytes, into: &view) {
+            self = view
+            return
+        }
+        try self.init(decodingGeneral: bytes)
+    }
+
+    /// Decodes with the general protobuf reader only (the reference the
+    /// short form is tested against).
+    init(decodingGeneral bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self.init()
         var reader = ProtoReader(bytes)
         while !reader.isAtEnd {
             // Raw keys: (field << 3) | wire type.
@@ -66,6 +78,57 @@ public struct SummaryValueView {
                 try reader.skipField(raw: key)
             }
         }
+    }
+
+    private init() {}
+
+    /// A value in short form, or nil (see ``decodeShortForm(_:into:)``).
+    @inline(__always)
+    init?(shortForm bytes: UnsafeRawBufferPointer) {
+        var view = SummaryValueView()
+        guard Self.decodeShortForm(bytes, into: &view) else { return nil }
+        self = view
+    }
+
+    /// The form every writer produces for small values, decoded with one
+    /// local cursor: the tag first, then only known fields whose lengths fit
+    /// in one byte. Returns false (leaving `view` to be overwritten) for
+    /// anything else, which the general loop then decodes.
+    @inline(__always)
+    private static func decodeShortForm(_ bytes: UnsafeRawBufferPointer, into view: inout SummaryValueView) -> Bool {
+        let count = bytes.count
+        guard count >= 2, let base = bytes.baseAddress,
+              base.load(as: UInt8.self) == 0x0A else { return false }
+        let tagLength = Int(base.load(fromByteOffset: 1, as: UInt8.self))
+        guard tagLength < 0x80, 2 + tagLength <= count else { return false }
+        view.tagBytes = UnsafeRawBufferPointer(start: base + 2, count: tagLength)
+        var p = 2 + tagLength
+        while p < count {
+            let key = base.load(fromByteOffset: p, as: UInt8.self)
+            if key == 0x15 {  // simple_value
+                guard p + 5 <= count else { return false }
+                view.simpleValueBits = UInt32(littleEndian: base.loadUnaligned(fromByteOffset: p + 1, as: UInt32.self))
+                view.kind = .simpleValue
+                p += 5
+                continue
+            }
+            guard p + 2 <= count else { return false }
+            let length = Int(base.load(fromByteOffset: p + 1, as: UInt8.self))
+            guard length < 0x80, p + 2 + length <= count else { return false }
+            let field = UnsafeRawBufferPointer(start: base + p + 2, count: length)
+            switch key {
+            case 0x1A, 0x22, 0x2A, 0x32, 0x42:  // value members
+                view.memberBytes = field
+                view.kind = Kind(rawValue: key >> 3) ?? .none
+            case 0x4A:
+                view.metadataBytes = field
+                view.hasMetadata = true
+            default:
+                return false
+            }
+            p += 2 + length
+        }
+        return true
     }
 
     /// The tag. Allocates when longer than 15 UTF-8 bytes.

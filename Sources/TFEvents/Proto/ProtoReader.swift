@@ -43,6 +43,7 @@ struct ProtoReader {
     // MARK: - Varints
 
     /// Reads a varint of up to 10 bytes.
+    @inline(__always)
     mutating func readVarint() throws(ProtoDecodingError) -> UInt64 {
         guard cursor < end else { throw error(.truncated) }
         let first = cursor.load(as: UInt8.self)
@@ -75,6 +76,7 @@ struct ProtoReader {
     /// unvalidated. Decoders switch on the raw value for the fields they know
     /// (a key like `0x0A` is field 1, length-delimited) and pass anything
     /// else to ``skipField(raw:)``, which validates it.
+    @inline(__always)
     mutating func readRawKey() throws(ProtoDecodingError) -> UInt64 {
         if cursor < end {
             let first = cursor.load(as: UInt8.self)
@@ -113,6 +115,7 @@ struct ProtoReader {
     // MARK: - Fixed-width
 
     /// Reads 4 little-endian bytes.
+    @inline(__always)
     mutating func readFixed32() throws(ProtoDecodingError) -> UInt32 {
         guard remaining >= 4 else { throw error(.truncated) }
         let value = UInt32(littleEndian: cursor.loadUnaligned(as: UInt32.self))
@@ -121,6 +124,7 @@ struct ProtoReader {
     }
 
     /// Reads 8 little-endian bytes.
+    @inline(__always)
     mutating func readFixed64() throws(ProtoDecodingError) -> UInt64 {
         guard remaining >= 8 else { throw error(.truncated) }
         let value = UInt64(littleEndian: cursor.loadUnaligned(as: UInt64.self))
@@ -131,6 +135,7 @@ struct ProtoReader {
     // MARK: - Length-delimited
 
     /// Reads a length prefix and returns the bytes it covers, without copying.
+    @inline(__always)
     mutating func readLengthDelimited() throws(ProtoDecodingError) -> UnsafeRawBufferPointer {
         let length = try readVarint()
         guard length <= UInt64(remaining) else { throw error(.lengthOutOfBounds(length)) }
