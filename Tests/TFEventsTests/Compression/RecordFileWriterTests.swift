@@ -87,6 +87,18 @@ struct RecordFileWriterTests {
             #expect(read == payloads)
             #expect(reader.endState == .clean(offset: writer.offset))
         }
+        // Compressed input mapped 4 KiB at a time: the decoder crosses
+        // hundreds of mapping windows.
+        if format != .none {
+            let fd = open(path, O_RDONLY)
+            let identity = try FileIdentity(path: path)
+            let mapping = SlidingMapping(fd: fd, path: path, identity: identity, windowSize: 4096)
+            let decoder = try Decompression.stream(format, input: .file(mapping), path: path)
+            var reader = RecordReader(stream: decoder, path: path, compression: format)
+            let (read, errors) = TestRecords.readAll(&reader)
+            #expect(errors.isEmpty)
+            #expect(read == payloads, "4 KiB mapping windows")
+        }
         // The same bytes through small reader chunks: records straddle
         // every boundary, many are larger than a chunk.
         let bytes = try Self.contents(path)
