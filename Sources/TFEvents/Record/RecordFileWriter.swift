@@ -68,7 +68,7 @@ public final class RecordFileWriter {
     ///   (``CompressionFormat/acceptsLevel(_:)``).
     /// - Throws: ``WriteRecordError`` when the file cannot be opened.
     public convenience init(path: String, compression: CompressionFormat = .none, level: Int? = nil,
-                            mode: RecordWriter.OpenMode = .createNew, permissions: mode_t = 0o644) throws(WriteRecordError) {
+                            mode: RecordWriter.OpenMode = .createNew, permissions: UInt32 = 0o644) throws(WriteRecordError) {
         precondition(compression.acceptsLevel(level ?? compression.defaultLevel),
                      "level \(level ?? 0) is not valid for \(compression)")
         var flags = O_WRONLY | O_CREAT | O_CLOEXEC
@@ -77,7 +77,7 @@ public final class RecordFileWriter {
         case .append: flags |= O_APPEND
         case .createNew: flags |= O_EXCL
         }
-        let fd = retryingOnInterrupt { openForWriting(path, flags, permissions) }
+        let fd = retryingOnInterrupt { openForWriting(path, flags, mode_t(permissions)) }
         guard fd >= 0 else { throw WriteRecordError(kind: .open(.current), path: path, offset: 0) }
         var start = 0
         if mode == .append && compression == .none {

@@ -52,7 +52,7 @@ public final class RecordWriter {
     /// Opens (or creates, mode 0644 by default) `path` for writing records.
     ///
     /// - Throws: ``WriteRecordError`` with kind `open` when the file cannot be opened.
-    public convenience init(path: String, mode: OpenMode = .truncate, permissions: mode_t = 0o644,
+    public convenience init(path: String, mode: OpenMode = .truncate, permissions: UInt32 = 0o644,
                             bufferCapacity: Int = RecordWriter.defaultBufferCapacity) throws(WriteRecordError) {
         var flags = O_WRONLY | O_CREAT | O_CLOEXEC
         switch mode {
@@ -60,7 +60,7 @@ public final class RecordWriter {
         case .append: flags |= O_APPEND
         case .createNew: flags |= O_EXCL
         }
-        let fd = retryingOnInterrupt { open(path, flags, permissions) }
+        let fd = retryingOnInterrupt { open(path, flags, mode_t(permissions)) }
         guard fd >= 0 else { throw WriteRecordError(kind: .open(.current), path: path, offset: 0) }
         var start = 0
         if mode == .append {
