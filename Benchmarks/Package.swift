@@ -6,6 +6,7 @@
 //     cd Benchmarks
 //     swift package benchmark --target CRC32C
 //     swift package benchmark --target RecordScan
+//     swift package benchmark --target Decompress
 //
 // The malloc counters (`mallocCountTotal`) come from package-benchmark's
 // MallocInterposer trait, so jemalloc is not needed.
@@ -44,6 +45,15 @@ let package = Package(
                 .product(name: "TFEvents", package: "swift-tfevents"),
             ],
             path: "Benchmarks/RecordScan",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "Decompress",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "TFEvents", package: "swift-tfevents"),
+            ],
+            path: "Benchmarks/Decompress",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
     ]

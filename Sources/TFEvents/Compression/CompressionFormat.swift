@@ -39,6 +39,16 @@ public enum CompressionFormat: String, Sendable, Hashable, Codable, CaseIterable
         return .none
     }
 
+    /// Reads the first ``sniffLength`` bytes of an open file (with `pread`,
+    /// so the file position is unchanged) and detects its format.
+    static func detect(fileDescriptor fd: Int32) -> CompressionFormat {
+        var prefix = [UInt8](repeating: 0, count: sniffLength)
+        let count = prefix.withUnsafeMutableBytes { buffer in
+            retryingOnInterrupt { pread(fd, buffer.baseAddress, buffer.count, 0) }
+        }
+        return detect(prefix: Array(prefix.prefix(max(0, count))))
+    }
+
     /// Convenience for arrays.
     public static func detect(prefix: [UInt8]) -> CompressionFormat {
         prefix.withUnsafeBytes { detect(prefix: $0) }

@@ -37,6 +37,9 @@ public struct EventFileReader: ~Copyable {
     public var endState: RecordReader.EndState { records.endState }
     /// Stream offset after the last record consumed.
     public var offset: Int { records.offset }
+    /// Input bytes consumed (compressed bytes for a compressed file), for
+    /// progress. See ``RecordReader/inputOffset``.
+    public var inputOffset: Int { records.inputOffset }
 
     /// The next event, or nil at the end of the file.
     ///

@@ -59,24 +59,3 @@ public final class FileDescriptorStream: ByteStream {
         return count
     }
 }
-
-/// Lends bytes of a mapping (or any stable buffer) as a stream. Used when a
-/// decoder needs a stream interface over mapped input.
-final class BufferStream: ByteStream {
-    private let owner: AnyObject?
-    private let bytes: UnsafeRawBufferPointer
-    private var position = 0
-
-    init(bytes: UnsafeRawBufferPointer, owner: AnyObject?) {
-        self.bytes = bytes
-        self.owner = owner
-    }
-
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws(ByteStreamError) -> Int {
-        let count = min(buffer.count, bytes.count - position)
-        guard count > 0, let source = bytes.baseAddress, let target = buffer.baseAddress else { return 0 }
-        target.copyMemory(from: source + position, byteCount: count)
-        position += count
-        return count
-    }
-}

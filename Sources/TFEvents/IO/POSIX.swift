@@ -43,3 +43,51 @@ func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) ->
     return Darwin.read(fd, buffer, count)
     #endif
 }
+
+/// `open(2)` for reading, named apart from Swift methods called `open`.
+@inline(__always)
+func systemOpen(_ path: String, _ flags: Int32) -> Int32 {
+    #if canImport(Glibc)
+    return Glibc.open(path, flags)
+    #elseif canImport(Musl)
+    return Musl.open(path, flags)
+    #else
+    return Darwin.open(path, flags)
+    #endif
+}
+
+/// `open(2)` with a creation mode, for writers.
+@inline(__always)
+func openForWriting(_ path: String, _ flags: Int32, _ permissions: mode_t) -> Int32 {
+    #if canImport(Glibc)
+    return Glibc.open(path, flags, permissions)
+    #elseif canImport(Musl)
+    return Musl.open(path, flags, permissions)
+    #else
+    return Darwin.open(path, flags, permissions)
+    #endif
+}
+
+/// `write(2)`, named apart from the many Swift `write` methods.
+@inline(__always)
+func writeToFile(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
+    #if canImport(Glibc)
+    return Glibc.write(fd, buffer, count)
+    #elseif canImport(Musl)
+    return Musl.write(fd, buffer, count)
+    #else
+    return Darwin.write(fd, buffer, count)
+    #endif
+}
+
+/// `close(2)`, named apart from the `close()` methods of writers.
+@discardableResult @inline(__always)
+func closeFile(_ fd: Int32) -> Int32 {
+    #if canImport(Glibc)
+    return Glibc.close(fd)
+    #elseif canImport(Musl)
+    return Musl.close(fd)
+    #else
+    return Darwin.close(fd)
+    #endif
+}

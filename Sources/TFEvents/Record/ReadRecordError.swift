@@ -21,7 +21,10 @@ public struct ReadRecordError: Error, Sendable, CustomStringConvertible {
         /// `offset` were complete and verified.
         case truncatedWhileReading
         /// The compressed stream is damaged. `compressedOffset` is the input
-        /// position where the decoder failed, when it knows it.
+        /// position where the decoder failed, when it knows it; the error's
+        /// ``ReadRecordError/offset`` is the uncompressed offset reached
+        /// (every byte before it was decoded), and the reader stops at the
+        /// start of the record it was reading. Not resumable.
         case corruptCompressedData(message: String, compressedOffset: Int?)
     }
 

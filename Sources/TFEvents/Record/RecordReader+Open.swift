@@ -2,27 +2,37 @@ extension RecordReader {
     /// The path that names standard input.
     public static let standardInputPath = "-"
 
+    /// Compressed files at least this large are decoded on a second thread
+    /// under ``RecordReaderOptions/ReadAhead/automatic``: below it, starting
+    /// a thread costs more than it saves.
+    static let readAheadThreshold = 1 << 20
+
     /// Opens an event file, whatever it is stored in.
     ///
     /// Regular files are memory-mapped; pipes, devices and standard input
     /// (`"-"`) are read through a window. The compression is detected from
-    /// the content (``CompressionFormat/detect(prefix:)``) unless `format` is
-    /// given.
+    /// the content (``CompressionFormat/detect(prefix:)``), never from the
+    /// name, unless `format` is given. Compressed files are decoded from
+    /// their mapping in bounded memory (see ``StreamWindow``), on a second
+    /// thread when large (see ``RecordReaderOptions/readAhead``).
     ///
     /// - Parameters:
-    ///   - startOffset: for uncompressed regular files, the offset of a
-    ///     record boundary to start at (an index re-reading only what was
-    ///     appended). Ignored for streams and compressed files.
+    ///   - startOffset: the offset of a record boundary to start at (an
+    ///     index re-reading only what was appended), in the uncompressed
+    ///     stream. Uncompressed regular files start there directly;
+    ///     compressed files and pipes are decoded from the start and the
+    ///     bytes before it discarded.
     ///   - format: skip detection and read as this format.
     /// - Throws: ``FileOpenError`` when the path cannot be opened or mapped.
     public init(path: String, startOffset: Int = 0, format: CompressionFormat? = nil,
                 options: RecordReaderOptions = .init()) throws(FileOpenError) {
+        precondition(startOffset >= 0, "negative start offset")
         if path == Self.standardInputPath {
             try self.init(stream: FileDescriptorStream(fileDescriptor: 0, closeOnDeinit: false),
-                          path: path, format: format, options: options)
+                          path: path, startOffset: startOffset, format: format, options: options)
             return
         }
-        let fd = retryingOnInterrupt { open(path, O_RDONLY | O_CLOEXEC) }
+        let fd = retryingOnInterrupt { systemOpen(path, O_RDONLY | O_CLOEXEC) }
         guard fd >= 0 else { throw FileOpenError(path: path, reason: .open(.current)) }
         let identity: FileIdentity
         do { identity = try FileIdentity(fileDescriptor: fd) } catch {
@@ -35,34 +45,31 @@ extension RecordReader {
                 throw FileOpenError(path: path, reason: .notRegularFile)
             }
             try self.init(stream: FileDescriptorStream(fileDescriptor: fd, closeOnDeinit: true),
-                          path: path, format: format, options: options)
+                          path: path, startOffset: startOffset, format: format, options: options)
             return
         }
-        let detected: CompressionFormat
-        if let format {
-            detected = format
-        } else if startOffset > 0 {
-            detected = .none
-        } else {
-            var prefix = [UInt8](repeating: 0, count: CompressionFormat.sniffLength)
-            let count = prefix.withUnsafeMutableBytes { buffer in
-                retryingOnInterrupt { pread(fd, buffer.baseAddress, buffer.count, 0) }
-            }
-            detected = CompressionFormat.detect(prefix: Array(prefix.prefix(max(0, count))))
-        }
+        let detected = format ?? CompressionFormat.detect(fileDescriptor: fd)
         if detected == .none {
             let mapping = SlidingMapping(fd: fd, path: path, identity: identity)
             self.init(mapping: mapping, startOffset: min(startOffset, identity.size), options: options)
-        } else {
-            defer { close(fd) }
-            let file = try MappedFile(fd: fd, path: path, identity: identity, startOffset: 0)
-            let stream = try Decompression.stream(detected, input: .mapped(file), path: path)
-            self.init(stream: stream, path: path, compression: detected, options: options)
+            return
         }
+        // The mapping owns the descriptor from here on.
+        let mapping = SlidingMapping(fd: fd, path: path, identity: identity, windowSize: CompressedInput.mappingWindow)
+        let decoder = try Decompression.stream(detected, input: .file(mapping), path: path)
+        let background: Bool
+        switch options.readAhead {
+        case .always: background = true
+        case .never: background = false
+        case .automatic: background = identity.size >= Self.readAheadThreshold
+        }
+        self.init(stream: decoder, path: path, startOffset: startOffset, skipping: startOffset,
+                  windowCapacity: StreamWindow.defaultCapacity, compression: detected,
+                  background: background, options: options)
     }
 
     /// Reads a pipe-like stream, sniffing its compression from its first bytes.
-    private init(stream: any ByteStream, path: String, format: CompressionFormat?,
+    private init(stream: any ByteStream, path: String, startOffset: Int, format: CompressionFormat?,
                  options: RecordReaderOptions) throws(FileOpenError) {
         let prefix: [UInt8]
         do { prefix = try PrefixedStream.readPrefix(of: stream, count: CompressionFormat.sniffLength) } catch {
@@ -72,6 +79,8 @@ extension RecordReader {
         let detected = format ?? CompressionFormat.detect(prefix: prefix)
         let replayed = PrefixedStream(prefix: prefix, rest: stream)
         let decoded = try Decompression.stream(detected, input: .stream(replayed), path: path)
-        self.init(stream: decoded, path: path, compression: detected, options: options)
+        self.init(stream: decoded, path: path, startOffset: startOffset, skipping: startOffset,
+                  windowCapacity: StreamWindow.defaultCapacity, compression: detected,
+                  background: options.readAhead != .never, options: options)
     }
 }

@@ -57,6 +57,12 @@ public struct RecordReader: ~Copyable {
     /// bad record reported, or bytes skipped.
     public var offset: Int { bufferOffset + position }
 
+    /// How far into the input reading got, in the input's own bytes: the
+    /// compressed bytes decoded so far for a compressed file (up to a chunk
+    /// ahead of ``offset``), else ``offset``. For progress against the size
+    /// on disk.
+    public var inputOffset: Int { window?.inputOffset ?? offset }
+
     /// Reads a mapped regular file from `startOffset` (a record boundary).
     public init(mappedFile: MappedFile, options: RecordReaderOptions = .init()) {
         path = mappedFile.path
@@ -88,24 +94,39 @@ public struct RecordReader: ~Copyable {
 
     /// Reads a stream through a window buffer.
     ///
+    /// The reader takes over the stream. With
+    /// ``RecordReaderOptions/readAhead`` set to ``RecordReaderOptions/ReadAhead/always``
+    /// it is read on a second thread, ahead of the records being returned.
+    ///
     /// - Parameters:
     ///   - startOffset: the stream offset of the stream's first byte (for
     ///     error messages and ``offset``).
-    ///   - windowCapacity: the window size; a larger record grows it.
+    ///   - windowCapacity: the chunk size the stream is read in; a record
+    ///     larger than that is assembled in a buffer of its own.
     ///   - compression: what the stream decodes, for reporting.
     public init(stream: any ByteStream, path: String, startOffset: Int = 0,
                 windowCapacity: Int = StreamWindow.defaultCapacity, compression: CompressionFormat = .none,
                 options: RecordReaderOptions = .init()) {
+        self.init(stream: stream, path: path, startOffset: startOffset, skipping: 0,
+                  windowCapacity: windowCapacity, compression: compression,
+                  background: options.readAhead == .always, options: options)
+    }
+
+    /// Reads a stream, discarding its first `skipping` bytes (a start offset
+    /// inside a compressed file), optionally on a second thread.
+    init(stream: any ByteStream, path: String, startOffset: Int, skipping: Int, windowCapacity: Int,
+         compression: CompressionFormat, background: Bool, options: RecordReaderOptions) {
         self.path = path
         self.options = options
         self.compression = compression
         backend = .active
         owner = nil
-        window = StreamWindow(stream: stream, capacity: windowCapacity)
+        window = StreamWindow(stream: stream, capacity: windowCapacity, startOffset: startOffset,
+                              skipping: skipping, background: background)
         mapping = nil
         base = nil
         limit = 0
-        bufferOffset = startOffset
+        bufferOffset = startOffset - skipping
     }
 
     /// Reads records from a copy-free view of `bytes` (tests, fuzzing).
@@ -224,8 +245,7 @@ public struct RecordReader: ~Copyable {
             return false
         }
         do {
-            let discarded = try window.refill(keepFrom: position, needed: needed)
-            bufferOffset += discarded
+            try window.refill(keepFrom: position, needed: needed)
         } catch {
             let kind: ReadRecordError.Kind
             switch error {
@@ -233,8 +253,8 @@ public struct RecordReader: ~Copyable {
             case let .corrupt(message, compressedOffset):
                 kind = .corruptCompressedData(message: message, compressedOffset: compressedOffset)
             }
-            // What is buffered is at most one partial record; the decoder
-            // failed after producing it, at uncompressed offset `failedAt`.
+            // What is buffered is at most one partial record; the stream
+            // failed after producing it, at stream offset `failedAt`.
             syncWithWindow()
             let failedAt = bufferOffset + limit
             stop(at: offset)
@@ -257,13 +277,14 @@ public struct RecordReader: ~Copyable {
         base = bytes.baseAddress.map { UnsafeRawPointer($0) }
         limit = bytes.count
         position = 0
+        bufferOffset = window.bytesOffset
     }
 
     /// The data ended (or reading stopped): set ``endState``.
     private mutating func finish() -> RecordView? {
         if endState == .reading {
             let remaining = limit - position
-            if remaining > 0 || (window?.stream.endedMidStream ?? false) {
+            if remaining > 0 || (window?.endedMidStream ?? false) {
                 endState = .truncated(validEnd: offset, trailingBytes: remaining)
             } else {
                 endState = .clean(offset: offset)

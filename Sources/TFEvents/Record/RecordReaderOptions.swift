@@ -18,6 +18,21 @@ public struct RecordReaderOptions: Sendable, Equatable {
         case stop
     }
 
+    /// Whether streams are read ahead on a second thread.
+    public enum ReadAhead: Sendable, Equatable {
+        /// A second thread decompresses compressed files of 1 MiB or more
+        /// and reads pipes opened by path, so decompression overlaps record
+        /// verification and decoding. Streams passed to
+        /// ``RecordReader/init(stream:path:startOffset:windowCapacity:compression:options:)``
+        /// are read on the caller's thread.
+        case automatic
+        /// Always read streams on a second thread (the stream is then used
+        /// only from that thread until the reader is released).
+        case always
+        /// Read everything on the caller's thread.
+        case never
+    }
+
     /// Verify every payload CRC (the default). When false, only length CRCs
     /// are checked, as rustboard's default `--no-checksum` does.
     public var verifyPayloadChecksums: Bool = true
@@ -29,6 +44,8 @@ public struct RecordReaderOptions: Sendable, Equatable {
     public var onPayloadMismatch: PayloadMismatchPolicy = .skipRecord
     /// See ``LengthMismatchPolicy``. Default: resynchronise.
     public var onLengthMismatch: LengthMismatchPolicy = .resynchronize
+    /// See ``ReadAhead``. Default: ``ReadAhead/automatic``.
+    public var readAhead: ReadAhead = .automatic
 
     /// The defaults: verify everything, recover as much as possible.
     public init() {}

@@ -9,6 +9,9 @@ public struct FileScanSummary: Sendable {
         public var kind: String
         /// What is wrong, in a sentence that names the offset.
         public var message: String
+        /// For damaged compressed data: where in the compressed file the
+        /// decoder failed (`offset` is then in the uncompressed stream).
+        public var compressedOffset: Int? = nil
     }
 
     /// The file.

@@ -29,7 +29,9 @@ public struct FileScanner {
     public var options: RecordReaderOptions
     /// Accept only rank-0 tensors as scalars (rustboard's rule).
     public var requireRankZero = false
-    /// Called about every 64 Ki records with the stream offset reached.
+    /// Called about every 64 Ki records with the input offset reached
+    /// (compressed bytes for a compressed file, so it compares with the
+    /// size on disk).
     public var progress: ((Int) -> Void)?
 
     /// A scanner with the given record options.
@@ -63,6 +65,9 @@ public struct FileScanner {
                 summary.issues.append(.init(offset: error.offset, kind: error.kindName, message: error.message))
                 if case .record(let recordError) = error {
                     summary.skippedBytes += recordError.skippedBytes
+                    if case .corruptCompressedData(_, let compressedOffset) = recordError.kind {
+                        summary.issues[summary.issues.count - 1].compressedOffset = compressedOffset
+                    }
                 } else {
                     summary.records += 1  // framing verified, payload did not decode
                 }
@@ -89,7 +94,7 @@ public struct FileScanner {
             sinceProgress += 1
             if sinceProgress == 1 << 16, let progress {
                 sinceProgress = 0
-                progress(reader.offset)
+                progress(reader.inputOffset)
             }
         }
         summary.bytes = reader.offset

@@ -91,7 +91,8 @@ struct ScanCommand: ParsableCommand {
             if index > 0 { out.write(",") }
             let errors = "[" + s.issues.map { issue in
                 JSON.object(["offset": String(issue.offset), "kind": JSON.string(issue.kind),
-                             "message": JSON.string(issue.message)])
+                             "message": JSON.string(issue.message),
+                             "compressed_offset": issue.compressedOffset.map(String.init) ?? "null"])
             }.joined(separator: ",") + "]"
             out.write("\n  " + JSON.object([
                 ("path", JSON.string(s.path)),

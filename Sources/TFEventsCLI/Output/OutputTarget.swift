@@ -1,0 +1,105 @@
+import TFEvents
+
+/// Where `convert` writes: a temporary file beside OUTPUT, renamed over it
+/// once everything is written, or standard output.
+///
+/// The temporary file is removed on failure (``discard()``) and when the
+/// process is interrupted (SIGINT, SIGTERM, SIGHUP), so OUTPUT is either
+/// untouched or complete.
+final class OutputTarget {
+    /// An output that cannot be used.
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    let path: String
+    let temporaryPath: String?
+    private var pending = true
+
+    /// Prepares to write `path` (`-` for standard output).
+    ///
+    /// - Throws: when `path` exists and `force` is false, or is a directory.
+    init(path: String, force: Bool) throws(Failure) {
+        self.path = path
+        guard path != "-" else {
+            temporaryPath = nil
+            return
+        }
+        var info = stat()
+        if stat(path, &info) == 0 {
+            if (info.st_mode & S_IFMT) == S_IFDIR { throw Failure(description: "\(path): is a directory") }
+            if !force { throw Failure(description: "\(path): already exists (use --force to replace it)") }
+        }
+        let slash = path.lastIndex(of: "/")
+        let directory = slash.map { String(path[...$0]) } ?? ""
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        let temporary = "\(directory).\(name).convert-\(getpid()).tmp"
+        temporaryPath = temporary
+        InterruptCleanup.register(temporary)
+    }
+
+    /// A writer into the temporary file (created, never overwriting) or
+    /// standard output.
+    func makeWriter(compression: CompressionFormat, level: Int?) throws(WriteRecordError) -> RecordFileWriter {
+        guard let temporaryPath else {
+            return try RecordFileWriter(fileDescriptor: 1, path: "<stdout>", closeOnDeinit: false,
+                                        compression: compression, level: level)
+        }
+        return try RecordFileWriter(path: temporaryPath, compression: compression, level: level, mode: .createNew)
+    }
+
+    /// Moves the finished temporary file to OUTPUT (after `fsync`, keeping
+    /// the permissions of a file it replaces).
+    func commit() throws(Failure) {
+        guard pending, let temporaryPath else { return }
+        let fd = open(temporaryPath, O_RDONLY | O_CLOEXEC)
+        if fd >= 0 {
+            _ = fsync(fd)
+            _ = close(fd)
+        }
+        var info = stat()
+        if stat(path, &info) == 0 { _ = chmod(temporaryPath, info.st_mode & 0o7777) }
+        guard rename(temporaryPath, path) == 0 else {
+            let error = String(cString: strerror(errno))
+            discard()
+            throw Failure(description: "\(path): cannot rename the finished file into place: \(error)")
+        }
+        pending = false
+        InterruptCleanup.unregister()
+    }
+
+    /// Removes the temporary file: OUTPUT stays as it was.
+    func discard() {
+        guard pending, let temporaryPath else { return }
+        _ = unlink(temporaryPath)
+        pending = false
+        InterruptCleanup.unregister()
+    }
+}
+
+/// Removes one temporary file if the process is interrupted.
+enum InterruptCleanup {
+    /// The path, as a C string the signal handler can use.
+    private nonisolated(unsafe) static var path: UnsafeMutablePointer<CChar>?
+
+    static func register(_ temporary: String) {
+        unregister()
+        path = strdup(temporary)
+        for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
+            signal(signalNumber) { signalNumber in
+                // Only async-signal-safe calls: unlink, then die of the signal.
+                if let path = InterruptCleanup.path { unlink(path) }
+                signal(signalNumber, SIG_DFL)
+                raise(signalNumber)
+            }
+        }
+    }
+
+    static func unregister() {
+        for signalNumber in [SIGINT, SIGTERM, SIGHUP] { signal(signalNumber, SIG_DFL) }
+        if let old = path {
+            path = nil
+            free(old)
+        }
+    }
+}

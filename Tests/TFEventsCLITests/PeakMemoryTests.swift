@@ -1,0 +1,47 @@
+import Foundation
+import Testing
+import TFEvents
+
+/// Reading a gzip log of 1 GiB uncompressed stays under 64 MiB of resident
+/// memory (plus the largest record, here a few hundred bytes).
+///
+/// Slow (it writes the log first: about half a minute in release builds),
+/// so it runs only when `TFEVENTS_MEMORY_TEST=1`:
+///
+///     TFEVENTS_MEMORY_TEST=1 swift test --filter PeakMemory
+///
+/// The log is generated in the temporary directory and removed afterwards.
+@Suite("Peak memory")
+struct PeakMemoryTests {
+    static let enabled = ProcessInfo.processInfo.environment["TFEVENTS_MEMORY_TEST"] == "1"
+
+    @Test("scan of a 1 GiB gzip log: peak resident memory under 64 MiB", .enabled(if: enabled))
+    func gzipGigabyte() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tfevents-rss-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("events.out.tfevents.1600000000.rss.gz").path
+
+        let writer = try RecordFileWriter(path: path, compression: .gzip, level: 1)
+        var generator = EvalLogGenerator(seed: 42)
+        var encoder = EventEncoder(capacity: 4096)
+        var records = 0
+        while writer.offset < 1 << 30 {
+            generator.encodeNextEvent(into: &encoder)
+            try encoder.withUnsafeBytes { (payload) throws(WriteRecordError) in try writer.write(payload) }
+            records += 1
+        }
+        try writer.close()
+
+        let result = try CLIRunner.run(["scan", "--format", "json", path])
+        #expect(result.status == 0, "\(result.stderr)")
+        var usage = rusage()
+        getrusage(RUSAGE_CHILDREN.rawValue, &usage)
+        let peakKiB = Int(usage.ru_maxrss)  // the largest child so far: the scan
+        let summary = try #require((try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])?.first)
+        #expect(summary["records"] as? Int == records)
+        #expect(summary["bytes"] as? Int == writer.offset)
+        print("peak resident memory of `tfevents scan` on \(writer.offset) uncompressed bytes (gzip): \(peakKiB) KiB")
+        #expect(peakKiB < 64 << 10)
+    }
+}
