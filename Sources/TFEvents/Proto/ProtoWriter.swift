@@ -1,0 +1,248 @@
+/// An append-only protobuf wire-format encoder (SPEC C.1).
+///
+/// Bytes are appended to ``bytes``, a reusable buffer: ``removeAll()`` keeps
+/// its capacity, so encoding message after message into one writer does not
+/// allocate once the buffer has grown to the largest message.
+///
+/// The writer knows nothing of schemas. It writes exactly the fields it is
+/// told to, in the order it is told; proto3's "omit default values" rule is
+/// the caller's business (see ``EventEncoder``), because TensorFlow's output
+/// depends on field presence, not only on values (an empty `tensor_shape`
+/// is present in TF2 scalars, absent in PyTorch's).
+///
+/// Nested messages are written in place with ``writeMessage(field:_:)``: a
+/// one-byte length is reserved, the body is encoded after it, and the body
+/// is moved right in the rare case (128 bytes or more) that its length needs
+/// a longer varint. No scratch buffer is needed.
+///
+/// ```swift
+/// var writer = ProtoWriter()
+/// writer.writeString(field: 1, "loss")          // 0a 04 6c 6f 73 73
+/// writer.writeFloat(field: 2, 0.25)            // 15 00 00 80 3e
+/// ```
+public struct ProtoWriter: Sendable {
+    /// The encoded bytes so far.
+    public private(set) var bytes: [UInt8]
+
+    /// An empty writer whose buffer can hold `capacity` bytes without growing.
+    public init(capacity: Int = 256) {
+        bytes = []
+        bytes.reserveCapacity(capacity)
+    }
+
+    /// Number of bytes written.
+    public var count: Int { bytes.count }
+
+    /// Forgets the content, keeping the buffer's capacity. O(1).
+    public mutating func removeAll() {
+        bytes.removeAll(keepingCapacity: true)
+    }
+
+    /// Lends the encoded bytes. The pointer must not escape the closure.
+    public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
+        // Array.withUnsafeBytes rethrows untyped errors; keep the caller's type.
+        let result: Result<R, E> = bytes.withUnsafeBytes { buffer in
+            do throws(E) { return .success(try body(buffer)) } catch { return .failure(error) }
+        }
+        return try result.get()
+    }
+
+    // MARK: - Varints
+
+    /// The number of bytes `value` takes as a varint, 1 ... 10.
+    public static func varintSize(_ value: UInt64) -> Int {
+        // 1 + floor(bits / 7), where bits = index of the highest set bit.
+        let bits = 64 &- (value | 1).leadingZeroBitCount
+        return (bits &+ 6) / 7
+    }
+
+    /// Appends `value` as a varint: 7 bits per byte, least significant
+    /// group first, the high bit set on every byte but the last.
+    public mutating func writeVarint(_ value: UInt64) {
+        var v = value
+        while v >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)
+            v >>= 7
+        }
+        bytes.append(UInt8(truncatingIfNeeded: v))
+    }
+
+    /// Appends a signed `int64`/`int32`/enum value. Negative values are the
+    /// 64-bit two's complement and take 10 bytes (`-1` is `ff … ff 01`), as
+    /// protobuf specifies for both `int64` and `int32`; no ZigZag.
+    public mutating func writeSignedVarint(_ value: Int64) {
+        writeVarint(UInt64(bitPattern: value))
+    }
+
+    // MARK: - Keys
+
+    /// Appends the key of field `field` with wire type `wireType`.
+    ///
+    /// - Precondition: `field` is in 1 ... 2^29 - 1.
+    public mutating func writeKey(field: UInt32, wireType: WireType) {
+        precondition(field >= 1 && field < 1 << 29, "protobuf field numbers are 1 ... 2^29 - 1")
+        writeVarint(UInt64(field) << 3 | UInt64(wireType.rawValue))
+    }
+
+    // MARK: - Fixed width
+
+    /// Appends 4 bytes, little-endian (no key).
+    public mutating func writeFixed32(_ value: UInt32) {
+        bytes.append(UInt8(truncatingIfNeeded: value))
+        bytes.append(UInt8(truncatingIfNeeded: value >> 8))
+        bytes.append(UInt8(truncatingIfNeeded: value >> 16))
+        bytes.append(UInt8(truncatingIfNeeded: value >> 24))
+    }
+
+    /// Appends 8 bytes, little-endian (no key).
+    public mutating func writeFixed64(_ value: UInt64) {
+        writeFixed32(UInt32(truncatingIfNeeded: value))
+        writeFixed32(UInt32(truncatingIfNeeded: value >> 32))
+    }
+
+    // MARK: - Fields
+
+    /// Appends a varint field (`int64`, `uint64`, `bool`, ...), whatever its value.
+    public mutating func writeVarint(field: UInt32, _ value: UInt64) {
+        writeKey(field: field, wireType: .varint)
+        writeVarint(value)
+    }
+
+    /// Appends an `int64`, `int32` or enum field, whatever its value.
+    /// Negative values take 10 bytes.
+    public mutating func writeInt64(field: UInt32, _ value: Int64) {
+        writeKey(field: field, wireType: .varint)
+        writeSignedVarint(value)
+    }
+
+    /// Appends a `bool` field, whatever its value.
+    public mutating func writeBool(field: UInt32, _ value: Bool) {
+        writeKey(field: field, wireType: .varint)
+        bytes.append(value ? 1 : 0)
+    }
+
+    /// Appends a `float` field (wire type 5) with the value's exact bits.
+    public mutating func writeFloat(field: UInt32, _ value: Float) {
+        writeKey(field: field, wireType: .fixed32)
+        writeFixed32(value.bitPattern)
+    }
+
+    /// Appends a `double` field (wire type 1) with the value's exact bits.
+    public mutating func writeDouble(field: UInt32, _ value: Double) {
+        writeKey(field: field, wireType: .fixed64)
+        writeFixed64(value.bitPattern)
+    }
+
+    /// Appends a `fixed32`/`sfixed32` field.
+    public mutating func writeFixed32(field: UInt32, _ value: UInt32) {
+        writeKey(field: field, wireType: .fixed32)
+        writeFixed32(value)
+    }
+
+    /// Appends a `fixed64`/`sfixed64` field.
+    public mutating func writeFixed64(field: UInt32, _ value: UInt64) {
+        writeKey(field: field, wireType: .fixed64)
+        writeFixed64(value)
+    }
+
+    /// Appends a `bytes` field: key, varint length, the bytes.
+    public mutating func writeBytes<Bytes: Collection>(field: UInt32, _ value: Bytes) where Bytes.Element == UInt8 {
+        writeKey(field: field, wireType: .lengthDelimited)
+        writeVarint(UInt64(value.count))
+        bytes.append(contentsOf: value)
+    }
+
+    /// Appends a `string` field as its UTF-8 bytes. Does not allocate for
+    /// native strings.
+    public mutating func writeString(field: UInt32, _ value: String) {
+        writeBytes(field: field, value.utf8)
+    }
+
+    /// Appends bytes as they are: an already-serialized message body, say.
+    public mutating func writeRawBytes<Bytes: Sequence>(_ raw: Bytes) where Bytes.Element == UInt8 {
+        bytes.append(contentsOf: raw)
+    }
+
+    // MARK: - Nested messages
+
+    /// Appends an embedded message field whose body `body` writes.
+    ///
+    /// The body is written in place after a reserved one-byte length; when
+    /// it turns out to be 128 bytes or longer, it is moved right by the
+    /// extra length bytes (one `memmove`, inside the buffer's capacity).
+    ///
+    /// - Parameters:
+    ///   - field: the field number.
+    ///   - body: writes the message's fields into the same writer.
+    public mutating func writeMessage(field: UInt32, _ body: (inout ProtoWriter) -> Void) {
+        writeKey(field: field, wireType: .lengthDelimited)
+        let lengthPosition = bytes.count
+        bytes.append(0)
+        body(&self)
+        patchLength(at: lengthPosition)
+    }
+
+    /// Replaces the one-byte placeholder at `position` with the varint length
+    /// of everything written after it.
+    mutating func patchLength(at position: Int) {
+        let bodyStart = position &+ 1
+        let length = bytes.count &- bodyStart
+        if length < 0x80 {
+            bytes[position] = UInt8(truncatingIfNeeded: length)
+            return
+        }
+        let lengthSize = Self.varintSize(UInt64(length))
+        let extra = lengthSize &- 1
+        let oldCount = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: extra))
+        bytes.withUnsafeMutableBytes { buffer in
+            // bodyStart + extra + length == oldCount + extra == buffer.count:
+            // the move stays inside the buffer; regions may overlap (memmove).
+            guard let base = buffer.baseAddress else { return }
+            (base + bodyStart + extra).copyMemory(from: base + bodyStart, byteCount: length)
+            var v = UInt64(length)
+            var p = position
+            while v >= 0x80 {
+                buffer[p] = UInt8(truncatingIfNeeded: v) | 0x80
+                v >>= 7
+                p &+= 1
+            }
+            buffer[p] = UInt8(truncatingIfNeeded: v)
+        }
+        assert(bytes.count == oldCount + extra)
+    }
+
+    // MARK: - Packed repeated fields
+
+    /// Appends a packed `repeated float` field; nothing when `values` is empty
+    /// (how proto3 serializers write an empty repeated field).
+    public mutating func writePackedFloats<Values: Collection>(field: UInt32, _ values: Values)
+        where Values.Element == Float {
+        guard !values.isEmpty else { return }
+        writeKey(field: field, wireType: .lengthDelimited)
+        writeVarint(UInt64(values.count) * 4)
+        for value in values { writeFixed32(value.bitPattern) }
+    }
+
+    /// Appends a packed `repeated double` field; nothing when `values` is empty.
+    public mutating func writePackedDoubles<Values: Collection>(field: UInt32, _ values: Values)
+        where Values.Element == Double {
+        guard !values.isEmpty else { return }
+        writeKey(field: field, wireType: .lengthDelimited)
+        writeVarint(UInt64(values.count) * 8)
+        for value in values { writeFixed64(value.bitPattern) }
+    }
+
+    /// Appends a packed `repeated int32`/`int64`/`uint*`/`bool`/enum field
+    /// of varints (values given as their 64-bit patterns: sign-extend
+    /// negative `int32`s first); nothing when `values` is empty.
+    public mutating func writePackedVarints<Values: Collection>(field: UInt32, _ values: Values)
+        where Values.Element == UInt64 {
+        guard !values.isEmpty else { return }
+        var length = 0
+        for value in values { length &+= Self.varintSize(value) }
+        writeKey(field: field, wireType: .lengthDelimited)
+        writeVarint(UInt64(length))
+        for value in values { writeVarint(value) }
+    }
+}

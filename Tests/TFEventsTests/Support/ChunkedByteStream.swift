@@ -1,0 +1,32 @@
+@testable import TFEvents
+
+/// A ``ByteStream`` over an array that hands out its bytes in random small
+/// chunks (1 ... `maxChunk` bytes per read, from a seeded generator), the
+/// way a pipe fed by a slow writer does. Reads never return more than asked.
+final class ChunkedByteStream: ByteStream {
+    private let bytes: [UInt8]
+    private var position = 0
+    private var random: SplitMix
+    private let maxChunk: Int
+    /// Number of `read` calls that returned data.
+    private(set) var reads = 0
+
+    init(_ bytes: [UInt8], maxChunk: Int, seed: UInt64) {
+        precondition(maxChunk >= 1)
+        self.bytes = bytes
+        self.maxChunk = maxChunk
+        random = SplitMix(seed: seed)
+    }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws(ByteStreamError) -> Int {
+        let remaining = bytes.count - position
+        guard remaining > 0, buffer.count > 0 else { return 0 }
+        let chunk = min(Int.random(in: 1 ... maxChunk, using: &random), remaining, buffer.count)
+        bytes.withUnsafeBytes { source in
+            buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[position ..< position + chunk]))
+        }
+        position += chunk
+        reads += 1
+        return chunk
+    }
+}
