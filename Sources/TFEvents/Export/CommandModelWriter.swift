@@ -141,9 +141,12 @@ enum ChildProcess {
     static func run(arguments: [String], environment: [String: String], timeout: Double?,
                     onOutput: (@Sendable ([UInt8]) -> Void)?) -> Run {
         var pipeFDs: [Int32] = [-1, -1]
-        guard pipe(&pipeFDs) == 0 else { return Run(termination: .notStarted(.current), outputTail: "") }
+        // Both ends close-on-exec, set atomically: a child spawned at the
+        // same time by another thread must not inherit the write end, or
+        // the end of output would wait for that child. dup2 in the child
+        // clears the flag on its standard output and error.
+        guard makePipe(&pipeFDs) == 0 else { return Run(termination: .notStarted(.current), outputTail: "") }
         let (readFD, writeFD) = (pipeFDs[0], pipeFDs[1])
-        _ = fcntl(readFD, F_SETFD, FD_CLOEXEC)
 
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -151,8 +154,6 @@ enum ChildProcess {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, writeFD, 1)
         posix_spawn_file_actions_adddup2(&actions, writeFD, 2)
-        posix_spawn_file_actions_addclose(&actions, writeFD)
-        posix_spawn_file_actions_addclose(&actions, readFD)
 
         // The environment: ours, with the extra variables replacing any of the same name.
         var variables: [String] = []
@@ -220,6 +221,27 @@ enum ChildProcess {
         let signal = status & 0x7F
         if signal == 0 { return Run(termination: .exited((status >> 8) & 0xFF), outputTail: text) }
         return Run(termination: .signaled(signal), outputTail: text)
+    }
+
+    private typealias Pipe2 = @convention(c) (UnsafeMutablePointer<Int32>?, Int32) -> Int32
+
+    /// glibc's `pipe2`, looked up at run time because the C library module
+    /// does not export it.
+    private static let pipe2: Pipe2? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "pipe2") else { return nil }
+        return unsafeBitCast(symbol, to: Pipe2.self)
+    }()
+
+    /// A pipe whose ends are both close-on-exec: atomically with `pipe2`,
+    /// else (no `pipe2`) with `fcntl` right after `pipe`.
+    private static func makePipe(_ fds: inout [Int32]) -> Int32 {
+        if let pipe2 {
+            return fds.withUnsafeMutableBufferPointer { pipe2($0.baseAddress, O_CLOEXEC) }
+        }
+        guard pipe(&fds) == 0 else { return -1 }
+        _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
+        _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
+        return 0
     }
 
     /// Calls `body` with a NULL-terminated `char *[]` of `strings`.

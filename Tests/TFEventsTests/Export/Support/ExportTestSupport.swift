@@ -201,6 +201,7 @@ final class FailingModelWriter: ModelWriter {
 final class FailingFileSystem: ExportFileSystem {
     enum Operation: String, Sendable { case makeDirectory, writeNewFile, linkOrCopy, copyTree, renameNoReplace, syncDirectory }
     private let counts = Mutex([String: Int]())
+    private let armed = Mutex(false)
     let operation: Operation
     let failOn: Int
     let base = POSIXFileSystem()
@@ -210,7 +211,11 @@ final class FailingFileSystem: ExportFileSystem {
         self.failOn = failOn
     }
 
+    /// Starts counting (and failing) from now on.
+    func arm() { armed.withLock { $0 = true } }
+
     private func check(_ operation: Operation) throws(SystemError) {
+        guard armed.withLock({ $0 }) else { return }
         let count = counts.withLock { counts -> Int in
             counts[operation.rawValue, default: 0] += 1
             return counts[operation.rawValue]!
