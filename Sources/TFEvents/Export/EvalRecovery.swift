@@ -140,7 +140,10 @@ public enum EvalRecovery {
                      readerOptions: RecordReaderOptions) throws(ExportError) {
         guard !file.stopped else { return }
         let strict = tracker.options.strict
-        if let identity = try? FileIdentity(path: file.path), let previous = file.identity {
+        // The identity is taken before reading, so that bytes appended while
+        // reading make the next poll see a different size and read them.
+        let identity = try? FileIdentity(path: file.path)
+        if let identity, let previous = file.identity {
             if !identity.isSameFile(as: previous) || (!file.isCompressed && identity.size < file.offset)
                 || identity.size < previous.size {
                 file = FileProgress(path: file.path)  // replaced or rewritten: start over
@@ -154,10 +157,14 @@ public enum EvalRecovery {
             reader = try EventFileReader(path: file.path, startOffset: file.offset, options: readerOptions)
         } catch {
             if strict { throw .unreadableEventFile(error) }
+            if case .open(let code) = error.reason, code.code == ENOENT, file.identity != nil {
+                file.stopped = true  // an eval file deleted since it was read
+                return
+            }
             issues.append(Issue(path: file.path, offset: 0, message: error.message))
             return
         }
-        file.identity = try? FileIdentity(path: file.path)
+        file.identity = identity
         // Compressed files are always decoded from their start.
         file.isCompressed = reader.compression != .none
         let skipBefore = file.isCompressed ? file.offset : 0
