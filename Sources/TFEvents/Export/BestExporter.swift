@@ -188,6 +188,9 @@ public struct BestExporter: Exporter {
         }
         let runner = ExportRunner(name: name, modelWriter: modelWriter, assetsExtra: assetPairs, asText: asText,
                                   comparison: comparison.description, clock: options.clock, fileSystem: fileSystem)
+        func currentCheckpoint() throws(ExportError) -> Checkpoint {
+            try runner.checkpoint(checkpoint, model: model, evalResult: current)
+        }
 
         if !options.strict {
             if let missing = comparison.requiredMetrics.first(where: { current.metrics[$0] == nil }) {
@@ -198,11 +201,11 @@ public struct BestExporter: Exporter {
             }
         }
         guard let best else {
-            return try export(current, checkpoint, reason: .noBestYet, runner: runner, model: model,
+            return try export(current, currentCheckpoint(), reason: .noBestYet, runner: runner, model: model,
                               exportPath: exportPath, isFinalExport: isFinalExport)
         }
         if !hasExported && options.restartPolicy == .tensorFlow {
-            return try export(current, checkpoint, reason: .firstExportAlways(recovered: recoveredBest), runner: runner,
+            return try export(current, currentCheckpoint(), reason: .firstExportAlways(recovered: recoveredBest), runner: runner,
                               model: model, exportPath: exportPath, isFinalExport: isFinalExport)
         }
         if awaitingFirstDecision && options.restartPolicy == .safe {
@@ -211,7 +214,7 @@ public struct BestExporter: Exporter {
                 throw .comparisonFailed(error, at: current.source, globalStep: current.globalStep, bestSoFar: best)
             }
             if atLeastAsGood {
-                return try export(current, checkpoint, reason: .atLeastAsGoodAsRecovered(best), runner: runner,
+                return try export(current, currentCheckpoint(), reason: .atLeastAsGoodAsRecovered(best), runner: runner,
                                   model: model, exportPath: exportPath, isFinalExport: isFinalExport)
             }
             if let surviving = survivingExport(of: best, in: exportPath) {
@@ -221,10 +224,10 @@ public struct BestExporter: Exporter {
             }
             if options.restoreMissingBest,
                let bestCheckpoint = try? runner.checkpoint(.matchingGlobalStep, model: model, evalResult: best) {
-                return try export(best, .path(bestCheckpoint.prefix), reason: .restoredMissingBest(current: current),
+                return try export(best, bestCheckpoint, reason: .restoredMissingBest(current: current),
                                   runner: runner, model: model, exportPath: exportPath, isFinalExport: isFinalExport)
             }
-            return try export(current, checkpoint, reason: .bestLost(best), runner: runner, model: model,
+            return try export(current, currentCheckpoint(), reason: .bestLost(best), runner: runner, model: model,
                               exportPath: exportPath, isFinalExport: isFinalExport)
         }
         let better: Bool
@@ -232,7 +235,7 @@ public struct BestExporter: Exporter {
             throw .comparisonFailed(error, at: current.source, globalStep: current.globalStep, bestSoFar: best)
         }
         guard better else { return skipped(current, .notBetter(than: best)) }
-        return try export(current, checkpoint, reason: .better(than: best), runner: runner, model: model,
+        return try export(current, currentCheckpoint(), reason: .better(than: best), runner: runner, model: model,
                           exportPath: exportPath, isFinalExport: isFinalExport)
     }
 
@@ -240,10 +243,9 @@ public struct BestExporter: Exporter {
         ExportOutcome(exportDirectory: nil, reason: reason, evalResult: result)
     }
 
-    private mutating func export(_ result: EvalResult, _ selection: CheckpointSelection, reason: ExportReason,
+    private mutating func export(_ result: EvalResult, _ checkpoint: Checkpoint, reason: ExportReason,
                                  runner: ExportRunner, model: ModelDirectory, exportPath: String,
                                  isFinalExport: Bool) throws(ExportError) -> ExportOutcome {
-        let checkpoint = try runner.checkpoint(selection, model: model, evalResult: result)
         let directory = try runner.export(model: model, exportPath: exportPath, checkpoint: checkpoint,
                                           evalResult: result, isFinalExport: isFinalExport)
         best = result

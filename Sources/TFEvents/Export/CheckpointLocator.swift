@@ -121,13 +121,19 @@ public struct CheckpointLocator: Sendable {
         try complete(resolve(path) ?? FilePaths.join(modelDirectory, path))
     }
 
-    /// A path from the `checkpoint` file as it exists here: relative paths
-    /// are joined to the model directory; an absolute path that does not
+    /// A checkpoint path as it exists here: a relative path is taken
+    /// relative to the model directory (the `checkpoint` file's
+    /// convention), or as given when only that exists (a training loop
+    /// passing `model_dir/model.ckpt-25`); an absolute path that does not
     /// exist (a directory copied from another machine) is looked for by
     /// name in the model directory.
     func resolve(_ path: String) -> String? {
         guard !path.isEmpty else { return nil }
-        if !path.hasPrefix("/") { return FilePaths.join(modelDirectory, path) }
+        if !path.hasPrefix("/") {
+            let joined = FilePaths.join(modelDirectory, path)
+            if !FileOperations.exists(joined + ".index") && FileOperations.exists(path + ".index") { return path }
+            return joined
+        }
         if FileOperations.exists(path + ".index") { return path }
         let local = FilePaths.join(modelDirectory, FilePaths.basename(path))
         return FileOperations.exists(local + ".index") ? local : path
