@@ -166,10 +166,24 @@ enum ChildProcess {
         }
         for (name, value) in environment.sorted(by: { $0.key < $1.key }) { variables.append("\(name)=\(value)") }
 
+        // The child starts with no signal blocked and the usual dispositions,
+        // whatever this process's threads block or ignore.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var emptyMask = sigset_t()
+        sigemptyset(&emptyMask)
+        posix_spawnattr_setsigmask(&attributes, &emptyMask)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGINT, SIGTERM, SIGPIPE, SIGHUP, SIGQUIT] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
         var pid: pid_t = 0
         let spawned: Int32 = withCStrings(arguments) { argv in
             withCStrings(variables) { envp in
-                posix_spawn(&pid, arguments[0], &actions, nil, argv, envp)
+                posix_spawn(&pid, arguments[0], &actions, &attributes, argv, envp)
             }
         }
         close(writeFD)
