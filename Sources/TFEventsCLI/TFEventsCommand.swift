@@ -13,7 +13,8 @@ struct TFEventsCommand: ParsableCommand {
         Exit status: 0 when everything read cleanly (a truncated tail, i.e. a file still being \
         written, is clean), 1 when corruption was found, 2 for usage errors or unreadable paths.
         """,
-        subcommands: [ScanCommand.self, ScalarsCommand.self, IndexCommand.self, TagsCommand.self, BestCommand.self, ExportCommand.self, WatchCommand.self]
+        subcommands: [ScanCommand.self, ScalarsCommand.self, IndexCommand.self, TagsCommand.self, GenerateCommand.self,
+                      BestCommand.self, ExportCommand.self, WatchCommand.self]
     )
 }
 

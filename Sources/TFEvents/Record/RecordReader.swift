@@ -137,6 +137,33 @@ public struct RecordReader: ~Copyable {
                 let length64 = UInt64(littleEndian: header.loadUnaligned(as: UInt64.self))
                 let storedLengthCRC = UInt32(littleEndian: header.loadUnaligned(
                     fromByteOffset: TFRecordLayout.lengthCRCOffset, as: UInt32.self))
+                // Fast path: the whole record is buffered and both CRCs are
+                // wanted: compute them in one call, then check the length CRC
+                // first, exactly as the general path below does. The length is
+                // only used (for bounds) after it passed the limit check, and
+                // the payload CRC of a bad length is discarded unread.
+                if length64 <= UInt64(options.maxRecordLength) && options.verifyPayloadChecksums {
+                    let length = Int(truncatingIfNeeded: length64)
+                    let total = length &+ TFRecordLayout.framingOverhead
+                    if available >= total {
+                        let (lengthCRCValue, payloadCRCValue) = backend.recordChecksums(header, payloadLength: length)
+                        let lengthCRC = MaskedCRC(crc: lengthCRCValue)
+                        guard lengthCRC.rawValue == storedLengthCRC else {
+                            try badLength(.corruptLength(stored: MaskedCRC(rawValue: storedLengthCRC), computed: lengthCRC))
+                            continue
+                        }
+                        let recordOffset = bufferOffset &+ position
+                        position &+= total
+                        let stored = UInt32(littleEndian: header.loadUnaligned(
+                            fromByteOffset: TFRecordLayout.headerLength &+ length, as: UInt32.self))
+                        let computed = MaskedCRC(crc: payloadCRCValue)
+                        if computed.rawValue != stored {
+                            try badPayload(at: recordOffset, stored: MaskedCRC(rawValue: stored), computed: computed)
+                        }
+                        return RecordView(offset: recordOffset, payload: UnsafeRawBufferPointer(
+                            start: header + TFRecordLayout.headerLength, count: length))
+                    }
+                }
                 let lengthCRC = MaskedCRC(crc: backend.extend(
                     0, UnsafeRawBufferPointer(start: header, count: TFRecordLayout.lengthFieldLength)))
                 guard lengthCRC.rawValue == storedLengthCRC else {

@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Writes TFRecords to a file descriptor, framed byte-for-byte as
 /// TensorFlow's `RecordWriter` (`core/lib/io/record_writer.cc`) frames them.
 ///
@@ -49,10 +57,10 @@ public final class RecordWriter {
     /// Default output buffer: 1 MiB.
     public static let defaultBufferCapacity = 1 << 20
 
-    /// Opens (or creates, mode 0644 by default) `path` for writing records.
+    /// Opens (or creates, with `permissions`, 0644 by default) `path` for writing records.
     ///
     /// - Throws: ``WriteRecordError`` with kind `open` when the file cannot be opened.
-    public convenience init(path: String, mode: OpenMode = .truncate, permissions: mode_t = 0o644,
+    public convenience init(path: String, mode: OpenMode = .truncate, permissions: UInt32 = 0o644,
                             bufferCapacity: Int = RecordWriter.defaultBufferCapacity) throws(WriteRecordError) {
         var flags = O_WRONLY | O_CREAT | O_CLOEXEC
         switch mode {
@@ -60,7 +68,7 @@ public final class RecordWriter {
         case .append: flags |= O_APPEND
         case .createNew: flags |= O_EXCL
         }
-        let fd = retryingOnInterrupt { open(path, flags, permissions) }
+        let fd = retryingOnInterrupt { open(path, flags, mode_t(truncatingIfNeeded: permissions)) }
         guard fd >= 0 else { throw WriteRecordError(kind: .open(.current), path: path, offset: 0) }
         var start = 0
         if mode == .append {
@@ -210,14 +218,17 @@ public final class RecordWriter {
     }
 
     /// Appends `payload` framed as one record to `output`.
-    public static func frame(_ payload: [UInt8], appendingTo output: inout [UInt8]) {
+    public static func frame(_ payload: UnsafeRawBufferPointer, appendingTo output: inout [UInt8]) {
         let start = output.count
         output.append(contentsOf: repeatElement(0, count: payload.count + TFRecordLayout.framingOverhead))
         output.withUnsafeMutableBytes { target in
-            payload.withUnsafeBytes { source in
-                frame(source, into: UnsafeMutableRawBufferPointer(rebasing: target[start...]))
-            }
+            frame(payload, into: UnsafeMutableRawBufferPointer(rebasing: target[start...]))
         }
+    }
+
+    /// Appends `payload` framed as one record to `output`.
+    public static func frame(_ payload: [UInt8], appendingTo output: inout [UInt8]) {
+        payload.withUnsafeBytes { frame($0, appendingTo: &output) }
     }
 
     /// `payload` framed as one record: the exact bytes TensorFlow writes.

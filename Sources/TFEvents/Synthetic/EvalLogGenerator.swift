@@ -80,6 +80,21 @@ public struct EvalLogGenerator: SyntheticEventSource, Sendable {
         "label/mean", "loss", "precision", "prediction/mean", "recall", "mean_absolute_error",
     ]
     private static let lossTagIndex = 6
+    private static let lossBit: UInt32 = 1 << 6
+
+    /// Every set of tags without `loss`, as bit sets over ``tags``, grouped by
+    /// size: drawing a set of k metrics is one table lookup.
+    private static let subsetsBySize: [[UInt32]] = {
+        var groups = [[UInt32]](repeating: [], count: tags.count)
+        for mask in UInt32(0) ..< (1 << UInt32(tags.count)) where mask & lossBit == 0 {
+            groups[mask.nonzeroBitCount].append(mask)
+        }
+        return groups
+    }()
+
+    /// The scalar templates of every tag, `simple_value` first, then TF2 tensors.
+    private static let templates = EventEncoder.ScalarTemplates(
+        tags.map { (tag: $0, style: .simpleValue) } + tags.map { (tag: $0, style: .tf2Tensor) })
     private static let stepIntervals: [Int64] = [50, 100, 200, 250, 500, 1000]
 
     /// The seed everything derives from.
@@ -101,9 +116,6 @@ public struct EvalLogGenerator: SyntheticEventSource, Sendable {
     private let decayRate: Double
     private var decay = 1.0
     private let labelMean: Double
-    // Reused per event, so generation allocates nothing per event.
-    private var chosen = [Bool](repeating: false, count: EvalLogGenerator.tags.count)
-    private var points: [(tag: String, value: Float, style: EventRecord.ScalarStyle)] = []
 
     /// A generator for `seed`.
     ///
@@ -122,7 +134,6 @@ public struct EvalLogGenerator: SyntheticEventSource, Sendable {
         // Between about 30 and 3000 evaluations to get most of the way down.
         decayRate = 1 - (0.001 + 0.03 * random.nextUnit())
         labelMean = 0.2 + 0.6 * random.nextUnit()
-        points.reserveCapacity(Self.tags.count)
     }
 
     /// Encodes the next event: `file_version` first, then evaluations.
@@ -141,19 +152,9 @@ public struct EvalLogGenerator: SyntheticEventSource, Sendable {
 
         // Which metrics this evaluation reports: 1...8 of them, `loss` in ~90 %.
         let count = 1 + random.nextInt(below: 8)
-        for index in chosen.indices { chosen[index] = false }
-        var picked = 0
-        if random.nextInt(below: 10) != 0 {
-            chosen[Self.lossTagIndex] = true
-            picked = 1
-        }
-        while picked < count {
-            let index = random.nextInt(below: Self.tags.count)
-            if index != Self.lossTagIndex && !chosen[index] {
-                chosen[index] = true
-                picked += 1
-            }
-        }
+        let withLoss = random.nextInt(below: 10) != 0
+        let others = Self.subsetsBySize[withLoss ? count - 1 : count]
+        let chosen = others[random.nextInt(below: others.count)] | (withLoss ? Self.lossBit : 0)
 
         let style: EventRecord.ScalarStyle
         switch encoding {
@@ -164,31 +165,40 @@ public struct EvalLogGenerator: SyntheticEventSource, Sendable {
 
         let loss = max(0.001, lossFloor + lossAmplitude * decay + 0.02 * random.nextGaussianish())
         let quality = 1 / (1 + loss)  // in (0, 1): rises as the loss falls
-        points.removeAll(keepingCapacity: true)
-        for index in Self.tags.indices where chosen[index] {
-            // Indices into `tags`; the switch avoids comparing strings.
-            let value: Double
-            switch index {
-            case 6: value = loss                                                  // loss
-            case 4: value = loss * (1 + 0.01 * random.nextGaussianish())          // average_loss
-            case 5: value = labelMean                                             // label/mean
-            case 8: value = labelMean + 0.05 * random.nextGaussianish() * decay   // prediction/mean
-            case 1: value = max(labelMean, 1 - labelMean)                         // accuracy_baseline
-            case 10: value = loss * 0.7                                           // mean_absolute_error
-            default: value = min(1, max(0, quality + 0.02 * random.nextGaussianish()))
+        let templateBase = style == .simpleValue ? 0 : Self.tags.count
+        // Points refer to a template by index, in a stack buffer: nothing is
+        // allocated or reference-counted per point.
+        let pointCount = withUnsafeTemporaryAllocation(of: (template: Int, value: Float).self,
+                                                       capacity: Self.tags.count) { points in
+            var pointCount = 0
+            for index in Self.tags.indices where chosen & (1 << UInt32(index)) != 0 {
+                // Indices into `tags`; the switch avoids comparing strings.
+                let value: Double
+                switch index {
+                case 6: value = loss                                                  // loss
+                case 4: value = loss * (1 + 0.01 * random.nextGaussianish())          // average_loss
+                case 5: value = labelMean                                             // label/mean
+                case 8: value = labelMean + 0.05 * random.nextGaussianish() * decay   // prediction/mean
+                case 1: value = max(labelMean, 1 - labelMean)                         // accuracy_baseline
+                case 10: value = loss * 0.7                                           // mean_absolute_error
+                default: value = min(1, max(0, quality + 0.02 * random.nextGaussianish()))
+                }
+                points.initializeElement(at: pointCount, to: (template: templateBase + index, value: Float(value)))
+                pointCount += 1
             }
-            points.append((tag: Self.tags[index], value: Float(value), style: style))
+            encoder.encodeScalars(wallTime: wallTime, step: step, templates: Self.templates,
+                                  UnsafeBufferPointer(rebasing: points[..<pointCount]))
+            return pointCount
         }
-        encoder.encodeScalars(wallTime: wallTime, step: step, points)
 
-        statistics.scalarPoints += points.count
+        statistics.scalarPoints += pointCount
         statistics.lastStep = step
         if style == .simpleValue {
-            statistics.simpleValuePoints += points.count
+            statistics.simpleValuePoints += pointCount
         } else {
-            statistics.tensorPoints += points.count
+            statistics.tensorPoints += pointCount
         }
-        if chosen[Self.lossTagIndex] {
+        if withLoss {
             statistics.lossPoints += 1
             let written = Float(loss)
             // Strictly smaller wins: ties keep the earlier evaluation.

@@ -55,7 +55,7 @@ public enum SyntheticLog {
         var written = Written(records: 0, bytes: 0)
         while !isReached(limit, written) {
             source.encodeNextEvent(into: &encoder)
-            RecordWriter.frame(encoder.writer.bytes, appendingTo: &output)
+            encoder.withUnsafeBytes { RecordWriter.frame($0, appendingTo: &output) }
             written.records += 1
             written.bytes = output.count
         }

@@ -190,6 +190,26 @@ struct CRC32CTests {
         }
     }
 
+    @Test("a record's two CRCs in one call equal two separate extends", arguments: CRC32C.Backend.available)
+    func recordChecksums(backend: CRC32C.Backend) {
+        for alignment in 0 ..< 8 {
+            for payloadLength in 0 ... 600 {
+                let record = Self.random.slice(alignment, 12 + payloadLength)
+                guard let base = record.baseAddress else { continue }
+                let (length, payload) = backend.recordChecksums(base, payloadLength: payloadLength)
+                #expect(length == CRC32C.Backend.portable.extend(0, Self.random.slice(alignment, 8)))
+                #expect(payload == CRC32C.Backend.portable.extend(0, Self.random.slice(alignment + 12, payloadLength)))
+            }
+        }
+        // SPEC R1: length CRC masks to 0x224B7FA3, payload CRC to 0xAB364B12.
+        SpecRecords.r1.withUnsafeBytes { bytes in
+            guard let base = bytes.baseAddress else { return }
+            let (length, payload) = backend.recordChecksums(base, payloadLength: 24)
+            #expect(MaskedCRC(crc: length).rawValue == 0x224B_7FA3)
+            #expect(MaskedCRC(crc: payload).rawValue == 0xAB36_4B12)
+        }
+    }
+
     // MARK: Combine, tables, masking
 
     @Test("combine(crc(a), crc(b), |b|) == crc(a + b)")

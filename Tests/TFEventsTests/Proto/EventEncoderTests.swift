@@ -174,23 +174,44 @@ struct EventEncoderTests {
 
     // MARK: Fast path and round trips
 
-    @Test("encodeScalars produces the bytes of encode(.scalars(...)) for every style",
+    @Test("encodeScalars, field by field or from templates, produces the bytes of encode(.scalars(...))",
           arguments: EventRecord.ScalarStyle.allCases)
     func fastPathMatches(style: EventRecord.ScalarStyle) {
         var rng = SplitMix(seed: 5)
         var fast = EventEncoder(capacity: 16)
+        var templated = EventEncoder(capacity: 16)
         var general = EventEncoder(capacity: 16)
+        // Tags of 0 to 200 bytes: values and summaries cross the 128-byte length boundary.
+        let tags = (0 ..< 12).map { String(repeating: "t", count: $0 * 17 % 201) }
+        let templates = EventEncoder.ScalarTemplates(tags.map { (tag: $0, style: style) })
         for round in 0 ..< 200 {
             let count = Int.random(in: 0 ... 12, using: &rng)
-            let points = (0 ..< count).map { index in
-                (tag: String(repeating: "t", count: index * 7 % 30), value: Float(bitPattern: UInt32(truncatingIfNeeded: rng.next())))
+            let points = (0 ..< count).map { _ in
+                (tag: Int.random(in: 0 ..< tags.count, using: &rng), value: Float(bitPattern: UInt32(truncatingIfNeeded: rng.next())))
             }
             let step = Int64(bitPattern: rng.next()) >> Int64.random(in: 0 ... 63, using: &rng)
             let wallTime = round == 0 ? 0 : Double(bitPattern: rng.next())
-            fast.encodeScalars(wallTime: wallTime, step: step, points.map { (tag: $0.tag, value: $0.value, style: style) })
-            general.encode(.scalars(wallTime: wallTime, step: step, points, style: style))
+            fast.encodeScalars(wallTime: wallTime, step: step, points.map { (tag: tags[$0.tag], value: $0.value, style: style) })
+            templated.encodeScalars(wallTime: wallTime, step: step, templates: templates,
+                                    points.map { (template: $0.tag, value: $0.value) })
+            general.encode(.scalars(wallTime: wallTime, step: step, points.map { (tags[$0.tag], $0.value) }, style: style))
             #expect(fast.bytes == general.bytes)
+            #expect(templated.bytes == general.bytes)
         }
+    }
+
+    @Test("scalar templates: R2's and R3's values, patched into templates")
+    func templatesReproduceSpecRecords() {
+        let templates = EventEncoder.ScalarTemplates([
+            (tag: "loss", style: .simpleValue), (tag: "accuracy", style: .simpleValue), (tag: "accuracy", style: .tf2Tensor),
+        ])
+        #expect(templates.count == 3)
+        var encoder = EventEncoder()
+        encoder.encodeScalars(wallTime: 1_600_000_000.5, step: 1000, templates: templates,
+                              [(template: 0, value: 0.25), (template: 1, value: 0.75)])
+        #expect(encoder.bytes == SpecRecords.payload(of: SpecRecords.r3))
+        encoder.encodeScalars(wallTime: 1_599_759_606.859727, step: 77, templates: templates, [(template: 2, value: 0.99)])
+        #expect(encoder.bytes == SpecRecords.payload(of: SpecRecords.r2))
     }
 
     @Test("what the encoder writes, the package's decoder reads back",

@@ -123,6 +123,28 @@ struct ProtoWriterTests {
         #expect(Self.encoded { $0.writePackedVarints(field: 7, [UInt64]()) } == [])
     }
 
+    @Test("growing from the smallest buffer keeps every byte; setFixed32 patches in place")
+    func growth() {
+        var writer = ProtoWriter(capacity: 1)
+        var expected: [UInt8] = []
+        for index in 0 ..< 5000 {
+            writer.writeVarint(UInt64(index) * 977)
+            var value = UInt64(index) * 977
+            while value >= 0x80 {
+                expected.append(UInt8(truncatingIfNeeded: value) | 0x80)
+                value >>= 7
+            }
+            expected.append(UInt8(value))
+        }
+        #expect(writer.bytes == expected)
+        #expect(writer.capacity >= writer.count && writer.count == expected.count)
+        writer.setFixed32(0x0403_0201, at: 3)
+        expected.replaceSubrange(3 ..< 7, with: [1, 2, 3, 4])
+        #expect(writer.bytes == expected)
+        writer.removeAll()
+        #expect(writer.count == 0 && writer.bytes.isEmpty)
+    }
+
     @Test("a reused writer keeps its buffer: no allocation per message")
     func reuseDoesNotAllocate() {
         var writer = ProtoWriter(capacity: 4096)

@@ -47,6 +47,15 @@ struct RecordWriterTests {
         return directory.appendingPathComponent(name).path
     }
 
+    /// Removes a test file, and the per-process directory once it is empty.
+    static func remove(_ path: String) {
+        try? FileManager.default.removeItem(atPath: path)
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        if (try? FileManager.default.contentsOfDirectory(atPath: directory))?.isEmpty == true {
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+    }
+
     static func contents(_ path: String) -> [UInt8] {
         (try? Array(Data(contentsOf: URL(fileURLWithPath: path)))) ?? []
     }
@@ -63,6 +72,7 @@ struct RecordWriterTests {
           arguments: [16, 17, 64, 1000, 1 << 20])
     func writesFile(bufferCapacity: Int) throws {
         let path = Self.temporaryPath("buffer-\(bufferCapacity)")
+        defer { Self.remove(path) }
         let writer = try RecordWriter(path: path, bufferCapacity: bufferCapacity)
         var expected: [UInt8] = []
         for payload in Self.payloads {
@@ -78,6 +88,7 @@ struct RecordWriterTests {
     @Test("nothing reaches the file before flush() while the buffer has room")
     func flushIsExplicit() throws {
         let path = Self.temporaryPath("flush")
+        defer { Self.remove(path) }
         let writer = try RecordWriter(path: path)
         try writer.write(SpecRecords.r4Payload)
         #expect(Self.contents(path).isEmpty)
@@ -95,6 +106,7 @@ struct RecordWriterTests {
     @Test("append mode starts at the end of the file; createNew refuses an existing file")
     func openModes() throws {
         let path = Self.temporaryPath("modes")
+        defer { Self.remove(path) }
         let first = try RecordWriter(path: path)
         try first.write(SpecRecords.r4Payload)
         try first.close()

@@ -1,0 +1,50 @@
+// swift-tools-version: 6.1
+//
+// Benchmarks for swift-tfevents, kept out of the root package so that
+// `swift test` never builds package-benchmark.
+//
+//     cd Benchmarks
+//     swift package benchmark --target CRC32C
+//     swift package benchmark --target RecordScan
+//
+// The malloc counters (`mallocCountTotal`) come from package-benchmark's
+// MallocInterposer trait, so jemalloc is not needed.
+
+import PackageDescription
+
+let package = Package(
+    name: "swift-tfevents-benchmarks",
+    platforms: [.macOS(.v13)],
+    dependencies: [
+        .package(name: "swift-tfevents", path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        // The yardstick: a plain C loop of the SSE4.2 `crc32` instruction,
+        // one quadword per step, compiled at -O3 (allowed here: this package
+        // is only ever a root package).
+        .target(
+            name: "CYardstick",
+            cSettings: [.unsafeFlags(["-O3"])]
+        ),
+        .executableTarget(
+            name: "CRC32C",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "TFEvents", package: "swift-tfevents"),
+                "CYardstick",
+            ],
+            path: "Benchmarks/CRC32C",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "RecordScan",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "TFEvents", package: "swift-tfevents"),
+            ],
+            path: "Benchmarks/RecordScan",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+    ]
+)

@@ -1,0 +1,152 @@
+import ArgumentParser
+import TFEvents
+
+/// `tfevents generate`: deterministic corpora for benchmarks and demos.
+struct GenerateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate",
+        abstract: "Write a deterministic synthetic log directory (for benchmarks, tests and demos).",
+        discussion: """
+        Kinds:
+          eval      Estimator-style evaluation logs in DIR/eval/ (1-8 scalars per event, `loss` in
+                    most), --files files of --size bytes in all; TF1 simple_value and TF2 tensor
+                    files alternate unless --encoding is given. `tfevents best DIR` reads them.
+          training  a training log in DIR/train/: scalars every step, histograms every 10 steps,
+                    a 48 KiB image every 20 steps (images are most of the bytes).
+          small     --files small training logs spread over --runs runs (DIR/run_0000/...).
+
+        The same arguments always give the same bytes. A JSON summary goes to stdout, including
+        the step with the smallest `loss` that a correct reader must find.
+
+        Examples:
+          tfevents generate /tmp/corpus/eval --kind eval --size 1G --files 8
+          tfevents generate /tmp/corpus/small --kind small --size 128M --files 2000 --runs 200
+        """
+    )
+
+    enum Kind: String, ExpressibleByArgument, CaseIterable { case eval, training, small }
+    enum Encoding: String, ExpressibleByArgument, CaseIterable { case alternate, tf1, tf2, mixed }
+
+    @Argument(help: "Directory to create (or add to).")
+    var directory: String
+
+    @Option(help: "eval, training or small.")
+    var kind: Kind = .eval
+
+    @Option(help: "Total size: bytes, or with a K, M or G suffix (binary).", transform: GenerateCommand.parseSize)
+    var size: Int = 64 << 20
+
+    @Option(help: "Number of event files (default: 8 for eval, 1 for training, 2000 for small).")
+    var files: Int?
+
+    @Option(help: "Runs for --kind small.")
+    var runs: Int = 200
+
+    @Option(help: "Scalar encoding: alternate (per file), tf1, tf2, or mixed (per event).")
+    var encoding: Encoding = .alternate
+
+    @Option(help: "Seed of the generators.")
+    var seed: UInt64 = 1
+
+    static func parseSize(_ text: String) throws -> Int {
+        let units: [Character: Int] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30]
+        var digits = Substring(text.uppercased())
+        var multiplier = 1
+        if let unit = digits.last, let factor = units[unit] {
+            multiplier = factor
+            digits = digits.dropLast()
+        }
+        guard let value = Double(digits), value > 0 else { throw ValidationError("bad size '\(text)'") }
+        return Int(value * Double(multiplier))
+    }
+
+    func validate() throws {
+        if let files, files < 1 { throw ValidationError("--files must be at least 1") }
+        if runs < 1 { throw ValidationError("--runs must be at least 1") }
+    }
+
+    func run() throws {
+        let fileCount = files ?? (kind == .eval ? 8 : kind == .training ? 1 : 2000)
+        let perFile = max(1, size / fileCount)
+        var totalBytes = 0, totalEvents = 0, totalScalars = 0
+        var best: (step: Int64, value: Float, file: String)?
+        for index in 0 ..< fileCount {
+            let subdirectory: String
+            switch kind {
+            case .eval: subdirectory = "eval"
+            case .training: subdirectory = "train"
+            case .small: subdirectory = "run_" + pad(index % runs, 4)
+            }
+            let folder = directory + "/" + subdirectory
+            try makeDirectories(folder)
+            let path = folder + "/events.out.tfevents.\(1_600_000_000 + index).synthetic"
+            let fileSeed = seed &* 1_000_003 &+ UInt64(index)
+            let writer = try RecordWriter(path: path, bufferCapacity: 4 << 20)
+            switch kind {
+            case .eval:
+                var generator = EvalLogGenerator(seed: fileSeed, encoding: evalEncoding(index))
+                let written = try SyntheticLog.write(&generator, to: writer, limit: .bytes(perFile))
+                totalBytes += written.bytes
+                totalEvents += written.records
+                totalScalars += generator.statistics.scalarPoints
+                if let loss = generator.statistics.bestLoss, best.map({ loss.value < $0.value }) ?? true {
+                    best = (loss.step, loss.value, path)
+                }
+            case .training, .small:
+                var generator = TrainingLogGenerator(seed: fileSeed, style: scalarStyle(index),
+                                                     imageInterval: kind == .small ? 100 : 20,
+                                                     imageBytes: kind == .small ? 8 << 10 : 48 << 10)
+                let written = try SyntheticLog.write(&generator, to: writer, limit: .bytes(perFile))
+                totalBytes += written.bytes
+                totalEvents += written.records
+                totalScalars += generator.statistics.scalarPoints
+                if let loss = generator.statistics.bestLoss, best.map({ loss.value < $0.value }) ?? true {
+                    best = (loss.step, loss.value, path)
+                }
+            }
+            try writer.close()
+        }
+        let bestJSON = best.map {
+            JSON.object([("step", String($0.step)), ("value", JSON.number(Double($0.value))), ("file", JSON.string($0.file))])
+        } ?? "null"
+        StandardOutput.shared.write(JSON.object([
+            ("directory", JSON.string(directory)), ("kind", JSON.string(kind.rawValue)),
+            ("files", String(fileCount)), ("bytes", String(totalBytes)), ("events", String(totalEvents)),
+            ("scalar_points", String(totalScalars)), ("best_loss", bestJSON),
+        ]) + "\n")
+        StandardOutput.shared.flush()
+    }
+
+    private func evalEncoding(_ index: Int) -> EvalLogGenerator.Encoding {
+        switch encoding {
+        case .tf1: return .simpleValue
+        case .tf2: return .tf2Tensor
+        case .mixed: return .mixed
+        case .alternate: return index % 2 == 0 ? .simpleValue : .tf2Tensor
+        }
+    }
+
+    private func scalarStyle(_ index: Int) -> EventRecord.ScalarStyle {
+        switch encoding {
+        case .tf2: return .tf2Tensor
+        case .alternate: return index % 2 == 0 ? .simpleValue : .tf2Tensor
+        default: return .simpleValue
+        }
+    }
+
+    private func pad(_ value: Int, _ width: Int) -> String {
+        let text = String(value)
+        return String(repeating: "0", count: max(0, width - text.count)) + text
+    }
+
+    private func makeDirectories(_ path: String) throws {
+        var current = path.hasPrefix("/") ? "" : "."
+        for part in path.split(separator: "/") {
+            current += "/" + part
+            if mkdir(current, 0o755) != 0 && errno != EEXIST {
+                StandardError.report("\(current): cannot create directory: \(String(cString: strerror(errno)))")
+                throw ExitCode(ExitStatus.usage)
+            }
+        }
+    }
+}
