@@ -25,9 +25,9 @@
 ///
 /// Cost: with a built-in comparison, an event costs one pass over its
 /// values and no allocation; the metrics dictionary is built only when an
-/// evaluation becomes the best. ``Options/trackNewest`` adds tag interning
-/// (no allocation once every tag has been seen). A custom comparison builds
-/// one dictionary per evaluation.
+/// evaluation becomes the best. ``Options/trackNewest`` remembers only the
+/// newest evaluation's location. A custom comparison builds one dictionary
+/// per evaluation.
 ///
 /// ```swift
 /// var tracker = BestTracker(comparison: .larger("accuracy"))
@@ -49,7 +49,8 @@ public struct BestTracker {
         /// Count TF2 tensor scalars as metrics (TensorFlow reads only
         /// `simple_value`). Default true.
         public var includeTensorScalars = true
-        /// Remember the newest comparable evaluation (``BestTracker/newest``).
+        /// Remember where the newest comparable evaluation is
+        /// (``BestTracker/newest`` reads it back: one record).
         /// Default false.
         public var trackNewest = false
 
@@ -114,10 +115,7 @@ public struct BestTracker {
     private var scratchValues: [Double] = []
     private var scratchMetrics: [String: Double] = [:]
 
-    // The newest comparable evaluation, kept as tag ids and values.
-    private var newestIDs: [Int] = []
-    private var newestValues: [Double] = []
-    private var newestStep: Int64 = 0
+    // The newest comparable evaluation: where it is, or the result itself.
     private var newestSource: EvalSource?
     private var newestLive: EvalResult?
     private var hasNewest = false
@@ -128,19 +126,39 @@ public struct BestTracker {
         self.options = options
         builtInMetric = comparison.metric
         if let metric = comparison.metric { _ = metricTag.intern(metric) }
-        internsTags = options.trackNewest || comparison.metric == nil
+        internsTags = comparison.metric == nil
     }
 
     /// The newest evaluation that could be compared (it has the required
     /// metrics; in strict mode, any evaluation), when
-    /// ``Options/trackNewest`` is on. Builds the dictionary on each call.
+    /// ``Options/trackNewest`` is on. An evaluation read from a file is read
+    /// back from it (one record); nil if that fails (the file was deleted).
     public var newest: EvalResult? {
         guard hasNewest else { return nil }
         if let newestLive { return newestLive }
-        var metrics: [String: Double] = [:]
-        metrics.reserveCapacity(newestIDs.count)
-        for (id, value) in zip(newestIDs, newestValues) { metrics[tagNames[id]] = value }
-        return EvalResult(globalStep: newestStep, metrics: metrics, source: newestSource)
+        guard let newestSource else { return nil }
+        return readEvaluation(at: newestSource)
+    }
+
+    /// The evaluation whose event is at `source`, read again.
+    func readEvaluation(at source: EvalSource) -> EvalResult? {
+        var reader: EventFileReader
+        do { reader = try EventFileReader(path: source.path, startOffset: source.recordOffset) } catch { return nil }
+        while true {
+            let next: EventView?
+            do { next = try reader.next() } catch { return nil }
+            guard let event = next else { return nil }
+            if event.recordOffset < source.recordOffset { continue }  // compressed: decoded from the start
+            guard event.recordOffset == source.recordOffset else { return nil }
+            var metrics: [String: Double] = [:]
+            var values = event.summaryValues()
+            while let value = try? values.next() {
+                guard let scalar = try? value.scalar() else { continue }
+                if !options.includeTensorScalars, scalar.encoding != .simpleValue { continue }
+                metrics[value.tag] = scalar.value
+            }
+            return EvalResult(globalStep: event.step, metrics: metrics, source: source)
+        }
     }
 
     /// Sets the best result, as if it had been observed (a tracker resumed
@@ -266,13 +284,6 @@ public struct BestTracker {
 
     private mutating func rememberNewest(step: Int64, source: EvalSource) {
         guard options.trackNewest else { return }
-        // Copies into buffers that keep their capacity: no allocation once
-        // they have grown to the widest evaluation.
-        newestIDs.removeAll(keepingCapacity: true)
-        newestIDs.append(contentsOf: scratchIDs)
-        newestValues.removeAll(keepingCapacity: true)
-        newestValues.append(contentsOf: scratchValues)
-        newestStep = step
         newestSource = source
         newestLive = nil
         hasNewest = true

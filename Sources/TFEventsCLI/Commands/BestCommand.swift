@@ -33,7 +33,7 @@ struct BestCommand: ParsableCommand {
     var format: OutcomeFormat = .text
 
     func run() throws {
-        let (result, corrupt) = try evaluation.recover()
+        let (result, corrupt) = try evaluation.recover(newest: false)
         guard let best = result.best else {
             evaluation.reportNoEvaluation(result)
             StandardOutput.shared.flush()

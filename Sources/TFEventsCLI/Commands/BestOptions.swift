@@ -60,11 +60,14 @@ struct EvaluationOptions: ParsableArguments {
     /// Reads every eval file; reports read problems on stderr.
     ///
     /// - Returns: the recovery and whether any record was corrupt.
-    func recover() throws -> (EvalRecovery.Result, corrupt: Bool) {
+    /// - Parameter newest: also find the newest evaluation (costs tag interning).
+    func recover(newest: Bool = true) throws -> (EvalRecovery.Result, corrupt: Bool) {
         let result: EvalRecovery.Result
+        var options = trackerOptions
+        options.trackNewest = newest
         do {
             result = try EvalRecovery.recover(modelDirectory: modelDirectory, pattern: eventFilePattern,
-                                              comparison: comparison, options: trackerOptions,
+                                              comparison: comparison, options: options,
                                               readerOptions: reading.recordOptions)
         } catch {
             StandardError.report(error.description)
