@@ -217,7 +217,7 @@ public struct BestTracker {
         let source = EvalSource(path: path, recordOffset: event.recordOffset, eventIndex: eventIndex,
                                 wallTime: event.wallTime)
 
-        guard builtInMetric != nil else {
+        guard let metric = builtInMetric else {
             // Custom comparison: one dictionary per evaluation.
             scratchMetrics.removeAll(keepingCapacity: true)
             for (id, value) in zip(scratchIDs, scratchValues) { scratchMetrics[tagNames[id]] = value }
@@ -233,11 +233,11 @@ public struct BestTracker {
             }
             statistics.compared += 1
             guard let bestValue = bestMetricValue else {
-                throw .comparisonFailed(comparison.missing(builtInMetric!, in: .best), at: source,
+                throw .comparisonFailed(comparison.missing(metric, in: .best), at: source,
                                         globalStep: event.step, bestSoFar: best)
             }
             guard let metricValue else {
-                throw .comparisonFailed(comparison.missing(builtInMetric!, in: .current), at: source,
+                throw .comparisonFailed(comparison.missing(metric, in: .current), at: source,
                                         globalStep: event.step, bestSoFar: best)
             }
             guard comparison.isBetter(bestValue: bestValue, currentValue: metricValue) else { return false }

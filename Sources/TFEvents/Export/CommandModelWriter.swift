@@ -214,7 +214,10 @@ enum ChildProcess {
                 break
             }
             if ready == 0 { continue }
-            let count = buffer.withUnsafeMutableBytes { raw in systemRead(readFD, raw.baseAddress!, raw.count) }
+            let count = buffer.withUnsafeMutableBytes { raw -> Int in
+                guard let base = raw.baseAddress else { return 0 }
+                return systemRead(readFD, base, raw.count)
+            }
             if count > 0 {
                 let chunk = Array(buffer[0 ..< count])
                 onOutput?(chunk)

@@ -51,6 +51,11 @@ public struct EvalResult: Sendable, Equatable, CustomStringConvertible {
     public var sortedMetricNames: [String] {
         metrics.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
+
+    /// The metrics as (name, value) pairs in ``sortedMetricNames`` order.
+    public var sortedMetrics: [(name: String, value: Double)] {
+        metrics.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }.map { ($0.key, $0.value) }
+    }
 }
 
 /// Where an evaluation was read: an event in an event file.

@@ -69,8 +69,7 @@ public struct ExportManifest: Sendable, Equatable {
         var writer = ProtoWriter(capacity: 256)
         if !exporterName.isEmpty { writer.writeString(field: 1, exporterName) }
         if evalResult.globalStep != 0 { writer.writeInt64(field: 2, evalResult.globalStep) }
-        for name in evalResult.sortedMetricNames {
-            let value = evalResult.metrics[name]!
+        for (name, value) in evalResult.sortedMetrics {
             writer.writeMessage(field: 3) { metric in
                 if !name.isEmpty { metric.writeString(field: 1, name) }
                 metric.writeDouble(field: 2, value)
@@ -152,8 +151,8 @@ public struct ExportManifest: Sendable, Equatable {
         var out = ""
         if !exporterName.isEmpty { out += "exporter_name: \(TextFormat.quoted(exporterName))\n" }
         if evalResult.globalStep != 0 { out += "global_step: \(evalResult.globalStep)\n" }
-        for name in evalResult.sortedMetricNames {
-            out += "metrics {\n  name: \(TextFormat.quoted(name))\n  value: \(TextFormat.number(evalResult.metrics[name]!))\n}\n"
+        for (name, value) in evalResult.sortedMetrics {
+            out += "metrics {\n  name: \(TextFormat.quoted(name))\n  value: \(TextFormat.number(value))\n}\n"
         }
         if !checkpointPath.isEmpty { out += "checkpoint_path: \(TextFormat.quoted(checkpointPath))\n" }
         if let source = evalResult.source {

@@ -108,8 +108,9 @@ enum FileOperations {
         var result: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
-            let count = chunk.withUnsafeMutableBytes { buffer in
-                retryingOnInterrupt { systemRead(fd, buffer.baseAddress!, buffer.count) }
+            let count = chunk.withUnsafeMutableBytes { buffer -> Int in
+                guard let base = buffer.baseAddress else { return 0 }
+                return retryingOnInterrupt { systemRead(fd, base, buffer.count) }
             }
             if count < 0 { throw SystemError.current }
             if count == 0 { return result }
@@ -170,8 +171,9 @@ enum FileOperations {
         var failure: SystemError?
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
         copying: while true {
-            let count = buffer.withUnsafeMutableBytes { raw in
-                retryingOnInterrupt { systemRead(input, raw.baseAddress!, raw.count) }
+            let count = buffer.withUnsafeMutableBytes { raw -> Int in
+                guard let base = raw.baseAddress else { return 0 }
+                return retryingOnInterrupt { systemRead(input, base, raw.count) }
             }
             if count < 0 { failure = .current; break }
             if count == 0 { break }

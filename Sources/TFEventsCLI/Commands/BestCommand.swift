@@ -43,7 +43,7 @@ struct BestCommand: ParsableCommand {
         let out = StandardOutput.shared
         switch format {
         case .json:
-            let metrics = best.sortedMetricNames.map { JSON.string($0) + ":" + JSON.number(best.metrics[$0]!) }
+            let metrics = best.sortedMetrics.map { JSON.string($0.name) + ":" + JSON.number($0.value) }
             out.write(JSON.object([
                 ("global_step", String(best.globalStep)),
                 ("metrics", "{" + metrics.joined(separator: ",") + "}"),
@@ -63,9 +63,9 @@ struct BestCommand: ParsableCommand {
                       + "\(result.statistics.skipped) skipped\n")
             out.write("metrics:\n")
             let width = best.metrics.keys.map(\.count).max() ?? 0
-            for name in best.sortedMetricNames {
+            for (name, value) in best.sortedMetrics {
                 out.write("  " + name + String(repeating: " ", count: width - name.count) + "  "
-                          + JSON.plain(best.metrics[name]!) + "\n")
+                          + JSON.plain(value) + "\n")
             }
         }
         out.flush()

@@ -182,7 +182,7 @@ extension ExportOutcome {
             if let exportDirectory { return exportDirectory }
             return "not exported (step \(evalResult.globalStep)): \(reason)"
         case .json:
-            let metrics = evalResult.sortedMetricNames.map { (JSON.string($0), JSON.number(evalResult.metrics[$0]!)) }
+            let metrics = evalResult.sortedMetrics.map { (JSON.string($0.name), JSON.number($0.value)) }
             let removed = (garbageCollection?.removed ?? []).map(JSON.string).joined(separator: ",")
             return JSON.object([
                 ("exported", exported ? "true" : "false"),
