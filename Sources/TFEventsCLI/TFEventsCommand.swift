@@ -11,10 +11,12 @@ struct TFEventsCommand: ParsableCommand {
         searched recursively. Plain, gzip, zlib and zstd files are read alike.
 
         Exit status: 0 when everything read cleanly (a truncated tail, i.e. a file still being \
-        written, is clean), 1 when corruption was found, 2 for usage errors or unreadable paths.
+        written, is clean), 1 when corruption was found, 2 for usage errors or unreadable paths, \
+        3 when `best`/`export` found no evaluation, 4 when an export failed or another process \
+        holds the export lock.
         """,
-        subcommands: [ScanCommand.self, ScalarsCommand.self, ConvertCommand.self, IndexCommand.self, TagsCommand.self,
-                      GenerateCommand.self]
+        subcommands: [ScanCommand.self, ScalarsCommand.self, BestCommand.self, ExportCommand.self, WatchCommand.self,
+                      IndexCommand.self, TagsCommand.self, ConvertCommand.self, GenerateCommand.self]
     )
 }
 

@@ -1,0 +1,224 @@
+/// How two evaluations are compared: whether the current one is strictly
+/// better than the best so far.
+///
+/// The role of `compare_fn` in `tf.estimator.BestExporter` (SPEC F.3). Four
+/// kinds:
+///
+/// - ``lossSmaller``: TensorFlow's default, `loss` strictly smaller, with
+///   TensorFlow's error messages when a result has no `loss`;
+/// - ``smaller(_:)`` and ``larger(_:)`` for any metric;
+/// - ``custom(_:requiring:isBetter:)`` for anything else: the closure gets
+///   one ``Candidates`` value whose fields are named `best` and `current`,
+///   so it cannot receive them swapped (SPEC F.4: TensorFlow passes them by
+///   position in one place and by keyword in another).
+///
+/// Every built-in comparison is strict: a tie keeps the earlier result,
+/// and a NaN is never better (every comparison with NaN is false).
+///
+/// ```swift
+/// let f1 = MetricComparison.larger("f1")
+/// let custom = MetricComparison.custom("accuracy, then loss", requiring: ["accuracy", "loss"]) { pair in
+///     let (best, current) = (pair.best, pair.current)
+///     if current["accuracy"]! != best["accuracy"]! { return current["accuracy"]! > best["accuracy"]! }
+///     return current["loss"]! < best["loss"]!
+/// }
+/// ```
+public struct MetricComparison: Sendable, CustomStringConvertible {
+    /// The two results a custom comparison is asked about.
+    public struct Candidates: Sendable {
+        /// The best result so far.
+        public let best: EvalResult
+        /// The result that may replace it.
+        public let current: EvalResult
+    }
+
+    enum Rule: Sendable {
+        case smaller(String)
+        case larger(String)
+        case custom(@Sendable (Candidates) throws -> Bool)
+    }
+
+    let rule: Rule
+    /// Words for messages: "loss smaller", "accuracy larger", or the
+    /// description given to a custom comparison.
+    public let description: String
+    /// The metrics a result must have to be compared. Results lacking one
+    /// are skipped (or, in strict mode, make the comparison fail).
+    public let requiredMetrics: [String]
+    /// Whether missing-metric messages are TensorFlow's `_loss_smaller` ones.
+    let usesLossSmallerMessages: Bool
+
+    /// TensorFlow's default `_loss_smaller`: the current result is better
+    /// when its `loss` is strictly smaller.
+    public static let lossSmaller = MetricComparison(
+        rule: .smaller("loss"), description: "loss smaller", requiredMetrics: ["loss"], usesLossSmallerMessages: true)
+
+    /// Better when `metric` is strictly smaller (losses, errors).
+    public static func smaller(_ metric: String) -> MetricComparison {
+        MetricComparison(rule: .smaller(metric), description: "\(metric) smaller", requiredMetrics: [metric],
+                         usesLossSmallerMessages: false)
+    }
+
+    /// Better when `metric` is strictly larger (accuracy, AUC, BLEU).
+    public static func larger(_ metric: String) -> MetricComparison {
+        MetricComparison(rule: .larger(metric), description: "\(metric) larger", requiredMetrics: [metric],
+                         usesLossSmallerMessages: false)
+    }
+
+    /// Any rule: `isBetter` returns whether `current` is strictly better
+    /// than `best`. An error it throws makes the comparison fail.
+    ///
+    /// Tracking calls the closure once per evaluation with a fresh
+    /// dictionary of metrics, which costs an allocation per evaluation; the
+    /// built-in comparisons allocate only when the best changes.
+    ///
+    /// - Parameters:
+    ///   - description: words for messages and manifests.
+    ///   - requiring: metrics without which a result is skipped rather than
+    ///     compared (in strict mode, the closure is called anyway).
+    ///   - isBetter: the rule.
+    public static func custom(_ description: String, requiring metrics: [String] = [],
+                              isBetter: @escaping @Sendable (Candidates) throws -> Bool) -> MetricComparison {
+        MetricComparison(rule: .custom(isBetter), description: description, requiredMetrics: metrics,
+                         usesLossSmallerMessages: false)
+    }
+
+    /// A comparison from a type whose method takes labelled `best:` and
+    /// `current:` arguments.
+    public static func custom(_ comparator: some EvalResultComparator, description: String,
+                              requiring metrics: [String] = []) -> MetricComparison {
+        custom(description, requiring: metrics) { try comparator.isBetter(best: $0.best, current: $0.current) }
+    }
+
+    /// The metric a built-in comparison looks at; nil for custom ones.
+    public var metric: String? {
+        switch rule {
+        case .smaller(let metric), .larger(let metric): return metric
+        case .custom: return nil
+        }
+    }
+
+    /// Whether a larger value of ``metric`` is better (false for custom).
+    public var higherIsBetter: Bool {
+        if case .larger = rule { return true }
+        return false
+    }
+
+    /// Whether `current` is strictly better than `best`.
+    ///
+    /// - Throws: ``ComparisonError`` when a built-in comparison's metric is
+    ///   missing (checked in `best` first, as TensorFlow does), or when a
+    ///   custom rule throws.
+    public func isBetter(best: EvalResult, current: EvalResult) throws(ComparisonError) -> Bool {
+        switch rule {
+        case .smaller(let metric), .larger(let metric):
+            guard let bestValue = best.metrics[metric] else { throw missing(metric, in: .best) }
+            guard let currentValue = current.metrics[metric] else { throw missing(metric, in: .current) }
+            return isBetter(bestValue: bestValue, currentValue: currentValue)
+        case .custom(let body):
+            do {
+                return try body(Candidates(best: best, current: current))
+            } catch {
+                throw ComparisonError(kind: .failed(error), comparison: description)
+            }
+        }
+    }
+
+    /// The built-in rule on two values: strict, NaN never better.
+    @inline(__always)
+    func isBetter(bestValue: Double, currentValue: Double) -> Bool {
+        switch rule {
+        case .larger: return currentValue > bestValue
+        default: return currentValue < bestValue
+        }
+    }
+
+    /// Whether `current` is at least as good as `best`: better, or tied.
+    ///
+    /// Built-in comparisons count values equal after rounding both to
+    /// float32 as tied (a live result and the same evaluation read back
+    /// from an event file); NaN is never at least as good. A custom rule is
+    /// asked whether `best` is strictly better than `current`.
+    public func isAtLeastAsGood(_ current: EvalResult, as best: EvalResult) throws(ComparisonError) -> Bool {
+        switch rule {
+        case .smaller(let metric), .larger(let metric):
+            guard let bestValue = best.metrics[metric] else { throw missing(metric, in: .best) }
+            guard let currentValue = current.metrics[metric] else { throw missing(metric, in: .current) }
+            if currentValue.isNaN { return false }
+            if currentValue == bestValue || Float(currentValue) == Float(bestValue) { return true }
+            return isBetter(bestValue: bestValue, currentValue: currentValue)
+        case .custom:
+            return try !isBetter(best: current, current: best)
+        }
+    }
+
+    /// Whether `result` has every metric in ``requiredMetrics``.
+    public func canCompare(_ result: EvalResult) -> Bool {
+        requiredMetrics.allSatisfy { result.metrics[$0] != nil }
+    }
+
+    func missing(_ metric: String, in role: ComparisonError.Role) -> ComparisonError {
+        ComparisonError(kind: .missingMetric(metric, role), comparison: description,
+                        tensorFlowMessages: usesLossSmallerMessages)
+    }
+}
+
+/// A comparison rule as a type: its method's argument labels make the two
+/// results impossible to swap.
+public protocol EvalResultComparator: Sendable {
+    /// Whether `current` is strictly better than `best`.
+    func isBetter(best: EvalResult, current: EvalResult) throws -> Bool
+}
+
+/// A comparison could not be made.
+public struct ComparisonError: Error, CustomStringConvertible {
+    /// Which of the two results.
+    public enum Role: String, Sendable, Equatable {
+        /// The best result so far (`best_eval_result`).
+        case best
+        /// The result being considered (`current_eval_result`).
+        case current
+    }
+
+    /// What went wrong.
+    public enum Kind: Sendable {
+        /// The result in `role` lacks the metric.
+        case missingMetric(String, Role)
+        /// A custom comparison threw.
+        case failed(any Error)
+    }
+
+    /// What went wrong.
+    public let kind: Kind
+    /// The comparison's description.
+    public let comparison: String
+    /// Whether ``description`` uses TensorFlow's `_loss_smaller` sentences.
+    let tensorFlowMessages: Bool
+
+    init(kind: Kind, comparison: String, tensorFlowMessages: Bool = false) {
+        self.kind = kind
+        self.comparison = comparison
+        self.tensorFlowMessages = tensorFlowMessages
+    }
+
+    /// The missing metric and the result lacking it, if that is the problem.
+    public var missingMetric: (metric: String, role: Role)? {
+        if case let .missingMetric(metric, role) = kind { return (metric, role) }
+        return nil
+    }
+
+    /// For the default comparison, TensorFlow's own sentence ("best_eval_result
+    /// cannot be empty or no loss is found in it."); otherwise which result
+    /// lacks which metric, or the custom rule's error.
+    public var description: String {
+        switch kind {
+        case let .missingMetric(metric, role):
+            if tensorFlowMessages {
+                return "\(role.rawValue)_eval_result cannot be empty or no \(metric) is found in it."
+            }
+            return "\(role.rawValue)_eval_result has no \"\(metric)\" metric (comparison: \(comparison))"
+        case let .failed(error):
+            return "comparison \"\(comparison)\" failed: \(error)"
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import ArgumentParser
+import TFEvents
+
+/// `tfevents best`: the best evaluation in a model directory's eval event
+/// files, as `BestExporter` would find it, and its checkpoint.
+struct BestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "best",
+        abstract: "Find the best evaluation in a model directory and its checkpoint.",
+        discussion: """
+        Reads MODEL_DIR/eval/*.tfevents.* (or --pattern, or eval_NAME/ with --eval-name) in sorted \
+        order, events in file order: each summary event is one evaluation, and one replaces the best \
+        only when strictly better (loss smaller by default). Evaluations without the metric (a BLEU \
+        summary written into eval/) or with a NaN value are skipped and counted. TF2 tensor scalars \
+        count, unlike in TensorFlow.
+
+        The checkpoint is MODEL_DIR/model.ckpt-<step>, found through the checkpoint file; null when \
+        TensorFlow has already deleted it (the nearest surviving ones are named on stderr).
+
+        Exit status: 0 found, 1 corrupt records were skipped (or --strict failed), 2 usage, \
+        3 no evaluation at all.
+
+        Examples:
+          tfevents best model_dir
+          tfevents best model_dir --metric accuracy --higher-is-better --format json
+          tfevents best model_dir --eval-name holdout
+        """
+    )
+
+    @OptionGroup var evaluation: EvaluationOptions
+
+    @Option(help: "Output format: text or json.")
+    var format: OutcomeFormat = .text
+
+    func run() throws {
+        let (result, corrupt) = try evaluation.recover(newest: false)
+        guard let best = result.best else {
+            evaluation.reportNoEvaluation(result)
+            StandardOutput.shared.flush()
+            throw ExitCode(ExitStatus.noEvaluation)
+        }
+        let checkpoint = locateCheckpoint(step: best.globalStep)
+        let out = StandardOutput.shared
+        switch format {
+        case .json:
+            let metrics = best.sortedMetrics.map { JSON.string($0.name) + ":" + JSON.number($0.value) }
+            out.write(JSON.object([
+                ("global_step", String(best.globalStep)),
+                ("metrics", "{" + metrics.joined(separator: ",") + "}"),
+                ("event_file", best.source.map { JSON.string($0.path) } ?? "null"),
+                ("checkpoint", checkpoint.map { JSON.string($0.prefix) } ?? "null"),
+                ("skipped", String(result.statistics.skipped)),
+            ]) + "\n")
+        case .text:
+            let metric = evaluation.metricName
+            out.write("best evaluation: global step \(best.globalStep), \(metric) = \(best.metrics[metric].map(JSON.plain) ?? "?")"
+                      + " (\(evaluation.comparison.description))\n")
+            if let source = best.source {
+                out.write("event file:      \(source.path) (event \(source.eventIndex), offset \(source.recordOffset))\n")
+            }
+            out.write("checkpoint:      \(checkpoint?.prefix ?? "(deleted)")\n")
+            out.write("evaluations:     \(result.statistics.evaluations) in \(result.files.count) file(s), "
+                      + "\(result.statistics.skipped) skipped\n")
+            out.write("metrics:\n")
+            let width = best.metrics.keys.map(\.count).max() ?? 0
+            for (name, value) in best.sortedMetrics {
+                out.write("  " + name + String(repeating: " ", count: width - name.count) + "  "
+                          + JSON.plain(value) + "\n")
+            }
+        }
+        out.flush()
+        if corrupt { throw ExitCode(ExitStatus.corruption) }
+    }
+
+    /// The checkpoint of `step`, or nil (with a note on stderr) when it is gone.
+    private func locateCheckpoint(step: Int64) -> Checkpoint? {
+        do {
+            return try evaluation.model.checkpoints.checkpoint(forStep: step)
+        } catch {
+            StandardError.report("note: \(error)")
+            return nil
+        }
+    }
+}
+
+extension JSON {
+    /// A number for people: shortest round-trip digits, `nan`, `inf`, `-inf`.
+    static func plain(_ value: Double) -> String {
+        if value.isNaN { return "nan" }
+        if value.isInfinite { return value < 0 ? "-inf" : "inf" }
+        return value.description
+    }
+}

@@ -1,0 +1,224 @@
+import ArgumentParser
+import TFEvents
+
+extension ExitStatus {
+    /// `export`, `watch`: an export failed (or the export directory is locked).
+    static let exportFailed: Int32 = 4
+}
+
+/// The options of `best`, `export` and `watch` that say which evaluations
+/// are read and how they are compared.
+struct EvaluationOptions: ParsableArguments {
+    @Argument(help: "The model directory (Estimator's model_dir).")
+    var modelDirectory: String
+
+    @Option(help: ArgumentHelp("Glob of the eval event files, relative to MODEL_DIR, as BestExporter's event_file_pattern.",
+                               valueName: "glob"))
+    var pattern: String?
+
+    @Option(name: .customLong("eval-name"),
+            help: ArgumentHelp("Read the evaluations named NAME (EvalSpec(name=...)): eval_NAME/*.tfevents.*.",
+                               valueName: "name"))
+    var evalName: String?
+
+    @Option(help: ArgumentHelp("The metric to compare (default: loss, smaller is better).", valueName: "name"))
+    var metric: String?
+
+    @Flag(name: .customLong("higher-is-better"), help: "A larger value of --metric is better (accuracy, AUC, BLEU).")
+    var higherIsBetter = false
+
+    @Flag(help: "Behave as TensorFlow: an evaluation without the metric is an error, not skipped.")
+    var strict = false
+
+    @OptionGroup var reading: ReadingOptions
+
+    func validate() throws {
+        if pattern != nil && evalName != nil { throw ValidationError("Give --pattern or --eval-name, not both.") }
+        if let pattern, pattern.isEmpty { throw ValidationError("--pattern must not be empty.") }
+        if let metric, metric.isEmpty { throw ValidationError("--metric must not be empty.") }
+        if higherIsBetter && metric == nil {
+            throw ValidationError("--higher-is-better needs --metric (the default metric, loss, is smaller-is-better).")
+        }
+    }
+
+    /// The glob, relative to the model directory.
+    var eventFilePattern: String { pattern ?? EvalRecovery.pattern(evalName: evalName) }
+
+    /// The comparison chosen.
+    var comparison: MetricComparison {
+        guard let metric else { return .lossSmaller }
+        return higherIsBetter ? .larger(metric) : .smaller(metric)
+    }
+
+    /// The metric compared, for messages.
+    var metricName: String { metric ?? "loss" }
+
+    var trackerOptions: BestTracker.Options { BestTracker.Options(strict: strict, trackNewest: true) }
+
+    var model: ModelDirectory { ModelDirectory(modelDirectory) }
+
+    /// Reads every eval file; reports read problems on stderr.
+    ///
+    /// - Returns: the recovery and whether any record was corrupt.
+    /// - Parameter newest: also find the newest evaluation (costs tag interning).
+    func recover(newest: Bool = true) throws -> (EvalRecovery.Result, corrupt: Bool) {
+        let result: EvalRecovery.Result
+        var options = trackerOptions
+        options.trackNewest = newest
+        do {
+            result = try EvalRecovery.recover(modelDirectory: modelDirectory, pattern: eventFilePattern,
+                                              comparison: comparison, options: options,
+                                              readerOptions: reading.recordOptions)
+        } catch {
+            StandardError.report(error.description)
+            throw ExitCode(ExitStatus.corruption)
+        }
+        for issue in result.issues { StandardError.report(issue.description) }
+        return (result, !result.issues.isEmpty)
+    }
+
+    /// Says on stderr that nothing was found, and how to look elsewhere.
+    func reportNoEvaluation(_ result: EvalRecovery.Result) {
+        if result.files.isEmpty {
+            StandardError.report("no eval event file matches \(FilePathText.join(modelDirectory, eventFilePattern))"
+                + (evalName == nil && pattern == nil ? " (named evaluations are in eval_<name>/: use --eval-name)" : ""))
+        } else if result.statistics.evaluations == 0 {
+            StandardError.report("no evaluation in \(result.files.count) eval event file(s)")
+        } else {
+            StandardError.report("none of the \(result.statistics.evaluations) evaluations has a usable \"\(metricName)\""
+                + " (\(result.statistics.skippedMissingMetric) without it, \(result.statistics.skippedNaN) NaN)")
+        }
+    }
+}
+
+/// The options of `export` and `watch` that say how to export.
+struct ExportingOptions: ParsableArguments {
+    @Option(help: "The exporter name: exports go to MODEL_DIR/export/NAME.")
+    var name = "best_exporter"
+
+    @Option(help: ArgumentHelp("How many exports to keep (exports_to_keep).", valueName: "n"))
+    var keep = 5
+
+    @Flag(name: .customLong("keep-all"), help: "Keep every export (exports_to_keep=None).")
+    var keepAll = false
+
+    @Flag(name: .customLong("keep-best"), help: "Keep the best N exports rather than the newest N.")
+    var keepBest = false
+
+    @Option(name: .customLong("assets-extra"),
+            help: ArgumentHelp("Copy SRC to assets.extra/DEST in every export; repeatable.", valueName: "dest=src"))
+    var assetsExtra: [String] = []
+
+    @Flag(name: .customLong("as-text"), help: "Write the manifest in protobuf text format; passed to --command as {as_text}.")
+    var asText = false
+
+    @Option(help: ArgumentHelp("""
+        Write each export with this shell command instead of linking the checkpoint's variables. \
+        Placeholders (replaced by quoted words): {checkpoint} {export_dir} {as_text} {global_step} {model_dir} {name}.
+        """, valueName: "cmd"))
+    var command: String?
+
+    @Option(name: .customLong("command-timeout"), help: ArgumentHelp("Kill --command after this many seconds.", valueName: "seconds"))
+    var commandTimeout: Double?
+
+    @Flag(name: .customLong("tensorflow-restart"),
+          help: "After a start, export the first evaluation unconditionally, as TensorFlow does (even if worse than an existing export).")
+    var tensorFlowRestart = false
+
+    func validate() throws {
+        if keep <= 0 { throw ValidationError("--keep must be positive (use --keep-all to keep every export).") }
+        for pair in assetsExtra where !pair.contains("=") {
+            throw ValidationError("--assets-extra takes DEST=SRC, got '\(pair)'.")
+        }
+        if let commandTimeout, commandTimeout <= 0 { throw ValidationError("--command-timeout must be positive.") }
+    }
+
+    /// `--assets-extra` as a dictionary.
+    var assetsExtraMap: [String: String] {
+        var map: [String: String] = [:]
+        for pair in assetsExtra {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            map[String(parts[0])] = String(parts[1])
+        }
+        return map
+    }
+
+    /// The exporter these options describe.
+    func makeExporter(evaluation: EvaluationOptions) throws -> BestExporter {
+        let writer: any ModelWriter
+        if let command {
+            writer = CommandModelWriter(command: command, timeout: commandTimeout, onOutput: { bytes in
+                bytes.withUnsafeBytes { StandardError.write(bytes: $0) }
+            })
+        } else {
+            writer = CheckpointSnapshotWriter()
+        }
+        var options = BestExporter.Options()
+        options.restartPolicy = tensorFlowRestart ? .tensorFlow : .safe
+        options.retention = keepBest ? .best : .newest
+        options.strict = evaluation.strict
+        options.readerOptions = evaluation.reading.recordOptions
+        do {
+            return try BestExporter(name: name, modelWriter: writer, eventFilePattern: evaluation.eventFilePattern,
+                                    comparison: evaluation.comparison, assetsExtra: assetsExtraMap, asText: asText,
+                                    exportsToKeep: keepAll ? nil : keep, options: options)
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
+}
+
+/// How `export` and `watch` print outcomes.
+enum OutcomeFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}
+
+extension ExportOutcome {
+    /// One line: the export directory, or `not exported: <reason>`; with
+    /// `json`, an object.
+    func line(format: OutcomeFormat) -> String {
+        switch format {
+        case .text:
+            if let exportDirectory { return exportDirectory }
+            return "not exported (step \(evalResult.globalStep)): \(reason)"
+        case .json:
+            let metrics = evalResult.sortedMetrics.map { (JSON.string($0.name), JSON.number($0.value)) }
+            let removed = (garbageCollection?.removed ?? []).map(JSON.string).joined(separator: ",")
+            return JSON.object([
+                ("exported", exported ? "true" : "false"),
+                ("export_dir", exportDirectory.map(JSON.string) ?? "null"),
+                ("global_step", String(evalResult.globalStep)),
+                ("metrics", "{" + metrics.map { "\($0.0):\($0.1)" }.joined(separator: ",") + "}"),
+                ("checkpoint", checkpoint.map { JSON.string($0.prefix) } ?? "null"),
+                ("reason", JSON.string(reason.description)),
+                ("removed", "[" + removed + "]"),
+            ])
+        }
+    }
+
+    /// Reports garbage-collection failures on stderr.
+    func reportCleanupFailures() {
+        for failure in garbageCollection?.failures ?? [] { StandardError.report("warning: \(failure)") }
+    }
+}
+
+/// Path joining for messages.
+enum FilePathText {
+    static func join(_ directory: String, _ name: String) -> String {
+        if name.hasPrefix("/") { return name }
+        return directory.hasSuffix("/") ? directory + name : directory + "/" + name
+    }
+}
+
+extension StandardError {
+    /// Writes raw bytes (a child process's output).
+    static func write(bytes: UnsafeRawBufferPointer) {
+        guard let base = bytes.baseAddress else { return }
+        var offset = 0
+        while offset < bytes.count {
+            let n = Glibc.write(2, base + offset, bytes.count - offset)
+            if n <= 0 { return }
+            offset += n
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import ArgumentParser
+import TFEvents
+
+/// `tfevents export`: one BestExporter decision for the newest evaluation.
+struct ExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Export the newest evaluation's checkpoint if it is the best (one BestExporter decision).",
+        discussion: """
+        Reads the eval event files as `tfevents best` does, takes the newest evaluation and decides \
+        as a freshly started BestExporter: export if it is at least as good as the best in the event \
+        files. If it is worse and an export of the best survives in MODEL_DIR/export/NAME, nothing is \
+        exported; if none survives, the best's own checkpoint is exported when it still exists. \
+        (--tensorflow-restart exports unconditionally, as TensorFlow does after every restart.)
+
+        An export is MODEL_DIR/export/NAME/<seconds>/: variables/variables.{index,data-*} hard-linked \
+        (or copied) from the checkpoint, assets.extra/, and export_manifest.pb (.pbtxt with --as-text). \
+        It is written under temp-<seconds> and renamed when complete. Old exports are then deleted down \
+        to --keep (newest, or best with --keep-best); nothing but 10-digit directories is touched.
+
+        Prints the export directory, or why nothing was exported.
+
+        Exit status: 0 decided (exported or not), 1 corrupt records, 2 usage, 3 no evaluation, \
+        4 the export failed or another process holds the export lock.
+
+        Examples:
+          tfevents export model_dir
+          tfevents export model_dir --metric accuracy --higher-is-better --keep 3 --keep-best
+          tfevents export model_dir --command 'python3 to_savedmodel.py {checkpoint} {export_dir}'
+        """
+    )
+
+    @OptionGroup var evaluation: EvaluationOptions
+    @OptionGroup var exporting: ExportingOptions
+
+    @Option(help: "Output format: text or json.")
+    var format: OutcomeFormat = .text
+
+    func run() throws {
+        var exporter = try exporting.makeExporter(evaluation: evaluation)
+        let model = evaluation.model
+        let exportPath = model.exportPath(for: exporter.name)
+        let lock: ExportLock
+        do { lock = try ExportLock(exportPath: exportPath) } catch {
+            StandardError.report(error.description)
+            throw ExitCode(ExitStatus.exportFailed)
+        }
+        defer { lock.release() }
+
+        let (result, corrupt) = try evaluation.recover()
+        guard let newest = result.newest else {
+            evaluation.reportNoEvaluation(result)
+            throw ExitCode(ExitStatus.noEvaluation)
+        }
+        exporter.prime(modelDirectory: model, recovery: result)
+        let outcome: ExportOutcome
+        do {
+            outcome = try exporter.considerExport(model: model, exportPath: exportPath, checkpoint: .matchingGlobalStep,
+                                                  evalResult: newest)
+        } catch {
+            StandardError.report("export failed: \(error)")
+            throw ExitCode(ExitStatus.exportFailed)
+        }
+        StandardOutput.shared.write(outcome.line(format: format) + "\n")
+        StandardOutput.shared.flush()
+        if format == .text && outcome.exported {
+            StandardError.report("exported step \(outcome.evalResult.globalStep): \(outcome.reason)")
+        }
+        outcome.reportCleanupFailures()
+        if corrupt { throw ExitCode(ExitStatus.corruption) }
+    }
+}

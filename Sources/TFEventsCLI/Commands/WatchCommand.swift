@@ -1,0 +1,110 @@
+import ArgumentParser
+import TFEvents
+
+/// `tfevents watch`: a sidecar exporting each better evaluation as
+/// training writes it.
+struct WatchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "watch",
+        abstract: "Follow a model directory's evaluations and export each better one (a BestExporter sidecar).",
+        discussion: """
+        Polls the eval event files every --interval seconds, reading only what was appended (a \
+        truncated tail is a record still being written). At start it decides about the newest \
+        evaluation as `tfevents export` does, so a restart never exports a worse model while an \
+        export of the best survives. Then each time a strictly better evaluation appears, its \
+        checkpoint (model.ckpt-<step>) is exported and old exports are deleted down to --keep.
+
+        Works for any training job that writes eval event files and model.ckpt-<step> checkpoints \
+        (Estimator, Keras with a checkpoint callback, custom loops). Only one watcher (or export) \
+        runs per export directory: the other fails with exit status 4.
+
+        Prints one line per decision: the export directory, or why nothing was exported. Stops \
+        cleanly on SIGINT or SIGTERM (after finishing the export in progress) with status 0.
+
+        Examples:
+          tfevents watch model_dir --interval 60
+          tfevents watch model_dir --eval-name holdout --metric auc --higher-is-better --keep 3
+        """
+    )
+
+    @OptionGroup var evaluation: EvaluationOptions
+    @OptionGroup var exporting: ExportingOptions
+
+    @Option(help: "Seconds between polls.")
+    var interval: Double = 30
+
+    @Option(help: "Output format: text or json (one object per line).")
+    var format: OutcomeFormat = .text
+
+    func validate() throws {
+        guard interval > 0 else { throw ValidationError("--interval must be positive.") }
+    }
+
+    func run() throws {
+        TerminationSignals.install()
+        var exporter = try exporting.makeExporter(evaluation: evaluation)
+        let model = evaluation.model
+        let exportPath = model.exportPath(for: exporter.name)
+        let lock: ExportLock
+        do { lock = try ExportLock(exportPath: exportPath) } catch {
+            StandardError.report(error.description)
+            throw ExitCode(ExitStatus.exportFailed)
+        }
+        defer { lock.release() }
+
+        var follower = EvalLogFollower(modelDirectory: model.path, pattern: evaluation.eventFilePattern,
+                                       comparison: evaluation.comparison, options: evaluation.trackerOptions,
+                                       readerOptions: evaluation.reading.recordOptions)
+        var primed = false
+        var pending: (result: EvalResult, attempts: Int)?
+        let maxAttempts = 3
+        StandardError.report("watching \(FilePathText.join(model.path, evaluation.eventFilePattern)), exporting to \(exportPath)")
+        while TerminationSignals.receivedSignal == nil {
+            let poll: EvalLogFollower.Poll
+            do { poll = try follower.poll() } catch {
+                StandardError.report(error.description)
+                throw ExitCode(ExitStatus.corruption)
+            }
+            for issue in poll.issues { StandardError.report(issue.description) }
+
+            if !primed, let newest = follower.newest {
+                // The first decision, as a freshly started exporter.
+                exporter.prime(modelDirectory: model, recovery: follower.recovery)
+                primed = true
+                pending = (newest, 0)
+            } else if primed, poll.bestChanged, let best = follower.best {
+                pending = (best, 0)
+            }
+            if let (candidate, attempts) = pending {
+                do {
+                    let outcome = try exporter.considerExport(model: model, exportPath: exportPath,
+                                                              checkpoint: .matchingGlobalStep, evalResult: candidate)
+                    report(outcome)
+                    pending = nil
+                } catch {
+                    StandardError.report("export of step \(candidate.globalStep) failed: \(error)")
+                    let permanent: Bool
+                    switch error {
+                    case .checkpointDeleted, .incompleteCheckpoint, .comparisonFailed, .invalidArgument: permanent = true
+                    default: permanent = false
+                    }
+                    pending = permanent || attempts + 1 >= maxAttempts ? nil : (candidate, attempts + 1)
+                }
+            }
+            if !TerminationSignals.sleep(seconds: interval) { break }
+        }
+        let signal = TerminationSignals.receivedSignal.map { $0 == SIGTERM ? "SIGTERM" : "SIGINT" } ?? "signal"
+        StandardError.report("stopped (\(signal))")
+        StandardOutput.shared.flush()
+    }
+
+    private func report(_ outcome: ExportOutcome) {
+        StandardOutput.shared.write(outcome.line(format: format) + "\n")
+        StandardOutput.shared.flush()
+        if format == .text {
+            StandardError.report((outcome.exported ? "exported" : "not exported")
+                                 + " step \(outcome.evalResult.globalStep): \(outcome.reason)")
+        }
+        outcome.reportCleanupFailures()
+    }
+}
