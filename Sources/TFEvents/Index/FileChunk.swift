@@ -69,6 +69,17 @@ struct FileChunk: Sendable, Equatable {
     var startEvents: [UInt32] = []
 
     var isEmpty: Bool { eventSteps.isEmpty }
+
+    /// Events holding at least one scalar point.
+    var scalarEventCount: Int {
+        var count = 0
+        var previous: UInt32?
+        for event in pointEvents where event != previous {
+            count += 1
+            previous = event
+        }
+        return count
+    }
     var pointCount: Int { values.count }
 
     /// Adds an event and returns its position.

@@ -23,7 +23,7 @@ enum IndexFileFormat {
     static let segmentMagic: UInt32 = 0x4D47_4553  // "SEGM" little-endian
     /// Bumped whenever the layout or a block encoding changes; an index of
     /// another version is rebuilt.
-    static let version: UInt32 = 1
+    static let version: UInt32 = 2
     static let headerLength = 16
     static let segmentHeaderLength = 32
     static let trailerLength = 32

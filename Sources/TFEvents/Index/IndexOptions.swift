@@ -8,6 +8,11 @@ public struct IndexOptions: Sendable {
     public var chunkPointLimit = 1 << 18
     /// Ignore any existing index file and read everything again.
     public var rebuild = false
+    /// Index only the event files whose path relative to the log directory
+    /// satisfies this (nil: every event file). An index built with a filter
+    /// should have its own index path (see
+    /// ``LogdirIndex/defaultIndexPath(for:variant:)``).
+    public var include: (@Sendable (String) -> Bool)?
 
     /// The defaults.
     public init() {}

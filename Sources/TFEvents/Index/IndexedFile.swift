@@ -27,6 +27,10 @@ struct ChunkLocation: Sendable, Equatable {
     var pointCount: Int
     var eventCount: Int
     var blobCount: Int
+    /// Events holding at least one scalar.
+    var scalarEventCount: Int
+    /// Smallest and largest value of each tag.
+    var extremes: [TagExtremes]
 }
 
 /// One event file as the index knows it: identity, how far it was read,
@@ -92,6 +96,9 @@ public struct IndexedFile: Sendable, Equatable {
             encoder.int(chunk.pointCount)
             encoder.int(chunk.eventCount)
             encoder.int(chunk.blobCount)
+            encoder.int(chunk.scalarEventCount)
+            encoder.varint(UInt64(chunk.extremes.count))
+            for extremes in chunk.extremes { extremes.encode(into: &encoder) }
         }
     }
 
@@ -127,9 +134,20 @@ public struct IndexedFile: Sendable, Equatable {
         let chunkCount = try decoder.count(minimumBytes: 4)
         chunks = []
         for _ in 0 ..< chunkCount {
-            chunks.append(ChunkLocation(segmentOffset: try decoder.int(), segmentLength: try decoder.int(),
-                                        pointCount: try decoder.int(),
-                                        eventCount: try decoder.int(), blobCount: try decoder.int()))
+            let offset = try decoder.int(), length = try decoder.int(), points = try decoder.int()
+            let events = try decoder.int(), blobs = try decoder.int(), scalarEvents = try decoder.int()
+            let extremesCount = try decoder.count(minimumBytes: 21)  // smallest encoding of one entry
+            var extremes: [TagExtremes] = []
+            for _ in 0 ..< extremesCount {
+                let entry = try TagExtremes(decoding: &decoder)
+                guard Int(entry.tag) < tags.count, entry.minIndex < points, entry.maxIndex < points else {
+                    throw IndexDecodingError(offset: decoder.position)
+                }
+                extremes.append(entry)
+            }
+            chunks.append(ChunkLocation(segmentOffset: offset, segmentLength: length, pointCount: points,
+                                        eventCount: events, blobCount: blobs, scalarEventCount: scalarEvents,
+                                        extremes: extremes))
         }
     }
 

@@ -58,26 +58,30 @@ extension LogdirIndex {
 
     /// Decodes the stored chunks of `file`, verifying each.
     func chunks(of file: IndexedFile) throws(IndexError) -> [FileChunk] {
+        var result: [FileChunk] = []
+        for index in file.chunks.indices { result.append(try chunk(index, of: file)) }
+        return result
+    }
+
+    /// Decodes and verifies chunk `index` of `file`.
+    func chunk(_ index: Int, of file: IndexedFile) throws(IndexError) -> FileChunk {
         guard let store else {
             throw IndexError(path: indexPath, kind: .io(operation: "read (index not loaded)", SystemError(code: ENOENT)))
         }
-        var result: [FileChunk] = []
-        for location in file.chunks {
-            let payload = try store.readSegment(at: location.segmentOffset, kind: .chunk)
-            let chunk: FileChunk
-            do { chunk = try FileChunk(decoding: payload) } catch {
-                throw IndexError(path: indexPath, kind: .damaged(reason: "undecodable chunk",
-                                                                 offset: location.segmentOffset + error.offset))
-            }
-            guard chunk.pointTags.allSatisfy({ Int($0) < file.tags.count }),
-                  chunk.blobTags.allSatisfy({ Int($0) < file.tags.count }),
-                  chunk.pointCount == location.pointCount else {
-                throw IndexError(path: indexPath, kind: .damaged(reason: "chunk disagrees with its manifest",
-                                                                 offset: location.segmentOffset))
-            }
-            result.append(chunk)
+        let location = file.chunks[index]
+        let payload = try store.readSegment(at: location.segmentOffset, kind: .chunk)
+        let chunk: FileChunk
+        do { chunk = try FileChunk(decoding: payload) } catch {
+            throw IndexError(path: indexPath, kind: .damaged(reason: "undecodable chunk",
+                                                             offset: location.segmentOffset + error.offset))
         }
-        return result
+        guard chunk.pointTags.allSatisfy({ Int($0) < file.tags.count }),
+              chunk.blobTags.allSatisfy({ Int($0) < file.tags.count }),
+              chunk.pointCount == location.pointCount else {
+            throw IndexError(path: indexPath, kind: .damaged(reason: "chunk disagrees with its manifest",
+                                                             offset: location.segmentOffset))
+        }
+        return chunk
     }
 
     /// The scalar series of `tag` in `run`, files in order, points in file order.

@@ -37,18 +37,29 @@ public final class LogdirIndex: @unchecked Sendable {
     ///
     /// - Throws: ``IndexError`` when the log directory does not exist.
     public init(logdir: String, indexPath: String? = nil, options: IndexOptions = .init()) throws(IndexError) {
+        self.logdir = try Self.absolutePath(of: logdir)
+        self.indexPath = indexPath ?? Self.defaultIndexPath(for: self.logdir)
+        self.options = options
+    }
+
+    /// The absolute, symlink-free path of a log directory (what keys its index).
+    public static func absolutePath(of logdir: String) throws(IndexError) -> String {
         guard let absolute = realpath(logdir, nil) else {
             throw IndexError(path: logdir, kind: .io(operation: "resolve log directory", .current))
         }
-        self.logdir = String(cString: absolute)
-        free(absolute)
-        self.indexPath = indexPath ?? Self.defaultIndexPath(for: self.logdir)
-        self.options = options
+        defer { free(absolute) }
+        return String(cString: absolute)
     }
 
     /// `$XDG_CACHE_HOME/tfevents/<name>-<hash>.tfindex` (or under
     /// `~/.cache`), keyed by the absolute log directory path.
     public static func defaultIndexPath(for absoluteLogdir: String) -> String {
+        defaultIndexPath(for: absoluteLogdir, variant: "")
+    }
+
+    /// Like ``defaultIndexPath(for:)``, for an index restricted to some of
+    /// the files (`variant` names the restriction, e.g. a glob).
+    public static func defaultIndexPath(for absoluteLogdir: String, variant: String) -> String {
         var cache: String
         if let xdg = getenv("XDG_CACHE_HOME"), xdg.pointee != 0 {
             cache = String(cString: xdg)
@@ -57,12 +68,13 @@ public final class LogdirIndex: @unchecked Sendable {
         } else {
             cache = "/tmp"
         }
-        var path = absoluteLogdir
+        var path = variant.isEmpty ? absoluteLogdir : absoluteLogdir + "\u{0}" + variant
         let hash = path.withUTF8 { TagTable.hash(UnsafeRawBufferPointer($0)) }
         let name = absoluteLogdir.split(separator: "/").last.map(String.init) ?? "root"
         let safe = String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" }.prefix(40))
         let hex = String(hash, radix: 16)
-        return cache + "/tfevents/" + safe + "-" + String(repeating: "0", count: 16 - hex.count) + hex + ".tfindex"
+        return cache + "/tfevents/" + safe + "-" + String(repeating: "0", count: 16 - hex.count) + hex
+            + (variant.isEmpty ? "" : "-eval") + ".tfindex"
     }
 
     // MARK: - Update
@@ -110,7 +122,8 @@ public final class LogdirIndex: @unchecked Sendable {
         }
 
         // What is there now, and what must be read.
-        let discovered = LogdirDiscovery.eventFiles(in: logdir)
+        var discovered = LogdirDiscovery.eventFiles(in: logdir)
+        if let include = options.include { discovered.files = discovered.files.filter(include) }
         var plan: [Job] = []
         var next: [IndexedFile] = []
         for relative in discovered.files {
@@ -260,7 +273,9 @@ public final class LogdirIndex: @unchecked Sendable {
                         let stored = try output.appendSegment(kind: .chunk, payload: encoder.bytes, scratch: &compressed)
                         locations.append(ChunkLocation(segmentOffset: stored.offset, segmentLength: stored.length,
                                                        pointCount: chunk.pointCount, eventCount: chunk.eventSteps.count,
-                                                       blobCount: chunk.blobEvents.count))
+                                                       blobCount: chunk.blobEvents.count,
+                                                       scalarEventCount: chunk.scalarEventCount,
+                                                       extremes: TagExtremes.of(chunk)))
                     } catch let error as IndexError {
                         failure.withLock { if $0 == nil { $0 = error } }
                     } catch {

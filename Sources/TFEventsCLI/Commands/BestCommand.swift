@@ -17,6 +17,11 @@ struct BestCommand: ParsableCommand {
         The checkpoint is MODEL_DIR/model.ckpt-<step>, found through the checkpoint file; null when \
         TensorFlow has already deleted it (the nearest surviving ones are named on stderr).
 
+        With a built-in comparison (and without --strict) the answer comes through an index of the \
+        eval files, kept under $XDG_CACHE_HOME/tfevents (or ~/.cache/tfevents): the first run reads \
+        the files in parallel, later runs read only what was appended and answer from the per-chunk \
+        minima and maxima stored in the index. --no-index reads the files directly every time.
+
         Exit status: 0 found, 1 corrupt records were skipped (or --strict failed), 2 usage, \
         3 no evaluation at all.
 
@@ -32,8 +37,38 @@ struct BestCommand: ParsableCommand {
     @Option(help: "Output format: text or json.")
     var format: OutcomeFormat = .text
 
+    @Flag(name: .customLong("no-index"), help: "Read the eval files directly instead of through their index.")
+    var noIndex = false
+
+    @Option(name: .customLong("index"), help: "Index file (default: under $XDG_CACHE_HOME/tfevents).")
+    var indexPath: String?
+
+    /// The recovery through the index, or nil when it cannot answer.
+    private func indexedRecovery() throws -> (EvalRecovery.Result, corrupt: Bool)? {
+        guard !noIndex else { return nil }
+        var options = IndexOptions()
+        options.records = evaluation.reading.recordOptions
+        let answer: (EvalRecovery.Result, IndexUpdateReport)?
+        do {
+            answer = try EvalRecovery.recoverThroughIndex(
+                modelDirectory: evaluation.modelDirectory, pattern: evaluation.eventFilePattern,
+                comparison: evaluation.comparison, options: evaluation.trackerOptions,
+                indexOptions: options, indexPath: indexPath)
+        } catch {
+            // An index that cannot be used is not fatal: read the files.
+            StandardError.report("\(error.description); reading the eval files directly")
+            return nil
+        }
+        guard let (result, report) = answer else { return nil }
+        if let reason = report.rebuildReason, reason != "rebuild requested" {
+            StandardError.report("index rebuilt: \(reason)")
+        }
+        for issue in result.issues { StandardError.report(issue.description) }
+        return (result, !result.issues.isEmpty)
+    }
+
     func run() throws {
-        let (result, corrupt) = try evaluation.recover(newest: false)
+        let (result, corrupt) = try indexedRecovery() ?? evaluation.recover(newest: false)
         guard let best = result.best else {
             evaluation.reportNoEvaluation(result)
             StandardOutput.shared.flush()
@@ -56,7 +91,8 @@ struct BestCommand: ParsableCommand {
             out.write("best evaluation: global step \(best.globalStep), \(metric) = \(best.metrics[metric].map(JSON.plain) ?? "?")"
                       + " (\(evaluation.comparison.description))\n")
             if let source = best.source {
-                out.write("event file:      \(source.path) (event \(source.eventIndex), offset \(source.recordOffset))\n")
+                let event = source.eventIndex >= 0 ? "event \(source.eventIndex), " : ""
+                out.write("event file:      \(source.path) (\(event)offset \(source.recordOffset))\n")
             }
             out.write("checkpoint:      \(checkpoint?.prefix ?? "(deleted)")\n")
             out.write("evaluations:     \(result.statistics.evaluations) in \(result.files.count) file(s), "
