@@ -229,9 +229,16 @@ def main():
         size_bytes = tree_bytes(directory) if corpus != "gzip" else size
         events = summary["events"]
         index_path = os.path.join(args.work, corpus + ".tfindex")
+        pattern = {"eval": "eval/*", "training": "train/*", "small": "*/*", "gzip": "eval/*"}[corpus]
+        best_index = os.path.join(args.work, corpus + "-best.tfindex")
+        if os.path.exists(best_index):
+            os.remove(best_index)
         tools = [
-            Tool("tfevents best", tfevents_version, "tfevents best DIR (reads every file, no index)",
-                 command=[tfevents, "best", "{dir}", "--pattern", "**/*tfevents*", "--no-index", "--format", "json"]),
+            Tool("tfevents best", tfevents_version, "tfevents best DIR --no-index (reads every file)",
+                 command=[tfevents, "best", "{dir}", "--pattern", pattern, "--no-index", "--format", "json"]),
+            Tool("tfevents best (indexed)", tfevents_version,
+                 "tfevents best DIR through its index (1st run builds it; median = index up to date)",
+                 command=[tfevents, "best", "{dir}", "--pattern", pattern, "--index", best_index, "--format", "json"]),
             Tool("tfevents index", tfevents_version, "tfevents index DIR --rebuild (full parallel index)",
                  command=[tfevents, "index", "{dir}", "--index", index_path, "--rebuild", "--progress", "never"],
                  parse=False),

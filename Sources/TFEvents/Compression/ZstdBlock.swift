@@ -13,18 +13,31 @@ enum ZstdBlock {
     }
 
     /// Compresses `bytes` into `output`, reusing its capacity (a buffer that
-    /// was already touched is much cheaper than fresh memory).
-    static func compress(_ bytes: [UInt8], into output: inout [UInt8], level: Int32 = 3) {
+    /// was already touched is much cheaper than fresh memory) and, when
+    /// given, a compression context (creating one per call costs more than
+    /// compressing a small block).
+    static func compress(_ bytes: [UInt8], into output: inout [UInt8], level: Int32 = 1,
+                         context: Context? = nil) {
         let bound = ZSTD_compressBound(bytes.count)
         if output.count < bound { output.append(contentsOf: repeatElement(0, count: bound - output.count)) }
         let written = output.withUnsafeMutableBytes { out in
             bytes.withUnsafeBytes { input in
-                ZSTD_compress(out.baseAddress, out.count, input.baseAddress, input.count, level)
+                if let cctx = context?.cctx {
+                    return ZSTD_compressCCtx(cctx, out.baseAddress, out.count, input.baseAddress, input.count, level)
+                }
+                return ZSTD_compress(out.baseAddress, out.count, input.baseAddress, input.count, level)
             }
         }
         // Compressing into a buffer of ZSTD_compressBound bytes cannot fail.
         let length = ZSTD_isError(written) != 0 ? 0 : written
         output.removeSubrange(length...)
+    }
+
+    /// A reusable compression context; one per thread.
+    final class Context {
+        let cctx: OpaquePointer?
+        init() { cctx = ZSTD_createCCtx() }
+        deinit { ZSTD_freeCCtx(cctx) }
     }
 
     /// Decompresses one frame that must hold exactly `size` bytes.

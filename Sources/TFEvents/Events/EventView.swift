@@ -135,30 +135,43 @@ public struct SummaryValues {
     ///
     /// - Throws: ``ProtoDecodingError`` (offset inside the summary message).
     public mutating func next() throws(ProtoDecodingError) -> SummaryValueView? {
+        var value = SummaryValueView()
+        return try next(into: &value) ? value : nil
+    }
+
+    /// Decodes the next value into `value`; false after the last.
+    ///
+    /// Hot loops use this form: returning a view of this size by value made
+    /// the caller copy it through memory the callee had just written
+    /// piecewise, a store-forwarding stall per value that perf showed as a
+    /// fifth of an index build.
+    mutating func next(into value: inout SummaryValueView) throws(ProtoDecodingError) -> Bool {
         // The usual case: key 0x0A, a short length, a value in short form.
         let base = reader.cursor, count = reader.end - reader.cursor
         if count >= 2, base.load(as: UInt8.self) == 0x0A,
            let (length, next) = ShortForm.varint(base, 1, count), length <= UInt64(count - next) {
             let bytes = UnsafeRawBufferPointer(start: base + next, count: Int(length))
-            if let value = SummaryValueView(shortForm: bytes) {
+            value.reset()
+            if SummaryValueView.decodeShortForm(bytes, into: &value) {
                 reader.cursor = base + next + Int(length)
-                return value
+                return true
             }
         }
         while !reader.isAtEnd {
             let key = try reader.readRawKey()
             if key == 0x0A {  // 1 value, length-delimited
-                let value = try reader.readLengthDelimited()
+                let bytes = try reader.readLengthDelimited()
                 do {
-                    return try SummaryValueView(decoding: value)
+                    value = try SummaryValueView(decoding: bytes)
+                    return true
                 } catch {
-                    let start = value.baseAddress.map { $0 - reader.start } ?? 0
+                    let start = bytes.baseAddress.map { $0 - reader.start } ?? 0
                     throw ProtoDecodingError(kind: error.kind, offset: start + error.offset)
                 }
             }
             try reader.skipField(raw: key)
         }
-        return nil
+        return false
     }
 }
 

@@ -80,7 +80,18 @@ public struct SummaryValueView {
         }
     }
 
-    private init() {}
+    init() {}
+
+    /// Clears every field (for reuse by ``SummaryValues/next(into:)``).
+    @inline(__always)
+    mutating func reset() {
+        kind = .none
+        tagBytes = UnsafeRawBufferPointer(start: nil, count: 0)
+        metadataBytes = tagBytes
+        memberBytes = tagBytes
+        simpleValueBits = 0
+        hasMetadata = false
+    }
 
     /// A value in short form, or nil (see ``decodeShortForm(_:into:)``).
     @inline(__always)
@@ -95,7 +106,7 @@ public struct SummaryValueView {
     /// in one byte. Returns false (leaving `view` to be overwritten) for
     /// anything else, which the general loop then decodes.
     @inline(__always)
-    private static func decodeShortForm(_ bytes: UnsafeRawBufferPointer, into view: inout SummaryValueView) -> Bool {
+    static func decodeShortForm(_ bytes: UnsafeRawBufferPointer, into view: inout SummaryValueView) -> Bool {
         let count = bytes.count
         guard count >= 2, let base = bytes.baseAddress,
               base.load(as: UInt8.self) == 0x0A else { return false }

@@ -8,6 +8,9 @@ public struct TagTable: Sendable {
     private var arena: [UInt8] = []
     private var entries: [Entry] = []
     private var slots: [Int32] = Array(repeating: -1, count: 64)
+    /// A small direct-mapped cache in front of the hash table, keyed by a
+    /// tag's length and first bytes: most lookups hit it without hashing.
+    private var recent: [Int32] = Array(repeating: -1, count: 64)
 
     private struct Entry: Sendable {
         var start: Int
@@ -24,6 +27,29 @@ public struct TagTable: Sendable {
     /// The id of `bytes`, adding it when new. Ids are dense: 0, 1, 2, ...
     /// in order of first appearance.
     public mutating func intern(_ bytes: UnsafeRawBufferPointer) -> Int {
+        let cacheSlot = Self.cacheSlot(bytes)
+        let cached = Int(recent[cacheSlot])
+        if cached >= 0, equals(entries[cached], bytes) { return cached }
+        let id = internHashed(bytes)
+        recent[cacheSlot] = Int32(id)
+        return id
+    }
+
+    /// A cheap 6-bit key from the length and up to 8 leading bytes.
+    private static func cacheSlot(_ bytes: UnsafeRawBufferPointer) -> Int {
+        var key = UInt64(bytes.count)
+        if let base = bytes.baseAddress {
+            if bytes.count >= 8 {
+                key ^= base.loadUnaligned(as: UInt64.self)
+                key ^= base.loadUnaligned(fromByteOffset: bytes.count - 8, as: UInt64.self) >> 1
+            } else {
+                for i in 0 ..< bytes.count { key ^= UInt64(base.load(fromByteOffset: i, as: UInt8.self)) << (8 * UInt64(i) + 3) }
+            }
+        }
+        return Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 58)
+    }
+
+    private mutating func internHashed(_ bytes: UnsafeRawBufferPointer) -> Int {
         let hash = Self.hash(bytes)
         var slot = Int(truncatingIfNeeded: hash) & (slots.count - 1)
         while true {

@@ -59,6 +59,9 @@ struct FileIndexer {
         var prediction = TagPrediction()
         var chunk = FileChunk()
         var sinceProgress = 0
+        // Per-tag counts of this read, added to `file.tags` at the end (cheaper
+        // than updating an array of structs holding strings per point).
+        var counts = [(scalars: Int, blobs: Int)](repeating: (0, 0), count: file.tags.count)
 
         while true {
             let next: EventView?
@@ -86,23 +89,25 @@ struct FileIndexer {
                 var values = event.summaryValues()
                 var position = 0
                 do {
-                    while let value = try values.next() {
+                    var value = SummaryValueView()
+                    while try values.next(into: &value) {
                         let known = tags.count
                         let tagID = tags.intern(value.tagBytes, predicted: &prediction, at: position)
                         position += 1
                         if tagID == known {
                             file.tags.append(newTag(value, offset: event.recordOffset))
+                            counts.append((0, 0))
                         }
                         if let scalar = try value.scalar() {
-                            if file.tags[tagID].scalarEncoding.isEmpty {
+                            if counts[tagID].scalars == 0 && file.tags[tagID].scalarEncoding.isEmpty {
                                 file.tags[tagID].scalarEncoding = scalar.encoding.description
                             }
-                            file.tags[tagID].scalarCount += 1
+                            counts[tagID].scalars += 1
                             chunk.pointTags.append(UInt32(tagID))
                             chunk.pointEvents.append(currentEvent())
                             chunk.values.append(scalar.value)
                         } else if let kind = BlobKind(value.kind) {
-                            file.tags[tagID].blobCount += 1
+                            counts[tagID].blobs += 1
                             chunk.blobTags.append(UInt32(tagID))
                             chunk.blobEvents.append(currentEvent())
                             chunk.blobKinds.append(kind.rawValue)
@@ -119,8 +124,9 @@ struct FileIndexer {
                     file.tags.append(TagInfo(name: name, pluginName: kind == .runMetadata ? "graph_run_metadata" : "graphs",
                                              dataClass: .blobSequence, firstOffset: event.recordOffset,
                                              scalarCount: 0, blobCount: 0, scalarEncoding: ""))
+                    counts.append((0, 0))
                 }
-                file.tags[tagID].blobCount += 1
+                counts[tagID].blobs += 1
                 chunk.blobTags.append(UInt32(tagID))
                 chunk.blobEvents.append(currentEvent())
                 chunk.blobKinds.append(kind.rawValue)
@@ -143,6 +149,10 @@ struct FileIndexer {
             }
         }
         if !chunk.isEmpty { onChunk(chunk) }
+        for (id, count) in counts.enumerated() {
+            file.tags[id].scalarCount += count.scalars
+            file.tags[id].blobCount += count.blobs
+        }
 
         var outcome = Outcome(file: file)
         switch reader.endState {

@@ -104,9 +104,9 @@ final class IndexFile: Sendable {
 
     /// Like ``appendSegment(kind:payload:)``, compressing into `scratch`
     /// (reused between calls by one writer thread).
-    func appendSegment(kind: IndexFileFormat.SegmentKind, payload: [UInt8],
-                       scratch: inout [UInt8]) throws(IndexError) -> (offset: Int, length: Int) {
-        ZstdBlock.compress(payload, into: &scratch)
+    func appendSegment(kind: IndexFileFormat.SegmentKind, payload: [UInt8], scratch: inout [UInt8],
+                       context: ZstdBlock.Context? = nil) throws(IndexError) -> (offset: Int, length: Int) {
+        ZstdBlock.compress(payload, into: &scratch, context: context)
         let header = IndexFileFormat.segmentHeader(kind: kind, compressed: scratch, uncompressedLength: payload.count)
         let total = header.count + scratch.count
         let offset = reserve(total)

@@ -249,6 +249,10 @@ public final class LogdirIndex: @unchecked Sendable {
         let workers = max(1, min(options.jobs, plan.count))
 
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            // Per worker: buffers and a compression context reused across files.
+            var encoder = IndexEncoder()
+            var compressed: [UInt8] = []
+            let context = ZstdBlock.Context()
             while failure.withLock({ $0 == nil }) {
                 let position = nextJob.wrappingAdd(1, ordering: .relaxed).oldValue
                 guard position < order.count else { return }
@@ -264,13 +268,12 @@ public final class LogdirIndex: @unchecked Sendable {
                     }
                 }
                 var locations: [ChunkLocation] = []
-                var encoder = IndexEncoder()
-                var compressed: [UInt8] = []
                 var outcome = indexer.index(path: job.path, entry: job.entry, resume: job.resume,
                                             identity: job.identity) { chunk in
                     do {
                         chunk.encode(into: &encoder)
-                        let stored = try output.appendSegment(kind: .chunk, payload: encoder.bytes, scratch: &compressed)
+                        let stored = try output.appendSegment(kind: .chunk, payload: encoder.bytes, scratch: &compressed,
+                                                              context: context)
                         locations.append(ChunkLocation(segmentOffset: stored.offset, segmentLength: stored.length,
                                                        pointCount: chunk.pointCount, eventCount: chunk.eventSteps.count,
                                                        blobCount: chunk.blobEvents.count,

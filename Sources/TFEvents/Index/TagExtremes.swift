@@ -20,21 +20,36 @@ struct TagExtremes: Sendable, Equatable {
 
     /// The extremes of every tag of `chunk`.
     static func of(_ chunk: FileChunk) -> [TagExtremes] {
-        var byTag: [UInt32: TagExtremes] = [:]
-        for i in 0 ..< chunk.pointCount {
-            let tag = chunk.pointTags[i], value = chunk.values[i]
-            var entry = byTag[tag] ?? TagExtremes(tag: tag, count: 0, nanCount: 0, minIndex: -1, minValue: .nan,
-                                                  maxIndex: -1, maxValue: .nan)
-            entry.count += 1
-            if value.isNaN {
-                entry.nanCount += 1
-            } else {
-                if entry.minIndex < 0 || value < entry.minValue { (entry.minIndex, entry.minValue) = (i, value) }
-                if entry.maxIndex < 0 || value > entry.maxValue { (entry.maxIndex, entry.maxValue) = (i, value) }
+        // Tag ids are dense per file: index a plain array by id.
+        let tagCount = Int(chunk.pointTags.max() ?? 0) + 1
+        var byTag = [TagExtremes](repeating: TagExtremes(tag: 0, count: 0, nanCount: 0, minIndex: -1, minValue: .nan,
+                                                         maxIndex: -1, maxValue: .nan), count: chunk.pointTags.isEmpty ? 0 : tagCount)
+        chunk.pointTags.withUnsafeBufferPointer { tags in
+            chunk.values.withUnsafeBufferPointer { values in
+                for i in 0 ..< values.count {
+                    let tag = Int(tags[i]), value = values[i]
+                    byTag[tag].count += 1
+                    if value.isNaN {
+                        byTag[tag].nanCount += 1
+                        continue
+                    }
+                    if byTag[tag].minIndex < 0 || value < byTag[tag].minValue {
+                        byTag[tag].minIndex = i
+                        byTag[tag].minValue = value
+                    }
+                    if byTag[tag].maxIndex < 0 || value > byTag[tag].maxValue {
+                        byTag[tag].maxIndex = i
+                        byTag[tag].maxValue = value
+                    }
+                }
             }
-            byTag[tag] = entry
         }
-        return byTag.values.sorted { $0.tag < $1.tag }
+        var result: [TagExtremes] = []
+        for (tag, var entry) in byTag.enumerated() where entry.count > 0 {
+            entry.tag = UInt32(tag)
+            result.append(entry)
+        }
+        return result
     }
 
     func encode(into encoder: inout IndexEncoder) {

@@ -120,7 +120,8 @@ public struct FileScanner {
                              onScalar: ((ScalarPointView) -> Void)?) throws(ProtoDecodingError) {
         var values = event.summaryValues()
         var index = 0
-        while let value = try values.next() {
+        var value = SummaryValueView()
+        while try values.next(into: &value) {
             let tagID = tags.intern(value.tagBytes, predicted: &predictedTags, at: index)
             index += 1
             guard let scalar = try value.scalar(requireRankZero: requireRankZero) else { continue }

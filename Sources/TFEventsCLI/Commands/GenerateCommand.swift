@@ -13,7 +13,8 @@ struct GenerateCommand: ParsableCommand {
                     files alternate unless --encoding is given. `tfevents best DIR` reads them.
           training  a training log in DIR/train/: scalars every step, histograms every 10 steps,
                     a 48 KiB image every 20 steps (images are most of the bytes).
-          small     --files small training logs spread over --runs runs (DIR/run_0000/...).
+          small     --files small evaluation logs spread over --runs runs (DIR/run_0000/...), as
+                    a sweep of many short experiments leaves them.
 
         The same arguments always give the same bytes. A JSON summary goes to stdout, including
         the step with the smallest `loss` that a correct reader must find.
@@ -83,7 +84,7 @@ struct GenerateCommand: ParsableCommand {
             let fileSeed = seed &* 1_000_003 &+ UInt64(index)
             let writer = try RecordWriter(path: path, bufferCapacity: 4 << 20)
             switch kind {
-            case .eval:
+            case .eval, .small:
                 var generator = EvalLogGenerator(seed: fileSeed, encoding: evalEncoding(index))
                 let written = try SyntheticLog.write(&generator, to: writer, limit: .bytes(perFile))
                 totalBytes += written.bytes
@@ -92,10 +93,8 @@ struct GenerateCommand: ParsableCommand {
                 if let loss = generator.statistics.bestLoss, best.map({ loss.value < $0.value }) ?? true {
                     best = (loss.step, loss.value, path)
                 }
-            case .training, .small:
-                var generator = TrainingLogGenerator(seed: fileSeed, style: scalarStyle(index),
-                                                     imageInterval: kind == .small ? 100 : 20,
-                                                     imageBytes: kind == .small ? 8 << 10 : 48 << 10)
+            case .training:
+                var generator = TrainingLogGenerator(seed: fileSeed, style: scalarStyle(index))
                 let written = try SyntheticLog.write(&generator, to: writer, limit: .bytes(perFile))
                 totalBytes += written.bytes
                 totalEvents += written.records
