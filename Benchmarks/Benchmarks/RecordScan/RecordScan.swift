@@ -64,6 +64,35 @@ func scan(_ file: MappedFile) -> (records: Int, payloadBytes: Int, errors: Int) 
     return (records, payloadBytes, errors)
 }
 
+/// One pass of full scalar decoding: framing, both CRCs, the Event and
+/// Summary walk and every value's extraction to a Double.
+@inline(never)
+func decodeScalars(_ file: MappedFile) -> (records: Int, scalars: Int, sum: Double, errors: Int) {
+    var reader = EventFileReader(records: RecordReader(mappedFile: file))
+    var records = 0, scalars = 0, errors = 0
+    var sum = 0.0
+    var value = SummaryValueView()
+    while true {
+        do {
+            guard let event = try reader.next() else { break }
+            records &+= 1
+            var values = event.summaryValues()
+            while try values.next(into: &value) {
+                if let scalar = try value.scalar() {
+                    scalars &+= 1
+                    sum += scalar.value
+                }
+            }
+        } catch let error as ReadEventError {
+            errors += 1
+            if !error.isResumable { break }
+        } catch {
+            errors += 1  // a malformed value inside a sound record
+        }
+    }
+    return (records, scalars, sum, errors)
+}
+
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.wallClock, .mallocCountTotal, megabytesPerSecond, recordsMetric],
@@ -89,6 +118,30 @@ let benchmarks: @Sendable () -> Void = {
             blackHole(result)
             if result.records != report.records || result.errors != 0 {
                 benchmark.error("read \(result.records) records with \(result.errors) errors, expected \(report.records)")
+            }
+            let nanoseconds = Double(elapsed.components.seconds) * 1e9 + Double(elapsed.components.attoseconds) / 1e9
+            benchmark.measurement(megabytesPerSecond, Int(Double(file.count) / nanoseconds * 1000))
+            benchmark.measurement(recordsMetric, result.records)
+        } setup: {
+            _ = try GeneratedLogs.shared.log(encoding)
+        }
+    }
+
+    for encoding in [EvalLogGenerator.Encoding.simpleValue, .tf2Tensor] {
+        Benchmark("Full scalar decode 256 MiB eval log (\(encoding))") { benchmark in
+            guard let (file, report) = try? GeneratedLogs.shared.log(encoding) else {
+                benchmark.error("could not generate the log")
+                return
+            }
+            let clock = ContinuousClock()
+            benchmark.startMeasurement()
+            let start = clock.now
+            let result = decodeScalars(file)
+            let elapsed = start.duration(to: clock.now)
+            benchmark.stopMeasurement()
+            blackHole(result)
+            if result.records != report.records || result.scalars != report.statistics.scalarPoints || result.errors != 0 {
+                benchmark.error("decoded \(result.records) records and \(result.scalars) scalars, expected \(report.records) and \(report.statistics.scalarPoints)")
             }
             let nanoseconds = Double(elapsed.components.seconds) * 1e9 + Double(elapsed.components.attoseconds) / 1e9
             benchmark.measurement(megabytesPerSecond, Int(Double(file.count) / nanoseconds * 1000))

@@ -145,7 +145,7 @@ public struct SummaryValues {
     /// the caller copy it through memory the callee had just written
     /// piecewise, a store-forwarding stall per value that perf showed as a
     /// fifth of an index build.
-    mutating func next(into value: inout SummaryValueView) throws(ProtoDecodingError) -> Bool {
+    public mutating func next(into value: inout SummaryValueView) throws(ProtoDecodingError) -> Bool {
         // The usual case: key 0x0A, a short length, a value in short form.
         let base = reader.cursor, count = reader.end - reader.cursor
         if count >= 2, base.load(as: UInt8.self) == 0x0A,

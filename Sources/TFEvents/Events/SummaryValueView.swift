@@ -80,7 +80,9 @@ public struct SummaryValueView {
         }
     }
 
-    init() {}
+    /// An empty view (kind `.none`), to be filled by
+    /// ``SummaryValues/next(into:)``.
+    public init() {}
 
     /// Clears every field (for reuse by ``SummaryValues/next(into:)``).
     @inline(__always)
@@ -179,6 +181,14 @@ public struct SummaryValueView {
         case .simpleValue:
             return ScalarValue(value: Double(Float(bitPattern: simpleValueBits)), encoding: .simpleValue)
         case .tensor:
+            // TF2 tf.summary.scalar writes exactly `08 01 12 00 22 04 <f32>`:
+            // dtype DT_FLOAT, an empty shape, 4 content bytes.
+            if memberBytes.count == 10, let base = memberBytes.baseAddress,
+               base.loadUnaligned(as: UInt32.self) == UInt32(littleEndian: 0x0012_0108),
+               base.loadUnaligned(fromByteOffset: 4, as: UInt16.self) == UInt16(littleEndian: 0x0422) {
+                let bits = UInt32(littleEndian: base.loadUnaligned(fromByteOffset: 6, as: UInt32.self))
+                return ScalarValue(value: Double(Float(bitPattern: bits)), encoding: .tensor(.float, fromContent: true))
+            }
             return try TensorScalar.decode(memberBytes, requireRankZero: requireRankZero)
         default:
             return nil
