@@ -81,6 +81,10 @@ public final class EventFileWriter {
     ///   is never overwritten: an existing file of the same name is an
     ///   `open` error with `EEXIST`; pick a suffix) or written.
     public convenience init(directory: String, options: Options = .init()) throws(WriteRecordError) {
+        // TensorFlow's writer creates the log directory; so do we.
+        do { try Directories.create(directory) } catch {
+            throw WriteRecordError(kind: .open(error), path: directory, offset: 0)
+        }
         let seconds = options.creationTime ?? Self.currentSeconds()
         let name = Self.fileName(seconds: seconds, hostname: options.hostname ?? Self.currentHostname,
                                  suffix: options.filenameSuffix)

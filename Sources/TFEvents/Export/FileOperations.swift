@@ -93,12 +93,7 @@ enum FileOperations {
     }
 
     /// `mkdir -p`.
-    static func makeDirectories(_ path: String) throws(SystemError) {
-        if isDirectory(path) { return }
-        let parent = FilePaths.dirname(path)
-        if parent != path && parent != "." && parent != "/" { try makeDirectories(parent) }
-        if mkdir(path, 0o755) != 0 && !(errno == EEXIST && isDirectory(path)) { throw SystemError.current }
-    }
+    static func makeDirectories(_ path: String) throws(SystemError) { try Directories.create(path) }
 
     /// Reads a whole file.
     static func readFile(_ path: String) throws(SystemError) -> [UInt8] {

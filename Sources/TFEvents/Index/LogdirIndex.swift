@@ -324,14 +324,8 @@ public final class LogdirIndex: @unchecked Sendable {
     // MARK: - File system helpers
 
     private static func makeParentDirectory(of path: String) throws(IndexError) {
-        var components = path.split(separator: "/", omittingEmptySubsequences: false).dropLast()
-        var current = path.hasPrefix("/") ? "" : "."
-        if components.first == "" { components = components.dropFirst() }
-        for component in components where !component.isEmpty {
-            current += "/" + component
-            if mkdir(current, 0o755) != 0 && errno != EEXIST {
-                throw IndexError(path: path, kind: .io(operation: "create directory \(current)", .current))
-            }
+        do { try Directories.createParent(of: path) } catch {
+            throw IndexError(path: path, kind: .io(operation: "create directory", error))
         }
     }
 
@@ -363,13 +357,7 @@ final class IndexLock {
     private let fd: Int32
 
     init(path: String) throws(IndexError) {
-        var directory = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
-        if directory.isEmpty { directory = "." }
-        var components = ""
-        for part in directory.split(separator: "/") {
-            components += (directory.hasPrefix("/") || !components.isEmpty ? "/" : "") + part
-            _ = mkdir(components, 0o755)
-        }
+        try? Directories.createParent(of: path)  // a failure shows up in open below
         fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw IndexError(path: path, kind: .io(operation: "open lock", .current)) }
         while flock(fd, LOCK_EX) != 0 {

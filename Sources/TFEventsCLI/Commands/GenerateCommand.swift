@@ -139,13 +139,9 @@ struct GenerateCommand: ParsableCommand {
     }
 
     private func makeDirectories(_ path: String) throws {
-        var current = path.hasPrefix("/") ? "" : "."
-        for part in path.split(separator: "/") {
-            current += "/" + part
-            if mkdir(current, 0o755) != 0 && errno != EEXIST {
-                StandardError.report("\(current): cannot create directory: \(String(cString: strerror(errno)))")
-                throw ExitCode(ExitStatus.usage)
-            }
+        do { try Directories.create(path) } catch {
+            StandardError.report("\(path): cannot create directory: \(error)")
+            throw ExitCode(ExitStatus.usage)
         }
     }
 }
