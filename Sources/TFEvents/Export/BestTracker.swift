@@ -87,6 +87,16 @@ public struct BestTracker {
         /// Evaluations skipped, for any reason.
         public var skipped: Int { skippedMissingMetric + skippedNaN }
 
+        /// Adds the counts of another tracker (files read separately).
+        mutating func add(_ other: Statistics) {
+            evaluations += other.evaluations
+            compared += other.compared
+            skippedMissingMetric += other.skippedMissingMetric
+            skippedNaN += other.skippedNaN
+            malformedValues += other.malformedValues
+            improvements += other.improvements
+        }
+
         /// Zero counts.
         public init() {}
     }

@@ -1,3 +1,6 @@
+import Dispatch
+import Synchronization
+
 /// Recovers the best evaluation from a model directory's eval event files:
 /// what `BestExporter` does on its first export (SPEC F.5), streaming.
 ///
@@ -120,9 +123,20 @@ public enum EvalRecovery {
     }
 
     /// Recovers the best evaluation from `files`, read in the order given.
+    ///
+    /// With a built-in comparison (smaller or larger of one metric, not
+    /// strict), several files are read at once, one per core: each file's
+    /// first best is found on its own, and the files' bests are then merged
+    /// in file order with the same strictly-better rule, which gives exactly
+    /// the sequential answer.
     public static func recover(files: [String], comparison: MetricComparison = .lossSmaller,
                                options: BestTracker.Options = .init(),
-                               readerOptions: RecordReaderOptions = .init()) throws(ExportError) -> Result {
+                               readerOptions: RecordReaderOptions = .init(),
+                               jobs: Int = ProcessInfoLite.activeProcessorCount) throws(ExportError) -> Result {
+        if files.count > 1, jobs > 1, comparison.metric != nil, !options.strict {
+            return recoverInParallel(files: files, comparison: comparison, options: options,
+                                     readerOptions: readerOptions, jobs: jobs)
+        }
         var tracker = BestTracker(comparison: comparison, options: options)
         var progress = files.map(FileProgress.init(path:))
         var issues: [Issue] = []
@@ -131,6 +145,57 @@ public enum EvalRecovery {
         }
         return Result(best: tracker.best, newest: tracker.newest, statistics: tracker.statistics,
                       files: progress, issues: issues)
+    }
+
+    /// The parallel form of ``recover(files:comparison:options:readerOptions:jobs:)``
+    /// for built-in comparisons (which cannot throw outside strict mode).
+    private static func recoverInParallel(files: [String], comparison: MetricComparison, options: BestTracker.Options,
+                                          readerOptions: RecordReaderOptions, jobs: Int) -> Result {
+        struct PerFile: Sendable {
+            var progress: FileProgress
+            var best: EvalResult?
+            var newest: EvalResult?
+            var statistics: BestTracker.Statistics
+            var issues: [Issue]
+        }
+        let results = Mutex<[PerFile?]>(Array(repeating: nil, count: files.count))
+        let next = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: min(jobs, files.count)) { _ in
+            while true {
+                let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                guard index < files.count else { return }
+                var tracker = BestTracker(comparison: comparison, options: options)
+                var progress = FileProgress(path: files[index])
+                var issues: [Issue] = []
+                // Not strict, built-in comparison: nothing here throws.
+                try? read(&progress, into: &tracker, issues: &issues, readerOptions: readerOptions)
+                let done = PerFile(progress: progress, best: tracker.best, newest: tracker.newest,
+                                   statistics: tracker.statistics, issues: issues)
+                results.withLock { $0[index] = done }
+            }
+        }
+        var best: EvalResult?
+        var newest: EvalResult?
+        var statistics = BestTracker.Statistics()
+        var progress: [FileProgress] = []
+        var issues: [Issue] = []
+        for case let file? in results.withLock({ $0 }) {
+            progress.append(file.progress)
+            issues += file.issues
+            statistics.add(file.statistics)
+            if let candidate = file.best {
+                if let current = best {
+                    if (try? comparison.isBetter(best: current, current: candidate)) == true {
+                        best = candidate
+                        statistics.improvements += 1
+                    }
+                } else {
+                    best = candidate
+                }
+            }
+            if let candidate = file.newest { newest = candidate }
+        }
+        return Result(best: best, newest: newest, statistics: statistics, files: progress, issues: issues)
     }
 
     /// Reads `file` from where it was left into `tracker`: the whole file

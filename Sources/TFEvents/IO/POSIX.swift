@@ -91,3 +91,9 @@ func closeFile(_ fd: Int32) -> Int32 {
     return Darwin.close(fd)
     #endif
 }
+
+/// Facts about this process's machine.
+public enum ProcessInfoLite {
+    /// Cores available (at least 1).
+    public static var activeProcessorCount: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+}
