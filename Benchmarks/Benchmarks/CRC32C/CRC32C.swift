@@ -55,7 +55,10 @@ let benchmarks: @Sendable () -> Void = {
         timeUnits: .microseconds,
         warmupIterations: 3,
         maxDuration: .seconds(2),
-        maxIterations: 300
+        maxIterations: 300,
+        // Regressions fail `swift package benchmark thresholds check` (see Benchmarks/README.md):
+        // throughput may not fall more than 25 % below the stored thresholds.
+        thresholds: [megabytesPerSecond: .init(relative: [.p50: 25.0])]
     )
     Benchmark.defaultConfiguration.units = [megabytesPerSecond: .count]
 

@@ -116,7 +116,8 @@ let benchmarks: @Sendable () -> Void = {
         timeUnits: .milliseconds,
         warmupIterations: 1,
         maxDuration: .seconds(20),
-        maxIterations: 12
+        maxIterations: 12,
+        thresholds: [.wallClock: .init(relative: [.p50: 25.0])]
     )
 
     for format in [CompressionFormat.gzip, .zlib, .zstd] {

@@ -99,7 +99,10 @@ let benchmarks: @Sendable () -> Void = {
         timeUnits: .milliseconds,
         warmupIterations: 1,
         maxDuration: .seconds(10),
-        maxIterations: 30
+        maxIterations: 30,
+        // Zero allocations per pass is part of the contract; throughput may
+        // not fall more than 25 % below the stored thresholds.
+        thresholds: [.mallocCountTotal: .init(absolute: [.p90: 0]), megabytesPerSecond: .init(relative: [.p50: 25.0])]
     )
     Benchmark.defaultConfiguration.units = [megabytesPerSecond: .count, recordsMetric: .count]
 
