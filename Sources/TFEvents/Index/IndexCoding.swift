@@ -197,11 +197,34 @@ struct IndexDecoder {
         let count = try self.count(minimumBytes: 1)
         var result: [T] = []
         result.reserveCapacity(count)
+        // The varint loop inlined, with a one-byte fast path: most deltas
+        // (steps, event and tag ids) fit in 7 bits, and this loop decodes
+        // every point of every chunk a query reads.
+        var at = position
         var previous: Int64 = 0
-        for _ in 0 ..< count {
-            previous = previous &+ (try signed())
-            result.append(T(truncatingIfNeeded: previous))
+        let complete = bytes.withUnsafeBufferPointer { input -> Bool in
+            for _ in 0 ..< count {
+                guard at < input.count else { return false }
+                var byte = input[at]
+                at += 1
+                var raw = UInt64(byte & 0x7F)
+                if byte >= 0x80 {
+                    var shift: UInt64 = 7
+                    repeat {
+                        guard at < input.count, shift < 64 else { return false }
+                        byte = input[at]
+                        at += 1
+                        raw |= UInt64(byte & 0x7F) << shift
+                        shift += 7
+                    } while byte >= 0x80
+                }
+                previous = previous &+ (Int64(bitPattern: raw >> 1) ^ -Int64(bitPattern: raw & 1))
+                result.append(T(truncatingIfNeeded: previous))
+            }
+            return true
         }
+        position = at
+        guard complete else { throw fail() }
         return result
     }
 

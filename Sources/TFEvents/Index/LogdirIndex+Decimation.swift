@@ -120,7 +120,7 @@ extension LogdirIndex {
         }
         var result: [String: DecimatedSeries] = [:]
         for tag in tags.indices where active[tag] {
-            if let series = reducers[tag].result() { result[tags[tag].name] = series }
+            if let series = reducers[tag].finish() { result[tags[tag].name] = series }
         }
         return result
     }

@@ -100,6 +100,26 @@ public struct ColumnSummary: Sendable, Equatable {
         stepSum += Double(step)
     }
 
+    /// Adds a point that comes after every point added so far (a larger
+    /// sequence number): the same result as ``add(sequence:step:value:)``
+    /// with fewer comparisons, for the hot loop over a chunk.
+    @inline(__always)
+    mutating func append(sequence: Sequence, step: Int64, value: Double) {
+        guard value.isFinite, finiteCount > 0 else {
+            add(sequence: sequence, step: step, value: value)
+            return
+        }
+        let point = SeriesPoint(step: step, value: value)
+        last = point
+        lastSequence = sequence
+        // Strict comparisons: on ties the earlier point stays.
+        if value < minimum.value { minimum = point; minimumSequence = sequence }
+        if value > maximum.value { maximum = point; maximumSequence = sequence }
+        finiteCount += 1
+        valueSum += value
+        stepSum += Double(step)
+    }
+
     /// Merges the summary of other points of the same column: the result
     /// is the summary of all the points together.
     public mutating func merge(_ other: ColumnSummary) {

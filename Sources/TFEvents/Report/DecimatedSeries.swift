@@ -68,7 +68,7 @@ public struct DecimatedSeries: Sendable, Equatable {
         guard !steps.isEmpty else { return nil }
         var reducer = ColumnReducer(grid: grid)
         for i in steps.indices { reducer.add(sequence: firstSequence + Int64(i), step: steps[i], value: values[i]) }
-        return reducer.result()
+        return reducer.finish()
     }
 
     /// Parts of one series (each on its own grid that nests in `grid`)
@@ -100,9 +100,16 @@ public struct DecimatedSeries: Sendable, Equatable {
 }
 
 /// Decimates points one at a time onto a fixed grid (dense columns).
+///
+/// Points come in sequence order. The column being filled is kept aside
+/// and merged into the dense array only when the column changes, so the
+/// common case (steps increasing, many points per column) touches one
+/// small struct per point.
 struct ColumnReducer {
     let grid: StepGrid
     private var dense: [ColumnSummary]
+    private var current = -1
+    private var running = ColumnSummary()
     private var lower = Int64.max
     private var upper = Int64.min
 
@@ -111,16 +118,29 @@ struct ColumnReducer {
         dense = [ColumnSummary](repeating: ColumnSummary(), count: grid.columns)
     }
 
+    /// Adds a point with a larger sequence number than any added before.
     @inline(__always)
     mutating func add(sequence: ColumnSummary.Sequence, step: Int64, value: Double) {
         let column = grid.column(of: step)
-        precondition(column >= 0 && column < dense.count, "step outside the grid")
-        dense[column].add(sequence: sequence, step: step, value: value)
+        if column != current {
+            precondition(column >= 0 && column < dense.count, "step outside the grid")
+            flush()
+            current = column
+        }
+        running.append(sequence: sequence, step: step, value: value)
         if step < lower { lower = step }
         if step > upper { upper = step }
     }
 
-    func result() -> DecimatedSeries? {
+    private mutating func flush() {
+        if current >= 0 && running.count > 0 { dense[current].merge(running) }
+        running = ColumnSummary()
+    }
+
+    /// The decimated series of the points added (nil when none was).
+    mutating func finish() -> DecimatedSeries? {
+        flush()
+        current = -1
         guard lower <= upper else { return nil }
         var columns: [Int] = []
         var summaries: [ColumnSummary] = []

@@ -59,8 +59,9 @@ public struct NiceScale: Sendable, Equatable {
 
     /// A base-10 logarithmic scale over `lower ... upper` (both positive):
     /// ticks at powers of ten, and at 2 and 5 times them when the domain
-    /// spans fewer than three decades. The domain is widened to whole
-    /// decades when it spans more than one.
+    /// spans fewer than three decades (evenly spaced ticks when even those
+    /// leave fewer than two). The domain is widened to whole decades when
+    /// it spans more than one.
     public static func logarithmic(lower: Double, upper: Double, pixels: (start: Double, end: Double)) -> NiceScale {
         var (lo, hi) = (lower, upper)
         if !(lo > 0) || !hi.isFinite || hi < lo { (lo, hi) = (1, 10) }
@@ -87,6 +88,11 @@ public struct NiceScale: Sendable, Equatable {
                 if tick >= lo * (1 - 1e-12) && tick <= hi * (1 + 1e-12) { ticks.append(tick) }
             }
             exponent += stride
+        }
+        if ticks.count < 2 {
+            // Less than a 1-2-5 step across: evenly spaced ticks read better.
+            let linear = NiceScale.linear(lower: lo, upper: hi, pixels: pixels, tickCount: 4)
+            ticks = linear.ticks.filter { $0 > 0 }
         }
         return NiceScale(domain: lo ... hi, range: pixels, isLogarithmic: true, ticks: ticks,
                          tickSpacing: ticks.first ?? lo)

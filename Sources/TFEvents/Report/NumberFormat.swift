@@ -29,9 +29,6 @@ public enum NumberFormat {
         return x == x.rounded() ? String(Int64(x)) : trimmed(fixed(x, places: 2))
     }
 
-    /// A whole step, written in full: `1234567`.
-    public static func step(_ x: Int64) -> String { String(x) }
-
     /// A tick label for a tick spacing of `spacing`: just enough decimals to
     /// tell neighbouring ticks apart (`0.25`, `0.3`, `1e-6`, `2k`).
     public static func tick(_ x: Double, spacing: Double) -> String {

@@ -99,31 +99,41 @@ enum ReportSections {
         var html = "<div class=\"panel\"><h2>Exports</h2>"
         guard !facts.exports.isEmpty else { return html + "<p class=\"note\">No export under export/.</p></div>\n" }
         html += "<table><tr><th>directory</th><th class=\"num\">step</th><th class=\"num\">\(E.escape(facts.metric))</th></tr>"
+        let bestStep: Int64? = facts.best?.globalStep
         var unknown = 0
         for export in facts.exports {
-            let isBest = facts.best != nil && export.globalStep == facts.best?.globalStep
-            html += "<tr\(isBest ? " class=\"hl\"" : "")><td><span class=\"tag\">\(E.escape(export.exporter))/\(E.escape(export.version))</span>"
-            if let seconds = export.seconds { html += "<br><span class=\"note\">\(E.escape(ReportDate.utc(seconds: seconds)))</span>" }
-            if isBest { html += " <span class=\"badge\">best</span>" }
-            if export.manifest?.isFinalExport == true { html += " <span class=\"badge export\">final</span>" }
-            html += "</td>"
-            if let step = export.globalStep {
-                html += "<td class=\"num\">\(step)</td>"
-                let value = export.manifest?.evalResult.metrics[facts.metric]
-                html += "<td class=\"num\">\(value.map { E.escape(NumberFormat.value($0, digits: 6)) } ?? "–")</td>"
-            } else {
-                unknown += 1
-                html += "<td class=\"num\" title=\"no export manifest\">?</td><td class=\"num\">?</td>"
-            }
-            html += "</tr>"
+            let step: Int64? = export.globalStep
+            if step == nil { unknown += 1 }
+            html += exportRow(export, step: step, isBest: step != nil && step == bestStep, metric: facts.metric)
         }
         html += "</table>"
         if unknown > 0 {
-            html += "<p class=\"note\">? — step unknown: \(unknown == 1 ? "this export has" : "these exports have") no "
-            html += "export_manifest (written by TensorFlow, not by <code>tfevents export</code>), so "
-            html += "\(unknown == 1 ? "it is" : "they are") not marked on the charts.</p>"
+            let one = unknown == 1
+            html += "<p class=\"note\">? — step unknown: " + (one ? "this export has" : "these exports have")
+            html += " no export_manifest (written by TensorFlow, not by <code>tfevents export</code>), so "
+            html += (one ? "it is" : "they are") + " not marked on the charts.</p>"
         }
         return html + "</div>\n"
+    }
+
+    /// One row of the exports table.
+    static func exportRow(_ export: ExportEntry, step: Int64?, isBest: Bool, metric: String) -> String {
+        var html = isBest ? "<tr class=\"hl\">" : "<tr>"
+        html += "<td><span class=\"tag\">" + E.escape(export.exporter + "/" + export.version) + "</span>"
+        if let seconds = export.seconds {
+            html += "<br><span class=\"note\">" + E.escape(ReportDate.utc(seconds: seconds)) + "</span>"
+        }
+        if isBest { html += " <span class=\"badge\">best</span>" }
+        if let manifest = export.manifest, manifest.isFinalExport { html += " <span class=\"badge export\">final</span>" }
+        html += "</td>"
+        guard let step else { return html + "<td class=\"num\" title=\"no export manifest\">?</td><td class=\"num\">?</td></tr>" }
+        html += "<td class=\"num\">" + String(step) + "</td><td class=\"num\">"
+        if let manifest = export.manifest, let value = manifest.evalResult.metrics[metric] {
+            html += E.escape(NumberFormat.value(value, digits: 6))
+        } else {
+            html += "–"
+        }
+        return html + "</td></tr>"
     }
 
     static func checkpointsPanel(_ facts: ModelDirectoryFacts) -> String {
