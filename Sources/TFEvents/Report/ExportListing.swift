@@ -12,9 +12,27 @@ public struct ExportEntry: Sendable, Equatable {
     public var manifest: ExportManifest?
     /// Why the manifest could not be read, when it could not.
     public var manifestProblem: String?
+    /// The `global_step` saved in the export's variables (``SavedModelStep``),
+    /// read when there is no manifest.
+    public var savedModelStep: Int64?
 
-    /// The evaluated step, when known.
-    public var globalStep: Int64? { manifest?.evalResult.globalStep }
+    /// Where an export's step comes from.
+    public enum StepSource: String, Sendable {
+        /// Our `export_manifest`: the evaluated step.
+        case manifest
+        /// The SavedModel's `global_step` variable: the step of the
+        /// checkpoint exported (the evaluated step, for Estimator's exporters).
+        case savedModel
+    }
+
+    /// The evaluated step, when known: from the manifest, else from the
+    /// SavedModel's variables.
+    public var globalStep: Int64? { manifest?.evalResult.globalStep ?? savedModelStep }
+
+    /// Where ``globalStep`` comes from, nil when it is unknown.
+    public var stepSource: StepSource? {
+        manifest != nil ? .manifest : savedModelStep != nil ? .savedModel : nil
+    }
 
     /// The version as seconds since the epoch.
     public var seconds: Int64? { Int64(version) }
@@ -24,7 +42,9 @@ public struct ExportEntry: Sendable, Equatable {
 public enum ExportListing {
     /// Every `export/<exporter>/<10 digits>/` directory, exporters sorted
     /// by name and versions ascending (`temp-*` directories of exports in
-    /// progress are left out), each with its manifest when it has one.
+    /// progress are left out), each with its manifest when it has one, or
+    /// else the `global_step` of its SavedModel variables when it can be
+    /// read.
     public static func exports(modelDirectory: String) -> [ExportEntry] {
         let root = FilePaths.join(modelDirectory, "export")
         guard let exporters = try? EventFileDiscovery.listDirectory(root) else { return [] }
@@ -40,6 +60,7 @@ public enum ExportListing {
                 do { entry.manifest = try ExportManifest.read(exportDirectory: path) } catch {
                     entry.manifestProblem = error.description
                 }
+                if entry.manifest == nil { entry.savedModelStep = SavedModelStep.read(exportDirectory: path) }
                 entries.append(entry)
             }
         }

@@ -89,10 +89,19 @@ public enum ReportBuilder {
             markers.append(ChartMarker(kind: .checkpoint, step: step,
                                        label: "checkpoint \(FilePaths.basename(checkpoint.prefix)) (step \(step))"))
         }
+        // The metric at each manifest-less export's step, when the eval
+        // series holds exactly one point at that step.
+        var exportValues: [String: Double] = [:]
+        let evalMetric = decimated.first { $0.run == facts.evalRun }?.tags[facts.metric]
+            .flatMap { merge($0, columns: options.layout.columns) }
         for export in facts.exports {
             guard let step = export.globalStep else { continue }
             var label = "export \(export.exporter)/\(export.version): step \(step)"
+            if export.stepSource == .savedModel { label += " (from the SavedModel's global_step)" }
             if let value = export.manifest?.evalResult.metrics[facts.metric] {
+                label += ", \(facts.metric) = \(NumberFormat.value(value, digits: 6))"
+            } else if export.manifest == nil, let evalMetric, let value = Self.value(at: step, in: evalMetric) {
+                exportValues[export.path] = value
                 label += ", \(facts.metric) = \(NumberFormat.value(value, digits: 6))"
             }
             markers.append(ChartMarker(kind: .export, step: step, label: label))
@@ -100,7 +109,7 @@ public enum ReportBuilder {
 
         var body = header(title: options.title ?? FilePaths.basename(absolute(directory)), kind: "Model directory",
                           directory: directory)
-        body += ReportSections.modelPanels(facts, directory: directory)
+        body += ReportSections.modelPanels(facts, directory: directory, exportValues: exportValues)
         var charts: [(Chart, ChartGeometry)] = []
         var pointCount = 0
         let hasExportMarks = markers.contains { $0.kind == .export }
@@ -141,6 +150,16 @@ public enum ReportBuilder {
         return ReportDocument(html: ReportPage.document(title: title, body: body, chartData: HoverData.json(charts)),
                               subject: .modelDirectory, runs: decimated.map(\.run), chartCount: charts.count,
                               pointCount: pointCount, facts: facts, warnings: warnings, indexUpdate: update)
+    }
+
+    /// The value at `step` when the series holds exactly one point there
+    /// (its column holds that point alone), else nil.
+    static func value(at step: Int64, in series: DecimatedSeries) -> Double? {
+        let column = series.grid.column(of: step)
+        guard let index = series.columns.firstIndex(of: column) else { return nil }
+        let summary = series.summaries[index]
+        guard summary.count == 1, summary.finiteCount == 1, summary.first.step == step else { return nil }
+        return summary.first.value
     }
 
     /// The chosen eval run first, other eval runs, training (`.`), the rest.

@@ -43,7 +43,7 @@ enum ReportSections {
     static func markLegend(best: Bool, exports: Bool, checkpoints: Bool, smoothing: Double) -> String {
         var keys: [String] = []
         if best { keys.append("<span class=\"key\"><span class=\"sym best\">│</span>best evaluation</span>") }
-        if exports { keys.append("<span class=\"key\"><span class=\"sym export\">┆</span>export (step from its manifest)</span>") }
+        if exports { keys.append("<span class=\"key\"><span class=\"sym export\">┆</span>export</span>") }
         if checkpoints { keys.append("<span class=\"key\"><span class=\"sym ckpt\">▲</span>checkpoint on disk</span>") }
         keys.append("<span class=\"key\"><span class=\"sym bad\">◆ ▲ ▼</span>NaN, +Inf, −Inf (gap in the line)</span>")
         if smoothing > 0 {
@@ -55,10 +55,13 @@ enum ReportSections {
     // MARK: - Model directory
 
     /// The three panels at the top of a model directory's report.
-    static func modelPanels(_ facts: ModelDirectoryFacts, directory: String) -> String {
+    ///
+    /// - Parameter exportValues: the metric of the evaluation at each
+    ///   export's step (by export path), for exports without a manifest.
+    static func modelPanels(_ facts: ModelDirectoryFacts, directory: String, exportValues: [String: Double]) -> String {
         var html = "<section class=\"facts\">\n"
         html += bestPanel(facts, directory: directory)
-        html += exportsPanel(facts)
+        html += exportsPanel(facts, exportValues: exportValues)
         html += checkpointsPanel(facts)
         return html + "</section>\n"
     }
@@ -95,41 +98,61 @@ enum ReportSections {
         return html + "</table></div>\n"
     }
 
-    static func exportsPanel(_ facts: ModelDirectoryFacts) -> String {
+    static func exportsPanel(_ facts: ModelDirectoryFacts, exportValues: [String: Double]) -> String {
         var html = "<div class=\"panel\"><h2>Exports</h2>"
         guard !facts.exports.isEmpty else { return html + "<p class=\"note\">No export under export/.</p></div>\n" }
         html += "<table><tr><th>directory</th><th class=\"num\">step</th><th class=\"num\">\(E.escape(facts.metric))</th></tr>"
         let bestStep: Int64? = facts.best?.globalStep
-        var unknown = 0
+        var unknown = 0, fromSavedModel = 0, fromEvaluation = 0
         for export in facts.exports {
             let step: Int64? = export.globalStep
             if step == nil { unknown += 1 }
-            html += exportRow(export, step: step, isBest: step != nil && step == bestStep, metric: facts.metric)
+            if export.stepSource == .savedModel { fromSavedModel += 1 }
+            var value: Double?
+            var valueFromEvaluation = false
+            if let manifest = export.manifest {
+                value = manifest.evalResult.metrics[facts.metric]
+            } else if let looked = exportValues[export.path] {
+                value = looked
+                valueFromEvaluation = true
+                fromEvaluation += 1
+            }
+            html += exportRow(export, step: step, isBest: step != nil && step == bestStep, value: value,
+                              valueFromEvaluation: valueFromEvaluation)
         }
         html += "</table>"
-        if unknown > 0 {
-            let one = unknown == 1
-            html += "<p class=\"note\">? — step unknown: " + (one ? "this export has" : "these exports have")
-            html += " no export_manifest (written by TensorFlow, not by <code>tfevents export</code>), so "
-            html += (one ? "it is" : "they are") + " not marked on the charts.</p>"
+        var notes: [String] = []
+        if fromSavedModel > 0 {
+            notes.append("† step read from the SavedModel's <code>global_step</code> variable (no export_manifest: "
+                         + "written by TensorFlow)")
         }
+        if fromEvaluation > 0 {
+            notes.append("* \(E.escape(facts.metric)) of the evaluation at that step in \(E.escape(facts.evalRun))/")
+        }
+        if unknown > 0 {
+            notes.append("? step unknown: no export_manifest and no readable <code>global_step</code>; "
+                         + "not marked on the charts")
+        }
+        if !notes.isEmpty { html += "<p class=\"note\">" + notes.joined(separator: "<br>") + "</p>" }
         return html + "</div>\n"
     }
 
     /// One row of the exports table.
-    static func exportRow(_ export: ExportEntry, step: Int64?, isBest: Bool, metric: String) -> String {
+    static func exportRow(_ export: ExportEntry, step: Int64?, isBest: Bool, value: Double?,
+                          valueFromEvaluation: Bool) -> String {
         var html = isBest ? "<tr class=\"hl\">" : "<tr>"
         html += "<td><span class=\"tag\">" + E.escape(export.exporter + "/" + export.version) + "</span>"
+        if isBest { html += " <span class=\"badge\">best</span>" }
+        if let manifest = export.manifest, manifest.isFinalExport { html += " <span class=\"badge export\">final</span>" }
         if let seconds = export.seconds {
             html += "<br><span class=\"note\">" + E.escape(ReportDate.utc(seconds: seconds)) + "</span>"
         }
-        if isBest { html += " <span class=\"badge\">best</span>" }
-        if let manifest = export.manifest, manifest.isFinalExport { html += " <span class=\"badge export\">final</span>" }
         html += "</td>"
-        guard let step else { return html + "<td class=\"num\" title=\"no export manifest\">?</td><td class=\"num\">?</td></tr>" }
-        html += "<td class=\"num\">" + String(step) + "</td><td class=\"num\">"
-        if let manifest = export.manifest, let value = manifest.evalResult.metrics[metric] {
-            html += E.escape(NumberFormat.value(value, digits: 6))
+        guard let step else { return html + "<td class=\"num\">?</td><td class=\"num\">?</td></tr>" }
+        html += "<td class=\"num\">" + String(step) + (export.stepSource == .savedModel ? " †" : "") + "</td>"
+        html += "<td class=\"num\">"
+        if let value {
+            html += E.escape(NumberFormat.value(value, digits: 6)) + (valueFromEvaluation ? " *" : "")
         } else {
             html += "–"
         }

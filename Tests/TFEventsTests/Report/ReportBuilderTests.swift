@@ -27,7 +27,10 @@ struct ReportBuilderTests {
         #expect(best.metrics["loss"] == Double(Float(0.253292977809906)))
         #expect(facts.evaluations == 10)
         #expect(facts.exports.map(\.version) == ["1795438159", "1795438160", "1795438164"])
-        #expect(facts.exports.allSatisfy { $0.globalStep == nil })  // written by TensorFlow: no manifest
+        // Written by TensorFlow: no manifest; the step comes from the SavedModel's global_step.
+        #expect(facts.exports.map(\.globalStep) == [100, 125, 225])
+        #expect(facts.exports.allSatisfy { $0.stepSource == .savedModel })
+        #expect(facts.bestExports.map(\.version) == ["1795438164"])
         #expect(facts.checkpoints.map(\.globalStep) == [200, 225, 250])
         #expect(facts.bestCheckpoint?.globalStep == 225)
         #expect(facts.latestCheckpoint?.hasSuffix("model.ckpt-250") == true)
@@ -37,7 +40,9 @@ struct ReportBuilderTests {
         #expect(html.contains("step 225 · <span class=\"metric\">loss 0.253293</span>"))
         #expect(html.contains("<title>best evaluation: step 225, loss = 0.253293</title>"))
         #expect(html.contains("checkpoint model.ckpt-225 (step 225)"))
-        #expect(html.contains("step unknown"))
+        // Marked, with the loss of the evaluation at that step.
+        #expect(html.contains("<title>export best_exporter/1795438160: step 125 (from the SavedModel&#39;s global_step), loss = 0.261503</title>"))
+        #expect(html.contains("125 †"))
         #expect(html.contains("<h2>Training<span"))
         Self.expectSelfContained(html)
     }
@@ -69,9 +74,10 @@ struct ReportBuilderTests {
         let report = try ReportBuilder.build(directory: model, options: Self.options(scratch))
         let facts = try #require(report.facts)
         #expect(facts.exports.count == 4)
-        #expect(facts.bestExports.map(\.version) == ["1795438170"])
+        #expect(facts.bestExports.map(\.version) == ["1795438164", "1795438170"])
+        #expect(facts.exports.last?.stepSource == .manifest)
         #expect(report.html.contains("<title>export best_exporter/1795438170: step 225, loss = 0.253293</title>"))
-        #expect(report.html.contains("exported as <span class=\"tag\">best_exporter/1795438170</span>"))
+        #expect(report.html.contains("exported as <span class=\"tag\">best_exporter/1795438164, best_exporter/1795438170</span>"))
     }
 
     @Test("a log directory: runs overlaid per tag in their own colours, a best value per run and tag")
