@@ -4,23 +4,43 @@
 /// values. Embedded once in the page as JSON.
 public enum HoverData {
     /// The JSON array for `charts` (in page order), each with its geometry.
-    public static func json(_ charts: [(chart: Chart, geometry: ChartGeometry)]) -> String {
+    ///
+    /// - Parameter budget: most entries in all; each series gets an equal
+    ///   share (at least 50), neighbouring columns merged into one entry
+    ///   when it has more.
+    public static func json(_ charts: [(chart: Chart, geometry: ChartGeometry)], budget: Int = .max) -> String {
+        let seriesCount = max(1, charts.reduce(0) { $0 + $1.chart.series.count })
+        let perSeries = max(50, budget / seriesCount)
         var out = "["
         for (index, entry) in charts.enumerated() {
             if index > 0 { out += "," }
-            out += chartJSON(entry.chart, geometry: entry.geometry)
+            out += chartJSON(entry.chart, geometry: entry.geometry, limit: perSeries)
         }
         return out + "]"
     }
 
-    static func chartJSON(_ chart: Chart, geometry: ChartGeometry) -> String {
+    static func chartJSON(_ chart: Chart, geometry: ChartGeometry, limit: Int) -> String {
         let x = geometry.x
         var out = "{\"x\":[\(number(x.range.start)),\(number(x.range.end))],"
         out += "\"d\":[\(number(x.domain.lowerBound)),\(number(x.domain.upperBound))],\"s\":["
         for (index, series) in chart.series.enumerated() {
             if index > 0 { out += "," }
             out += "{\"n\":\(HTMLText.jsonString(series.name)),\"c\":\(HTMLText.jsonString(series.color)),\"p\":["
-            let summaries = series.data.summaries
+            let columns = series.data.summaries
+            let smoothed = chart.smoothing > 0 ? Smoothing.tensorBoard(columns: columns, weight: chart.smoothing) : []
+            // Groups of `size` neighbouring columns, merged.
+            let size = max(1, (columns.count + limit - 1) / limit)
+            var summaries: [ColumnSummary] = []
+            var groupSmoothed: [Double] = []
+            var start = 0
+            while start < columns.count {
+                let end = min(columns.count, start + size)
+                var merged = columns[start]
+                for column in columns[start + 1 ..< end] { merged.merge(column) }
+                summaries.append(merged)
+                if !smoothed.isEmpty { groupSmoothed.append(smoothed[end - 1]) }
+                start = end
+            }
             for (i, summary) in summaries.enumerated() {
                 if i > 0 { out += "," }
                 let step = summary.finiteCount > 0 ? summary.last.step : summary.firstNonFiniteStep
@@ -34,20 +54,18 @@ public enum HoverData {
                 }
             }
             out += "]"
-            if chart.smoothing > 0 {
-                let smoothed = Smoothing.tensorBoard(columns: summaries, weight: chart.smoothing)
-                out += ",\"m\":[" + smoothed.map(number).joined(separator: ",") + "]"
+            if !groupSmoothed.isEmpty {
+                out += ",\"m\":[" + groupSmoothed.map(number).joined(separator: ",") + "]"
             }
             out += "}"
         }
         return out + "]}"
     }
 
-    /// A JSON number with 7 significant digits (null for NaN and infinities).
+    /// A JSON number with 6 significant digits (null for NaN and infinities).
     static func number(_ value: Double) -> String {
         guard value.isFinite else { return "null" }
         if value == value.rounded() && abs(value) < 1e15 { return String(Int64(value)) }
-        let text = NumberFormat.value(value, digits: 7)
-        return text
+        return NumberFormat.value(value, digits: 6)
     }
 }

@@ -112,6 +112,7 @@ public enum ReportBuilder {
         body += ReportSections.modelPanels(facts, directory: directory, exportValues: exportValues)
         var charts: [(Chart, ChartGeometry)] = []
         var pointCount = 0
+        let columns = chartColumns(series: decimated.reduce(0) { $0 + $1.tags.count }, options: options)
         let hasExportMarks = markers.contains { $0.kind == .export }
         var legendShown = false
         for (position, run) in decimated.enumerated() where !run.tags.isEmpty {
@@ -125,7 +126,7 @@ public enum ReportBuilder {
             }
             body += "<div class=\"charts\">\n"
             for tag in sortedTags(run.tagOrder, first: facts.metric) {
-                guard let parts = run.tags[tag], let data = merge(parts, columns: options.layout.columns) else { continue }
+                guard let parts = run.tags[tag], let data = merge(parts, columns: columns) else { continue }
                 var chartMarkers = markers
                 if let best = facts.best {
                     let value = run.run == facts.evalRun ? best.metrics[tag] : nil
@@ -147,7 +148,8 @@ public enum ReportBuilder {
         if charts.isEmpty { body += "<p class=\"note\">No scalar summary matches in this directory.</p>\n" }
         body += footer(index: index, update: update, warnings: warnings, generatedAt: options.generatedAt)
         let title = (options.title ?? FilePaths.basename(absolute(directory))) + " — tfevents report"
-        return ReportDocument(html: ReportPage.document(title: title, body: body, chartData: HoverData.json(charts)),
+        let hover = HoverData.json(charts, budget: options.hoverBudget)
+        return ReportDocument(html: ReportPage.document(title: title, body: body, chartData: hover),
                               subject: .modelDirectory, runs: decimated.map(\.run), chartCount: charts.count,
                               pointCount: pointCount, facts: facts, warnings: warnings, indexUpdate: update)
     }
@@ -198,11 +200,13 @@ public enum ReportBuilder {
         // The step range of each tag over the runs, so every run of a chart
         // shares its grid.
         var merged: [String: [String: DecimatedSeries]] = [:]
+        let seriesCount = tags.reduce(0) { count, tag in count + present.filter { $0.tags[tag] != nil }.count }
+        let columns = chartColumns(series: seriesCount, options: options)
         for tag in tags {
             let parts = present.compactMap { $0.tags[tag] }.flatMap { $0 }
             guard let lower = parts.map(\.stepRange.lowerBound).min(),
                   let upper = parts.map(\.stepRange.upperBound).max() else { continue }
-            let grid = StepGrid(lower: lower, upper: upper, maxColumns: options.layout.columns)
+            let grid = StepGrid(lower: lower, upper: upper, maxColumns: columns)
             for run in present {
                 if let runParts = run.tags[tag], let data = DecimatedSeries.merge(runParts, onto: grid) {
                     merged[run.run, default: [:]][tag] = data
@@ -238,12 +242,22 @@ public enum ReportBuilder {
         if charts.isEmpty { body += "<p class=\"note\">No scalar summary matches in this directory.</p>\n" }
         body += footer(index: index, update: update, warnings: warnings, generatedAt: options.generatedAt)
         let title = (options.title ?? FilePaths.basename(absolute(directory))) + " — tfevents report"
-        return ReportDocument(html: ReportPage.document(title: title, body: body, chartData: HoverData.json(charts)),
+        let hover = HoverData.json(charts, budget: options.hoverBudget)
+        return ReportDocument(html: ReportPage.document(title: title, body: body, chartData: hover),
                               subject: .logDirectory, runs: runNames, chartCount: charts.count, pointCount: pointCount,
                               facts: nil, warnings: warnings, indexUpdate: update)
     }
 
     // MARK: - Pieces
+
+    /// Columns per line: one per pixel of plot width, fewer when the page
+    /// has so many lines that the point budget would be exceeded (never
+    /// under 100).
+    static func chartColumns(series: Int, options: ReportOptions) -> Int {
+        let full = options.layout.columns
+        guard series > 0 else { return full }
+        return min(full, max(100, options.pointBudget / (4 * series)))
+    }
 
     /// The decimation parts of one series merged onto a grid fitted to them.
     static func merge(_ parts: [DecimatedSeries], columns: Int) -> DecimatedSeries? {

@@ -20,6 +20,13 @@ public struct ReportOptions: Sendable {
     public var subject: ReportSubject?
     /// Chart size; decimation keeps one column per pixel of plot width.
     public var layout = ChartLayout.standard
+    /// Most points drawn on the whole page (up to four per column of each
+    /// line): with many lines, each is decimated to fewer columns (never
+    /// under 100) so the page stays a few megabytes. About 11 bytes each.
+    public var pointBudget = 200_000
+    /// Most hover read-out entries on the whole page (each summarises one
+    /// or more columns: last value, minimum, maximum). About 30 bytes each.
+    public var hoverBudget = 40_000
     /// How the index reads the event files (and how many threads decode).
     public var index = IndexOptions()
     /// The index file (default: the log directory's shared index).
