@@ -168,6 +168,29 @@ struct ReportBuilderTests {
         }
     }
 
+    @Test("long series and many runs: the page stays within its point budget, extremes still drawn")
+    func pageBudget() throws {
+        let scratch = ScratchDirectory()
+        let logdir = scratch.path + "/sweep"
+        for run in 0 ..< 24 {
+            let directory = logdir + "/run_\(run)"
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            _ = try EvalLogGenerator.writeFile(path: directory + "/events.out.tfevents.1700000000.gen",
+                                               seed: UInt64(run), limit: .events(run == 0 ? 60_000 : 4_000))
+        }
+        let options = Self.options(scratch)
+        let report = try ReportBuilder.build(directory: logdir, options: options)
+        #expect(report.runs.count == 24)
+        #expect(report.pointCount > 500_000)
+        // Points drawn: every coordinate pair of every line.
+        let drawn = report.html.components(separatedBy: " d=\"M").dropFirst().reduce(0) { total, path in
+            let data = path.prefix { $0 != "\"" }
+            return total + data.split(whereSeparator: { $0 == " " || $0 == "L" || $0 == "M" }).count / 2
+        }
+        #expect(drawn <= options.pointBudget + 10_000)  // + markers' small paths
+        #expect(report.html.utf8.count < 4 << 20, "\(report.html.utf8.count) bytes")
+    }
+
     @Test("a path that is not a directory is an error that names it")
     func notADirectory() {
         let scratch = ScratchDirectory()
