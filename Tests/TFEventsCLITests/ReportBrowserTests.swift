@@ -51,12 +51,48 @@ struct ReportBrowserTests {
         #expect(image.nonBackgroundFraction > 0.03, "only \(image.nonBackgroundFraction) of the pixels drawn")
     }
 
-    /// Runs a program with its output discarded, killing it after `timeout` seconds.
-    static func run(_ program: String, _ arguments: [String], timeout: Double) throws -> Int32 {
+    @Test("the hover script runs: moving over a chart shows the nearest step's values and a cursor",
+          .enabled(if: chromium != nil, "Chromium is not installed (apt-get install -y chromium); browser test skipped"))
+    func hover() throws {
+        let browser = try #require(Self.chromium)
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("tfevents-hover-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let page = scratch.appendingPathComponent("report.html").path
+        let made = try CLIRunner.run(["report", CLIRunner.fixture("estimator/loss_best"), "--out", page,
+                                      "--index", scratch.appendingPathComponent("i.tfindex").path])
+        #expect(made.status == 0, "\(made.stderr)")
+        // A probe moves the mouse over the first chart (the eval loss: steps
+        // 25 ... 250) at 80 % of its width and writes what the page shows
+        // into the title.
+        let probe = """
+        <script>window.addEventListener('load',function(){var r=document.querySelector('svg.chart rect.hover'),
+        b=r.getBoundingClientRect();r.dispatchEvent(new MouseEvent('mousemove',{clientX:b.left+b.width*0.8,
+        clientY:b.top+20,bubbles:true}));var t=document.getElementById('tip');
+        document.title='PROBE['+t.textContent+'|'+t.hidden+'|'+document.querySelector('svg.chart line.cursor')
+        .getAttribute('visibility')+']';});</script></body>
+        """
+        let html = try String(contentsOfFile: page, encoding: .utf8).replacingOccurrences(of: "</body>", with: probe)
+        try html.write(toFile: page, atomically: true, encoding: .utf8)
+        let dom = scratch.appendingPathComponent("dom.html").path
+        FileManager.default.createFile(atPath: dom, contents: nil)
+        let status = try Self.run(browser, ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                                            "--user-data-dir=" + scratch.appendingPathComponent("profile").path,
+                                            "--dump-dom", "file://" + page], timeout: 120, stdout: dom)
+        #expect(status == 0)
+        let output = try String(contentsOfFile: dom, encoding: .utf8)
+        // 80 % of 25 ... 250 is step 205: the nearest evaluation is step 200 (loss 0.261675).
+        #expect(output.contains("PROBE[step 200eval0.261675|false|visible]"), "\(output.prefix(300))")
+    }
+
+    /// Runs a program (standard output to `stdout`, or discarded), killing
+    /// it after `timeout` seconds.
+    static func run(_ program: String, _ arguments: [String], timeout: Double, stdout: String? = nil) throws -> Int32 {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: program)
         process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
+        process.standardOutput = try stdout.map { try FileHandle(forWritingTo: URL(fileURLWithPath: $0)) }
+            ?? FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
         try process.run()
