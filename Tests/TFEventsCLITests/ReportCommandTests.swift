@@ -44,6 +44,19 @@ struct ReportCommandTests {
         #expect(result.stdout.contains("class=\"smoothed\""))
     }
 
+    @Test("corrupt records: the page is written, each damaged file named on stderr, exit 1")
+    func corruptInput() throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("r.html").path
+        let result = try CLIRunner.run(["report", CLIRunner.fixture("corrupt"), "--out", out,
+                                        "--index", dir.appendingPathComponent("i.tfindex").path])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("events.out.tfevents.payload_bitflip: 1 corrupt record(s) skipped"))
+        let html = try String(contentsOfFile: out, encoding: .utf8)
+        #expect(html.contains("payload_bitflip: 1 corrupt record(s) skipped"))
+    }
+
     @Test("usage errors and missing directories exit 2")
     func errors() throws {
         let bad = try CLIRunner.run(["report", CLIRunner.fixture("estimator"), "--smoothing", "1.5"])
