@@ -228,6 +228,31 @@ struct IndexDecoder {
         return result
     }
 
+    /// Steps over a ``deltas(as:)`` column without storing it; returns its count.
+    mutating func skipDeltas() throws(IndexDecodingError) -> Int {
+        let count = try self.count(minimumBytes: 1)
+        var at = position
+        let complete = bytes.withUnsafeBufferPointer { input -> Bool in
+            var left = count
+            while left > 0 {
+                guard at < input.count else { return false }
+                if input[at] < 0x80 { left -= 1 }  // the last byte of a varint
+                at += 1
+            }
+            return true
+        }
+        position = at
+        guard complete else { throw fail() }
+        return count
+    }
+
+    /// Steps over an ``xorShuffled()`` column (8 bytes per element); returns its count.
+    mutating func skipXorShuffled() throws(IndexDecodingError) -> Int {
+        let count = try self.count(minimumBytes: 8)
+        position += count * 8
+        return count
+    }
+
     mutating func xorShuffled() throws(IndexDecodingError) -> [UInt64] {
         let count = try self.count(minimumBytes: 8)
         var result = [UInt64](repeating: 0, count: count)

@@ -68,7 +68,7 @@ extension LogdirIndex {
                 guard position < jobsToDo.count else { return }
                 let item = jobsToDo[position]
                 do throws(IndexError) {
-                    let chunk = try self.chunk(item.chunk, of: item.file)
+                    let chunk = try self.chunk(item.chunk, of: item.file, scalarsOnly: true)
                     let reduced = Self.decimate(chunk, tags: item.file.tags, ordinal: item.ordinal,
                                                 maxColumns: maxColumns, include: include)
                     results.withLock { $0[position] = reduced }
