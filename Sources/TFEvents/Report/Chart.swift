@@ -82,13 +82,17 @@ public struct ChartMarker: Sendable, Equatable {
 /// The fixed size of a chart and its plot area, in SVG user units (CSS
 /// pixels at 100 %).
 public struct ChartLayout: Sendable, Equatable {
-    /// Whole chart.
+    /// Width of the whole chart.
     public var width: Double
+    /// Height of the whole chart.
     public var height: Double
-    /// Space around the plot area for tick labels and marker labels.
+    /// Space left of the plot area (y tick labels).
     public var marginLeft: Double
+    /// Space right of the plot area.
     public var marginRight: Double
+    /// Space above the plot area (marker labels).
     public var marginTop: Double
+    /// Space below the plot area (x tick labels).
     public var marginBottom: Double
 
     /// 560 × 300 with room for six-character tick labels.

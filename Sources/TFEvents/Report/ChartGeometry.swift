@@ -5,7 +5,9 @@
 public struct ChartGeometry: Sendable {
     /// A point in SVG user units.
     public struct Point: Sendable, Equatable {
+        /// Horizontal position.
         public var x: Double
+        /// Vertical position (down from the top).
         public var y: Double
     }
 
@@ -22,6 +24,7 @@ public struct ChartGeometry: Sendable {
             /// ≤ 0 on a logarithmic scale: a marker on the bottom edge.
             case nonPositive
         }
+        /// Why.
         public var kind: Kind
         /// Horizontal position (the earliest such value's step).
         public var x: Double
@@ -33,7 +36,9 @@ public struct ChartGeometry: Sendable {
 
     /// The drawing of one series.
     public struct Line: Sendable {
+        /// The series' name.
         public var name: String
+        /// Its colour.
         public var color: String
         /// Polylines of the raw values, broken at non-finite values.
         public var raw: [[Point]]
@@ -47,21 +52,30 @@ public struct ChartGeometry: Sendable {
 
     /// A vertical marker placed.
     public struct Marker: Sendable, Equatable {
+        /// What it marks.
         public var kind: ChartMarker.Kind
+        /// Where, in steps.
         public var step: Int64
+        /// Where, horizontally.
         public var x: Double
+        /// Hover text.
         public var label: String
-        /// The value, and its height, for a best marker on a chart holding it.
+        /// The value, for a best marker on a chart holding it.
         public var value: Double?
+        /// The value's height.
         public var valueY: Double?
     }
 
     /// Series with at most this many points, none decimated, get dots.
     public static let dotLimit = 60
 
+    /// The chart's size.
     public var layout: ChartLayout
+    /// The step axis.
     public var x: NiceScale
+    /// The value axis.
     public var y: NiceScale
+    /// The series, in drawing order.
     public var lines: [Line]
     /// Markers inside the step range, in the chart's order.
     public var markers: [Marker]

@@ -30,30 +30,39 @@ public struct ColumnSummary: Sendable, Equatable {
     public typealias Sequence = Int64
 
     /// First finite point (smallest sequence number).
-    public var first = SeriesPoint(step: 0, value: .nan)
-    public var firstSequence: Sequence = .max
+    public private(set) var first = SeriesPoint(step: 0, value: .nan)
+    /// Its sequence number.
+    public private(set) var firstSequence: Sequence = .max
     /// Last finite point (largest sequence number).
-    public var last = SeriesPoint(step: 0, value: .nan)
-    public var lastSequence: Sequence = .min
+    public private(set) var last = SeriesPoint(step: 0, value: .nan)
+    /// Its sequence number.
+    public private(set) var lastSequence: Sequence = .min
     /// Smallest finite value (the earliest on ties).
-    public var minimum = SeriesPoint(step: 0, value: .nan)
-    public var minimumSequence: Sequence = .max
+    public private(set) var minimum = SeriesPoint(step: 0, value: .nan)
+    /// Its sequence number.
+    public private(set) var minimumSequence: Sequence = .max
     /// Largest finite value (the earliest on ties).
-    public var maximum = SeriesPoint(step: 0, value: .nan)
-    public var maximumSequence: Sequence = .max
-    /// Finite points, and the sums of their values and steps (for the mean).
-    public var finiteCount = 0
-    public var valueSum = 0.0
-    public var stepSum = 0.0
-    /// Non-finite points.
-    public var nanCount = 0
-    public var positiveInfinityCount = 0
-    public var negativeInfinityCount = 0
+    public private(set) var maximum = SeriesPoint(step: 0, value: .nan)
+    /// Its sequence number.
+    public private(set) var maximumSequence: Sequence = .max
+    /// Finite points.
+    public private(set) var finiteCount = 0
+    /// Sum of the finite values (for the mean).
+    public private(set) var valueSum = 0.0
+    /// Sum of the finite points' steps (for the mean step).
+    public private(set) var stepSum = 0.0
+    /// NaN points.
+    public private(set) var nanCount = 0
+    /// +Inf points.
+    public private(set) var positiveInfinityCount = 0
+    /// -Inf points.
+    public private(set) var negativeInfinityCount = 0
     /// Step of the earliest non-finite point (meaningful when there is one).
-    public var firstNonFiniteStep: Int64 = 0
-    public var firstNonFiniteSequence: Sequence = .max
-    /// Step of any point of the column: where the column is.
-    public var anchorStep: Int64 = 0
+    public private(set) var firstNonFiniteStep: Int64 = 0
+    /// Its sequence number.
+    public private(set) var firstNonFiniteSequence: Sequence = .max
+    /// Step of the first point added: where the column is.
+    public private(set) var anchorStep: Int64 = 0
 
     /// An empty column.
     public init() {}
@@ -67,7 +76,7 @@ public struct ColumnSummary: Sendable, Equatable {
     /// Mean of the finite points' steps.
     public var meanStep: Double { finiteCount > 0 ? stepSum / Double(finiteCount) : Double(anchorStep) }
 
-    /// Adds one point.
+    /// Adds one point, in any order (sequence numbers decide first and last).
     @inline(__always)
     public mutating func add(sequence: Sequence, step: Int64, value: Double) {
         if count == 0 { anchorStep = step }

@@ -10,9 +10,11 @@ public struct ModelDirectoryFacts: Sendable {
     public var metric: String
     /// The eval run read (`eval`, `eval_<name>`).
     public var evalRun: String
-    /// Evaluations in the eval files, and those skipped (no metric, NaN).
+    /// Evaluations in the eval files.
     public var evaluations: Int
+    /// Evaluations skipped for lacking the metric.
     public var skippedMissingMetric: Int
+    /// Evaluations skipped for a NaN metric.
     public var skippedNaN: Int
     /// Exports under `export/*/`.
     public var exports: [ExportEntry]

@@ -18,6 +18,7 @@ public struct NiceScale: Sendable, Equatable {
     /// scale, the smallest tick.
     public var tickSpacing: Double
 
+    /// Equal domains, ranges, kinds and ticks.
     public static func == (a: NiceScale, b: NiceScale) -> Bool {
         a.domain == b.domain && a.range == b.range && a.isLogarithmic == b.isLogarithmic && a.ticks == b.ticks
             && a.tickSpacing == b.tickSpacing
