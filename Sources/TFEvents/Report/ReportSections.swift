@@ -83,7 +83,7 @@ enum ReportSections {
         if let checkpoint = facts.bestCheckpoint {
             html += "checkpoint <span class=\"tag\">\(E.escape(FilePaths.basename(checkpoint.prefix)))</span> on disk"
         } else {
-            html += "checkpoint of step \(best.globalStep) <span class=\"badge gone\">deleted</span>"
+            html += "checkpoint of step \(best.globalStep) <span class=\"badge gone\">not on disk</span>"
         }
         let exports = facts.bestExports
         if !exports.isEmpty {
