@@ -80,6 +80,27 @@ struct ReportBuilderTests {
         #expect(report.html.contains("exported as <span class=\"tag\">best_exporter/1795438164, best_exporter/1795438170</span>"))
     }
 
+    @Test("--eval-name: the best evaluation of eval_<name>/; without it, eval/ has none and the page says so")
+    func namedEvaluation() throws {
+        let scratch = ScratchDirectory()
+        try scratch.copyFixtures("estimator/loss_best")
+        let model = scratch.path + "/loss_best"
+        try FileManager.default.moveItem(atPath: model + "/eval", toPath: model + "/eval_holdout")
+        var options = Self.options(scratch)
+        options.evalName = "holdout"
+        let named = try ReportBuilder.build(directory: model, options: options)
+        #expect(named.facts?.best?.globalStep == 225)
+        #expect(named.runs == ["eval_holdout", "."])
+        #expect(named.html.contains("<h2>Evaluation “holdout”<span class=\"sub\">eval_holdout/ · the best evaluation is chosen here"))
+
+        options.evalName = nil
+        options.indexPath = scratch.path + "/other.tfindex"
+        let unnamed = try ReportBuilder.build(directory: model, options: options)
+        #expect(unnamed.facts?.best == nil)
+        #expect(unnamed.html.contains("No evaluation with a usable “loss” in eval/"))
+        #expect(unnamed.chartCount == 13)  // the curves are drawn all the same
+    }
+
     @Test("a log directory: runs overlaid per tag in their own colours, a best value per run and tag")
     func logDirectory() throws {
         let scratch = ScratchDirectory()
