@@ -16,7 +16,7 @@ struct TFEventsCommand: ParsableCommand {
         holds the export lock.
         """,
         subcommands: [ScanCommand.self, ScalarsCommand.self, BestCommand.self, ExportCommand.self, WatchCommand.self,
-                      IndexCommand.self, TagsCommand.self, ConvertCommand.self, GenerateCommand.self]
+                      IndexCommand.self, TagsCommand.self, ConvertCommand.self, GenerateCommand.self, ReportCommand.self]
     )
 }
 

@@ -168,5 +168,33 @@ struct FileChunk: Sendable, Equatable {
         }
     }
 
+    /// Reads only what scalar queries need (event steps, points, START
+    /// events): wall times, record offsets and lengths are stepped over,
+    /// left empty. About a third less work than ``init(decoding:)``.
+    init(decodingScalars bytes: [UInt8]) throws(IndexDecodingError) {
+        var decoder = IndexDecoder(bytes)
+        eventSteps = try decoder.deltas(as: Int64.self)
+        let events = eventSteps.count
+        guard try decoder.skipXorShuffled() == events, try decoder.skipDeltas() == events,
+              try decoder.skipDeltas() == events else { throw IndexDecodingError(offset: decoder.position) }
+        pointTags = try decoder.deltas(as: UInt32.self)
+        pointEvents = try decoder.deltas(as: UInt32.self)
+        if try decoder.bool() {
+            values = try decoder.shuffled32().map { Double(Float(bitPattern: $0)) }
+        } else {
+            values = try decoder.xorShuffled().map(Double.init(bitPattern:))
+        }
+        blobTags = try decoder.deltas(as: UInt32.self)
+        blobEvents = try decoder.deltas(as: UInt32.self)
+        blobKinds = try decoder.raw()
+        startEvents = try decoder.deltas(as: UInt32.self)
+        guard pointTags.count == values.count, pointEvents.count == values.count,
+              blobTags.count == blobEvents.count, blobKinds.count == blobEvents.count,
+              pointEvents.allSatisfy({ Int($0) < events }), blobEvents.allSatisfy({ Int($0) < events }),
+              startEvents.allSatisfy({ Int($0) < events }), decoder.isAtEnd else {
+            throw IndexDecodingError(offset: decoder.position)
+        }
+    }
+
     init() {}
 }

@@ -197,12 +197,60 @@ struct IndexDecoder {
         let count = try self.count(minimumBytes: 1)
         var result: [T] = []
         result.reserveCapacity(count)
+        // The varint loop inlined, with a one-byte fast path: most deltas
+        // (steps, event and tag ids) fit in 7 bits, and this loop decodes
+        // every point of every chunk a query reads.
+        var at = position
         var previous: Int64 = 0
-        for _ in 0 ..< count {
-            previous = previous &+ (try signed())
-            result.append(T(truncatingIfNeeded: previous))
+        let complete = bytes.withUnsafeBufferPointer { input -> Bool in
+            for _ in 0 ..< count {
+                guard at < input.count else { return false }
+                var byte = input[at]
+                at += 1
+                var raw = UInt64(byte & 0x7F)
+                if byte >= 0x80 {
+                    var shift: UInt64 = 7
+                    repeat {
+                        guard at < input.count, shift < 64 else { return false }
+                        byte = input[at]
+                        at += 1
+                        raw |= UInt64(byte & 0x7F) << shift
+                        shift += 7
+                    } while byte >= 0x80
+                }
+                previous = previous &+ (Int64(bitPattern: raw >> 1) ^ -Int64(bitPattern: raw & 1))
+                result.append(T(truncatingIfNeeded: previous))
+            }
+            return true
         }
+        position = at
+        guard complete else { throw fail() }
         return result
+    }
+
+    /// Steps over a ``deltas(as:)`` column without storing it; returns its count.
+    mutating func skipDeltas() throws(IndexDecodingError) -> Int {
+        let count = try self.count(minimumBytes: 1)
+        var at = position
+        let complete = bytes.withUnsafeBufferPointer { input -> Bool in
+            var left = count
+            while left > 0 {
+                guard at < input.count else { return false }
+                if input[at] < 0x80 { left -= 1 }  // the last byte of a varint
+                at += 1
+            }
+            return true
+        }
+        position = at
+        guard complete else { throw fail() }
+        return count
+    }
+
+    /// Steps over an ``xorShuffled()`` column (8 bytes per element); returns its count.
+    mutating func skipXorShuffled() throws(IndexDecodingError) -> Int {
+        let count = try self.count(minimumBytes: 8)
+        position += count * 8
+        return count
     }
 
     mutating func xorShuffled() throws(IndexDecodingError) -> [UInt64] {

@@ -19,11 +19,14 @@ extension LogdirIndex {
     /// Answered from per-chunk extremes kept in the manifest: only the
     /// winner's chunk is decompressed.
     ///
+    /// - Parameter include: the files considered (default: every file), so
+    ///   that one index of a whole model directory answers for its `eval/`.
     /// - Returns: nil when no evaluation has a usable `metric`.
-    public func bestEvaluation(metric: String, higherIsBetter: Bool) throws(IndexError) -> IndexedBest? {
+    public func bestEvaluation(metric: String, higherIsBetter: Bool,
+                               include: (IndexedFile) -> Bool = { _ in true }) throws(IndexError) -> IndexedBest? {
         var winner: (file: IndexedFile, chunk: Int, point: Int, value: Double)?
         var evaluations = 0, withMetric = 0, nan = 0
-        for file in files {
+        for file in files where include(file) {
             let tagID = file.tags.firstIndex { $0.name == metric }
             for (chunkIndex, chunk) in file.chunks.enumerated() {
                 evaluations += chunk.scalarEventCount

@@ -64,14 +64,17 @@ extension LogdirIndex {
     }
 
     /// Decodes and verifies chunk `index` of `file`.
-    func chunk(_ index: Int, of file: IndexedFile) throws(IndexError) -> FileChunk {
+    ///
+    /// - Parameter scalarsOnly: leave out event wall times, offsets and
+    ///   lengths (empty arrays), for queries that need only steps and values.
+    func chunk(_ index: Int, of file: IndexedFile, scalarsOnly: Bool = false) throws(IndexError) -> FileChunk {
         guard let store else {
             throw IndexError(path: indexPath, kind: .io(operation: "read (index not loaded)", SystemError(code: ENOENT)))
         }
         let location = file.chunks[index]
         let payload = try store.readSegment(at: location.segmentOffset, kind: .chunk)
         let chunk: FileChunk
-        do { chunk = try FileChunk(decoding: payload) } catch {
+        do { chunk = scalarsOnly ? try FileChunk(decodingScalars: payload) : try FileChunk(decoding: payload) } catch {
             throw IndexError(path: indexPath, kind: .damaged(reason: "undecodable chunk",
                                                              offset: location.segmentOffset + error.offset))
         }
