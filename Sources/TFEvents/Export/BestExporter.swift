@@ -35,7 +35,7 @@
 ///                                           checkpoint: .matchingGlobalStep, evalResult: result)
 /// print(outcome)
 /// ```
-public struct BestExporter: Exporter {
+public struct BestExporter: ExplainingExporter {
     /// What the first decision after a start does when a better evaluation
     /// is already in the event files.
     public enum RestartPolicy: Sendable, Equatable {
@@ -162,14 +162,6 @@ public struct BestExporter: Exporter {
         awaitingFirstDecision = true
     }
 
-    /// ``considerExport(model:exportPath:checkpoint:evalResult:isFinalExport:)``
-    /// with the checkpoint at `checkpointPath`, or the latest one.
-    public mutating func export(model: ModelDirectory, exportPath: String, checkpointPath: String?,
-                                evalResult: EvalResult, isFinalExport: Bool) throws(ExportError) -> String? {
-        try considerExport(model: model, exportPath: exportPath,
-                           checkpoint: checkpointPath.map { .path($0) } ?? .latest,
-                           evalResult: evalResult, isFinalExport: isFinalExport).exportDirectory
-    }
 
     /// Decides about `evalResult` and exports when it is the best.
     ///

@@ -25,6 +25,27 @@ public protocol Exporter {
                          isFinalExport: Bool) throws(ExportError) -> String?
 }
 
+/// An exporter that explains its decisions: ``considerExport(model:exportPath:checkpoint:evalResult:isFinalExport:)``
+/// returns an ``ExportOutcome`` (what was exported and why, or why not);
+/// ``Exporter/export(model:exportPath:checkpointPath:evalResult:isFinalExport:)``
+/// is derived from it.
+public protocol ExplainingExporter: Exporter {
+    /// One decision, with its reason.
+    mutating func considerExport(model: ModelDirectory, exportPath: String, checkpoint: CheckpointSelection,
+                                 evalResult: EvalResult, isFinalExport: Bool) throws(ExportError) -> ExportOutcome
+}
+
+extension ExplainingExporter {
+    /// The ``Exporter`` requirement: the evaluated checkpoint when given,
+    /// the latest one otherwise; the export directory or nil.
+    public mutating func export(model: ModelDirectory, exportPath: String, checkpointPath: String?,
+                                evalResult: EvalResult, isFinalExport: Bool) throws(ExportError) -> String? {
+        try considerExport(model: model, exportPath: exportPath,
+                           checkpoint: checkpointPath.map { .path($0) } ?? .latest,
+                           evalResult: evalResult, isFinalExport: isFinalExport).exportDirectory
+    }
+}
+
 /// An Estimator model directory (SPEC E.3).
 public struct ModelDirectory: Sendable, Hashable, CustomStringConvertible {
     /// Its path.

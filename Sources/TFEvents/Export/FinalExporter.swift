@@ -1,6 +1,6 @@
 /// Exports once, after the final evaluation: `tf.estimator.FinalExporter`
 /// (SPEC F.8). No garbage collection.
-public struct FinalExporter: Exporter {
+public struct FinalExporter: ExplainingExporter {
     /// The directory name under `export/`.
     public let name: String
     /// Writes what an export contains.
@@ -29,14 +29,6 @@ public struct FinalExporter: Exporter {
         self.clock = clock
     }
 
-    /// Exports the checkpoint at `checkpointPath` (or the latest) when
-    /// `isFinalExport`; nil otherwise.
-    public mutating func export(model: ModelDirectory, exportPath: String, checkpointPath: String?,
-                                evalResult: EvalResult, isFinalExport: Bool) throws(ExportError) -> String? {
-        try considerExport(model: model, exportPath: exportPath,
-                           checkpoint: checkpointPath.map { .path($0) } ?? .latest,
-                           evalResult: evalResult, isFinalExport: isFinalExport).exportDirectory
-    }
 
     /// Exports when `isFinalExport`.
     public mutating func considerExport(model: ModelDirectory, exportPath: String,

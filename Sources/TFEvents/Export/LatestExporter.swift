@@ -1,6 +1,6 @@
 /// Exports after every evaluation, then deletes old exports:
 /// `tf.estimator.LatestExporter` (SPEC F.8).
-public struct LatestExporter: Exporter {
+public struct LatestExporter: ExplainingExporter {
     /// Settings TensorFlow does not have.
     public struct Options: Sendable {
         /// Keep the best ``LatestExporter/exportsToKeep`` exports by this
@@ -48,13 +48,6 @@ public struct LatestExporter: Exporter {
         self.options = options
     }
 
-    /// Exports the checkpoint at `checkpointPath` (or the latest one).
-    public mutating func export(model: ModelDirectory, exportPath: String, checkpointPath: String?,
-                                evalResult: EvalResult, isFinalExport: Bool) throws(ExportError) -> String? {
-        try considerExport(model: model, exportPath: exportPath,
-                           checkpoint: checkpointPath.map { .path($0) } ?? .latest,
-                           evalResult: evalResult, isFinalExport: isFinalExport).exportDirectory
-    }
 
     /// Exports, then collects old exports.
     public mutating func considerExport(model: ModelDirectory, exportPath: String,

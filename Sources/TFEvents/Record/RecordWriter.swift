@@ -75,7 +75,7 @@ public final class RecordWriter {
             let end = lseek(fd, 0, SEEK_END)
             guard end >= 0 else {
                 let error = SystemError.current
-                _ = Self.posixClose(fd)
+                _ = closeFile(fd)
                 throw WriteRecordError(kind: .open(error), path: path, offset: 0)
             }
             start = Int(end)
@@ -102,7 +102,7 @@ public final class RecordWriter {
     deinit {
         if !isClosed {
             _ = try? flush()
-            if ownsDescriptor { _ = Self.posixClose(fd) }
+            if ownsDescriptor { _ = closeFile(fd) }
         }
         buffer.deallocate()
     }
@@ -166,7 +166,7 @@ public final class RecordWriter {
         let start = flushedOffset
         guard let base = buffer.baseAddress else { return }
         while written < filled {
-            let count = retryingOnInterrupt { Self.posixWrite(fd, base + written, filled - written) }
+            let count = retryingOnInterrupt { writeToFile(fd, base + written, filled - written) }
             if count < 0 {
                 throw WriteRecordError(kind: .write(.current), path: path, offset: start + written)
             }
@@ -181,7 +181,7 @@ public final class RecordWriter {
         guard !isClosed else { return }
         try flush()
         isClosed = true
-        if ownsDescriptor && Self.posixClose(fd) != 0 {
+        if ownsDescriptor && closeFile(fd) != 0 {
             throw WriteRecordError(kind: .close(.current), path: path, offset: offset)
         }
     }
@@ -191,7 +191,7 @@ public final class RecordWriter {
         guard var p = bytes.baseAddress else { return }
         var remaining = bytes.count
         while remaining > 0 {
-            let count = retryingOnInterrupt { Self.posixWrite(fd, p, remaining) }
+            let count = retryingOnInterrupt { writeToFile(fd, p, remaining) }
             let failedAt = fileOffset + (bytes.count - remaining)
             if count < 0 { throw WriteRecordError(kind: .write(.current), path: path, offset: failedAt) }
             if count == 0 { throw WriteRecordError(kind: .noProgress, path: path, offset: failedAt) }
@@ -258,30 +258,3 @@ private func storeLE32(_ value: UInt32, at pointer: UnsafeMutableRawPointer) {
     pointer.storeBytes(of: value.littleEndian, as: UInt32.self)
 }
 
-// MARK: - System calls
-
-extension RecordWriter {
-    /// `write(2)`, named apart from ``RecordWriter/write(_:)``.
-    @inline(__always)
-    private static func posixWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
-        #if canImport(Glibc)
-        return Glibc.write(fd, buffer, count)
-        #elseif canImport(Musl)
-        return Musl.write(fd, buffer, count)
-        #else
-        return Darwin.write(fd, buffer, count)
-        #endif
-    }
-
-    /// `close(2)`, named apart from ``RecordWriter/close()``.
-    @inline(__always)
-    private static func posixClose(_ fd: Int32) -> Int32 {
-        #if canImport(Glibc)
-        return Glibc.close(fd)
-        #elseif canImport(Musl)
-        return Musl.close(fd)
-        #else
-        return Darwin.close(fd)
-        #endif
-    }
-}
