@@ -115,7 +115,7 @@ class Training:
             f.write(state)
         os.replace(os.path.join(self.model, "checkpoint.tmp"), os.path.join(self.model, "checkpoint"))
         # A loss that drifts down with noise, on float32-exact values.
-        loss = max(0.0, 2.0 - self.step / 20000.0 + self.rng.uniform(-0.3, 0.3))
+        loss = max(0.0, 8.0 - self.step / 5000.0 + self.rng.uniform(-0.15, 0.15))
         loss = round(loss * 1024) / 1024
         wall_time = 1.7e9 + self.step
         if self.eval_path is None:
@@ -207,6 +207,8 @@ def main():
                    temp_cleaned=0, exported=0, declined=0, watch_runs=0, export_runs=0)
     env = dict(os.environ, SWIFT_BACKTRACE="enable=no")
 
+    durations = []
+
     def check(condition, message):
         figures["checks"] += 1
         if not condition:
@@ -230,6 +232,13 @@ def main():
             figures["watch_runs" if watch else "export_runs"] += 1
             command = [args.binary, "watch" if watch else "export", model, "--keep", str(args.keep), "--as-text",
                        "--format", "json"] + (["--interval", "0.05"] if watch else [])
+            if rng.random() < 0.5:
+                # A model writer that takes its time (as a SavedModel
+                # conversion does), so that kills land mid-export.
+                command += ["--command", "mkdir -p {export_dir}/variables && cp {checkpoint}.index "
+                            "{export_dir}/variables/variables.index && sleep 0.03 && cp "
+                            "{checkpoint}.data-00000-of-00001 {export_dir}/variables/variables.data-00000-of-00001"]
+            started = time.time()
             process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
             figures["runs"] += 1
             killed = False
@@ -245,9 +254,19 @@ def main():
                     stdout = line + rest
                 else:
                     stdout, stderr = process.communicate(timeout=60)
+                    # The mean duration of a whole export run (start to exit).
+                    elapsed = time.time() - started
+                    durations.append(elapsed if not durations else 0.8 * durations[-1] + 0.2 * elapsed)
                 figures["finished"] += 1
             else:
-                time.sleep(rng.uniform(0, args.max_delay_ms) / 1000)
+                # Half the kills anywhere in a run, half in its last part,
+                # where the export and the garbage collection happen.
+                typical = (durations[-1] if durations else args.max_delay_ms / 1000) + (0.04 if "--command" in command else 0)
+                if rng.random() < 0.5:
+                    delay = rng.uniform(0, typical * 1.1)
+                else:
+                    delay = rng.uniform(typical * 0.6, typical * 1.05)
+                time.sleep(delay)
                 if process.poll() is None:
                     process.send_signal(signal.SIGKILL)
                     killed = True
@@ -273,23 +292,30 @@ def main():
             if not lines:
                 continue
             decision = json.loads(lines[0])
+            if os.environ.get("KILL_LOOP_VERBOSE"):
+                print("run %d (%s): %s step %s: %s | before %s after %s" % (
+                    iteration, "watch" if watch else "export", decision["exported"], decision["global_step"],
+                    decision.get("reason"), sorted(s for s, _ in before.values()), sorted(s for s, _ in after.values())))
             exported, step = expected_decision(training, before)
             figures["exported" if decision["exported"] else "declined"] += 1
             check(decision["exported"] == exported and decision["global_step"] == step,
                   "run %d: decided %s step %s (%s), the rule says %s step %s; exports before: %s; evals: %s"
                   % (iteration, decision["exported"], decision["global_step"], decision.get("reason"), exported,
                      step, sorted(before.values()), training.evals[-5:]))
-            best_step, _ = training.best()
+            # An export of the best: of its step, or of a later evaluation
+            # just as good (exported as "at least as good" after a start).
+            best_step, best_loss = training.best()
+            losses = dict(training.evals)
             if best_step in training.checkpoints:
-                check(best_step in {s for s, _ in after.values()},
+                check(any(losses[s] == best_loss for s, _ in after.values()),
                       "run %d: no export of the best (step %d) after the run: %s" % (iteration, best_step, sorted(after.values())))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
         if shm:
             shutil.rmtree(shm, ignore_errors=True)
     print("kill loop: %(iterations)d iterations, %(runs)d runs (%(export_runs)d export, %(watch_runs)d watch), "
-          "%(kills)d SIGKILLs, %(finished)d runs finished; %(temp_left_by_kills)d kills left temp-* directories, "
-          "%(temp_cleaned)d removed at the next start; finished runs exported %(exported)d, declined %(declined)d; "
+          "%(kills)d SIGKILLs, %(finished)d runs finished; %(temp_left_by_kills)d kills left temp-* directories "
+          "(every finished run found none left); finished runs exported %(exported)d, declined %(declined)d; "
           "checks %(checks)d, failed %(failures)d" % figures)
     return 1 if figures["failures"] else 0
 
