@@ -59,7 +59,17 @@ enum FuzzDecompression {
                                                           bufferSize: max(bytes.count, 1))) else { return }
         let reference = decode(whole) { _ in 1 << 16 }
         if !pieces.capped && !reference.capped {
-            precondition(pieces == reference, "decoding depends on how input and output are split")
+            if pieces.failed || reference.failed {
+                // Damage found at a frame's or member's end (a checksum):
+                // how much was handed out before depends on the buffer
+                // sizes, but never which bytes.
+                let shorter = min(pieces.bytes.count, reference.bytes.count)
+                precondition(pieces.failed == reference.failed
+                             && pieces.bytes[..<shorter] == reference.bytes[..<shorter],
+                             "decoding of damaged input depends on how input and output are split")
+            } else {
+                precondition(pieces == reference, "decoding depends on how input and output are split")
+            }
         }
 
         // The path event files take: the record reader over the decoder.
