@@ -105,7 +105,16 @@ final class GzipSource: ByteStream {
                 }
             }
             let availableBefore = zstream.pointee.avail_in
+            let producedBefore = produced
             let status = inflate(zstream, Z_NO_FLUSH)
+            if input.wasTruncatedWhileMapped {
+                // Pages past the file's new end read as zeros (see
+                // MappingGuard), and zeros are valid deflate codes: what
+                // this call decoded may be garbage built from earlier
+                // output, including copies of real records at the wrong
+                // offsets. Keep only what came before it.
+                return truncatedWhileDecoding(keeping: producedBefore)
+            }
             if zstream.pointee.avail_in < availableBefore { insideMember = true }
             switch status {
             case Z_OK, Z_BUF_ERROR:
@@ -173,6 +182,14 @@ final class GzipSource: ByteStream {
     }
 
     // MARK: - Errors
+
+    /// The file was cut under the decoder: end as a stream cut short,
+    /// keeping the `kept` bytes decoded before the cut was noticed.
+    private func truncatedWhileDecoding(keeping kept: Int) -> Int {
+        finished = true
+        endedMidStream = true
+        return kept
+    }
 
     /// Remembers a failure: thrown now when nothing was decoded in this
     /// call, else after the caller has the decoded bytes.

@@ -45,13 +45,25 @@ enum ZstdBlock {
     /// - Throws: ``IndexDecodingError`` when the frame is damaged or its
     ///   content size differs; nothing larger than `size` is allocated.
     static func decompress(_ bytes: [UInt8], size: Int) throws(IndexDecodingError) -> [UInt8] {
-        var output = [UInt8](repeating: 0, count: size)
-        let written = output.withUnsafeMutableBytes { out in
-            bytes.withUnsafeBytes { input in
+        // The frame header states its content size (our writer always
+        // records it): check it before allocating anything.
+        let declared = bytes.withUnsafeBytes { ZSTD_getFrameContentSize($0.baseAddress, $0.count) }
+        guard size >= 0, declared == UInt64(size) else { throw IndexDecodingError(offset: 0) }
+        var failed = false
+        let output = [UInt8](unsafeUninitializedCapacity: size) { out, initialized in
+            let written = bytes.withUnsafeBytes { input in
                 ZSTD_decompress(out.baseAddress, out.count, input.baseAddress, input.count)
             }
+            // Only a complete frame of exactly `size` bytes counts as
+            // initialized; anything else is discarded unread.
+            if ZSTD_isError(written) == 0 && written == size {
+                initialized = size
+            } else {
+                failed = true
+                initialized = 0
+            }
         }
-        guard ZSTD_isError(written) == 0, written == size else { throw IndexDecodingError(offset: 0) }
+        guard !failed else { throw IndexDecodingError(offset: 0) }
         return output
     }
 }

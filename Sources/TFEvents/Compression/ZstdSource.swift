@@ -60,6 +60,13 @@ final class ZstdSource: ByteStream {
             let consumedBefore = inBuffer.pos
             let producedBefore = output.pos
             let hint = ZSTD_decompressStream(context, &output, &inBuffer)
+            if input.wasTruncatedWhileMapped {
+                // Pages past the file's new end read as zeros (see
+                // MappingGuard): keep only what was decoded before them.
+                finished = true
+                endedMidStream = true
+                return producedBefore
+            }
             if ZSTD_isError(hint) != 0 {
                 let name = String(cString: ZSTD_getErrorName(hint))
                 return try fail(.corrupt(message: "invalid zstd data (\(name))",

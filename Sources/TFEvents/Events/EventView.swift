@@ -125,7 +125,17 @@ public struct EventView {
 /// }
 /// ```
 public struct SummaryValues {
+    /// Most values one event may hold: 65,536. TensorFlow writers put one
+    /// value per event (TF2, Keras) or one per summary op of a merged
+    /// summary (TF1, rarely more than a few thousand). A summary with more
+    /// is rejected with ``ProtoDecodingError/Kind/tooManyValues(limit:)``
+    /// before the value past the limit is decoded, so a damaged or hostile
+    /// event cannot make a consumer grow its per-event tables without bound.
+    public static let maxValuesPerEvent = 1 << 16
+
     var reader: ProtoReader
+    /// Values returned so far.
+    private var returned = 0
 
     init(summary: UnsafeRawBufferPointer) {
         reader = ProtoReader(summary)
@@ -153,13 +163,16 @@ public struct SummaryValues {
             let bytes = UnsafeRawBufferPointer(start: base + next, count: Int(length))
             value.reset()
             if SummaryValueView.decodeShortForm(bytes, into: &value) {
+                try countValue(at: base)
                 reader.cursor = base + next + Int(length)
                 return true
             }
         }
         while !reader.isAtEnd {
+            let keyStart = reader.cursor
             let key = try reader.readRawKey()
             if key == 0x0A {  // 1 value, length-delimited
+                try countValue(at: keyStart)
                 let bytes = try reader.readLengthDelimited()
                 do {
                     value = try SummaryValueView(decoding: bytes)
@@ -172,6 +185,15 @@ public struct SummaryValues {
             try reader.skipField(raw: key)
         }
         return false
+    }
+
+    /// Counts one more value starting at `start`; throws past the limit.
+    @inline(__always)
+    private mutating func countValue(at start: UnsafeRawPointer) throws(ProtoDecodingError) {
+        guard returned < Self.maxValuesPerEvent else {
+            throw ProtoDecodingError(kind: .tooManyValues(limit: Self.maxValuesPerEvent), offset: start - reader.start)
+        }
+        returned &+= 1
     }
 }
 

@@ -206,6 +206,15 @@ public struct BestExporter: ExplainingExporter {
                 throw .comparisonFailed(error, at: current.source, globalStep: current.globalStep, bestSoFar: best)
             }
             if atLeastAsGood {
+                // A restart after the export of this very evaluation (a
+                // watcher killed after exporting): nothing new to export.
+                if options.restartPolicy == .safe, let surviving = survivingExport(of: current, in: exportPath),
+                   surviving.certain {
+                    awaitingFirstDecision = false
+                    hasExported = true
+                    self.best = current
+                    return skipped(current, .alreadyExported(current, exportDirectory: surviving.path))
+                }
                 return try export(current, currentCheckpoint(), reason: .atLeastAsGoodAsRecovered(best), runner: runner,
                                   model: model, exportPath: exportPath, isFinalExport: isFinalExport)
             }

@@ -65,9 +65,14 @@ public struct EvalLogFollower {
     ///
     /// - Throws: as ``EvalRecovery/recover(files:comparison:options:readerOptions:)``.
     public mutating func poll() throws(ExportError) -> Poll {
-        let known = Set(files.map(\.path))
-        for path in EvalRecovery.eventFiles(modelDirectory: modelDirectory, pattern: pattern) where !known.contains(path) {
-            files.append(EvalRecovery.FileProgress(path: path))
+        let known = Dictionary(files.indices.map { (files[$0].path, $0) }, uniquingKeysWith: { first, _ in first })
+        for path in EvalRecovery.eventFiles(modelDirectory: modelDirectory, pattern: pattern) {
+            if let index = known[path] {
+                // Deleted, and now there again: a new file of the same name.
+                if files[index].deleted { files[index] = EvalRecovery.FileProgress(path: path) }
+            } else {
+                files.append(EvalRecovery.FileProgress(path: path))
+            }
         }
         let improvementsBefore = tracker.statistics.improvements
         let evaluationsBefore = tracker.statistics.evaluations

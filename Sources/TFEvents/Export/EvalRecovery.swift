@@ -57,6 +57,9 @@ public enum EvalRecovery {
         /// The file is compressed: offsets are in the decoded stream, and
         /// it is decoded from its start each time it grows.
         public var isCompressed = false
+        /// The file was deleted (it is read from its start if a file of
+        /// that name appears again).
+        public var deleted = false
 
         /// A file not read yet.
         public init(path: String) { self.path = path }
@@ -222,8 +225,11 @@ public enum EvalRecovery {
             reader = try EventFileReader(path: file.path, startOffset: file.offset, options: readerOptions)
         } catch {
             if strict { throw .unreadableEventFile(error) }
-            if case .open(let code) = error.reason, code.code == ENOENT, file.identity != nil {
-                file.stopped = true  // an eval file deleted since it was read
+            if case .open(let code) = error.reason, code.code == ENOENT {
+                // Deleted since it was listed (or read): rotation, not damage.
+                // Reported never, and not read again unless it reappears.
+                file.stopped = true
+                file.deleted = true
                 return
             }
             issues.append(Issue(path: file.path, offset: 0, message: error.message))

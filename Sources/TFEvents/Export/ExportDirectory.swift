@@ -22,6 +22,55 @@ enum ExportDirectory {
         name.utf8.count == 10 && name.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
     }
 
+    /// `temp-`: exports being written (`temp-<seconds>`), and exports being
+    /// deleted (`temp-removing-<seconds>`).
+    static let temporaryPrefix = "temp-"
+    /// An export being deleted by the garbage collector.
+    static let removingPrefix = "temp-removing-"
+
+    /// Whether `name` is a directory an export in progress (or a deletion)
+    /// works in: `temp-<digits>` as TensorFlow names them, or
+    /// `temp-removing-<digits>`.
+    static func isTemporaryName(_ name: String) -> Bool {
+        var rest = Substring(name)
+        if rest.hasPrefix(removingPrefix) {
+            rest = rest.dropFirst(removingPrefix.count)
+        } else if rest.hasPrefix(temporaryPrefix) {
+            rest = rest.dropFirst(temporaryPrefix.count)
+        } else {
+            return false
+        }
+        return !rest.isEmpty && rest.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+    }
+
+    /// Deletes the temporary directories of `exportPath` (see
+    /// ``isTemporaryName(_:)``): exports that were being written or deleted
+    /// by a process that died. Only the holder of the export lock may call
+    /// this: a live exporter's directory would be deleted too.
+    static func removeTemporaryDirectories(exportPath: String, fileSystem: any ExportFileSystem)
+        -> (removed: [String], failures: [ExportError])
+    {
+        var removed: [String] = []
+        var failures: [ExportError] = []
+        let names: [String]
+        do { names = try fileSystem.listDirectory(exportPath) } catch {
+            if error.code != ENOENT { failures.append(.fileSystem(operation: "list", path: exportPath, error: error)) }
+            return (removed, failures)
+        }
+        for name in names.sorted() where isTemporaryName(name) {
+            let path = FilePaths.join(exportPath, name)
+            do {
+                try fileSystem.removeTree(path)
+                removed.append(path)
+            } catch where error.code == ENOENT {
+                continue
+            } catch {
+                failures.append(.fileSystem(operation: "remove", path: path, error: error))
+            }
+        }
+        return (removed, failures)
+    }
+
     /// Picks `<exportPath>/<seconds>` not taken and creates `temp-<seconds>`.
     ///
     /// - Throws: ``ExportError/noUniqueExportDirectory(exportPath:attempts:)``

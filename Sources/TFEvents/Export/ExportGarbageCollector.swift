@@ -123,7 +123,7 @@ public struct ExportGarbageCollector: Sendable {
                 continue
             }
             do {
-                try fileSystem.removeTree(path)
+                try Self.remove(path, fileSystem: fileSystem)
                 report.removed.append(path)
             } catch {
                 report.failures.append(.fileSystem(operation: "remove", path: path, error: error))
@@ -131,5 +131,24 @@ public struct ExportGarbageCollector: Sendable {
         }
         report.kept.sort()
         return report
+    }
+
+    /// Deletes an export without ever leaving a partial one under its
+    /// version name: it is first renamed to `temp-removing-<version>` (one
+    /// atomic step, after which TensorFlow Serving no longer sees it), then
+    /// deleted. A process killed in between leaves only the `temp-*`
+    /// directory, which the next lock holder removes
+    /// (``ExportLock/removeAbandonedTemporaryDirectories()``).
+    static func remove(_ path: String, fileSystem: any ExportFileSystem) throws(SystemError) {
+        let parent = FilePaths.dirname(path)
+        let doomed = FilePaths.join(parent, ExportDirectory.removingPrefix + FilePaths.basename(path))
+        do {
+            try fileSystem.renameNoReplace(path, to: doomed)
+        } catch where error.code == EEXIST || error.code == ENOTEMPTY {
+            // A leftover of an earlier, interrupted removal: finish it first.
+            try fileSystem.removeTree(doomed)
+            try fileSystem.renameNoReplace(path, to: doomed)
+        }
+        try fileSystem.removeTree(doomed)
     }
 }

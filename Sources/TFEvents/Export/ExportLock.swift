@@ -42,6 +42,34 @@ public final class ExportLock {
 
     deinit { release() }
 
+    /// The export directory the lock guards.
+    public var exportPath: String { FilePaths.dirname(path) }
+
+    /// What ``removeAbandonedTemporaryDirectories()`` did.
+    public struct Cleanup: Sendable {
+        /// Directories deleted.
+        public var removed: [String] = []
+        /// Deletions that failed (the directories stay; the next start tries again).
+        public var failures: [ExportError] = []
+    }
+
+    /// Deletes what exporters that died left in the export directory:
+    /// `temp-<seconds>` directories of exports killed while being written,
+    /// and `temp-removing-<seconds>` directories of exports killed while
+    /// being garbage-collected. Exports (10-digit names) and anything else
+    /// are never touched.
+    ///
+    /// Holding the lock is what makes this safe: every exporter that takes
+    /// it (`tfevents export`, `tfevents watch`) writes only while holding
+    /// it, so no `temp-*` directory can belong to a live one. Call it right
+    /// after taking the lock.
+    public func removeAbandonedTemporaryDirectories() -> Cleanup {
+        precondition(fd >= 0, "the lock was released")
+        let (removed, failures) = ExportDirectory.removeTemporaryDirectories(exportPath: exportPath,
+                                                                              fileSystem: POSIXFileSystem())
+        return Cleanup(removed: removed, failures: failures)
+    }
+
     /// Releases the lock (also done when the object goes away).
     public func release() {
         guard fd >= 0 else { return }

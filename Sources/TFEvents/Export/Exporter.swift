@@ -137,6 +137,11 @@ public enum ExportReason: Sendable, CustomStringConvertible {
     /// the event files, an export of which survives at `survivingExport`
     /// (`certain` false: an export without a manifest that may hold it).
     case worseThanRecovered(EvalResult, survivingExport: String, certain: Bool)
+    /// Not exported, after a (re)start: this very evaluation (same global
+    /// step and metric) is already exported in `exportDirectory`, by an
+    /// earlier run that stopped before or after recording it. Exporting it
+    /// again would only duplicate it.
+    case alreadyExported(EvalResult, exportDirectory: String)
     /// Not exported: ``FinalExporter`` and this is not the final export.
     case notFinal
     /// Not exported: the evaluation lacks the metric.
@@ -165,6 +170,8 @@ public enum ExportReason: Sendable, CustomStringConvertible {
         case let .worseThanRecovered(best, survivingExport, certain):
             return "worse than the best in the event files (\(step(best))), "
                 + (certain ? "which is exported in \(survivingExport)" : "which \(survivingExport) (no manifest) may hold")
+        case let .alreadyExported(result, exportDirectory):
+            return "this evaluation (\(step(result))) is already exported in \(exportDirectory)"
         case .notFinal: return "not the final export"
         case .missingMetric(let metric): return "the evaluation has no \"\(metric)\" metric"
         case .nanMetric(let metric): return "the evaluation's \"\(metric)\" is NaN"

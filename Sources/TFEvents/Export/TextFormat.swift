@@ -11,6 +11,11 @@
 /// `Double(_:)` reads plus `inf`, `-inf`, `nan` (any case), identifiers
 /// (enum values, `true`, `false`).
 enum TextFormat {
+    /// Deepest message nesting accepted (`a { b { ... } }`): 64. The files
+    /// read here nest one level at most; the limit keeps a damaged or
+    /// hostile file from exhausting the stack of the recursive parser.
+    static let maxNestingDepth = 64
+
     /// One lexical token, with the line it starts on (1-based).
     struct Token: Equatable {
         enum Kind: Equatable {
@@ -173,11 +178,16 @@ enum TextFormat {
     static func parse(_ bytes: [UInt8]) throws(SyntaxError) -> [Field] {
         let tokens = try tokenize(bytes)
         var position = 0
-        let fields = try parseFields(tokens, &position, closing: nil)
+        let fields = try parseFields(tokens, &position, closing: nil, depth: 0)
         return fields
     }
 
-    private static func parseFields(_ tokens: [Token], _ position: inout Int, closing: UInt8?) throws(SyntaxError) -> [Field] {
+    private static func parseFields(_ tokens: [Token], _ position: inout Int, closing: UInt8?,
+                                    depth: Int) throws(SyntaxError) -> [Field] {
+        guard depth <= maxNestingDepth else {
+            throw SyntaxError(line: position < tokens.count ? tokens[position].line : tokens.last?.line ?? 1,
+                              reason: "messages nested deeper than \(maxNestingDepth) levels")
+        }
         var fields: [Field] = []
         while position < tokens.count {
             let token = tokens[position]
@@ -200,7 +210,7 @@ enum TextFormat {
             case .symbol(UInt8(ascii: "{")), .symbol(UInt8(ascii: "<")):
                 position += 1
                 let close: UInt8 = next.kind == .symbol(UInt8(ascii: "{")) ? UInt8(ascii: "}") : UInt8(ascii: ">")
-                let body = try parseFields(tokens, &position, closing: close)
+                let body = try parseFields(tokens, &position, closing: close, depth: depth + 1)
                 fields.append(Field(name: name, value: .message(body), line: token.line))
             case .symbol(UInt8(ascii: "[")):
                 // A list of scalars: name: [a, b, c]

@@ -7,6 +7,14 @@
 ///
 /// The mapping covers the file as it was when it was opened (`size`). A file
 /// that grows later is not seen beyond that size; open it again to see more.
+///
+/// A file truncated while mapped does not kill the process: the mapping is
+/// registered with ``MappingGuard`` for its lifetime, so pages past the new
+/// end read as zeros and ``wasTruncatedWhileMapped`` becomes true (a
+/// ``RecordReader`` over it then reports
+/// ``ReadRecordError/Kind/truncatedWhileReading``). Up to 256 mappings of
+/// this type and of the readers' sliding windows are guarded at once;
+/// beyond that they are mapped unguarded.
 public final class MappedFile: @unchecked Sendable {
     // @unchecked: the mapping is immutable after init and only read.
 
@@ -22,6 +30,8 @@ public final class MappedFile: @unchecked Sendable {
     private let mapping: UnsafeMutableRawPointer?
     private let mappingLength: Int
     private let startInMapping: Int
+    /// Our slot in ``MappingGuard`` (nil: empty file, or unguarded).
+    private let guardSlot: Int?
 
     /// Maps `path` from `startOffset` to its current end.
     ///
@@ -54,6 +64,7 @@ public final class MappedFile: @unchecked Sendable {
             mapping = nil
             mappingLength = 0
             startInMapping = 0
+            guardSlot = nil
             return
         }
         // mmap offsets must be page-aligned: map from the page holding `start`.
@@ -74,10 +85,21 @@ public final class MappedFile: @unchecked Sendable {
         }
         _ = madvise(address, mappingLength, MADV_SEQUENTIAL)
         mapping = address
+        guardSlot = MappingGuard.claimSlot()
+        if let guardSlot { MappingGuard.register(guardSlot, start: address, length: mappingLength) }
     }
 
     deinit {
+        // Unregister first: the handler must never patch pages of a
+        // mapping that is going away.
+        if let guardSlot { MappingGuard.releaseSlot(guardSlot) }
         if let mapping { munmap(mapping, mappingLength) }
+    }
+
+    /// Whether the file was truncated while mapped and a read touched a
+    /// page past its new end (which then read as zeros).
+    public var wasTruncatedWhileMapped: Bool {
+        guardSlot.map(MappingGuard.isPoisoned) ?? false
     }
 
     /// Lends the mapped bytes (file offsets `startOffset ..< identity.size`).

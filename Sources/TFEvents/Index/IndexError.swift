@@ -7,6 +7,10 @@ public struct IndexError: Error, Sendable, CustomStringConvertible {
         case damaged(reason: String, offset: Int)
         /// Written by another format version; it is rebuilt.
         case versionMismatch(found: UInt32, expected: UInt32)
+        /// A segment (manifest or chunk) at `offset` declares `length` bytes,
+        /// more than the format's limit of `limit` (1 GiB). Rejected before
+        /// anything is read or allocated; the index is rebuilt.
+        case segmentTooLarge(length: UInt64, limit: Int, offset: Int)
         /// The index belongs to another log directory.
         case otherLogdir(String)
         /// A system call on the index file failed.
@@ -30,6 +34,8 @@ public struct IndexError: Error, Sendable, CustomStringConvertible {
         case let .damaged(reason, offset): return "\(path): damaged index (\(reason) at offset \(offset))"
         case let .versionMismatch(found, expected):
             return "\(path): index format version \(found), this build reads version \(expected)"
+        case let .segmentTooLarge(length, limit, offset):
+            return "\(path): index segment at offset \(offset) declares \(length) bytes, more than the limit of \(limit)"
         case .otherLogdir(let logdir): return "\(path): index of another log directory (\(logdir))"
         case let .io(operation, error): return "\(path): \(operation) failed: \(error)"
         }

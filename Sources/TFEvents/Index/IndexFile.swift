@@ -76,8 +76,8 @@ final class IndexFile: Sendable {
         var offset = IndexFileFormat.headerLength
         var last: (manifest: IndexManifest, end: Int)?
         while offset + IndexFileFormat.segmentHeaderLength <= size,
-              let segment = IndexFileFormat.parseSegmentHeader(
-                  try file.read(at: offset, count: IndexFileFormat.segmentHeaderLength)) {
+              let segment = try file.parseSegmentHeader(
+                  try file.read(at: offset, count: IndexFileFormat.segmentHeaderLength), at: offset) {
             let next = offset + IndexFileFormat.segmentHeaderLength + segment.compressedLength
             guard next <= size else { break }
             if segment.kind == IndexFileFormat.SegmentKind.manifest.rawValue,
@@ -144,8 +144,9 @@ final class IndexFile: Sendable {
 
     /// Reads and verifies a segment's header and compressed payload.
     func readRawSegment(at offset: Int) throws(IndexError) -> (IndexFileFormat.SegmentHeader, [UInt8]) {
-        guard let header = IndexFileFormat.parseSegmentHeader(
-            try read(at: offset, count: IndexFileFormat.segmentHeaderLength)) else {
+        // A negative offset can only come from a damaged manifest.
+        guard offset >= 0, let header = try parseSegmentHeader(
+            try read(at: offset, count: IndexFileFormat.segmentHeaderLength), at: offset) else {
             throw damaged("bad segment header", offset)
         }
         // Never read (or allocate) past the end of what the file holds.
@@ -160,6 +161,14 @@ final class IndexFile: Sendable {
         return (header, compressed)
     }
 
+    /// ``IndexFileFormat/parseSegmentHeader(_:)`` with the limit as an ``IndexError``.
+    private func parseSegmentHeader(_ bytes: [UInt8], at offset: Int) throws(IndexError) -> IndexFileFormat.SegmentHeader? {
+        do { return try IndexFileFormat.parseSegmentHeader(bytes) } catch {
+            throw IndexError(path: path, kind: .segmentTooLarge(length: error.length, limit: IndexFileFormat.maxSegmentLength,
+                                                                offset: offset))
+        }
+    }
+
     /// Copies the segment at `offset` of `source` to the end of this file.
     func copySegment(at offset: Int, from source: IndexFile) throws(IndexError) -> Int {
         let (header, compressed) = try source.readRawSegment(at: offset)
@@ -172,7 +181,9 @@ final class IndexFile: Sendable {
     private func readManifest(at offset: Int) throws(IndexError) -> IndexManifest {
         let payload = try readSegment(at: offset, kind: .manifest)
         do { return try IndexManifest(decoding: payload) } catch {
-            throw damaged("undecodable manifest", offset + error.offset)
+            // The decoder's offset is inside the decompressed payload:
+            // say so, and point at the segment in the file.
+            throw damaged("undecodable manifest (at byte \(error.offset) of its decompressed payload)", offset)
         }
     }
 

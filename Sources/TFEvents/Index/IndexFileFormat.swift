@@ -27,9 +27,19 @@ enum IndexFileFormat {
     static let headerLength = 16
     static let segmentHeaderLength = 32
     static let trailerLength = 32
-    /// Largest uncompressed segment accepted (a damaged length must not
-    /// make us allocate more).
-    static let maxSegmentLength = 1 << 31
+    /// Largest segment accepted, compressed or uncompressed: 1 GiB. A
+    /// manifest of a million event files with a hundred tags each is about
+    /// 300 MiB; chunks hold at most ``IndexOptions/chunkPointLimit`` points
+    /// (a few MiB). A header claiming more (with a valid checksum, so not
+    /// damage but a file from elsewhere) is rejected with
+    /// ``IndexError/Kind/segmentTooLarge(length:limit:offset:)`` before
+    /// anything is read or allocated.
+    static let maxSegmentLength = 1 << 30
+
+    /// A verified segment header declares more than ``maxSegmentLength``.
+    struct SegmentTooLarge: Error {
+        var length: UInt64
+    }
 
     enum SegmentKind: UInt32 {
         case chunk = 1
@@ -61,13 +71,17 @@ enum IndexFileFormat {
         return bytes
     }
 
-    /// Parses and verifies a segment header.
-    static func parseSegmentHeader(_ bytes: [UInt8]) -> SegmentHeader? {
+    /// Parses and verifies a segment header: nil when it is not one.
+    ///
+    /// - Throws: ``SegmentTooLarge`` for a verified header past the limit.
+    static func parseSegmentHeader(_ bytes: [UInt8]) throws(SegmentTooLarge) -> SegmentHeader? {
         guard bytes.count == segmentHeaderLength,
               read32(bytes, 0) == segmentMagic,
               read32(bytes, 28) == maskedCRC(Array(bytes[0 ..< 28])) else { return nil }
         let compressed = read64(bytes, 8), uncompressed = read64(bytes, 16)
-        guard compressed <= UInt64(maxSegmentLength), uncompressed <= UInt64(maxSegmentLength) else { return nil }
+        guard compressed <= UInt64(maxSegmentLength), uncompressed <= UInt64(maxSegmentLength) else {
+            throw SegmentTooLarge(length: max(compressed, uncompressed))
+        }
         return SegmentHeader(kind: read32(bytes, 4), compressedLength: Int(compressed),
                              uncompressedLength: Int(uncompressed), payloadCRC: read32(bytes, 24))
     }

@@ -20,6 +20,10 @@ public struct ProtoDecodingError: Error, Sendable, Equatable, CustomStringConver
         case nestingTooDeep(limit: Int)
         /// An end-group key without its start, or with another field number.
         case unmatchedEndGroup
+        /// A summary with more values than
+        /// ``SummaryValues/maxValuesPerEvent``; `offset` is the first value
+        /// past the limit.
+        case tooManyValues(limit: Int)
     }
 
     /// What is wrong.
@@ -38,6 +42,7 @@ public struct ProtoDecodingError: Error, Sendable, Equatable, CustomStringConver
         case .lengthOutOfBounds(let length): what = "length \(length) runs past the end of the message"
         case .nestingTooDeep(let limit): what = "nesting deeper than \(limit) levels"
         case .unmatchedEndGroup: what = "end-group without a matching start-group"
+        case .tooManyValues(let limit): what = "more than \(limit) summary values in one event"
         }
         return "\(what) at message offset \(offset)"
     }

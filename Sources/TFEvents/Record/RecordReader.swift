@@ -48,6 +48,7 @@ public struct RecordReader: ~Copyable {
     private let owner: AnyObject?        // keeps the mapping or array alive
     private let window: StreamWindow?    // streams: the window buffer
     private let mapping: SlidingMapping? // regular files: the mapped window
+    private let mappedFile: MappedFile?  // a whole-file mapping given by the caller
     private var base: UnsafeRawPointer?  // start of the readable buffer
     private var limit: Int               // readable bytes at `base`
     private var position = 0             // read position in the buffer
@@ -72,6 +73,7 @@ public struct RecordReader: ~Copyable {
         owner = mappedFile
         window = nil
         mapping = nil
+        self.mappedFile = mappedFile
         let (start, count) = mappedFile.withUnsafeBytes { (UnsafeRawPointer($0.baseAddress), $0.count) }
         base = start
         limit = count
@@ -87,6 +89,7 @@ public struct RecordReader: ~Copyable {
         owner = nil
         window = nil
         self.mapping = mapping
+        mappedFile = nil
         base = nil
         limit = 0
         bufferOffset = startOffset
@@ -124,6 +127,7 @@ public struct RecordReader: ~Copyable {
         window = StreamWindow(stream: stream, capacity: windowCapacity, startOffset: startOffset,
                               skipping: skipping, background: background)
         mapping = nil
+        mappedFile = nil
         base = nil
         limit = 0
         bufferOffset = startOffset - skipping
@@ -139,6 +143,7 @@ public struct RecordReader: ~Copyable {
         owner = box
         window = nil
         mapping = nil
+        mappedFile = nil
         base = box.bytes.baseAddress.map { UnsafeRawPointer($0) }
         limit = box.bytes.count
         bufferOffset = 0
@@ -303,7 +308,7 @@ public struct RecordReader: ~Copyable {
     /// ``MappingGuard``): then what looks like damage is the file changing
     /// under us, and reading stops at the current record.
     private mutating func checkNotTruncatedWhileReading(at recordOffset: Int? = nil) throws(ReadRecordError) {
-        guard let mapping, mapping.wasTruncatedWhileMapped else { return }
+        guard mapping?.wasTruncatedWhileMapped ?? mappedFile?.wasTruncatedWhileMapped ?? false else { return }
         let at = recordOffset ?? offset
         position = at - bufferOffset
         stop(at: at)

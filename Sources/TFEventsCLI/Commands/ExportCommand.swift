@@ -16,7 +16,9 @@ struct ExportCommand: ParsableCommand {
         An export is MODEL_DIR/export/NAME/<seconds>/: variables/variables.{index,data-*} hard-linked \
         (or copied) from the checkpoint, assets.extra/, and export_manifest.pb (.pbtxt with --as-text). \
         It is written under temp-<seconds> and renamed when complete. Old exports are then deleted down \
-        to --keep (newest, or best with --keep-best); nothing but 10-digit directories is touched.
+        to --keep (newest, or best with --keep-best); nothing but 10-digit directories is touched. \
+        A deleted export is renamed to temp-removing-<seconds> first, so no half-deleted export is ever \
+        visible. After taking the lock, temp-* directories left by an interrupted export are removed.
 
         Prints the export directory, or why nothing was exported.
 
@@ -40,11 +42,7 @@ struct ExportCommand: ParsableCommand {
         var exporter = try exporting.makeExporter(evaluation: evaluation)
         let model = evaluation.model
         let exportPath = model.exportPath(for: exporter.name)
-        let lock: ExportLock
-        do { lock = try ExportLock(exportPath: exportPath) } catch {
-            StandardError.report(error.description)
-            throw ExitCode(ExitStatus.exportFailed)
-        }
+        let lock = try ExportLock.forCommand(exportPath: exportPath)
         defer { lock.release() }
 
         let (result, corrupt) = try evaluation.recover()

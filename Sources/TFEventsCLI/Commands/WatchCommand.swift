@@ -45,11 +45,7 @@ struct WatchCommand: ParsableCommand {
         var exporter = try exporting.makeExporter(evaluation: evaluation)
         let model = evaluation.model
         let exportPath = model.exportPath(for: exporter.name)
-        let lock: ExportLock
-        do { lock = try ExportLock(exportPath: exportPath) } catch {
-            StandardError.report(error.description)
-            throw ExitCode(ExitStatus.exportFailed)
-        }
+        let lock = try ExportLock.forCommand(exportPath: exportPath)
         defer { lock.release() }
 
         var follower = EvalLogFollower(modelDirectory: model.path, pattern: evaluation.eventFilePattern,

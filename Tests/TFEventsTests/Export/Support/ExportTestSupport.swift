@@ -199,7 +199,7 @@ final class FailingModelWriter: ModelWriter {
 
 /// A file system that fails the chosen operation on its n-th use.
 final class FailingFileSystem: ExportFileSystem {
-    enum Operation: String, Sendable { case makeDirectory, writeNewFile, linkOrCopy, copyTree, renameNoReplace, syncDirectory }
+    enum Operation: String, Sendable { case makeDirectory, writeNewFile, linkOrCopy, copyTree, renameNoReplace, syncDirectory, removeTree }
     private let counts = Mutex([String: Int]())
     private let armed = Mutex(false)
     let operation: Operation
@@ -238,6 +238,6 @@ final class FailingFileSystem: ExportFileSystem {
         try check(.renameNoReplace)
         try base.renameNoReplace(source, to: destination)
     }
-    func removeTree(_ path: String) throws(SystemError) { try base.removeTree(path) }
+    func removeTree(_ path: String) throws(SystemError) { try check(.removeTree); try base.removeTree(path) }
     func syncDirectory(_ path: String) throws(SystemError) { try check(.syncDirectory); try base.syncDirectory(path) }
 }
