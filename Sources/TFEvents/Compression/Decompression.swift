@@ -48,13 +48,7 @@ public enum Decompression {
     public static func open(path: String, format: CompressionFormat? = nil)
         throws(FileOpenError) -> (stream: any ByteStream, format: CompressionFormat)
     {
-        let fd = retryingOnInterrupt { systemOpen(path, O_RDONLY | O_CLOEXEC) }
-        guard fd >= 0 else { throw FileOpenError(path: path, reason: .open(.current)) }
-        let identity: FileIdentity
-        do { identity = try FileIdentity(fileDescriptor: fd) } catch {
-            close(fd)
-            throw FileOpenError(path: path, reason: .open(error))
-        }
+        let (fd, identity) = try openForReading(path)
         guard identity.isRegularFile else {
             close(fd)
             throw FileOpenError(path: path, reason: .notRegularFile)

@@ -38,13 +38,8 @@ public final class MappedFile: @unchecked Sendable {
     /// - Throws: ``FileOpenError`` when the file cannot be opened, is not a
     ///   regular file, or cannot be mapped.
     public convenience init(path: String, startOffset: Int = 0) throws(FileOpenError) {
-        let fd = retryingOnInterrupt { open(path, O_RDONLY | O_CLOEXEC) }
-        guard fd >= 0 else { throw FileOpenError(path: path, reason: .open(.current)) }
+        let (fd, identity) = try openForReading(path)
         defer { close(fd) }
-        let identity: FileIdentity
-        do { identity = try FileIdentity(fileDescriptor: fd) } catch {
-            throw FileOpenError(path: path, reason: .open(error))
-        }
         guard identity.isRegularFile else {
             throw FileOpenError(path: path, reason: .notRegularFile)
         }

@@ -97,3 +97,18 @@ public enum ProcessInfoLite {
     /// Cores available (at least 1).
     public static var activeProcessorCount: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
 }
+
+/// Opens `path` read-only and reads its identity with `fstat`. The caller
+/// owns the descriptor and closes it.
+///
+/// - Throws: ``FileOpenError`` (`open`) naming the path.
+func openForReading(_ path: String) throws(FileOpenError) -> (fd: Int32, identity: FileIdentity) {
+    let fd = retryingOnInterrupt { systemOpen(path, O_RDONLY | O_CLOEXEC) }
+    guard fd >= 0 else { throw FileOpenError(path: path, reason: .open(.current)) }
+    do {
+        return (fd, try FileIdentity(fileDescriptor: fd))
+    } catch {
+        close(fd)
+        throw FileOpenError(path: path, reason: .open(error))
+    }
+}

@@ -32,13 +32,7 @@ extension RecordReader {
                           path: path, startOffset: startOffset, format: format, options: options)
             return
         }
-        let fd = retryingOnInterrupt { systemOpen(path, O_RDONLY | O_CLOEXEC) }
-        guard fd >= 0 else { throw FileOpenError(path: path, reason: .open(.current)) }
-        let identity: FileIdentity
-        do { identity = try FileIdentity(fileDescriptor: fd) } catch {
-            close(fd)
-            throw FileOpenError(path: path, reason: .open(error))
-        }
+        let (fd, identity) = try openForReading(path)
         guard identity.isRegularFile else {
             if (identity.modeBits & S_IFMT) == S_IFDIR {
                 close(fd)

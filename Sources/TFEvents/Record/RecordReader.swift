@@ -232,8 +232,10 @@ public struct RecordReader: ~Copyable {
     /// or the stream ended first).
     private mutating func refill(needed: Int) throws(ReadRecordError) -> Bool {
         guard endState == .reading else { return false }
+        // Every mapped source (sliding or whole-file) ends up here before
+        // it ends or moves on: the place to notice a truncation under us.
+        try checkNotTruncatedWhileReading()
         if let mapping {
-            try checkNotTruncatedWhileReading()
             let start = offset
             let enough: Bool
             do { enough = try mapping.remap(at: start, needed: needed) } catch {
