@@ -186,6 +186,9 @@ def main():
     parser.add_argument("--out", default=os.path.join(HERE, "results"), help="where results.json/.md go")
     parser.add_argument("--corpora", default="eval,training,small,gzip", help="comma-separated subset")
     parser.add_argument("--tfevents", help="a tfevents binary (default: build one)")
+    parser.add_argument("--slow-seconds", type=float, default=0,
+                        help="a tool whose first run takes longer than this is not repeated (its row says 1 run); "
+                             "0 (default) repeats every tool --runs times")
     args = parser.parse_args()
     args.runs = max(3, args.runs)
 
@@ -255,6 +258,9 @@ def main():
                     wall, peak, output = tool.run(directory)
                     walls.append(wall)
                     peaks.append(peak)
+                    if args.slow_seconds and attempt == 0 and wall > args.slow_seconds:
+                        log("  %s took %.0f s (> --slow-seconds): not repeated" % (tool.name, wall))
+                        break
                     if tool.parse and output.strip():
                         answer = json.loads(output.strip().splitlines()[-1]).get("best_step",
                                   json.loads(output.strip().splitlines()[-1]).get("global_step"))
@@ -263,7 +269,7 @@ def main():
                 continue
             median = statistics.median(walls)
             rows.append({"tool": tool.name, "version": tool.version, "job": tool.job, "wall_seconds": median,
-                         "all_runs": walls, "mb_per_s": size_bytes / median / 1e6, "events_per_s": events / median,
+                         "all_runs": walls, "runs": len(walls), "mb_per_s": size_bytes / median / 1e6, "events_per_s": events / median,
                          "peak_rss_bytes": max(peaks), "best_step": answer})
             log("  %-28s %8.3f s  (%s)" % (tool.name, median, ", ".join("%.3f" % w for w in walls)))
         reference = next((row["wall_seconds"] for row in rows if row["tool"] == "tfevents best"), None)
@@ -283,18 +289,18 @@ def main():
 
 
 def render_markdown(results):
-    lines = ["CPU: %s (%d cores); median of %d runs, page cache warm; scale %.2f." %
+    lines = ["CPU: %s (%d cores); median of %d runs (column \"runs\" when fewer), page cache warm; scale %.2f." %
              (results["cpu"], results["cores"], results["runs"], results["scale"]), ""]
     for corpus, data in results["corpora"].items():
         lines.append("### %s: %.0f MB, %d events (expected best step %s)" %
                      (corpus, data["bytes"] / 1e6, data["events"], data["expected_best_step"]))
         lines.append("")
-        lines.append("| tool | version | wall s | MB/s | events/s | peak RSS MiB | × tfevents best | best step |")
-        lines.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |")
+        lines.append("| tool | version | runs | wall s | MB/s | events/s | peak RSS MiB | × tfevents best | best step |")
+        lines.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
         for row in data["rows"]:
             ratio = row["ratio_to_tfevents"]
-            lines.append("| %s | %s | %.3f | %.0f | %.3g | %.0f | %s | %s |" % (
-                row["tool"], row["version"], row["wall_seconds"], row["mb_per_s"], row["events_per_s"],
+            lines.append("| %s | %s | %d | %.3f | %.0f | %.3g | %.0f | %s | %s |" % (
+                row["tool"], row["version"], row.get("runs", len(row["all_runs"])), row["wall_seconds"], row["mb_per_s"], row["events_per_s"],
                 row["peak_rss_bytes"] / (1 << 20), "%.1f" % ratio if ratio else "-",
                 row["best_step"] if row["best_step"] is not None else "-"))
         lines.append("")
