@@ -7,6 +7,7 @@
 //     swift package benchmark --target CRC32C
 //     swift package benchmark --target RecordScan
 //     swift package benchmark --target Decompress
+//     swift package benchmark --target IndexUpdate
 //
 // The malloc counters (`mallocCountTotal`) come from package-benchmark's
 // MallocInterposer trait, so jemalloc is not needed.
@@ -54,6 +55,15 @@ let package = Package(
                 .product(name: "TFEvents", package: "swift-tfevents"),
             ],
             path: "Benchmarks/Decompress",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "IndexUpdate",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "TFEvents", package: "swift-tfevents"),
+            ],
+            path: "Benchmarks/IndexUpdate",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
     ]
