@@ -258,12 +258,12 @@ def main():
                     wall, peak, output = tool.run(directory)
                     walls.append(wall)
                     peaks.append(peak)
-                    if args.slow_seconds and attempt == 0 and wall > args.slow_seconds:
-                        log("  %s took %.0f s (> --slow-seconds): not repeated" % (tool.name, wall))
-                        break
                     if tool.parse and output.strip():
                         answer = json.loads(output.strip().splitlines()[-1]).get("best_step",
                                   json.loads(output.strip().splitlines()[-1]).get("global_step"))
+                    if args.slow_seconds and attempt == 0 and wall > args.slow_seconds:
+                        log("  %s took %.0f s (> --slow-seconds): not repeated" % (tool.name, wall))
+                        break
             except Exception as error:  # noqa: BLE001 - a failing peer is reported, not fatal
                 log("skipping %s on %s: %s" % (tool.name, corpus, error))
                 continue
