@@ -21,6 +21,9 @@ What it does:
  4. prints and writes (JSON and Markdown, in --out) one table per corpus:
     tool, version, wall seconds, MB/s, events/s, peak resident memory, and
     the time ratio to `tfevents best` (how many times slower than us).
+    A run of a subset (--corpora) merges into an earlier results.json of the
+    same scale and CPU. A tool that exits with an error is reported and left
+    out, never timed.
 """
 import argparse
 import json
@@ -71,8 +74,9 @@ def warm(directory):
                     pass
 
 
-def run_process(command, env=None):
-    """Runs a command; returns (wall seconds, peak RSS bytes, stdout)."""
+def run_process(command, env=None, ok_codes=(0,)):
+    """Runs a command; returns (wall seconds, peak RSS bytes, stdout). An
+    exit status outside ok_codes raises: a crashed peer is not timed."""
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     stdout_data = process.stdout.read()
@@ -80,7 +84,7 @@ def run_process(command, env=None):
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - start
     code = os.waitstatus_to_exitcode(status)
-    if code not in (0, 1):
+    if code not in ok_codes:
         raise RuntimeError("%s exited with %d: %s" % (" ".join(command), code, stderr_data.decode()[-500:]))
     return wall, usage.ru_maxrss * 1024, stdout_data.decode()
 
@@ -114,14 +118,16 @@ def run_rustboard(server, directory, checksum):
 
 
 class Tool:
-    def __init__(self, name, version, job, command=None, rustboard=None, env=None, parse=True):
+    def __init__(self, name, version, job, command=None, rustboard=None, env=None, parse=True, ok_codes=(0,)):
         self.name, self.version, self.job = name, version, job
         self.command, self.rustboard, self.env, self.parse = command, rustboard, env, parse
+        self.ok_codes = ok_codes
 
     def run(self, directory):
         if self.rustboard:
             return run_rustboard(self.rustboard[0], directory, self.rustboard[1])
-        return run_process([part.replace("{dir}", directory) for part in self.command], env=self.env)
+        return run_process([part.replace("{dir}", directory) for part in self.command], env=self.env,
+                           ok_codes=self.ok_codes)
 
 
 def ensure_venv(venv, install):
@@ -280,7 +286,17 @@ def main():
                                       "rows": rows}
 
     os.makedirs(args.out, exist_ok=True)
-    with open(os.path.join(args.out, "results.json"), "w") as handle:
+    previous_path = os.path.join(args.out, "results.json")
+    if os.path.exists(previous_path):
+        # A run of a subset (--corpora) keeps the other corpora of an earlier
+        # run at the same scale on the same CPU, in the same order.
+        with open(previous_path) as handle:
+            previous = json.load(handle)
+        if previous.get("scale") == results["scale"] and previous.get("cpu") == results["cpu"]:
+            merged = {name: results["corpora"].get(name, data) for name, data in previous["corpora"].items()}
+            merged.update({name: data for name, data in results["corpora"].items() if name not in merged})
+            results["corpora"] = merged
+    with open(previous_path, "w") as handle:
         json.dump(results, handle, indent=1)
     markdown = render_markdown(results)
     with open(os.path.join(args.out, "results.md"), "w") as handle:

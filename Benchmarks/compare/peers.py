@@ -7,7 +7,8 @@ Each peer does what a user of that tool would do:
                (what tf.estimator.BestExporter uses);
 - tensorboard: TensorBoard's EventFileLoader (its Python reading path),
                values converted the way TensorBoard converts them;
-- tbparse:     SummaryReader(dir).scalars, then the row with the smallest loss;
+- tbparse:     SummaryReader(dir, event_types={scalars, tensors}), then the
+               row of .scalars or .tensors with the smallest loss;
 - zlib:        Python's zlib inflating every file, nothing else (the bare
                decompressor, for the gzip corpus).
 Files are read in sorted path order; ties keep the first (strictly smaller wins).
@@ -69,13 +70,23 @@ def run_tensorboard(directory):
 
 
 def run_tbparse(directory):
+    # Only the two event types a loss can be written as: TF1 scalars and
+    # TF2 tensors (asking for every type also decodes every image).
     from tbparse import SummaryReader
-    frame = SummaryReader(directory, extra_columns={"dir_name"}).scalars
-    losses = frame[frame["tag"] == "loss"]
-    if losses.empty:
-        return None, len(frame)
-    row = losses.loc[losses["value"].idxmin()]
-    return (int(row["step"]), float(row["value"])), len(frame)
+    reader = SummaryReader(directory, extra_columns={"dir_name"}, event_types={"scalars", "tensors"})
+    best, rows = None, 0
+    for frame in (reader.scalars, reader.tensors):
+        rows += len(frame)
+        if frame.empty:
+            continue
+        losses = frame[frame["tag"] == "loss"]
+        if losses.empty:
+            continue
+        values = losses["value"].astype(float)  # tensors come as 0-d arrays
+        row = values.idxmin()
+        if best is None or values[row] < best[1]:
+            best = (int(losses.loc[row, "step"]), float(values[row]))
+    return best, rows
 
 
 def run_zlib(directory):
