@@ -58,15 +58,24 @@ enum FuzzDecompression {
         guard let whole = decoder(format, CompressedInput(stream: FuzzPieceStream(bytes, seed: 0, maxPiece: Int.max),
                                                           bufferSize: max(bytes.count, 1))) else { return }
         let reference = decode(whole) { _ in 1 << 16 }
+        // See below: zstd may report damage or a cut stream depending on
+        // how its input arrives.
+        let zstdSinglePass = format == .zstd && (pieces.endedMidStream || reference.endedMidStream)
         if !pieces.capped && !reference.capped {
             if pieces.failed || reference.failed {
                 // Damage found at a frame's or member's end (a checksum):
                 // how much was handed out before depends on the buffer
                 // sizes, but never which bytes.
                 let shorter = min(pieces.bytes.count, reference.bytes.count)
-                precondition(pieces.failed == reference.failed
-                             && pieces.bytes[..<shorter] == reference.bytes[..<shorter],
+                precondition(pieces.bytes[..<shorter] == reference.bytes[..<shorter],
                              "decoding of damaged input depends on how input and output are split")
+                // libzstd is stricter when a whole damaged frame is in its
+                // input and the output has room for its declared size: it
+                // decodes the frame in one pass and reports the damage, where
+                // fed in pieces it hands out blocks and waits for more (a
+                // truncated tail here). gzip and zlib have no such mode.
+                precondition(pieces.failed == reference.failed || zstdSinglePass,
+                             "one decoding of damaged input failed and the other did not")
             } else {
                 precondition(pieces == reference, "decoding depends on how input and output are split")
             }
@@ -79,25 +88,29 @@ enum FuzzDecompression {
         var reader = RecordReader(stream: stream, path: "<fuzz>", windowCapacity: 64, compression: format, options: options)
         var array = RecordReader(bytes: reference.bytes, options: options)
         let plain = FuzzRecordFraming.read(&array, input: UnsafeRawBufferPointer(start: nil, count: 0), checkPayloads: false, bounded: false)
-        var records = 0
+        var records = 0, readerFailed = false
         for _ in 0 ... reference.bytes.count + 2 {
             do {
                 guard let record = try reader.next() else { break }
                 records += 1
                 // Before a failure, the bytes handed out depend on buffer
-                // sizes: bound by the longest decoding seen.
+                // sizes: bound by the longest decoding seen, unless the
+                // input is damaged (this reader's buffers may decode further
+                // before zstd notices; the record still passed both CRCs).
                 precondition(record.endOffset <= max(reference.bytes.count, pieces.bytes.count)
-                             || reference.capped || pieces.capped, "record past the decoded bytes")
+                             || reference.capped || pieces.capped || reference.failed || pieces.failed,
+                             "record past the decoded bytes")
             } catch {
                 if case .corruptCompressedData = error.kind {
-                    precondition(reference.failed || reference.capped || pieces.failed,
+                    precondition(reference.failed || reference.capped || pieces.failed || zstdSinglePass,
                                  "a decoding error the reference did not see")
+                    readerFailed = true
                     break
                 }
                 if !error.isResumable { break }
             }
         }
-        if !reference.failed && !reference.capped {
+        if !reference.failed && !reference.capped && !(readerFailed && zstdSinglePass) {
             let expected = plain.items.filter { if case .record = $0 { return true } else { return false } }.count
             precondition(records == expected, "records through the decoder: \(records), from its output: \(expected)")
         }

@@ -72,6 +72,15 @@ struct TagExtremes: Sendable, Equatable {
         maxValue = Double(bitPattern: try decoder.fixed64())
     }
 
+    /// Equal when every field is, the values compared bit for bit: a tag
+    /// whose points are all NaN stores NaN extremes, and an entry read back
+    /// from the index must equal the one written.
+    static func == (lhs: TagExtremes, rhs: TagExtremes) -> Bool {
+        lhs.tag == rhs.tag && lhs.count == rhs.count && lhs.nanCount == rhs.nanCount
+            && lhs.minIndex == rhs.minIndex && lhs.minValue.bitPattern == rhs.minValue.bitPattern
+            && lhs.maxIndex == rhs.maxIndex && lhs.maxValue.bitPattern == rhs.maxValue.bitPattern
+    }
+
     init(tag: UInt32, count: Int, nanCount: Int, minIndex: Int, minValue: Double, maxIndex: Int, maxValue: Double) {
         self.tag = tag
         self.count = count
