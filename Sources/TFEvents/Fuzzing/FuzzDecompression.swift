@@ -58,9 +58,9 @@ enum FuzzDecompression {
         guard let whole = decoder(format, CompressedInput(stream: FuzzPieceStream(bytes, seed: 0, maxPiece: Int.max),
                                                           bufferSize: max(bytes.count, 1))) else { return }
         let reference = decode(whole) { _ in 1 << 16 }
-        // See below: zstd may report damage or a cut stream depending on
-        // how its input arrives.
-        let zstdSinglePass = format == .zstd && (pieces.endedMidStream || reference.endedMidStream)
+        // See below: whether libzstd reports damage depends on how its
+        // input arrives.
+        let zstdSinglePass = format == .zstd
         if !pieces.capped && !reference.capped {
             if pieces.failed || reference.failed {
                 // Damage found at a frame's or member's end (a checksum):
@@ -71,9 +71,11 @@ enum FuzzDecompression {
                              "decoding of damaged input depends on how input and output are split")
                 // libzstd is stricter when a whole damaged frame is in its
                 // input and the output has room for its declared size: it
-                // decodes the frame in one pass and reports the damage, where
-                // fed in pieces it hands out blocks and waits for more (a
-                // truncated tail here). gzip and zlib have no such mode.
+                // decodes the frame in one pass and reports the damage (a
+                // content size that does not match, say), where fed in
+                // pieces it hands out blocks and either waits for more (a
+                // truncated tail here) or ends the frame without complaint.
+                // gzip and zlib have no such mode.
                 precondition(pieces.failed == reference.failed || zstdSinglePass,
                              "one decoding of damaged input failed and the other did not")
             } else {
