@@ -127,7 +127,7 @@ public struct BestTracker {
         }
     }
     private var storedBest: EvalResult?
-    private var hasBest = false
+    private var hasBest: Bool { pendingBest || storedBest != nil }
     // The best as observed from an event, not yet a dictionary.
     private var pendingBest = false
     private var pendingSummary: [UInt8] = []
@@ -202,7 +202,6 @@ public struct BestTracker {
     public mutating func restore(best: EvalResult?) {
         storedBest = best
         pendingBest = false
-        hasBest = best != nil
         bestMetricValue = builtInMetric.flatMap { best?.metrics[$0] }
     }
 
@@ -309,7 +308,6 @@ public struct BestTracker {
         pendingStep = event.step
         pendingSource = source
         pendingBest = true
-        hasBest = true
         storedBest = nil
         bestMetricValue = metricValue
         statistics.improvements += 1
@@ -382,7 +380,6 @@ public struct BestTracker {
     private mutating func take(_ result: EvalResult) {
         storedBest = result
         pendingBest = false
-        hasBest = true
         bestMetricValue = builtInMetric.flatMap { result.metrics[$0] }
         statistics.improvements += 1
     }

@@ -60,7 +60,7 @@ enum FuzzDecompression {
         let reference = decode(whole) { _ in 1 << 16 }
         // See below: whether libzstd reports damage depends on how its
         // input arrives.
-        let zstdSinglePass = format == .zstd
+        let zstdVerdictMayDiffer = format == .zstd
         if !pieces.capped && !reference.capped {
             if pieces.failed || reference.failed {
                 // Damage found at a frame's or member's end (a checksum):
@@ -76,7 +76,7 @@ enum FuzzDecompression {
                 // pieces it hands out blocks and either waits for more (a
                 // truncated tail here) or ends the frame without complaint.
                 // gzip and zlib have no such mode.
-                precondition(pieces.failed == reference.failed || zstdSinglePass,
+                precondition(pieces.failed == reference.failed || zstdVerdictMayDiffer,
                              "one decoding of damaged input failed and the other did not")
             } else {
                 precondition(pieces == reference, "decoding depends on how input and output are split")
@@ -104,7 +104,7 @@ enum FuzzDecompression {
                              "record past the decoded bytes")
             } catch {
                 if case .corruptCompressedData = error.kind {
-                    precondition(reference.failed || reference.capped || pieces.failed || zstdSinglePass,
+                    precondition(reference.failed || reference.capped || pieces.failed || zstdVerdictMayDiffer,
                                  "a decoding error the reference did not see")
                     readerFailed = true
                     break
@@ -112,7 +112,7 @@ enum FuzzDecompression {
                 if !error.isResumable { break }
             }
         }
-        if !reference.failed && !reference.capped && !(readerFailed && zstdSinglePass) {
+        if !reference.failed && !reference.capped && !(readerFailed && zstdVerdictMayDiffer) {
             let expected = plain.items.filter { if case .record = $0 { return true } else { return false } }.count
             precondition(records == expected, "records through the decoder: \(records), from its output: \(expected)")
         }

@@ -140,15 +140,9 @@ struct FileChunk: Sendable, Equatable {
         encoder.deltas(startEvents)
     }
 
-    /// Reads an encoded chunk and checks that its columns agree.
-    init(decoding bytes: [UInt8]) throws(IndexDecodingError) {
-        var decoder = IndexDecoder(bytes)
-        eventSteps = try decoder.deltas(as: Int64.self)
-        eventWallTimes = try decoder.xorShuffled().map(Double.init(bitPattern:))
-        eventOffsets = try decoder.deltas(as: Int64.self)
-        eventLengths = try decoder.deltas(as: UInt32.self)
-        pointTags = try decoder.deltas(as: UInt32.self)
-        pointEvents = try decoder.deltas(as: UInt32.self)
+    /// The columns after the points' events, shared by both decoders:
+    /// values (float32 when every one fits), blobs, START events.
+    private mutating func decodeValuesAndBlobs(_ decoder: inout IndexDecoder) throws(IndexDecodingError) {
         if try decoder.bool() {
             values = try decoder.shuffled32().map { Double(Float(bitPattern: $0)) }
         } else {
@@ -158,6 +152,18 @@ struct FileChunk: Sendable, Equatable {
         blobEvents = try decoder.deltas(as: UInt32.self)
         blobKinds = try decoder.raw()
         startEvents = try decoder.deltas(as: UInt32.self)
+    }
+
+    /// Reads an encoded chunk and checks that its columns agree.
+    init(decoding bytes: [UInt8]) throws(IndexDecodingError) {
+        var decoder = IndexDecoder(bytes)
+        eventSteps = try decoder.deltas(as: Int64.self)
+        eventWallTimes = try decoder.xorShuffled().map(Double.init(bitPattern:))
+        eventOffsets = try decoder.deltas(as: Int64.self)
+        eventLengths = try decoder.deltas(as: UInt32.self)
+        pointTags = try decoder.deltas(as: UInt32.self)
+        pointEvents = try decoder.deltas(as: UInt32.self)
+        try decodeValuesAndBlobs(&decoder)
         let events = eventSteps.count
         guard eventWallTimes.count == events, eventOffsets.count == events, eventLengths.count == events,
               pointTags.count == values.count, pointEvents.count == values.count,
@@ -179,15 +185,7 @@ struct FileChunk: Sendable, Equatable {
               try decoder.skipDeltas() == events else { throw IndexDecodingError(offset: decoder.position) }
         pointTags = try decoder.deltas(as: UInt32.self)
         pointEvents = try decoder.deltas(as: UInt32.self)
-        if try decoder.bool() {
-            values = try decoder.shuffled32().map { Double(Float(bitPattern: $0)) }
-        } else {
-            values = try decoder.xorShuffled().map(Double.init(bitPattern:))
-        }
-        blobTags = try decoder.deltas(as: UInt32.self)
-        blobEvents = try decoder.deltas(as: UInt32.self)
-        blobKinds = try decoder.raw()
-        startEvents = try decoder.deltas(as: UInt32.self)
+        try decodeValuesAndBlobs(&decoder)
         guard pointTags.count == values.count, pointEvents.count == values.count,
               blobTags.count == blobEvents.count, blobKinds.count == blobEvents.count,
               pointEvents.allSatisfy({ Int($0) < events }), blobEvents.allSatisfy({ Int($0) < events }),

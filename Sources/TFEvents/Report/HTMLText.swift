@@ -27,10 +27,11 @@ public enum HTMLText {
         return out
     }
 
-    /// `text` as a JSON string literal that is also safe inside an HTML
-    /// `<script>` element: `<`, `>`, `&` and U+2028/U+2029 are written as
-    /// `\u` escapes, so no `</script>` can end the element early.
-    public static func jsonString(_ text: String) -> String {
+    /// `text` as a JSON string literal. With `forScript` (the default) it
+    /// is also safe inside an HTML `<script>` element: `<`, `>`, `&` and
+    /// U+2028/U+2029 are written as `\u` escapes, so no `</script>` can end
+    /// the element early.
+    public static func jsonString(_ text: String, forScript: Bool = true) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {
@@ -39,10 +40,10 @@ public enum HTMLText {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case "<", ">", "&", "\u{2028}", "\u{2029}":
-                out += unicodeEscape(scalar.value)
             case _ where scalar.value < 0x20:
                 out += unicodeEscape(scalar.value)
+            case "<", ">", "&", "\u{2028}", "\u{2029}":
+                if forScript { out += unicodeEscape(scalar.value) } else { out.unicodeScalars.append(scalar) }
             default: out.unicodeScalars.append(scalar)
             }
         }

@@ -1,26 +1,15 @@
+import TFEvents
+
 /// Minimal JSON text building with exact number formatting.
 ///
 /// Doubles are written with Swift's shortest round-trip representation, so
 /// they parse back to the same bits; non-finite values become the strings
 /// "nan", "inf" and "-inf".
 enum JSON {
-    /// A JSON string literal of `text`, escaped.
+    /// A JSON string literal of `text`, escaped (the library's escaper,
+    /// without the `<script>` extras).
     static func string(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
+        HTMLText.jsonString(text, forScript: false)
     }
 
     /// A JSON number, or a string for non-finite values.
