@@ -1,17 +1,43 @@
-// swift-tools-version: 6.1
+// swift-tools-version: 6.2
 //
 // swift-tfevents: reads TensorFlow event files fast, verifies every byte, and
 // recovers the best evaluation of a training run.
 //
-// The root package is kept lean (library, CLI, tests). Benchmarks live in
-// their own package under Benchmarks/ so that `swift test` never builds them.
+// The library is a stack of modules; each depends only on the ones below it,
+// so the compiler rejects an arrow that points up (docs/ARCHITECTURE.md):
+//
+//     TFRecord        bytes in: CRC32C, byte sources, decompression, framing
+//     TFEventsCore    meaning: protobuf cursor, Event/Summary views, scalars, scanning
+//     TFEventsIndex   the persistent index, discovery, queries, the rule for "best"
+//     TFEventsExport  evaluations, checkpoints, exporters, retention, locks, manifests
+//     TFEventsReport  the HTML report
+//     TFEvents        umbrella: re-exports the five (`import TFEvents`)
+//
+// Beside the stack: TFEventsSynthetic (deterministic logs for the CLI's
+// `generate`, tests and benchmarks) and _TFEventsFuzzing (libFuzzer
+// harnesses; not part of the TFEvents product). Benchmarks and fuzzers are
+// nested packages, so `swift test` never builds them.
 
 import PackageDescription
+
+/// Settings of every library module. Views that borrow bytes (records,
+/// events, summary values) are non-escapable: the `Lifetimes` feature lets
+/// their producers state what they borrow. Strict memory safety makes every
+/// use of an unsafe construct carry the word `unsafe`, and it is an error to
+/// leave it out.
+let librarySettings: [SwiftSetting] = [
+    .enableExperimentalFeature("Lifetimes"),
+    // .strictMemorySafety(),
+    // .treatWarning("StrictMemorySafety", as: .error),
+]
 
 let package = Package(
     name: "swift-tfevents",
     products: [
         .library(name: "TFEvents", targets: ["TFEvents"]),
+        .library(name: "TFEventsSynthetic", targets: ["TFEventsSynthetic"]),
+        // Harnesses for the nested Fuzz/ package; no API promise.
+        .library(name: "_TFEventsFuzzing", targets: ["_TFEventsFuzzing"]),
         .executable(name: "tfevents", targets: ["TFEventsCLI"]),
     ],
     dependencies: [
@@ -34,25 +60,104 @@ let package = Package(
             pkgConfig: "libzstd",
             providers: [.apt(["libzstd-dev"]), .brew(["zstd"])]
         ),
+
+        // MARK: The layers, lowest first
+
+        .target(
+            name: "TFRecord",
+            dependencies: ["CTFEventsCRC", "CZlib", "CZstd"],
+            swiftSettings: librarySettings
+        ),
+        .target(
+            name: "TFEventsCore",
+            dependencies: ["TFRecord"],
+            swiftSettings: librarySettings
+        ),
+        .target(
+            name: "TFEventsIndex",
+            dependencies: ["TFEventsCore", "TFRecord"],
+            swiftSettings: librarySettings
+        ),
+        .target(
+            name: "TFEventsExport",
+            dependencies: ["TFEventsIndex", "TFEventsCore", "TFRecord"],
+            swiftSettings: librarySettings
+        ),
+        .target(
+            name: "TFEventsReport",
+            dependencies: ["TFEventsExport", "TFEventsIndex", "TFEventsCore", "TFRecord"],
+            swiftSettings: librarySettings
+        ),
         .target(
             name: "TFEvents",
-            dependencies: ["CTFEventsCRC", "CZlib", "CZstd"]
+            dependencies: ["TFRecord", "TFEventsCore", "TFEventsIndex", "TFEventsExport", "TFEventsReport"],
+            swiftSettings: librarySettings
+        ),
+
+        // MARK: Beside the stack
+
+        .target(
+            name: "TFEventsSynthetic",
+            dependencies: ["TFEventsCore", "TFRecord"],
+            swiftSettings: librarySettings
+        ),
+        .target(
+            name: "_TFEventsFuzzing",
+            dependencies: ["TFEventsExport", "TFEventsIndex", "TFEventsCore", "TFRecord"],
+            swiftSettings: librarySettings
         ),
         .executableTarget(
             name: "TFEventsCLI",
             dependencies: [
                 "TFEvents",
+                "TFEventsSynthetic",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            swiftSettings: [.enableExperimentalFeature("Lifetimes")]
+        ),
+
+        // MARK: Tests, one target per module
+
+        .target(
+            name: "TFEventsTestSupport",
+            dependencies: ["TFEvents", "TFEventsSynthetic"],
+            path: "Tests/TFEventsTestSupport",
+            swiftSettings: [.enableExperimentalFeature("Lifetimes")]
+        ),
+        .testTarget(
+            name: "TFRecordTests",
+            dependencies: ["TFRecord", "TFEventsTestSupport", "TFEventsSynthetic"],
+            swiftSettings: [.enableExperimentalFeature("Lifetimes")]
+        ),
+        .testTarget(
+            name: "TFEventsCoreTests",
+            dependencies: ["TFEventsCore", "TFEventsTestSupport", "TFEventsSynthetic"],
+            swiftSettings: [.enableExperimentalFeature("Lifetimes")]
+        ),
+        .testTarget(
+            name: "TFEventsIndexTests",
+            dependencies: ["TFEventsIndex", "TFEventsTestSupport", "TFEventsSynthetic"],
+            swiftSettings: [.enableExperimentalFeature("Lifetimes")]
+        ),
+        .testTarget(
+            name: "TFEventsExportTests",
+            dependencies: ["TFEventsExport", "TFEventsTestSupport", "TFEventsSynthetic"],
+            swiftSettings: [.enableExperimentalFeature("Lifetimes")]
+        ),
+        .testTarget(
+            name: "TFEventsReportTests",
+            dependencies: ["TFEventsReport", "TFEventsTestSupport", "TFEventsSynthetic"],
+            swiftSettings: [.enableExperimentalFeature("Lifetimes")]
         ),
         .testTarget(
             name: "TFEventsTests",
-            dependencies: ["TFEvents"],
-            resources: []
+            dependencies: ["TFEvents", "_TFEventsFuzzing", "TFEventsTestSupport", "TFEventsSynthetic"],
+            swiftSettings: [.enableExperimentalFeature("Lifetimes")]
         ),
         .testTarget(
             name: "TFEventsCLITests",
-            dependencies: ["TFEvents"]
+            dependencies: ["TFEvents", "TFEventsTestSupport", "TFEventsSynthetic"],
+            swiftSettings: [.enableExperimentalFeature("Lifetimes")]
         ),
     ]
 )

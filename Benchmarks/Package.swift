@@ -44,6 +44,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "TFEvents", package: "swift-tfevents"),
+                .product(name: "TFEventsSynthetic", package: "swift-tfevents"),
             ],
             path: "Benchmarks/RecordScan",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
@@ -53,6 +54,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "TFEvents", package: "swift-tfevents"),
+                .product(name: "TFEventsSynthetic", package: "swift-tfevents"),
             ],
             path: "Benchmarks/Decompress",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
@@ -62,6 +64,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "TFEvents", package: "swift-tfevents"),
+                .product(name: "TFEventsSynthetic", package: "swift-tfevents"),
             ],
             path: "Benchmarks/IndexUpdate",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

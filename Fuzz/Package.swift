@@ -18,7 +18,7 @@ let package = Package(
     targets: targets.map { name in
         .executableTarget(
             name: "fuzz_\(name)",
-            dependencies: [.product(name: "TFEvents", package: "swift-tfevents")],
+            dependencies: [.product(name: "_TFEventsFuzzing", package: "swift-tfevents")],
             path: "Targets/\(name)",
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]
         )

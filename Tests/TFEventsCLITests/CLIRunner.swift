@@ -1,4 +1,11 @@
 import Foundation
+@testable import TFRecord
+@testable import TFEventsCore
+@testable import TFEventsIndex
+@testable import TFEventsExport
+@testable import TFEventsReport
+import TFEventsSynthetic
+import TFEventsTestSupport
 
 /// Runs the built `tfevents` executable and captures what it prints.
 struct CLIResult {

@@ -1,5 +1,12 @@
 import Foundation
 import Testing
+@testable import TFRecord
+@testable import TFEventsCore
+@testable import TFEventsIndex
+@testable import TFEventsExport
+@testable import TFEventsReport
+import TFEventsSynthetic
+import TFEventsTestSupport
 
 /// `scan` and `scalars` read compressed files transparently, by content.
 @Suite("Compressed input on the command line")

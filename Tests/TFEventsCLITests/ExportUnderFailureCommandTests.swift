@@ -1,6 +1,12 @@
 import Foundation
 import Testing
-import TFEvents
+@testable import TFRecord
+@testable import TFEventsCore
+@testable import TFEventsIndex
+@testable import TFEventsExport
+@testable import TFEventsReport
+import TFEventsSynthetic
+import TFEventsTestSupport
 
 /// `tfevents watch` and `export` when processes die, compete, or the disk
 /// refuses: the lock serialises them, a SIGKILL leaves nothing half-made

@@ -1,5 +1,11 @@
 import Foundation
-import TFEvents
+@testable import TFRecord
+@testable import TFEventsCore
+@testable import TFEventsIndex
+@testable import TFEventsExport
+@testable import TFEventsReport
+import TFEventsSynthetic
+import TFEventsTestSupport
 
 /// A model directory for CLI tests: fake checkpoints and eval event files
 /// written with the package's encoder and record writer, as Estimator

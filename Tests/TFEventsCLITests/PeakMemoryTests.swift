@@ -1,6 +1,12 @@
 import Foundation
 import Testing
-import TFEvents
+@testable import TFRecord
+@testable import TFEventsCore
+@testable import TFEventsIndex
+@testable import TFEventsExport
+@testable import TFEventsReport
+import TFEventsSynthetic
+import TFEventsTestSupport
 
 /// Reading a gzip log of 1 GiB uncompressed stays under 64 MiB of resident
 /// memory (plus the largest record, here a few hundred bytes).

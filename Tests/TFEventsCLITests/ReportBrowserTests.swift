@@ -1,6 +1,12 @@
 import Foundation
 import Testing
-import TFEvents
+@testable import TFRecord
+@testable import TFEventsCore
+@testable import TFEventsIndex
+@testable import TFEventsExport
+@testable import TFEventsReport
+import TFEventsSynthetic
+import TFEventsTestSupport
 
 /// Renders reports in a real browser (Debian's `chromium`, headless) and
 /// checks the screenshots: the right size and not blank. The PNGs are kept

@@ -1,5 +1,12 @@
 import Foundation
 import Testing
+@testable import TFRecord
+@testable import TFEventsCore
+@testable import TFEventsIndex
+@testable import TFEventsExport
+@testable import TFEventsReport
+import TFEventsSynthetic
+import TFEventsTestSupport
 
 @Suite("tfevents scan")
 struct ScanCommandTests {

@@ -1,6 +1,12 @@
 import Foundation
 import Testing
-import TFEvents
+@testable import TFRecord
+@testable import TFEventsCore
+@testable import TFEventsIndex
+@testable import TFEventsExport
+@testable import TFEventsReport
+import TFEventsSynthetic
+import TFEventsTestSupport
 
 /// A `tfevents watch` process whose output is read while it runs.
 final class WatchProcess {

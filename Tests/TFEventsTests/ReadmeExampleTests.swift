@@ -1,6 +1,13 @@
 import Foundation
 import Testing
-import TFEvents
+@testable import TFRecord
+@testable import TFEventsCore
+@testable import TFEventsIndex
+@testable import TFEventsExport
+@testable import TFEventsReport
+@testable import _TFEventsFuzzing
+import TFEventsSynthetic
+import TFEventsTestSupport
 
 /// The README's library example, kept compiling and running.
 @Suite("README library example")

@@ -24,6 +24,7 @@
 import Benchmark
 import Foundation
 import TFEvents
+import TFEventsSynthetic
 
 let bareMBps = BenchmarkMetric.custom("bare MB/s", polarity: .prefersLarger, useScalingFactor: false)
 let readMBps = BenchmarkMetric.custom("read MB/s", polarity: .prefersLarger, useScalingFactor: false)

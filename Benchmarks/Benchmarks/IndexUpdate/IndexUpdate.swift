@@ -11,6 +11,7 @@
 import Benchmark
 import Foundation
 import TFEvents
+import TFEventsSynthetic
 
 let appendedMegabytesPerSecond = BenchmarkMetric.custom("appended MB/s", polarity: .prefersLarger,
                                                         useScalingFactor: false)

@@ -10,6 +10,7 @@
 import Benchmark
 import Foundation
 import TFEvents
+import TFEventsSynthetic
 
 let megabytesPerSecond = BenchmarkMetric.custom("MB/s", polarity: .prefersLarger, useScalingFactor: false)
 let recordsMetric = BenchmarkMetric.custom("records", polarity: .prefersLarger, useScalingFactor: false)

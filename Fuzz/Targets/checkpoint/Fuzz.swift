@@ -1,4 +1,4 @@
-@_spi(Fuzzing) import TFEvents
+@_spi(Fuzzing) import _TFEventsFuzzing
 
 /// libFuzzer entry point of the `checkpoint` target (see ``FuzzTarget/checkpoint``).
 @_cdecl("LLVMFuzzerTestOneInput")

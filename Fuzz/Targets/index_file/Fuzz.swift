@@ -1,4 +1,4 @@
-@_spi(Fuzzing) import TFEvents
+@_spi(Fuzzing) import _TFEventsFuzzing
 
 /// libFuzzer entry point of the `index_file` target (see ``FuzzTarget/indexFile``).
 @_cdecl("LLVMFuzzerTestOneInput")

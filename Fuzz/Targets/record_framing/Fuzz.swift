@@ -1,4 +1,4 @@
-@_spi(Fuzzing) import TFEvents
+@_spi(Fuzzing) import _TFEventsFuzzing
 
 /// libFuzzer entry point of the `record_framing` target (see ``FuzzTarget/recordFraming``).
 @_cdecl("LLVMFuzzerTestOneInput")

@@ -1,4 +1,4 @@
-@_spi(Fuzzing) import TFEvents
+@_spi(Fuzzing) import _TFEventsFuzzing
 
 /// libFuzzer entry point of the `zlib` target (see ``FuzzTarget/zlib``).
 @_cdecl("LLVMFuzzerTestOneInput")

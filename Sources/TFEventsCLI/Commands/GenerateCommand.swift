@@ -1,5 +1,6 @@
 import ArgumentParser
 import TFEvents
+import TFEventsSynthetic
 
 /// `tfevents generate`: deterministic corpora for benchmarks and demos.
 struct GenerateCommand: ParsableCommand {

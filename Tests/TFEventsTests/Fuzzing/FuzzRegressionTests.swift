@@ -1,6 +1,14 @@
 import Foundation
 import Testing
-@_spi(Fuzzing) import TFEvents
+@testable import TFRecord
+@testable import TFEventsCore
+@testable import TFEventsIndex
+@testable import TFEventsExport
+@testable import TFEventsReport
+@testable import _TFEventsFuzzing
+import TFEventsSynthetic
+import TFEventsTestSupport
+@_spi(Fuzzing) import _TFEventsFuzzing
 
 /// Replays every input the fuzzers ever found a problem with
 /// (`Fixtures/fuzz-regressions/<target>/`, written by `Fuzz/run.sh`), and

@@ -1,0 +1,60 @@
+import TFRecord
+
+/// Reads the events of one event file: records verified by a
+/// ``RecordReader``, each payload decoded as an ``EventView``.
+///
+/// ```swift
+/// var reader = try EventFileReader(path: "logs/eval/events.out.tfevents.1.host")
+/// while let event = try reader.next() {
+///     var values = event.summaryValues()
+///     while let value = try values.next() {
+///         if let scalar = try value.scalar() {
+///             print(value.tag, event.step, scalar.value)
+///         }
+///     }
+/// }
+/// ```
+///
+/// Events are views into the reader's buffer, valid until the next call.
+/// Nothing is allocated per event.
+public struct EventFileReader: ~Copyable {
+    private var records: RecordReader
+
+    /// Opens `path` (regular file, pipe, `-` for standard input; compressed
+    /// or not). See ``RecordReader/init(path:startOffset:format:options:)``.
+    public init(path: String, startOffset: Int = 0, options: RecordReaderOptions = .init()) throws(FileOpenError) {
+        records = try RecordReader(path: path, startOffset: startOffset, options: options)
+    }
+
+    /// Decodes the records of `records`.
+    public init(records: consuming RecordReader) {
+        self.records = records
+    }
+
+    /// The file path.
+    public var path: String { records.path }
+    /// How the file is compressed.
+    public var compression: CompressionFormat { records.compression }
+    /// How reading ended, once ``next()`` returned nil.
+    public var endState: RecordReader.EndState { records.endState }
+    /// Stream offset after the last record consumed.
+    public var offset: Int { records.offset }
+    /// Input bytes consumed (compressed bytes for a compressed file), for
+    /// progress. See ``RecordReader/inputOffset``.
+    public var inputOffset: Int { records.inputOffset }
+
+    /// The next event, or nil at the end of the file.
+    ///
+    /// - Throws: ``ReadEventError``; when ``ReadEventError/isResumable``,
+    ///   call again to continue with the next record.
+    public mutating func next() throws(ReadEventError) -> EventView? {
+        let record: RecordView?
+        do { record = try records.next() } catch { throw .record(error) }
+        guard let record else { return nil }
+        do {
+            return try EventView(record: record)
+        } catch {
+            throw .invalidEvent(path: records.path, recordOffset: record.offset, error: error)
+        }
+    }
+}

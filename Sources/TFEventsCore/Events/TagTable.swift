@@ -1,0 +1,221 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Interns summary tags: maps tag bytes to small dense integers without
+/// creating a `String` per lookup.
+///
+/// Used wherever tags are counted or grouped on a hot path (scanning,
+/// indexing, best-result tracking). An open-addressing table over an arena
+/// of tag bytes: a lookup hashes the bytes and compares with `memcmp`.
+public struct TagTable: Sendable {
+    private var arena: [UInt8] = []
+    private var entries: [Entry] = []
+    private var slots: [Int32] = Array(repeating: -1, count: 64)
+    /// A small direct-mapped cache in front of the hash table, keyed by a
+    /// tag's length and first bytes: most lookups hit it without hashing.
+    private var recent: [Int32] = Array(repeating: -1, count: 64)
+
+    private struct Entry: Sendable {
+        var start: Int
+        var count: Int
+        var hash: UInt64
+    }
+
+    /// An empty table.
+    public init() {}
+
+    /// Number of distinct tags.
+    public var count: Int { entries.count }
+
+    /// The id of `bytes`, adding it when new. Ids are dense: 0, 1, 2, ...
+    /// in order of first appearance.
+    public mutating func intern(_ bytes: UnsafeRawBufferPointer) -> Int {
+        let cacheSlot = Self.cacheSlot(bytes)
+        let cached = Int(recent[cacheSlot])
+        if cached >= 0, equals(entries[cached], bytes) { return cached }
+        let id = internHashed(bytes)
+        recent[cacheSlot] = Int32(id)
+        return id
+    }
+
+    /// A cheap 6-bit key from the length and up to 8 leading bytes.
+    private static func cacheSlot(_ bytes: UnsafeRawBufferPointer) -> Int {
+        var key = UInt64(bytes.count)
+        if let base = bytes.baseAddress {
+            if bytes.count >= 8 {
+                key ^= base.loadUnaligned(as: UInt64.self)
+                key ^= base.loadUnaligned(fromByteOffset: bytes.count - 8, as: UInt64.self) >> 1
+            } else {
+                for i in 0 ..< bytes.count { key ^= UInt64(base.load(fromByteOffset: i, as: UInt8.self)) << (8 * UInt64(i) + 3) }
+            }
+        }
+        return Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 58)
+    }
+
+    private mutating func internHashed(_ bytes: UnsafeRawBufferPointer) -> Int {
+        let hash = Self.hash(bytes)
+        var slot = Int(truncatingIfNeeded: hash) & (slots.count - 1)
+        while true {
+            let id = Int(slots[slot])
+            if id < 0 { break }
+            if matches(id, bytes, hash) { return id }
+            slot = (slot + 1) & (slots.count - 1)
+        }
+        let id = entries.count
+        entries.append(Entry(start: arena.count, count: bytes.count, hash: hash))
+        arena.append(contentsOf: bytes)
+        slots[slot] = Int32(id)
+        if entries.count * 2 > slots.count { rehash() }
+        return id
+    }
+
+    /// Interns a `String`.
+    public mutating func intern(_ tag: String) -> Int {
+        var tag = tag
+        return tag.withUTF8 { intern(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// The id of `bytes`, or nil when the tag was never interned.
+    public func lookup(_ bytes: UnsafeRawBufferPointer) -> Int? {
+        let hash = Self.hash(bytes)
+        var slot = Int(truncatingIfNeeded: hash) & (slots.count - 1)
+        while true {
+            let id = Int(slots[slot])
+            if id < 0 { return nil }
+            if matches(id, bytes, hash) { return id }
+            slot = (slot + 1) & (slots.count - 1)
+        }
+    }
+
+    /// The id of `tag`, or nil.
+    public func lookup(_ tag: String) -> Int? {
+        var tag = tag
+        return tag.withUTF8 { lookup(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// The tag with id `id`.
+    public func tag(_ id: Int) -> String {
+        let entry = entries[id]
+        return String(decoding: arena[entry.start ..< entry.start + entry.count], as: UTF8.self)
+    }
+
+    /// Every tag, in id order.
+    public var tags: [String] { (0 ..< count).map(tag) }
+
+    private func matches(_ id: Int, _ bytes: UnsafeRawBufferPointer, _ hash: UInt64) -> Bool {
+        let entry = entries[id]
+        guard entry.hash == hash else { return false }
+        return equals(entry, bytes)
+    }
+
+    /// Whether tag `id` has exactly these bytes. Cheaper than a lookup:
+    /// callers that can predict the id (logs repeat the same tags in the
+    /// same order) check their guess with this first.
+    public func isTag(_ id: Int, equalTo bytes: UnsafeRawBufferPointer) -> Bool {
+        guard id >= 0, id < entries.count else { return false }
+        return equals(entries[id], bytes)
+    }
+
+    private func equals(_ entry: Entry, _ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard entry.count == bytes.count else { return false }
+        guard entry.count > 0, let other = bytes.baseAddress else { return true }
+        return arena.withUnsafeBytes { stored in
+            // entry.start + entry.count <= arena.count: entries only index
+            // bytes already appended, and count > 0 so the arena is not empty.
+            guard let base = stored.baseAddress else { return false }
+            return Self.bytesEqual(base + entry.start, other, entry.count)
+        }
+    }
+
+    /// Compares `count` bytes. Tags are short: up to 16 bytes, two pairs of
+    /// overlapping loads that stay inside both buffers replace a libc call.
+    private static func bytesEqual(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ count: Int) -> Bool {
+        switch count {
+        case 8 ... 16:
+            return a.loadUnaligned(as: UInt64.self) == b.loadUnaligned(as: UInt64.self)
+                && a.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+                == b.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+        case 4 ..< 8:
+            return a.loadUnaligned(as: UInt32.self) == b.loadUnaligned(as: UInt32.self)
+                && a.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
+                == b.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
+        case 0 ..< 4:
+            for i in 0 ..< count where a.load(fromByteOffset: i, as: UInt8.self) != b.load(fromByteOffset: i, as: UInt8.self) {
+                return false
+            }
+            return true
+        default:
+            return memcmp(a, b, count) == 0
+        }
+    }
+
+    private mutating func rehash() {
+        var newSlots = [Int32](repeating: -1, count: slots.count * 2)
+        let mask = newSlots.count - 1
+        for (id, entry) in entries.enumerated() {
+            var slot = Int(truncatingIfNeeded: entry.hash) & mask
+            while newSlots[slot] >= 0 { slot = (slot + 1) & mask }
+            newSlots[slot] = Int32(id)
+        }
+        slots = newSlots
+    }
+
+    /// A fast 64-bit hash of short byte strings: 8 bytes per step,
+    /// multiply-xorshift mixing.
+    package static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
+        guard var p = bytes.baseAddress else { return h }
+        var remaining = bytes.count
+        while remaining >= 8 {
+            h = (h ^ UInt64(littleEndian: p.loadUnaligned(as: UInt64.self))) &* 0xBF58_476D_1CE4_E5B9
+            h ^= h >> 31
+            p += 8
+            remaining -= 8
+        }
+        var tail: UInt64 = 0
+        var shift: UInt64 = 0
+        while remaining > 0 {
+            tail |= UInt64(p.load(as: UInt8.self)) << shift
+            shift += 8
+            p += 1
+            remaining -= 1
+        }
+        h = (h ^ tail) &* 0x94D0_49BB_1331_11EB
+        return h ^ (h >> 29)
+    }
+}
+
+/// The tag ids seen at each value position of the previous summary.
+///
+/// Event logs repeat the same tags in the same order event after event, so
+/// the id at position i of this summary is very likely the id at position i
+/// of the last one; checking that guess costs one `memcmp`, no hashing.
+public struct TagPrediction: Sendable {
+    private var ids: [Int] = []
+
+    /// No predictions yet.
+    public init() {}
+
+    func guess(at index: Int) -> Int { index < ids.count ? ids[index] : -1 }
+
+    mutating func remember(_ id: Int, at index: Int) {
+        if index < ids.count { ids[index] = id } else if index == ids.count { ids.append(id) }
+    }
+}
+
+extension TagTable {
+    /// Interns `bytes`, trying the id predicted for value position `index`
+    /// first and updating the prediction.
+    public mutating func intern(_ bytes: UnsafeRawBufferPointer, predicted: inout TagPrediction, at index: Int) -> Int {
+        let guess = predicted.guess(at: index)
+        if isTag(guess, equalTo: bytes) { return guess }
+        let id = intern(bytes)
+        predicted.remember(id, at: index)
+        return id
+    }
+}

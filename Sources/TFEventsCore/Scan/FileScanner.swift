@@ -1,0 +1,135 @@
+import TFRecord
+
+/// One scalar point met while scanning, borrowed from the record.
+public struct ScalarPointView {
+    /// The event's step.
+    public let step: Int64
+    /// The event's wall time.
+    public let wallTime: Double
+    /// The value and its encoding.
+    public let scalar: ScalarValue
+    /// Offset of the record holding the event.
+    public let recordOffset: Int
+    /// Interned id of the tag in the scan's ``TagTable``.
+    public let tagID: Int
+    let tagBytes: UnsafeRawBufferPointer
+
+    /// The tag (allocates when longer than 15 bytes).
+    public var tag: String { tagBytes.utf8String }
+
+    /// Lends the tag bytes without copying.
+    public func withTagBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
+        try body(tagBytes)
+    }
+}
+
+/// Reads a whole event file and reports what is in it, never throwing: a
+/// bad file yields a summary listing its problems, so one bad file never
+/// stops a run over many.
+public struct FileScanner {
+    /// Record options (checksums, limits, recovery policies).
+    public var options: RecordReaderOptions
+    /// Accept only rank-0 tensors as scalars (rustboard's rule).
+    public var requireRankZero = false
+    /// Called about every 64 Ki records with the input offset reached
+    /// (compressed bytes for a compressed file, so it compares with the
+    /// size on disk).
+    public var progress: ((Int) -> Void)?
+
+    /// A scanner with the given record options.
+    public init(options: RecordReaderOptions = .init()) {
+        self.options = options
+    }
+
+    /// Scans `path`, calling `onScalar` for every scalar point in file order.
+    public func scan(path: String, onScalar: ((ScalarPointView) -> Void)? = nil) -> FileScanSummary {
+        var summary = FileScanSummary(path: path)
+        var tags = TagTable()
+        var predictedTags = TagPrediction()
+        var reader: EventFileReader
+        do {
+            reader = try EventFileReader(path: path, options: options)
+        } catch {
+            summary.unreadable = true
+            summary.issues.append(.init(offset: 0, kind: "open", message: error.message))
+            return summary
+        }
+        summary.compression = reader.compression
+        summary.fileSize = (try? FileIdentity(path: path).size) ?? 0
+        var sinceProgress = 0
+
+        while true {
+            let event: EventView?
+            do {
+                event = try reader.next()
+            } catch {
+                summary.corruptRecords += 1
+                summary.issues.append(.init(offset: error.offset, kind: error.kindName, message: error.message))
+                if case .record(let recordError) = error {
+                    summary.skippedBytes += recordError.skippedBytes
+                    if case .corruptCompressedData(_, let compressedOffset) = recordError.kind {
+                        summary.issues[summary.issues.count - 1].compressedOffset = compressedOffset
+                    }
+                } else {
+                    summary.records += 1  // framing verified, payload did not decode
+                }
+                if error.isResumable { continue }
+                break
+            }
+            guard let event else { break }
+            summary.records += 1
+            summary.events += 1
+            if event.kind != .fileVersion {
+                if summary.firstStep == nil { summary.firstStep = event.step }
+                summary.lastStep = event.step
+            }
+            if event.kind == .summary {
+                do {
+                    try visitValues(of: event, tags: &tags, predictedTags: &predictedTags, summary: &summary,
+                                    onScalar: onScalar)
+                } catch {
+                    summary.corruptRecords += 1
+                    let failure = ReadEventError.invalidEvent(path: path, recordOffset: event.recordOffset, error: error)
+                    summary.issues.append(.init(offset: event.recordOffset, kind: failure.kindName, message: failure.message))
+                }
+            }
+            sinceProgress += 1
+            if sinceProgress == 1 << 16, let progress {
+                sinceProgress = 0
+                progress(reader.inputOffset)
+            }
+        }
+        summary.bytes = reader.offset
+        summary.validEnd = reader.offset
+        switch reader.endState {
+        case let .truncated(validEnd, trailingBytes):
+            summary.truncatedBytes = trailingBytes
+            summary.validEnd = validEnd
+            summary.bytes = validEnd + trailingBytes
+        case .clean(let offset):
+            summary.validEnd = offset
+        case .stopped(let at):
+            summary.validEnd = at
+        case .reading:
+            break
+        }
+        summary.distinctTags = tags.count
+        return summary
+    }
+
+    private func visitValues(of event: EventView, tags: inout TagTable, predictedTags: inout TagPrediction,
+                             summary: inout FileScanSummary,
+                             onScalar: ((ScalarPointView) -> Void)?) throws(ProtoDecodingError) {
+        var values = event.summaryValues()
+        var index = 0
+        var value = SummaryValueView()
+        while try values.next(into: &value) {
+            let tagID = tags.intern(value.tagBytes, predicted: &predictedTags, at: index)
+            index += 1
+            guard let scalar = try value.scalar(requireRankZero: requireRankZero) else { continue }
+            summary.scalarPoints += 1
+            onScalar?(ScalarPointView(step: event.step, wallTime: event.wallTime, scalar: scalar,
+                                      recordOffset: event.recordOffset, tagID: tagID, tagBytes: value.tagBytes))
+        }
+    }
+}

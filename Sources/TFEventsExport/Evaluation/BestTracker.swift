@@ -1,0 +1,396 @@
+import TFRecord
+import TFEventsCore
+import TFEventsIndex
+
+/// Keeps the best evaluation of a stream of eval events, event by event,
+/// in memory that does not grow with the log.
+///
+/// What it does per event is `BestExporter._get_best_eval_result` (SPEC
+/// F.5): the scalars of one `Summary` event form one evaluation (a tag
+/// repeated in the event: the last value wins); an event without scalars is
+/// not an evaluation (the `file_version` event, Estimator's
+/// `checkpoint_path` text, histograms); the first evaluation becomes the
+/// best and any later one replaces it only when strictly better
+/// (``MetricComparison``).
+///
+/// Two modes:
+/// - **default**: an evaluation without the comparison's metric (a BLEU
+///   summary written into `eval/`, OpenNMT-tf#329) is skipped and counted
+///   in ``Statistics/skippedMissingMetric``; one whose metric is NaN is
+///   skipped and counted in ``Statistics/skippedNaN`` — it never becomes
+///   the best, not even the first.
+/// - **strict** (``Options/strict``): TensorFlow's behaviour: the first
+///   evaluation is accepted without looking at it, and a later comparison
+///   that finds the metric missing in either result throws, with
+///   TensorFlow's message for the default comparison.
+///
+/// Unlike TensorFlow, TF2 tensor scalars count as metrics unless
+/// ``Options/includeTensorScalars`` is off.
+///
+/// Cost: with a built-in comparison, an event costs one pass over its
+/// values and no allocation; the metrics dictionary is built only when an
+/// evaluation becomes the best. ``Options/trackNewest`` remembers only the
+/// newest evaluation's location. A custom comparison builds one dictionary
+/// per evaluation.
+///
+/// ```swift
+/// var tracker = BestTracker(comparison: .larger("accuracy"))
+/// var reader = try EventFileReader(path: file)
+/// var index = 0
+/// while let event = try reader.next() {
+///     try tracker.observe(event, path: file, eventIndex: index)
+///     index += 1
+/// }
+/// print(tracker.best?.globalStep as Any, tracker.statistics.skipped)
+/// ```
+public struct BestTracker {
+    /// How evaluations are read and judged.
+    public struct Options: Sendable, Equatable {
+        /// TensorFlow's behaviour: accept the first evaluation unseen, throw
+        /// when a comparison meets a result without the metric, throw on a
+        /// corrupt event. Default false.
+        public var strict = false
+        /// Count TF2 tensor scalars as metrics (TensorFlow reads only
+        /// `simple_value`). Default true.
+        public var includeTensorScalars = true
+        /// Remember where the newest comparable evaluation is
+        /// (``BestTracker/newest`` reads it back: one record).
+        /// Default false.
+        public var trackNewest = false
+
+        /// The defaults.
+        public init() {}
+
+        /// Options with the given settings.
+        public init(strict: Bool = false, includeTensorScalars: Bool = true, trackNewest: Bool = false) {
+            self.strict = strict
+            self.includeTensorScalars = includeTensorScalars
+            self.trackNewest = trackNewest
+        }
+
+        /// Exactly what `BestExporter._get_best_eval_result` does: strict,
+        /// `simple_value` only.
+        public static var tensorFlow: Options { Options(strict: true, includeTensorScalars: false) }
+    }
+
+    /// Counts of what was seen.
+    public struct Statistics: Sendable, Equatable {
+        /// Summary events holding at least one scalar (TensorFlow's non-empty dictionaries).
+        public var evaluations = 0
+        /// Evaluations that were compared (in strict mode, every evaluation).
+        public var compared = 0
+        /// Evaluations skipped because they lack a required metric.
+        public var skippedMissingMetric = 0
+        /// Evaluations skipped because their metric is NaN.
+        public var skippedNaN = 0
+        /// Summary values that claim to be tensors but do not decode (ignored).
+        public var malformedValues = 0
+        /// Times the best changed.
+        public var improvements = 0
+
+        /// Evaluations skipped, for any reason.
+        public var skipped: Int { skippedMissingMetric + skippedNaN }
+
+        /// Adds the counts of another tracker (files read separately).
+        mutating func add(_ other: Statistics) {
+            evaluations += other.evaluations
+            compared += other.compared
+            skippedMissingMetric += other.skippedMissingMetric
+            skippedNaN += other.skippedNaN
+            malformedValues += other.malformedValues
+            improvements += other.improvements
+        }
+
+        /// Zero counts.
+        public init() {}
+    }
+
+    /// The comparison.
+    public let comparison: MetricComparison
+    /// The options.
+    public let options: Options
+    /// The best evaluation so far.
+    ///
+    /// An event that becomes the best while being observed keeps only a
+    /// copy of its summary bytes (into a buffer reused from one improvement
+    /// to the next); its metrics dictionary is built when this is read. Per
+    /// file, almost every event of a falling loss is an improvement: building
+    /// a dictionary each time cost about a fifth of `tfevents best` on many
+    /// small files.
+    public var best: EvalResult? {
+        guard pendingBest else { return storedBest }
+        return pendingSummary.withUnsafeBytes { summary in
+            var metrics: [String: Double] = [:]
+            var values = SummaryValues(summary: summary)
+            while let value = try? values.next() {
+                guard let scalar = try? value.scalar() else { continue }
+                if !options.includeTensorScalars, scalar.encoding != .simpleValue { continue }
+                metrics[value.tag] = scalar.value
+            }
+            return EvalResult(globalStep: pendingStep, metrics: metrics, source: pendingSource)
+        }
+    }
+    private var storedBest: EvalResult?
+    private var hasBest: Bool { pendingBest || storedBest != nil }
+    // The best as observed from an event, not yet a dictionary.
+    private var pendingBest = false
+    private var pendingSummary: [UInt8] = []
+    private var pendingStep: Int64 = 0
+    private var pendingSource = EvalSource(path: "", recordOffset: 0, eventIndex: -1, wallTime: 0)
+    /// The counts so far.
+    public private(set) var statistics = Statistics()
+
+    // The metric of a built-in comparison, interned as id 0 so a tag check
+    // is one short compare.
+    private var metricTag = TagTable()
+    private let builtInMetric: String?
+    private var bestMetricValue: Double?
+    private let internsTags: Bool
+
+    // Tag interning (trackNewest or custom comparisons).
+    private var tags = TagTable()
+    private var tagNames: [String] = []
+    private var prediction = TagPrediction()
+    private var scratchIDs: [Int] = []
+    private var scratchValues: [Double] = []
+    private var scratchMetrics: [String: Double] = [:]
+
+    // The newest comparable evaluation: where it is, or the result itself.
+    private var newestSource: EvalSource?
+    private var newestLive: EvalResult?
+    private var hasNewest = false
+
+    /// A tracker.
+    public init(comparison: MetricComparison = .lossSmaller, options: Options = .init()) {
+        self.comparison = comparison
+        self.options = options
+        builtInMetric = comparison.metric
+        if let metric = comparison.metric { _ = metricTag.intern(metric) }
+        internsTags = comparison.metric == nil
+    }
+
+    /// The newest evaluation that could be compared (it has the required
+    /// metrics; in strict mode, any evaluation), when
+    /// ``Options/trackNewest`` is on. An evaluation read from a file is read
+    /// back from it (one record); nil if that fails (the file was deleted).
+    public var newest: EvalResult? {
+        guard hasNewest else { return nil }
+        if let newestLive { return newestLive }
+        guard let newestSource else { return nil }
+        return readEvaluation(at: newestSource)
+    }
+
+    /// The evaluation whose event is at `source`, read again.
+    func readEvaluation(at source: EvalSource) -> EvalResult? {
+        var reader: EventFileReader
+        do { reader = try EventFileReader(path: source.path, startOffset: source.recordOffset) } catch { return nil }
+        while true {
+            let next: EventView?
+            do { next = try reader.next() } catch { return nil }
+            guard let event = next else { return nil }
+            if event.recordOffset < source.recordOffset { continue }  // compressed: decoded from the start
+            guard event.recordOffset == source.recordOffset else { return nil }
+            var metrics: [String: Double] = [:]
+            var values = event.summaryValues()
+            while let value = try? values.next() {
+                guard let scalar = try? value.scalar() else { continue }
+                if !options.includeTensorScalars, scalar.encoding != .simpleValue { continue }
+                metrics[value.tag] = scalar.value
+            }
+            return EvalResult(globalStep: event.step, metrics: metrics, source: source)
+        }
+    }
+
+    /// Sets the best result, as if it had been observed (a tracker resumed
+    /// from a saved state).
+    public mutating func restore(best: EvalResult?) {
+        storedBest = best
+        pendingBest = false
+        bestMetricValue = builtInMetric.flatMap { best?.metrics[$0] }
+    }
+
+    // MARK: - Events
+
+    /// Considers one event.
+    ///
+    /// - Parameters:
+    ///   - path: the event file, recorded in the result's ``EvalSource``
+    ///     (stored only when the event becomes the best or the newest).
+    ///   - eventIndex: the event's index in the file.
+    /// - Returns: whether the event became the best.
+    /// - Throws: ``ExportError/comparisonFailed(_:at:globalStep:bestSoFar:)``
+    ///   in strict mode or from a custom comparison;
+    ///   ``ExportError/corruptEventFile(_:)`` when the summary does not
+    ///   decode (in default mode too: the caller decides whether to go on).
+    @discardableResult
+    public mutating func observe(_ event: EventView, path: String, eventIndex: Int) throws(ExportError) -> Bool {
+        guard event.kind == .summary else { return false }
+        var values = event.summaryValues()
+        var scalarCount = 0
+        var metricValue: Double?
+        if internsTags {
+            scratchIDs.removeAll(keepingCapacity: true)
+            scratchValues.removeAll(keepingCapacity: true)
+        }
+        do {
+            while let value = try values.next() {
+                let scalar: ScalarValue?
+                do { scalar = try value.scalar() } catch {
+                    statistics.malformedValues += 1
+                    continue
+                }
+                guard let scalar else { continue }
+                if !options.includeTensorScalars, scalar.encoding != .simpleValue { continue }
+                if builtInMetric != nil, metricTag.isTag(0, equalTo: value.tagBytes) { metricValue = scalar.value }
+                if internsTags {
+                    let id = tags.intern(value.tagBytes, predicted: &prediction, at: scalarCount)
+                    if id == tagNames.count { tagNames.append(value.tag) }
+                    scratchIDs.append(id)
+                    scratchValues.append(scalar.value)
+                }
+                scalarCount += 1
+            }
+        } catch {
+            throw .corruptEventFile(.invalidEvent(path: path, recordOffset: event.recordOffset, error: error))
+        }
+        guard scalarCount > 0 else { return false }
+        statistics.evaluations += 1
+        let source = EvalSource(path: path, recordOffset: event.recordOffset, eventIndex: eventIndex,
+                                wallTime: event.wallTime)
+
+        guard let metric = builtInMetric else {
+            // Custom comparison: one dictionary per evaluation.
+            scratchMetrics.removeAll(keepingCapacity: true)
+            for (id, value) in zip(scratchIDs, scratchValues) { scratchMetrics[tagNames[id]] = value }
+            let current = EvalResult(globalStep: event.step, metrics: scratchMetrics, source: source)
+            return try consider(current)
+        }
+
+        if options.strict {
+            rememberNewest(step: event.step, source: source)
+            guard hasBest else {
+                accept(event, source: source, metricValue: metricValue)
+                return true
+            }
+            statistics.compared += 1
+            guard let bestValue = bestMetricValue else {
+                throw .comparisonFailed(comparison.missing(metric, in: .best), at: source,
+                                        globalStep: event.step, bestSoFar: best)
+            }
+            guard let metricValue else {
+                throw .comparisonFailed(comparison.missing(metric, in: .current), at: source,
+                                        globalStep: event.step, bestSoFar: best)
+            }
+            guard comparison.isBetter(bestValue: bestValue, currentValue: metricValue) else { return false }
+            accept(event, source: source, metricValue: metricValue)
+            return true
+        }
+
+        guard let metricValue else {
+            statistics.skippedMissingMetric += 1
+            return false
+        }
+        rememberNewest(step: event.step, source: source)
+        if metricValue.isNaN {
+            statistics.skippedNaN += 1
+            return false
+        }
+        statistics.compared += 1
+        if let bestValue = bestMetricValue, !comparison.isBetter(bestValue: bestValue, currentValue: metricValue) {
+            return false
+        }
+        accept(event, source: source, metricValue: metricValue)
+        return true
+    }
+
+    /// Makes the event being observed the best: keeps a copy of its summary
+    /// bytes (see ``best``).
+    private mutating func accept(_ event: EventView, source: EvalSource, metricValue: Double?) {
+        let summary = event.kind == .summary ? event.memberBytes : UnsafeRawBufferPointer(start: nil, count: 0)
+        pendingSummary.removeAll(keepingCapacity: true)
+        pendingSummary.append(contentsOf: summary)
+        pendingStep = event.step
+        pendingSource = source
+        pendingBest = true
+        storedBest = nil
+        bestMetricValue = metricValue
+        statistics.improvements += 1
+    }
+
+    private mutating func rememberNewest(step: Int64, source: EvalSource) {
+        guard options.trackNewest else { return }
+        newestSource = source
+        newestLive = nil
+        hasNewest = true
+    }
+
+    // MARK: - Results
+
+    /// Considers a whole result: a live evaluation, or one read from an index.
+    ///
+    /// - Returns: whether it became the best.
+    /// - Throws: as ``observe(_:path:eventIndex:)``.
+    @discardableResult
+    public mutating func observe(_ result: EvalResult) throws(ExportError) -> Bool {
+        guard !result.metrics.isEmpty else { return false }
+        statistics.evaluations += 1
+        return try consider(result)
+    }
+
+    /// Considers one evaluation from a log directory index
+    /// (``LogdirIndex/forEachEvaluation(run:_:)``).
+    ///
+    /// - Parameter directory: the directory the index's relative paths start from.
+    @discardableResult
+    public mutating func observe(_ evaluation: IndexedEvaluation, directory: String) throws(ExportError) -> Bool {
+        var metrics: [String: Double] = [:]
+        for value in evaluation.values {
+            if !options.includeTensorScalars, value.encoding != ScalarValue.Encoding.simpleValue.description { continue }
+            metrics[value.tag] = value.value
+        }
+        let source = EvalSource(path: FilePaths.join(directory, evaluation.file), recordOffset: evaluation.recordOffset,
+                                eventIndex: -1, wallTime: evaluation.wallTime)
+        return try observe(EvalResult(globalStep: evaluation.step, metrics: metrics, source: source))
+    }
+
+    /// The decision for a complete result (custom comparisons, live results).
+    private mutating func consider(_ current: EvalResult) throws(ExportError) -> Bool {
+        if !options.strict {
+            guard comparison.canCompare(current) else {
+                statistics.skippedMissingMetric += 1
+                return false
+            }
+        }
+        rememberNewest(current)
+        if !options.strict, let metric = builtInMetric, current.metrics[metric]?.isNaN == true {
+            statistics.skippedNaN += 1
+            return false
+        }
+        guard let best else {
+            if options.strict == false { statistics.compared += 1 }
+            take(current)
+            return true
+        }
+        statistics.compared += 1
+        let better: Bool
+        do { better = try comparison.isBetter(best: best, current: current) } catch {
+            throw .comparisonFailed(error, at: current.source, globalStep: current.globalStep, bestSoFar: best)
+        }
+        guard better else { return false }
+        take(current)
+        return true
+    }
+
+    private mutating func take(_ result: EvalResult) {
+        storedBest = result
+        pendingBest = false
+        bestMetricValue = builtInMetric.flatMap { result.metrics[$0] }
+        statistics.improvements += 1
+    }
+
+    private mutating func rememberNewest(_ result: EvalResult) {
+        guard options.trackNewest else { return }
+        newestLive = result
+        hasNewest = true
+    }
+}

@@ -1,0 +1,151 @@
+import TFRecord
+
+/// Where exports go and how they appear there (SPEC F.6 steps 2, 3, 6).
+///
+/// An export is written under `<export_path>/temp-<seconds>` and renamed to
+/// `<export_path>/<seconds>` only when complete, so TensorFlow Serving
+/// (which loads only all-digit directory names) never sees half an export.
+/// The name is the clock's whole seconds; when `<seconds>` is taken the
+/// clock is asked again after a one-second wait, up to 10 attempts, as
+/// TensorFlow does. The rename never replaces an existing directory.
+package enum ExportDirectory {
+    /// `MAX_DIRECTORY_CREATION_ATTEMPTS` in TensorFlow.
+    static let maxAttempts = 10
+
+    /// A reserved name: the final path and the temporary directory, created.
+    struct Reservation {
+        var version: Int64
+        var finalPath: String
+        var temporaryPath: String
+    }
+
+    /// Whether `name` is an export version: exactly 10 ASCII digits (SPEC F.7).
+    package static func isVersionName(_ name: String) -> Bool {
+        name.utf8.count == 10 && name.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+    }
+
+    /// `temp-`: exports being written (`temp-<seconds>`), and exports being
+    /// deleted (`temp-removing-<seconds>`).
+    static let temporaryPrefix = "temp-"
+    /// An export being deleted by the garbage collector.
+    static let removingPrefix = "temp-removing-"
+
+    /// Whether `name` is a directory an export in progress (or a deletion)
+    /// works in: `temp-<digits>` as TensorFlow names them, or
+    /// `temp-removing-<digits>`.
+    static func isTemporaryName(_ name: String) -> Bool {
+        var rest = Substring(name)
+        if rest.hasPrefix(removingPrefix) {
+            rest = rest.dropFirst(removingPrefix.count)
+        } else if rest.hasPrefix(temporaryPrefix) {
+            rest = rest.dropFirst(temporaryPrefix.count)
+        } else {
+            return false
+        }
+        return !rest.isEmpty && rest.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+    }
+
+    /// Deletes the temporary directories of `exportPath` (see
+    /// ``isTemporaryName(_:)``): exports that were being written or deleted
+    /// by a process that died. Only the holder of the export lock may call
+    /// this: a live exporter's directory would be deleted too.
+    static func removeTemporaryDirectories(exportPath: String, fileSystem: any ExportFileSystem)
+        -> (removed: [String], failures: [ExportError])
+    {
+        var removed: [String] = []
+        var failures: [ExportError] = []
+        let names: [String]
+        do { names = try fileSystem.listDirectory(exportPath) } catch {
+            if error.code != ENOENT { failures.append(.fileSystem(operation: "list", path: exportPath, error: error)) }
+            return (removed, failures)
+        }
+        for name in names.sorted() where isTemporaryName(name) {
+            let path = FilePaths.join(exportPath, name)
+            do {
+                try fileSystem.removeTree(path)
+                removed.append(path)
+            } catch where error.code == ENOENT {
+                continue
+            } catch {
+                failures.append(.fileSystem(operation: "remove", path: path, error: error))
+            }
+        }
+        return (removed, failures)
+    }
+
+    /// Picks `<exportPath>/<seconds>` not taken and creates `temp-<seconds>`.
+    ///
+    /// - Throws: ``ExportError/noUniqueExportDirectory(exportPath:attempts:)``
+    ///   after 10 taken names; a file-system error otherwise.
+    static func reserve(exportPath: String, clock: any ExportClock,
+                        fileSystem: any ExportFileSystem) throws(ExportError) -> Reservation {
+        for _ in 0 ..< maxAttempts {
+            let version = clock.secondsSinceEpoch()
+            let finalPath = FilePaths.join(exportPath, String(version))
+            let temporaryPath = FilePaths.join(exportPath, "temp-\(version)")
+            if !fileSystem.exists(finalPath) {
+                do {
+                    try fileSystem.makeDirectory(temporaryPath)
+                    return Reservation(version: version, finalPath: finalPath, temporaryPath: temporaryPath)
+                } catch where error.code == EEXIST {
+                    // Another exporter is writing this second's export.
+                } catch {
+                    throw .fileSystem(operation: "mkdir", path: temporaryPath, error: error)
+                }
+            }
+            clock.sleep(seconds: 1)
+        }
+        throw .noUniqueExportDirectory(exportPath: exportPath, attempts: maxAttempts)
+    }
+
+    /// Renames the temporary directory into place. When the final name was
+    /// taken meanwhile, waits and takes a newer name.
+    ///
+    /// - Returns: the final path.
+    static func commit(_ reservation: inout Reservation, clock: any ExportClock,
+                       fileSystem: any ExportFileSystem) throws(ExportError) -> String {
+        let exportPath = FilePaths.dirname(reservation.finalPath)
+        for attempt in 0 ..< maxAttempts {
+            do {
+                try fileSystem.renameNoReplace(reservation.temporaryPath, to: reservation.finalPath)
+                try? fileSystem.syncDirectory(exportPath)
+                return reservation.finalPath
+            } catch where error.code == EEXIST || error.code == ENOTEMPTY {
+                if attempt == maxAttempts - 1 { break }
+                clock.sleep(seconds: 1)
+                reservation.version = clock.secondsSinceEpoch()
+                reservation.finalPath = FilePaths.join(exportPath, String(reservation.version))
+            } catch {
+                throw .fileSystem(operation: "rename to \(reservation.finalPath)", path: reservation.temporaryPath,
+                                  error: error)
+            }
+        }
+        throw .noUniqueExportDirectory(exportPath: exportPath, attempts: maxAttempts)
+    }
+}
+
+/// The time source of exports: export directory names are its seconds,
+/// and it waits when a name is taken. Tests give a fake one, so that names
+/// are deterministic and waiting costs nothing.
+public protocol ExportClock: Sendable {
+    /// Whole seconds since the epoch (`int(time.time())`).
+    func secondsSinceEpoch() -> Int64
+    /// Waits `seconds`.
+    func sleep(seconds: Int)
+}
+
+/// The system clock.
+public struct SystemExportClock: ExportClock {
+    /// The system clock.
+    public init() {}
+
+    /// `time(2)`.
+    public func secondsSinceEpoch() -> Int64 { Int64(time(nil)) }
+
+    /// `nanosleep`, resumed after signals until the time has passed.
+    public func sleep(seconds: Int) {
+        var request = timespec(tv_sec: seconds, tv_nsec: 0)
+        var remaining = timespec()
+        while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
+    }
+}

@@ -1,0 +1,242 @@
+import Synchronization
+import TFRecord
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reads and writes the segments of one index file (see ``IndexFileFormat``).
+///
+/// Segments may be appended from several threads (each worker stores the
+/// chunks it compressed); offsets are handed out under a lock.
+package final class IndexFile: Sendable {
+    let path: String
+    private let fd: Int32
+    /// Offset where the next segment goes.
+    private let end: Mutex<Int>
+
+    private init(path: String, fd: Int32, end: Int) {
+        self.path = path
+        self.fd = fd
+        self.end = Mutex(end)
+    }
+
+    deinit { close(fd) }
+
+    private func ioError(_ operation: String) -> IndexError {
+        IndexError(path: path, kind: .io(operation: operation, .current))
+    }
+
+    private func damaged(_ reason: String, _ offset: Int) -> IndexError {
+        IndexError(path: path, kind: .damaged(reason: reason, offset: offset))
+    }
+
+    // MARK: - Opening
+
+    /// Creates a new, empty index file at `path` (replacing any file there).
+    static func create(path: String) throws(IndexError) -> IndexFile {
+        let fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw IndexError(path: path, kind: .io(operation: "create", .current)) }
+        let file = IndexFile(path: path, fd: fd, end: 0)
+        try file.write(IndexFileFormat.header(), at: 0)
+        file.end.withLock { $0 = IndexFileFormat.headerLength }
+        return file
+    }
+
+    /// Opens an existing index file and reads its newest manifest.
+    ///
+    /// A missing trailer (an update interrupted by a crash) is recovered by
+    /// walking the segments to the last complete manifest; the partial tail
+    /// is overwritten by the next update.
+    ///
+    /// - Returns: the file, its manifest, and whether it had to be recovered.
+    package static func load(path: String) throws(IndexError) -> (IndexFile, IndexManifest, recovered: Bool) {
+        let fd = open(path, O_RDWR | O_CLOEXEC)
+        guard fd >= 0 else { throw IndexError(path: path, kind: .io(operation: "open", .current)) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            close(fd)
+            throw IndexError(path: path, kind: .io(operation: "stat", .current))
+        }
+        let size = Int(info.st_size)
+        let file = IndexFile(path: path, fd: fd, end: size)
+        let header = try file.read(at: 0, count: IndexFileFormat.headerLength)
+        guard header.count == IndexFileFormat.headerLength,
+              Array(header[0 ..< 8]) == IndexFileFormat.magic else {
+            throw file.damaged("not an index file", 0)
+        }
+        let version = IndexFileFormat.read32(header, 8)
+        guard version == IndexFileFormat.version else {
+            throw IndexError(path: path, kind: .versionMismatch(found: version, expected: IndexFileFormat.version))
+        }
+        if size >= IndexFileFormat.headerLength + IndexFileFormat.trailerLength,
+           let trailer = IndexFileFormat.parseTrailer(
+               try file.read(at: size - IndexFileFormat.trailerLength, count: IndexFileFormat.trailerLength)),
+           trailer.length == size - IndexFileFormat.trailerLength {
+            let manifest = try file.readManifest(at: trailer.manifestOffset)
+            file.end.withLock { $0 = trailer.length }
+            return (file, manifest, false)
+        }
+        // No valid trailer: walk the segments.
+        var offset = IndexFileFormat.headerLength
+        var last: (manifest: IndexManifest, end: Int)?
+        while offset + IndexFileFormat.segmentHeaderLength <= size,
+              let segment = try file.parseSegmentHeader(
+                  try file.read(at: offset, count: IndexFileFormat.segmentHeaderLength), at: offset) {
+            let next = offset + IndexFileFormat.segmentHeaderLength + segment.compressedLength
+            guard next <= size else { break }
+            if segment.kind == IndexFileFormat.SegmentKind.manifest.rawValue,
+               let manifest = try? file.readManifest(at: offset) {
+                last = (manifest, next)
+            }
+            offset = next
+        }
+        guard let last else { throw file.damaged("no complete manifest", offset) }
+        file.end.withLock { $0 = last.end }
+        return (file, last.manifest, true)
+    }
+
+    // MARK: - Segments
+
+    /// Compresses `payload` and appends it as a segment.
+    ///
+    /// - Returns: the segment's offset and length.
+    @discardableResult
+    func appendSegment(kind: IndexFileFormat.SegmentKind, payload: [UInt8]) throws(IndexError) -> (offset: Int, length: Int) {
+        var scratch: [UInt8] = []
+        return try appendSegment(kind: kind, payload: payload, scratch: &scratch)
+    }
+
+    /// Like ``appendSegment(kind:payload:)``, compressing into `scratch`
+    /// (reused between calls by one writer thread).
+    func appendSegment(kind: IndexFileFormat.SegmentKind, payload: [UInt8], scratch: inout [UInt8],
+                       context: ZstdBlock.Context? = nil) throws(IndexError) -> (offset: Int, length: Int) {
+        ZstdBlock.compress(payload, into: &scratch, context: context)
+        let header = IndexFileFormat.segmentHeader(kind: kind, compressed: scratch, uncompressedLength: payload.count)
+        let total = header.count + scratch.count
+        let offset = reserve(total)
+        try write(header, at: offset)
+        try write(scratch, at: offset + header.count)
+        return (offset, total)
+    }
+
+    /// Claims `count` bytes at the end of the file; returns their offset.
+    private func reserve(_ count: Int) -> Int {
+        end.withLock { end in
+            defer { end += count }
+            return end
+        }
+    }
+
+    /// Appends already-encoded segment bytes (header and payload); returns
+    /// their offset.
+    func appendRaw(_ bytes: [UInt8]) throws(IndexError) -> Int {
+        let offset = reserve(bytes.count)
+        try write(bytes, at: offset)
+        return offset
+    }
+
+    /// Reads, verifies and decompresses the segment at `offset`.
+    package func readSegment(at offset: Int, kind: IndexFileFormat.SegmentKind) throws(IndexError) -> [UInt8] {
+        let (header, compressed) = try readRawSegment(at: offset)
+        guard header.kind == kind.rawValue else { throw damaged("unexpected segment kind \(header.kind)", offset) }
+        do {
+            return try ZstdBlock.decompress(compressed, size: header.uncompressedLength)
+        } catch {
+            throw damaged("undecodable compressed block", offset)
+        }
+    }
+
+    /// Reads and verifies a segment's header and compressed payload.
+    func readRawSegment(at offset: Int) throws(IndexError) -> (IndexFileFormat.SegmentHeader, [UInt8]) {
+        // A negative offset can only come from a damaged manifest.
+        guard offset >= 0, let header = try parseSegmentHeader(
+            try read(at: offset, count: IndexFileFormat.segmentHeaderLength), at: offset) else {
+            throw damaged("bad segment header", offset)
+        }
+        // Never read (or allocate) past the end of what the file holds.
+        guard offset + IndexFileFormat.segmentHeaderLength + header.compressedLength <= length else {
+            throw damaged("segment runs past the end of the index", offset)
+        }
+        let compressed = try read(at: offset + IndexFileFormat.segmentHeaderLength, count: header.compressedLength)
+        guard compressed.count == header.compressedLength else { throw damaged("truncated segment", offset) }
+        guard IndexFileFormat.maskedCRC(compressed) == header.payloadCRC else {
+            throw damaged("segment checksum mismatch", offset)
+        }
+        return (header, compressed)
+    }
+
+    /// ``IndexFileFormat/parseSegmentHeader(_:)`` with the limit as an ``IndexError``.
+    private func parseSegmentHeader(_ bytes: [UInt8], at offset: Int) throws(IndexError) -> IndexFileFormat.SegmentHeader? {
+        do { return try IndexFileFormat.parseSegmentHeader(bytes) } catch {
+            throw IndexError(path: path, kind: .segmentTooLarge(length: error.length, limit: IndexFileFormat.maxSegmentLength,
+                                                                offset: offset))
+        }
+    }
+
+    /// Copies the segment at `offset` of `source` to the end of this file.
+    func copySegment(at offset: Int, from source: IndexFile) throws(IndexError) -> Int {
+        let (header, compressed) = try source.readRawSegment(at: offset)
+        let headerBytes = IndexFileFormat.segmentHeader(
+            kind: IndexFileFormat.SegmentKind(rawValue: header.kind) ?? .chunk, compressed: compressed,
+            uncompressedLength: header.uncompressedLength)
+        return try appendRaw(headerBytes + compressed)
+    }
+
+    private func readManifest(at offset: Int) throws(IndexError) -> IndexManifest {
+        let payload = try readSegment(at: offset, kind: .manifest)
+        do { return try IndexManifest(decoding: payload) } catch {
+            // The decoder's offset is inside the decompressed payload:
+            // say so, and point at the segment in the file.
+            throw damaged("undecodable manifest (at byte \(error.offset) of its decompressed payload)", offset)
+        }
+    }
+
+    /// Appends `manifest` and the trailer, trims anything after them, and
+    /// flushes the file to disk.
+    func commit(_ manifest: IndexManifest) throws(IndexError) {
+        let manifestOffset = try appendSegment(kind: .manifest, payload: manifest.encoded()).offset
+        let length = end.withLock { $0 }
+        try write(IndexFileFormat.trailer(manifestOffset: manifestOffset, length: length), at: length)
+        let total = length + IndexFileFormat.trailerLength
+        guard ftruncate(fd, off_t(total)) == 0 else { throw ioError("truncate") }
+        guard fsync(fd) == 0 else { throw ioError("fsync") }
+    }
+
+    /// Bytes of the file up to the trailer.
+    package var length: Int { end.withLock { $0 } }
+
+    // MARK: - I/O
+
+    private func write(_ bytes: [UInt8], at offset: Int) throws(IndexError) {
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeBytes { raw -> Int in
+                guard let base = raw.baseAddress else { return 0 }
+                return retryingOnInterrupt { pwrite(fd, base + done, raw.count - done, off_t(offset + done)) }
+            }
+            guard n > 0 else { throw ioError("write") }
+            done += n
+        }
+    }
+
+    private func read(at offset: Int, count: Int) throws(IndexError) -> [UInt8] {
+        guard count > 0 else { return [] }
+        var bytes = [UInt8](repeating: 0, count: count)
+        var done = 0
+        while done < count {
+            let n = bytes.withUnsafeMutableBytes { raw -> Int in
+                guard let base = raw.baseAddress else { return 0 }
+                return retryingOnInterrupt { pread(fd, base + done, count - done, off_t(offset + done)) }
+            }
+            guard n >= 0 else { throw ioError("read") }
+            if n == 0 { break }
+            done += n
+        }
+        if done < count { bytes.removeSubrange(done...) }
+        return bytes
+    }
+}

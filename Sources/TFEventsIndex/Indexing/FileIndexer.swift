@@ -1,0 +1,230 @@
+import TFRecord
+import TFEventsCore
+
+/// Reads one event file, or the part appended since it was last read, into
+/// ``FileChunk``s of at most `chunkPointLimit` points each.
+///
+/// Memory stays bounded by one chunk: a full chunk is handed to `onChunk`
+/// (which compresses and stores it) before reading goes on.
+struct FileIndexer {
+    var options: RecordReaderOptions
+    /// Scalar points per chunk before it is handed out.
+    var chunkPointLimit = 1 << 20
+    /// Called about every 64 Ki records with the bytes read so far.
+    var progress: ((Int) -> Void)?
+
+    /// Pseudo-tags of event-level blobs, as TensorBoard names the graph.
+    static let graphTag = "__run_graph__"
+    static let metaGraphTag = "__meta_graph__"
+
+    /// The result of indexing one file.
+    struct Outcome {
+        /// The file's updated entry (chunks not yet located).
+        var file: IndexedFile
+        /// Bytes of the file read this time (uncompressed stream bytes for
+        /// compressed files).
+        var bytesRead = 0
+        /// Why the file could not be read, if it could not.
+        var openError: String?
+    }
+
+    /// Indexes `path`.
+    ///
+    /// - Parameters:
+    ///   - entry: the file's entry; when `resume` is true, its tags and
+    ///     counters are kept and reading starts at `entry.validEnd`.
+    ///   - onChunk: receives each chunk in file order.
+    func index(path: String, entry: IndexedFile, resume: Bool, identity: FileIdentity,
+               onChunk: (FileChunk) -> Void) -> Outcome {
+        var file = entry
+        file.identity = identity
+        if !resume {
+            file.tags = []
+            file.chunks = []
+            file.validEnd = 0
+            file.truncatedBytes = 0
+            file.corruptRecords = 0
+            file.skippedBytes = 0
+            file.records = 0
+        }
+        let startOffset = resume ? file.validEnd : 0
+        var reader: EventFileReader
+        do {
+            reader = try EventFileReader(records: RecordReader(
+                path: path, startOffset: startOffset, options: options))
+        } catch {
+            return Outcome(file: file, openError: error.message)
+        }
+        file.compression = reader.compression
+
+        var tags = TagTable()
+        for tag in file.tags { _ = tags.intern(tag.name) }
+        var prediction = TagPrediction()
+        var chunk = FileChunk()
+        var sinceProgress = 0
+        // Per-tag counts of this read, added to `file.tags` at the end (cheaper
+        // than updating an array of structs holding strings per point).
+        var counts = [(scalars: Int, blobs: Int)](repeating: (0, 0), count: file.tags.count)
+
+        while true {
+            let next: EventView?
+            do {
+                next = try reader.next()
+            } catch {
+                file.corruptRecords += 1
+                if case .record(let recordError) = error { file.skippedBytes += recordError.skippedBytes }
+                if error.isResumable { continue }
+                break
+            }
+            guard let event = next else { break }
+            file.records += 1
+            var eventIndex: UInt32?
+            func currentEvent() -> UInt32 {
+                if let eventIndex { return eventIndex }
+                let index = chunk.addEvent(step: event.step, wallTime: event.wallTime, offset: event.recordOffset,
+                                           length: event.payloadLength + TFRecordLayout.framingOverhead)
+                eventIndex = index
+                return index
+            }
+
+            switch event.kind {
+            case .summary:
+                var values = event.summaryValues()
+                var position = 0
+                do {
+                    var value = SummaryValueView()
+                    while try values.next(into: &value) {
+                        let known = tags.count
+                        let tagID = tags.intern(value.tagBytes, predicted: &prediction, at: position)
+                        position += 1
+                        if tagID == known {
+                            file.tags.append(newTag(value, offset: event.recordOffset))
+                            counts.append((0, 0))
+                        }
+                        if let scalar = try value.scalar() {
+                            if counts[tagID].scalars == 0 && file.tags[tagID].scalarEncoding.isEmpty {
+                                file.tags[tagID].scalarEncoding = scalar.encoding.description
+                            }
+                            counts[tagID].scalars += 1
+                            chunk.pointTags.append(UInt32(tagID))
+                            chunk.pointEvents.append(currentEvent())
+                            chunk.values.append(scalar.value)
+                        } else if let kind = BlobKind(value.kind) {
+                            counts[tagID].blobs += 1
+                            chunk.blobTags.append(UInt32(tagID))
+                            chunk.blobEvents.append(currentEvent())
+                            chunk.blobKinds.append(kind.rawValue)
+                        }
+                    }
+                } catch {
+                    file.corruptRecords += 1
+                }
+            case .graphDef, .metaGraphDef, .taggedRunMetadata:
+                let (name, kind) = eventBlob(event)
+                let known = tags.count
+                let tagID = tags.intern(name)
+                if tagID == known {
+                    file.tags.append(TagInfo(name: name, pluginName: kind == .runMetadata ? "graph_run_metadata" : "graphs",
+                                             dataClass: .blobSequence, firstOffset: event.recordOffset,
+                                             scalarCount: 0, blobCount: 0, scalarEncoding: ""))
+                    counts.append((0, 0))
+                }
+                counts[tagID].blobs += 1
+                chunk.blobTags.append(UInt32(tagID))
+                chunk.blobEvents.append(currentEvent())
+                chunk.blobKinds.append(kind.rawValue)
+            case .sessionLog:
+                if (try? event.sessionLog())??.status == .start {
+                    chunk.startEvents.append(currentEvent())
+                }
+            default:
+                break
+            }
+
+            if chunk.pointCount >= chunkPointLimit {
+                onChunk(chunk)
+                chunk.removeAll()
+            }
+            sinceProgress += 1
+            if sinceProgress == 1 << 16, let progress {
+                sinceProgress = 0
+                progress(reader.offset - startOffset)
+            }
+        }
+        if !chunk.isEmpty { onChunk(chunk) }
+        for (id, count) in counts.enumerated() {
+            file.tags[id].scalarCount += count.scalars
+            file.tags[id].blobCount += count.blobs
+        }
+
+        var outcome = Outcome(file: file)
+        switch reader.endState {
+        case let .truncated(validEnd, trailing):
+            outcome.file.validEnd = validEnd
+            outcome.file.truncatedBytes = trailing
+            outcome.bytesRead = validEnd + trailing - startOffset
+        case .clean(let end):
+            outcome.file.validEnd = end
+            outcome.file.truncatedBytes = 0
+            outcome.bytesRead = end - startOffset
+        case .stopped(let at):
+            outcome.file.validEnd = at
+            outcome.file.truncatedBytes = 0
+            outcome.bytesRead = reader.offset - startOffset
+        case .reading:
+            break
+        }
+        return outcome
+    }
+
+    /// A new tag's info from its first value.
+    private func newTag(_ value: SummaryValueView, offset: Int) -> TagInfo {
+        var plugin = ""
+        var dataClass = DataClass.unknown
+        if value.hasMetadata, let metadata = try? value.metadata() {
+            plugin = metadata.pluginName
+            dataClass = metadata.dataClass
+        }
+        if plugin.isEmpty {
+            switch value.kind {
+            case .simpleValue: plugin = "scalars"
+            case .histogram, .obsoleteHistogram: plugin = "histograms"
+            case .image: plugin = "images"
+            case .audio: plugin = "audio"
+            case .tensor, .none: plugin = ""
+            }
+        }
+        if dataClass == .unknown {
+            switch value.kind {
+            case .simpleValue: dataClass = .scalar
+            case .image, .audio: dataClass = .blobSequence
+            case .histogram, .obsoleteHistogram: dataClass = .tensor
+            default: break
+            }
+        }
+        return TagInfo(name: value.tag, pluginName: plugin, dataClass: dataClass, firstOffset: offset,
+                       scalarCount: 0, blobCount: 0, scalarEncoding: "")
+    }
+
+    /// The pseudo-tag and kind of an event-level blob.
+    private func eventBlob(_ event: EventView) -> (String, BlobKind) {
+        switch event.kind {
+        case .graphDef: return (Self.graphTag, .graph)
+        case .metaGraphDef: return (Self.metaGraphTag, .metaGraph)
+        default:
+            // TaggedRunMetadata { 1: string tag; 2: bytes run_metadata }
+            let tag = event.withMemberBytes { bytes -> String in
+                var reader = ProtoReader(bytes)
+                while !reader.isAtEnd {
+                    guard let key = try? reader.readKey() else { break }
+                    if key.number == 1, key.wireType == .lengthDelimited {
+                        return (try? reader.readLengthDelimited().utf8String) ?? ""
+                    }
+                    if (try? reader.skipField(key)) == nil { break }
+                }
+                return ""
+            }
+            return (tag.isEmpty ? "__run_metadata__" : tag, .runMetadata)
+        }
+    }
+}

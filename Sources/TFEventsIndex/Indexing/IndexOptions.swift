@@ -1,0 +1,64 @@
+import TFRecord
+
+/// How a ``LogdirIndex`` reads event files and where it keeps its file.
+public struct IndexOptions: Sendable {
+    /// Record verification and recovery policies.
+    public var records = RecordReaderOptions()
+    /// Files read in parallel; defaults to the number of cores.
+    public var jobs = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    /// Scalar points per stored chunk (bounds memory while reading).
+    public var chunkPointLimit = 1 << 18
+    /// Ignore any existing index file and read everything again.
+    public var rebuild = false
+    /// Index only the event files whose path relative to the log directory
+    /// satisfies this (nil: every event file). An index built with a filter
+    /// should have its own index path (see
+    /// ``LogdirIndex/defaultIndexPath(for:variant:)``).
+    public var include: (@Sendable (String) -> Bool)?
+
+    /// The defaults.
+    public init() {}
+}
+
+/// What an update of the index did.
+public struct IndexUpdateReport: Sendable {
+    /// How the index file was written.
+    public enum WriteMode: String, Sendable {
+        /// Nothing changed on disk: the index file was left as it was.
+        case unchanged
+        /// Written from scratch (first build, `--rebuild`, or a damaged index).
+        case built
+        /// New chunks and a new manifest appended.
+        case appended
+        /// Rewritten without the space of replaced and deleted files.
+        case compacted
+    }
+
+    /// Event files in the log directory.
+    public var files = 0
+    /// Files read (wholly or their appended part) this time.
+    public var filesRead = 0
+    /// Files read from the start because they were new, replaced, shrank,
+    /// or compressed and grown.
+    public var filesReadFromStart = 0
+    /// Files that left the index because they no longer exist.
+    public var filesRemoved = 0
+    /// Records read this time.
+    public var records = 0
+    /// Bytes read from event files this time.
+    public var bytesRead = 0
+    /// Bytes not read thanks to the index.
+    public var bytesSkipped = 0
+    /// Wall-clock seconds of the update.
+    public var elapsedSeconds = 0.0
+    /// How the index file was written.
+    public var writeMode = WriteMode.unchanged
+    /// Size of the index file afterwards.
+    public var indexBytes = 0
+    /// Why the existing index was not used, when it was rebuilt.
+    public var rebuildReason: String?
+    /// Files that could not be read, with the reason.
+    public var problems: [(path: String, message: String)] = []
+    /// Corrupt records found in the files read this time.
+    public var corruptRecords = 0
+}

@@ -1,0 +1,23 @@
+import TFEventsCore
+
+/// Runs and event files of a log directory (SPEC E.1): an event file is a
+/// file whose name contains `tfevents`; its run is its directory relative
+/// to the log directory, `.` for the root.
+public enum LogdirDiscovery {
+    /// Event files under `logdir` as relative paths in sorted order, and
+    /// the paths that could not be read.
+    public static func eventFiles(in logdir: String) -> (files: [String], failures: [EventFileDiscovery.Failure]) {
+        let (absolute, failures) = EventFileDiscovery.expand([logdir])
+        let prefix = logdir.hasSuffix("/") ? logdir : logdir + "/"
+        let relative = absolute.compactMap { path -> String? in
+            path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : nil
+        }
+        return (relative.sorted(), failures)
+    }
+
+    /// The run of a relative file path: its directory, or "." at the root.
+    public static func run(of relativePath: String) -> String {
+        guard let slash = relativePath.lastIndex(of: "/") else { return "." }
+        return String(relativePath[..<slash])
+    }
+}

@@ -1,0 +1,73 @@
+import TFRecord
+import TFEventsCore
+import TFEventsExport
+
+/// One export found under `<model_dir>/export/<exporter>/<version>/`.
+public struct ExportEntry: Sendable, Equatable {
+    /// The exporter's directory name (`best_exporter`).
+    public var exporter: String
+    /// The version directory name: the export's time, in seconds since the
+    /// epoch (ten digits).
+    public var version: String
+    /// The export directory.
+    public var path: String
+    /// The manifest this package writes into each export, nil for exports
+    /// without one (made by TensorFlow): their step is unknown.
+    public var manifest: ExportManifest?
+    /// Why the manifest could not be read, when it could not.
+    public var manifestProblem: String?
+    /// The `global_step` saved in the export's variables (``SavedModelStep``),
+    /// read when there is no manifest.
+    public var savedModelStep: Int64?
+
+    /// Where an export's step comes from.
+    public enum StepSource: String, Sendable {
+        /// Our `export_manifest`: the evaluated step.
+        case manifest
+        /// The SavedModel's `global_step` variable: the step of the
+        /// checkpoint exported (the evaluated step, for Estimator's exporters).
+        case savedModel
+    }
+
+    /// The evaluated step, when known: from the manifest, else from the
+    /// SavedModel's variables.
+    public var globalStep: Int64? { manifest?.evalResult.globalStep ?? savedModelStep }
+
+    /// Where ``globalStep`` comes from, nil when it is unknown.
+    public var stepSource: StepSource? {
+        manifest != nil ? .manifest : savedModelStep != nil ? .savedModel : nil
+    }
+
+    /// The version as seconds since the epoch.
+    public var seconds: Int64? { Int64(version) }
+}
+
+/// Lists the surviving exports of a model directory.
+public enum ExportListing {
+    /// Every `export/<exporter>/<10 digits>/` directory, exporters sorted
+    /// by name and versions ascending (`temp-*` directories of exports in
+    /// progress are left out), each with its manifest when it has one, or
+    /// else the `global_step` of its SavedModel variables when it can be
+    /// read.
+    public static func exports(modelDirectory: String) -> [ExportEntry] {
+        let root = FilePaths.join(modelDirectory, "export")
+        guard let exporters = try? EventFileDiscovery.listDirectory(root) else { return [] }
+        var entries: [ExportEntry] = []
+        for exporter in exporters.sorted() {
+            let directory = FilePaths.join(root, exporter)
+            guard let versions = try? EventFileDiscovery.listDirectory(directory) else { continue }
+            for version in versions.sorted() where ExportDirectory.isVersionName(version) {
+                let path = FilePaths.join(directory, version)
+                var info = stat()
+                guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else { continue }
+                var entry = ExportEntry(exporter: exporter, version: version, path: path)
+                do { entry.manifest = try ExportManifest.read(exportDirectory: path) } catch {
+                    entry.manifestProblem = error.description
+                }
+                if entry.manifest == nil { entry.savedModelStep = SavedModelStep.read(exportDirectory: path) }
+                entries.append(entry)
+            }
+        }
+        return entries
+    }
+}

@@ -1,0 +1,62 @@
+/// What identifies one version of a file on disk: its device and inode, its
+/// size and its modification time.
+///
+/// Two identities with the same device and inode are the same file; a
+/// different inode at the same path means the file was replaced.
+public struct FileIdentity: Hashable, Sendable, Codable {
+    /// `st_dev`.
+    public var device: UInt64
+    /// `st_ino`.
+    public var inode: UInt64
+    /// `st_size` in bytes.
+    public var size: Int
+    /// `st_mtim` in nanoseconds since the epoch.
+    public var modificationTimeNanoseconds: Int64
+    /// Whether the file is a regular file (mappable) rather than a pipe,
+    /// character device or socket.
+    public var isRegularFile: Bool { (modeBits & S_IFMT) == S_IFREG }
+    /// `st_mode`.
+    public var modeBits: UInt32
+
+    /// Reads the identity of an open descriptor with `fstat`.
+    package init(fileDescriptor fd: Int32) throws(SystemError) {
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw SystemError.current }
+        self.init(info)
+    }
+
+    /// Reads the identity of the file at `path`, following symbolic links.
+    public init(path: String) throws(SystemError) {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw SystemError.current }
+        self.init(info)
+    }
+
+    init(_ info: stat) {
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
+        size = Int(info.st_size)
+        #if canImport(Darwin)
+        modificationTimeNanoseconds = Int64(info.st_mtimespec.tv_sec) * 1_000_000_000 + Int64(info.st_mtimespec.tv_nsec)
+        #else
+        modificationTimeNanoseconds = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+        #endif
+        modeBits = UInt32(info.st_mode)
+    }
+
+    /// Whether `other` is the same file (device and inode), whatever its size.
+    public func isSameFile(as other: FileIdentity) -> Bool {
+        device == other.device && inode == other.inode
+    }
+}
+
+extension FileIdentity {
+    /// Builds an identity from stored fields.
+    package init(device: UInt64, inode: UInt64, size: Int, modificationTimeNanoseconds: Int64, modeBits: UInt32) {
+        self.device = device
+        self.inode = inode
+        self.size = size
+        self.modificationTimeNanoseconds = modificationTimeNanoseconds
+        self.modeBits = modeBits
+    }
+}

@@ -1,0 +1,114 @@
+// The libc imports of the package, in one place.
+#if canImport(Glibc)
+@_exported import Glibc
+#elseif canImport(Musl)
+@_exported import Musl
+#elseif canImport(Darwin)
+@_exported import Darwin
+#endif
+
+/// The `errno` of the last failed system call, as a number and a message.
+public struct SystemError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// The C `errno` value.
+    public let code: Int32
+
+    /// Captures the current `errno`.
+    package static var current: SystemError { SystemError(code: errno) }
+
+    /// Wraps an errno value.
+    public init(code: Int32) { self.code = code }
+
+    /// `strerror` text, for example "No such file or directory".
+    public var description: String { String(cString: strerror(code)) }
+}
+
+/// Calls a system function until it does not fail with `EINTR`.
+@inline(__always)
+package func retryingOnInterrupt<T: FixedWidthInteger>(_ call: () -> T) -> T {
+    while true {
+        let result = call()
+        if result == -1 && errno == EINTR { continue }
+        return result
+    }
+}
+
+/// `read(2)`, named apart from the many Swift `read` methods.
+@inline(__always)
+package func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
+    #if canImport(Glibc)
+    return Glibc.read(fd, buffer, count)
+    #elseif canImport(Musl)
+    return Musl.read(fd, buffer, count)
+    #else
+    return Darwin.read(fd, buffer, count)
+    #endif
+}
+
+/// `open(2)` for reading, named apart from Swift methods called `open`.
+@inline(__always)
+func systemOpen(_ path: String, _ flags: Int32) -> Int32 {
+    #if canImport(Glibc)
+    return Glibc.open(path, flags)
+    #elseif canImport(Musl)
+    return Musl.open(path, flags)
+    #else
+    return Darwin.open(path, flags)
+    #endif
+}
+
+/// `open(2)` with a creation mode, for writers.
+@inline(__always)
+func openForWriting(_ path: String, _ flags: Int32, _ permissions: mode_t) -> Int32 {
+    #if canImport(Glibc)
+    return Glibc.open(path, flags, permissions)
+    #elseif canImport(Musl)
+    return Musl.open(path, flags, permissions)
+    #else
+    return Darwin.open(path, flags, permissions)
+    #endif
+}
+
+/// `write(2)`, named apart from the many Swift `write` methods.
+@inline(__always)
+func writeToFile(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
+    #if canImport(Glibc)
+    return Glibc.write(fd, buffer, count)
+    #elseif canImport(Musl)
+    return Musl.write(fd, buffer, count)
+    #else
+    return Darwin.write(fd, buffer, count)
+    #endif
+}
+
+/// `close(2)`, named apart from the `close()` methods of writers.
+@discardableResult @inline(__always)
+func closeFile(_ fd: Int32) -> Int32 {
+    #if canImport(Glibc)
+    return Glibc.close(fd)
+    #elseif canImport(Musl)
+    return Musl.close(fd)
+    #else
+    return Darwin.close(fd)
+    #endif
+}
+
+/// Facts about this process's machine.
+public enum ProcessInfoLite {
+    /// Cores available (at least 1).
+    public static var activeProcessorCount: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+}
+
+/// Opens `path` read-only and reads its identity with `fstat`. The caller
+/// owns the descriptor and closes it.
+///
+/// - Throws: ``FileOpenError`` (`open`) naming the path.
+func openForReading(_ path: String) throws(FileOpenError) -> (fd: Int32, identity: FileIdentity) {
+    let fd = retryingOnInterrupt { systemOpen(path, O_RDONLY | O_CLOEXEC) }
+    guard fd >= 0 else { throw FileOpenError(path: path, reason: .open(.current)) }
+    do {
+        return (fd, try FileIdentity(fileDescriptor: fd))
+    } catch {
+        close(fd)
+        throw FileOpenError(path: path, reason: .open(error))
+    }
+}

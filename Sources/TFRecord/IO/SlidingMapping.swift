@@ -1,0 +1,97 @@
+/// Maps a regular file one window at a time.
+///
+/// Reading a file through one whole-file mapping makes every page read
+/// count toward the process's resident memory until the end, so scanning a
+/// 1 GiB log would "use" 1 GiB. This type maps a window (16 MiB by default)
+/// pre-faulted in one kernel call (`MAP_POPULATE`), and replaces it with the
+/// next window when the reader needs bytes past its end: resident memory
+/// stays at one window plus the largest record.
+///
+/// Before each new window the file's size is checked again, so a file that
+/// was truncated since it was opened is read only up to its new end.
+///
+/// Together with ``MappedFile`` this is the only code calling `mmap`.
+package final class SlidingMapping {
+    let path: String
+    let identity: FileIdentity
+    private let fd: Int32
+    private let windowSize: Int
+    private let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+
+    private var mapping: UnsafeMutableRawPointer?
+    private var mappingLength = 0
+    /// The current window: file offsets `windowOffset ..< windowOffset + bytes.count`.
+    private(set) var bytes = UnsafeRawBufferPointer(start: nil, count: 0)
+    private(set) var windowOffset = 0
+    /// Our slot in ``MappingGuard`` (nil: unguarded).
+    private let guardSlot: Int? = MappingGuard.claimSlot()
+
+    /// Default window: 16 MiB.
+    static let defaultWindowSize = 16 << 20
+
+    /// Takes ownership of `fd` (closed on deinit).
+    package init(fd: Int32, path: String, identity: FileIdentity, windowSize: Int = SlidingMapping.defaultWindowSize) {
+        self.fd = fd
+        self.path = path
+        self.identity = identity
+        self.windowSize = windowSize
+    }
+
+    deinit {
+        unmap()
+        if let guardSlot { MappingGuard.releaseSlot(guardSlot) }
+        close(fd)
+    }
+
+    /// Whether the file was truncated while the current window was read:
+    /// some of its pages now read as zeros.
+    var wasTruncatedWhileMapped: Bool {
+        guardSlot.map(MappingGuard.isPoisoned) ?? false
+    }
+
+    /// The readable end of the file: its size at open, or less if it shrank.
+    private func currentEnd() -> Int {
+        guard let now = try? FileIdentity(fileDescriptor: fd) else { return identity.size }
+        return min(identity.size, now.size)
+    }
+
+    /// Maps a window starting at file offset `offset` holding at least
+    /// `needed` bytes when the file has them (more, up to the window size).
+    ///
+    /// - Returns: whether `needed` bytes are available from `offset`.
+    func remap(at offset: Int, needed: Int) throws(FileOpenError) -> Bool {
+        let end = currentEnd()
+        let available = max(0, end - offset)
+        let length = min(available, max(windowSize, needed))
+        unmap()
+        windowOffset = offset
+        guard length > 0 else {
+            bytes = UnsafeRawBufferPointer(start: nil, count: 0)
+            return needed == 0
+        }
+        let alignedOffset = offset - offset % pageSize
+        let lead = offset - alignedOffset
+        mappingLength = length + lead
+        #if os(Linux)
+        let flags = MAP_PRIVATE | MAP_POPULATE
+        #else
+        let flags = MAP_PRIVATE
+        #endif
+        let address = mmap(nil, mappingLength, PROT_READ, flags, fd, off_t(alignedOffset))
+        guard let address, address != MAP_FAILED else {
+            mappingLength = 0
+            throw FileOpenError(path: path, reason: .map(.current))
+        }
+        mapping = address
+        bytes = UnsafeRawBufferPointer(start: address + lead, count: length)
+        if let guardSlot { MappingGuard.register(guardSlot, start: address, length: mappingLength) }
+        return length >= needed
+    }
+
+    private func unmap() {
+        if let guardSlot { MappingGuard.register(guardSlot, start: nil, length: 0) }
+        if let mapping { munmap(mapping, mappingLength) }
+        mapping = nil
+        mappingLength = 0
+    }
+}

@@ -1,0 +1,382 @@
+/// Reads TFRecords one at a time, verifying each, from a mapped file, a
+/// byte stream (pipe, standard input, decompressor) or a byte array.
+///
+/// ```swift
+/// var reader = try RecordReader(path: "events.out.tfevents.1.host")
+/// while true {
+///     do {
+///         guard let record = try reader.next() else { break }
+///         print(record.offset, record.payloadLength)
+///     } catch where error.isResumable {
+///         print("skipping:", error)
+///     }
+/// }
+/// print(reader.endState)   // clean, truncated tail, or stopped
+/// ```
+///
+/// Records are borrowed views (``RecordView``) into the mapping or the
+/// reader's window: no copy and no allocation per record. Each length CRC is
+/// verified before the length is used; each payload CRC is verified unless
+/// ``RecordReaderOptions/verifyPayloadChecksums`` is off. A record that runs
+/// past the end of the data is a truncated tail (``EndState/truncated``),
+/// not an error: the file is probably still being written.
+public struct RecordReader: ~Copyable {
+    /// How reading ended. ``reading`` until ``RecordReader/next()`` returned nil.
+    public enum EndState: Equatable, Sendable {
+        /// Not at the end yet.
+        case reading
+        /// Every byte was consumed by whole records (or reported bad ones).
+        case clean(offset: Int)
+        /// The data ends inside a record: `validEnd` is the offset after the
+        /// last complete record, `trailingBytes` the bytes after it.
+        case truncated(validEnd: Int, trailingBytes: Int)
+        /// Reading stopped at an error (see the options' policies).
+        case stopped(at: Int)
+    }
+
+    /// The file path, or a label for streams and buffers.
+    public let path: String
+    /// The options given at creation.
+    public let options: RecordReaderOptions
+    /// How the underlying bytes are compressed (records are always read
+    /// from the uncompressed stream).
+    public let compression: CompressionFormat
+    /// How reading ended, once ``next()`` has returned nil.
+    public private(set) var endState: EndState = .reading
+
+    private let backend: CRC32C.Backend
+    private let owner: AnyObject?        // keeps the mapping or array alive
+    private let window: StreamWindow?    // streams: the window buffer
+    private let mapping: SlidingMapping? // regular files: the mapped window
+    private let mappedFile: MappedFile?  // a whole-file mapping given by the caller
+    private var base: UnsafeRawPointer?  // start of the readable buffer
+    private var limit: Int               // readable bytes at `base`
+    private var position = 0             // read position in the buffer
+    private var bufferOffset: Int        // stream offset of base[0]
+
+    /// Stream offset of the next unread byte: after the last record returned,
+    /// bad record reported, or bytes skipped.
+    public var offset: Int { bufferOffset + position }
+
+    /// How far into the input reading got, in the input's own bytes: the
+    /// compressed bytes decoded so far for a compressed file (up to a chunk
+    /// ahead of ``offset``), else ``offset``. For progress against the size
+    /// on disk.
+    public var inputOffset: Int { window?.inputOffset ?? offset }
+
+    /// Reads a mapped regular file from `startOffset` (a record boundary).
+    public init(mappedFile: MappedFile, options: RecordReaderOptions = .init()) {
+        path = mappedFile.path
+        self.options = options
+        compression = .none
+        backend = .active
+        owner = mappedFile
+        window = nil
+        mapping = nil
+        self.mappedFile = mappedFile
+        let (start, count) = mappedFile.withUnsafeBytes { (UnsafeRawPointer($0.baseAddress), $0.count) }
+        base = start
+        limit = count
+        bufferOffset = mappedFile.startOffset
+    }
+
+    /// Reads a regular file through a sliding mapping from `startOffset`.
+    package init(mapping: SlidingMapping, startOffset: Int, options: RecordReaderOptions) {
+        path = mapping.path
+        self.options = options
+        compression = .none
+        backend = .active
+        owner = nil
+        window = nil
+        self.mapping = mapping
+        mappedFile = nil
+        base = nil
+        limit = 0
+        bufferOffset = startOffset
+    }
+
+    /// Reads a stream through a window buffer.
+    ///
+    /// The reader takes over the stream. With
+    /// ``RecordReaderOptions/readAhead`` set to ``RecordReaderOptions/ReadAhead/always``
+    /// it is read on a second thread, ahead of the records being returned.
+    ///
+    /// - Parameters:
+    ///   - startOffset: the stream offset of the stream's first byte (for
+    ///     error messages and ``offset``).
+    ///   - windowCapacity: the chunk size the stream is read in; a record
+    ///     larger than that is assembled in a buffer of its own.
+    ///   - compression: what the stream decodes, for reporting.
+    public init(stream: any ByteStream, path: String, startOffset: Int = 0,
+                windowCapacity: Int = StreamWindow.defaultCapacity, compression: CompressionFormat = .none,
+                options: RecordReaderOptions = .init()) {
+        self.init(stream: stream, path: path, startOffset: startOffset, skipping: 0,
+                  windowCapacity: windowCapacity, compression: compression,
+                  background: options.readAhead == .always, options: options)
+    }
+
+    /// Reads a stream, discarding its first `skipping` bytes (a start offset
+    /// inside a compressed file), optionally on a second thread.
+    package init(stream: any ByteStream, path: String, startOffset: Int, skipping: Int, windowCapacity: Int,
+         compression: CompressionFormat, background: Bool, options: RecordReaderOptions) {
+        self.path = path
+        self.options = options
+        self.compression = compression
+        backend = .active
+        owner = nil
+        window = StreamWindow(stream: stream, capacity: windowCapacity, startOffset: startOffset,
+                              skipping: skipping, background: background)
+        mapping = nil
+        mappedFile = nil
+        base = nil
+        limit = 0
+        bufferOffset = startOffset - skipping
+    }
+
+    /// Reads records from a copy-free view of `bytes` (tests, fuzzing).
+    public init(bytes: [UInt8], path: String = "<memory>", options: RecordReaderOptions = .init()) {
+        let box = ByteBox(bytes)
+        self.path = path
+        self.options = options
+        compression = .none
+        backend = .active
+        owner = box
+        window = nil
+        mapping = nil
+        mappedFile = nil
+        base = box.bytes.baseAddress.map { UnsafeRawPointer($0) }
+        limit = box.bytes.count
+        bufferOffset = 0
+    }
+
+    /// Reads and verifies the next record.
+    ///
+    /// - Returns: the record, valid until the next call; nil at the end of
+    ///   the data (see ``endState``).
+    /// - Throws: ``ReadRecordError`` for a bad record. When
+    ///   ``ReadRecordError/isResumable`` is true, call again to go on.
+    public mutating func next() throws(ReadRecordError) -> RecordView? {
+        while true {
+            let available = limit &- position
+            if available >= TFRecordLayout.headerLength, let base {
+                let header = base + position
+                let length64 = UInt64(littleEndian: header.loadUnaligned(as: UInt64.self))
+                let storedLengthCRC = UInt32(littleEndian: header.loadUnaligned(
+                    fromByteOffset: TFRecordLayout.lengthCRCOffset, as: UInt32.self))
+                // Fast path: the whole record is buffered and both CRCs are
+                // wanted: compute them in one call, then check the length CRC
+                // first, exactly as the general path below does. The length is
+                // only used (for bounds) after it passed the limit check, and
+                // the payload CRC of a bad length is discarded unread.
+                if length64 <= UInt64(options.maxRecordLength) && options.verifyPayloadChecksums {
+                    let length = Int(truncatingIfNeeded: length64)
+                    let total = length &+ TFRecordLayout.framingOverhead
+                    if available >= total {
+                        let (lengthCRCValue, payloadCRCValue) = backend.recordChecksums(header, payloadLength: length)
+                        let lengthCRC = MaskedCRC(crc: lengthCRCValue)
+                        guard lengthCRC.rawValue == storedLengthCRC else {
+                            try badLength(.corruptLength(stored: MaskedCRC(rawValue: storedLengthCRC), computed: lengthCRC))
+                            continue
+                        }
+                        let recordOffset = bufferOffset &+ position
+                        position &+= total
+                        let stored = UInt32(littleEndian: header.loadUnaligned(
+                            fromByteOffset: TFRecordLayout.headerLength &+ length, as: UInt32.self))
+                        let computed = MaskedCRC(crc: payloadCRCValue)
+                        if computed.rawValue != stored {
+                            try badPayload(at: recordOffset, stored: MaskedCRC(rawValue: stored), computed: computed)
+                        }
+                        return RecordView(offset: recordOffset, payload: UnsafeRawBufferPointer(
+                            start: header + TFRecordLayout.headerLength, count: length))
+                    }
+                }
+                let lengthCRC = MaskedCRC(crc: backend.extend(
+                    0, UnsafeRawBufferPointer(start: header, count: TFRecordLayout.lengthFieldLength)))
+                guard lengthCRC.rawValue == storedLengthCRC else {
+                    try badLength(.corruptLength(stored: MaskedCRC(rawValue: storedLengthCRC), computed: lengthCRC))
+                    continue
+                }
+                guard length64 <= UInt64(options.maxRecordLength) else {
+                    try badLength(.tooLarge(length: length64, limit: options.maxRecordLength))
+                    continue
+                }
+                // length <= maxRecordLength (an Int), so neither sum overflows.
+                let length = Int(truncatingIfNeeded: length64)
+                let total = length &+ TFRecordLayout.framingOverhead
+                if available >= total {
+                    let recordOffset = bufferOffset &+ position
+                    let payload = UnsafeRawBufferPointer(start: header + TFRecordLayout.headerLength, count: length)
+                    position &+= total
+                    if options.verifyPayloadChecksums {
+                        let stored = UInt32(littleEndian: header.loadUnaligned(
+                            fromByteOffset: TFRecordLayout.headerLength &+ length, as: UInt32.self))
+                        let computed = MaskedCRC(crc: backend.extend(0, payload))
+                        if computed.rawValue != stored {
+                            try badPayload(at: recordOffset, stored: MaskedCRC(rawValue: stored), computed: computed)
+                        }
+                    }
+                    return RecordView(offset: recordOffset, payload: payload)
+                }
+                if try !refill(needed: total) { return finish() }
+                continue
+            }
+            if endState != .reading { return nil }
+            if try !refill(needed: TFRecordLayout.headerLength) { return finish() }
+        }
+    }
+
+    // MARK: - Slow paths
+
+    /// Reads more of a stream so that `needed` bytes from `position` are
+    /// buffered. Returns false when that is impossible (contiguous source,
+    /// or the stream ended first).
+    private mutating func refill(needed: Int) throws(ReadRecordError) -> Bool {
+        guard endState == .reading else { return false }
+        // Every mapped source (sliding or whole-file) ends up here before
+        // it ends or moves on: the place to notice a truncation under us.
+        try checkNotTruncatedWhileReading()
+        if let mapping {
+            let start = offset
+            let enough: Bool
+            do { enough = try mapping.remap(at: start, needed: needed) } catch {
+                stop(at: start)
+                throw ReadRecordError(kind: .io(mapErrorCode(error)), path: path, offset: start, isResumable: false)
+            }
+            base = mapping.bytes.baseAddress
+            limit = mapping.bytes.count
+            position = 0
+            bufferOffset = start
+            return enough
+        }
+        guard let window, !window.reachedEnd || limit - position >= needed else {
+            return false
+        }
+        do {
+            try window.refill(keepFrom: position, needed: needed)
+        } catch {
+            let kind: ReadRecordError.Kind
+            switch error {
+            case .io(let code): kind = .io(code)
+            case let .corrupt(message, compressedOffset):
+                kind = .corruptCompressedData(message: message, compressedOffset: compressedOffset)
+            }
+            // What is buffered is at most one partial record; the stream
+            // failed after producing it, at stream offset `failedAt`.
+            syncWithWindow()
+            let failedAt = bufferOffset + limit
+            stop(at: offset)
+            throw ReadRecordError(kind: kind, path: path, offset: failedAt, isResumable: false)
+        }
+        syncWithWindow()
+        return limit - position >= needed || !window.reachedEnd
+    }
+
+    private func mapErrorCode(_ error: FileOpenError) -> SystemError {
+        switch error.reason {
+        case .open(let code), .map(let code): return code
+        default: return SystemError(code: EIO)
+        }
+    }
+
+    private mutating func syncWithWindow() {
+        guard let window else { return }
+        let bytes = window.bytes
+        base = bytes.baseAddress.map { UnsafeRawPointer($0) }
+        limit = bytes.count
+        position = 0
+        bufferOffset = window.bytesOffset
+    }
+
+    /// The data ended (or reading stopped): set ``endState``.
+    private mutating func finish() -> RecordView? {
+        if endState == .reading {
+            let remaining = limit - position
+            if remaining > 0 || (window?.endedMidStream ?? false) {
+                endState = .truncated(validEnd: offset, trailingBytes: remaining)
+            } else {
+                endState = .clean(offset: offset)
+            }
+        }
+        return nil
+    }
+
+    private mutating func stop(at stopOffset: Int) {
+        endState = .stopped(at: stopOffset)
+        // Nothing more is served: hide the rest of the buffer.
+        limit = position
+    }
+
+    /// Whether a mapped window lost pages to a concurrent truncation (see
+    /// ``MappingGuard``): then what looks like damage is the file changing
+    /// under us, and reading stops at the current record.
+    private mutating func checkNotTruncatedWhileReading(at recordOffset: Int? = nil) throws(ReadRecordError) {
+        guard mapping?.wasTruncatedWhileMapped ?? mappedFile?.wasTruncatedWhileMapped ?? false else { return }
+        let at = recordOffset ?? offset
+        position = at - bufferOffset
+        stop(at: at)
+        throw ReadRecordError(kind: .truncatedWhileReading, path: path, offset: at, isResumable: false)
+    }
+
+    private mutating func badPayload(at recordOffset: Int, stored: MaskedCRC, computed: MaskedCRC) throws(ReadRecordError) {
+        try checkNotTruncatedWhileReading(at: recordOffset)
+        var error = ReadRecordError(kind: .corruptPayload(stored: stored, computed: computed),
+                                    path: path, offset: recordOffset, isResumable: true)
+        if options.onPayloadMismatch == .stop {
+            error.isResumable = false
+            position = recordOffset - bufferOffset
+            stop(at: recordOffset)
+        }
+        throw error
+    }
+
+    /// A header that cannot be trusted at `position`: resynchronise or stop.
+    private mutating func badLength(_ kind: ReadRecordError.Kind) throws(ReadRecordError) {
+        try checkNotTruncatedWhileReading()
+        let recordOffset = offset
+        var error = ReadRecordError(kind: kind, path: path, offset: recordOffset, isResumable: false)
+        guard options.onLengthMismatch == .resynchronize else {
+            stop(at: recordOffset)
+            throw error
+        }
+        (error.skippedBytes, error.foundNextHeader) = try skipToNextHeader()
+        error.isResumable = true
+        throw error
+    }
+
+    /// Advances byte by byte from `position + 1` to the next offset whose
+    /// header verifies. Stops early where fewer than a header's bytes remain
+    /// at the end of the data: those may be the start of a record still being
+    /// written, and become the truncated tail.
+    private mutating func skipToNextHeader() throws(ReadRecordError) -> (skipped: Int, found: Bool) {
+        let start = offset
+        position += 1
+        while true {
+            if let base {
+                while limit - position >= TFRecordLayout.headerLength {
+                    if TFRecordLayout.headerVerifies(base + position, backend: backend) {
+                        return (offset - start, true)
+                    }
+                    position += 1
+                }
+            }
+            if try !refill(needed: TFRecordLayout.headerLength) {
+                return (offset - start, false)
+            }
+        }
+    }
+}
+
+/// Owns a copy of a byte array for ``RecordReader/init(bytes:path:options:)``.
+final class ByteBox {
+    let bytes: UnsafeRawBufferPointer
+    private let storage: UnsafeMutableRawBufferPointer
+
+    init(_ array: [UInt8]) {
+        let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: array.count, alignment: 16)
+        array.withUnsafeBytes { copy.copyMemory(from: $0) }
+        storage = copy
+        bytes = UnsafeRawBufferPointer(copy)
+    }
+
+    deinit { storage.deallocate() }
+}

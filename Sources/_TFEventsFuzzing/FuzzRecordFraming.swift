@@ -1,0 +1,108 @@
+import TFRecord
+
+/// ``FuzzTarget/recordFraming``: the first byte picks the reader options,
+/// the rest is the file.
+enum FuzzRecordFraming {
+    /// What a reader reported, comparable between readers.
+    enum Item: Equatable {
+        case record(offset: Int, length: Int, checksum: UInt32)
+        case error(kind: ReadRecordError.Kind, offset: Int, skipped: Int, found: Bool, resumable: Bool)
+    }
+
+    static func options(_ selector: UInt8) -> RecordReaderOptions {
+        var options = RecordReaderOptions()
+        options.verifyPayloadChecksums = selector & 1 == 0
+        options.onPayloadMismatch = selector & 2 == 0 ? .skipRecord : .stop
+        options.onLengthMismatch = selector & 4 == 0 ? .resynchronize : .stop
+        // A small limit makes "too large" reachable with small inputs.
+        if selector & 8 != 0 { options.maxRecordLength = 64 }
+        options.readAhead = .never
+        return options
+    }
+
+    static func run(_ data: UnsafeRawBufferPointer) {
+        guard let selector = data.first else { return }
+        let input = UnsafeRawBufferPointer(rebasing: data[1...])
+        let bytes = Array(input)
+        let options = options(selector)
+
+        var array = RecordReader(bytes: bytes, options: options)
+        let expected = read(&array, input: input, checkPayloads: true)
+
+        let window = 16 + Int(selector >> 4) * 8
+        var stream = RecordReader(stream: FuzzPieceStream(bytes, seed: UInt64(selector) &* 0x9E37_79B9 &+ UInt64(bytes.count)),
+                                  path: "<fuzz>", windowCapacity: window, options: options)
+        let streamed = read(&stream, input: input, checkPayloads: false)
+        precondition(streamed.items == expected.items && streamed.end == expected.end,
+                     "stream reader disagrees: \(streamed) vs array \(expected)")
+
+        if let file = FuzzScratchFile(input, name: "records") {
+            let fd = open(file.path, O_RDONLY | O_CLOEXEC)
+            if fd >= 0, let identity = try? FileIdentity(fileDescriptor: fd) {
+                // Windows far smaller than the default, but not so small
+                // that every few bytes cost an mmap.
+                let mapping = SlidingMapping(fd: fd, path: file.path, identity: identity, windowSize: window * 4)
+                var mapped = RecordReader(mapping: mapping, startOffset: 0, options: options)
+                let outcome = read(&mapped, input: input, checkPayloads: false)
+                precondition(outcome.items == expected.items && outcome.end == expected.end,
+                             "sliding mapping reader disagrees: \(outcome) vs array \(expected)")
+            } else if fd >= 0 {
+                close(fd)
+            }
+        }
+    }
+
+    /// Reads to the end, checking offsets, payloads and progress.
+    /// With `bounded` false, `input` is not known (only progress is checked).
+    static func read(_ reader: inout RecordReader, input: UnsafeRawBufferPointer,
+                     checkPayloads: Bool, bounded: Bool = true) -> (items: [Item], end: RecordReader.EndState) {
+        var items: [Item] = []
+        var lastEnd = 0
+        let count = bounded ? input.count : Int.max / 2
+        // Every step consumes at least one byte, or ends.
+        for _ in 0 ... (bounded ? input.count + 2 : Int.max - 1) {
+            let before = reader.offset
+            do {
+                guard let record = try reader.next() else {
+                    if bounded { check(reader.endState, count: count) }
+                    return (items, reader.endState)
+                }
+                precondition(record.offset >= lastEnd && record.endOffset <= count,
+                             "record \(record.offset)..<\(record.endOffset) outside the input of \(count)")
+                lastEnd = record.endOffset
+                let checksum = record.withUnsafeBytes { payload -> UInt32 in
+                    if checkPayloads && bounded {
+                        let original = UnsafeRawBufferPointer(rebasing: input[record.payloadOffset ..< record.payloadOffset + payload.count])
+                        precondition(payload.elementsEqual(original), "payload differs from the input bytes")
+                    }
+                    return MaskedCRC.compute(payload).rawValue
+                }
+                items.append(.record(offset: record.offset, length: record.payloadLength, checksum: checksum))
+            } catch {
+                precondition(error.offset >= 0 && error.offset <= count,
+                             "error offset \(error.offset) outside the input of \(count)")
+                items.append(.error(kind: error.kind, offset: error.offset, skipped: error.skippedBytes,
+                                    found: error.foundNextHeader, resumable: error.isResumable))
+                if !error.isResumable {
+                    let after = try? reader.next()
+                    precondition(after == nil, "a stopped reader returned a record")
+                    if bounded { check(reader.endState, count: count) }
+                    return (items, reader.endState)
+                }
+            }
+            precondition(reader.offset > before, "no progress at offset \(before)")
+        }
+        preconditionFailure("reader did not finish")
+    }
+
+    static func check(_ end: RecordReader.EndState, count: Int) {
+        switch end {
+        case .reading: preconditionFailure("ended while still reading")
+        case .clean(let offset): precondition(offset == count, "clean end at \(offset) of \(count)")
+        case let .truncated(validEnd, trailing):
+            precondition(validEnd >= 0 && trailing > 0 && validEnd + trailing == count,
+                         "truncated tail \(validEnd)+\(trailing) of \(count)")
+        case .stopped(let at): precondition(at >= 0 && at <= count, "stopped at \(at) of \(count)")
+        }
+    }
+}
