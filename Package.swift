@@ -6,12 +6,13 @@
 // The library is a stack of modules; each depends only on the ones below it,
 // so the compiler rejects an arrow that points up (docs/ARCHITECTURE.md):
 //
+//     TFEventsSystem  the system interface: files, directories, locks, processes, clock
 //     TFRecord        bytes in: CRC32C, byte sources, decompression, framing
 //     TFEventsCore    meaning: protobuf cursor, Event/Summary views, scalars, scanning
 //     TFEventsIndex   the persistent index, discovery, queries, the rule for "best"
 //     TFEventsExport  evaluations, checkpoints, exporters, retention, locks, manifests
 //     TFEventsReport  the HTML report
-//     TFEvents        umbrella: re-exports the five (`import TFEvents`)
+//     TFEvents        umbrella: re-exports them all (`import TFEvents`)
 //
 // Beside the stack: TFEventsSynthetic (deterministic logs for the CLI's
 // `generate`, tests and benchmarks) and _TFEventsFuzzing (libFuzzer
@@ -27,8 +28,8 @@ import PackageDescription
 /// leave it out.
 let librarySettings: [SwiftSetting] = [
     .enableExperimentalFeature("Lifetimes"),
-    // .strictMemorySafety(),
-    // .treatWarning("StrictMemorySafety", as: .error),
+    .strictMemorySafety(),
+    .treatWarning("StrictMemorySafety", as: .error),
 ]
 
 let package = Package(
@@ -64,33 +65,37 @@ let package = Package(
         // MARK: The layers, lowest first
 
         .target(
+            name: "TFEventsSystem",
+            swiftSettings: librarySettings
+        ),
+        .target(
             name: "TFRecord",
-            dependencies: ["CTFEventsCRC", "CZlib", "CZstd"],
+            dependencies: ["TFEventsSystem", "CTFEventsCRC", "CZlib", "CZstd"],
             swiftSettings: librarySettings
         ),
         .target(
             name: "TFEventsCore",
-            dependencies: ["TFRecord"],
+            dependencies: ["TFRecord", "TFEventsSystem"],
             swiftSettings: librarySettings
         ),
         .target(
             name: "TFEventsIndex",
-            dependencies: ["TFEventsCore", "TFRecord"],
+            dependencies: ["TFEventsCore", "TFRecord", "TFEventsSystem"],
             swiftSettings: librarySettings
         ),
         .target(
             name: "TFEventsExport",
-            dependencies: ["TFEventsIndex", "TFEventsCore", "TFRecord"],
+            dependencies: ["TFEventsIndex", "TFEventsCore", "TFRecord", "TFEventsSystem"],
             swiftSettings: librarySettings
         ),
         .target(
             name: "TFEventsReport",
-            dependencies: ["TFEventsExport", "TFEventsIndex", "TFEventsCore", "TFRecord"],
+            dependencies: ["TFEventsExport", "TFEventsIndex", "TFEventsCore", "TFRecord", "TFEventsSystem"],
             swiftSettings: librarySettings
         ),
         .target(
             name: "TFEvents",
-            dependencies: ["TFRecord", "TFEventsCore", "TFEventsIndex", "TFEventsExport", "TFEventsReport"],
+            dependencies: ["TFEventsSystem", "TFRecord", "TFEventsCore", "TFEventsIndex", "TFEventsExport", "TFEventsReport"],
             swiftSettings: librarySettings
         ),
 
@@ -98,12 +103,12 @@ let package = Package(
 
         .target(
             name: "TFEventsSynthetic",
-            dependencies: ["TFEventsCore", "TFRecord"],
+            dependencies: ["TFEventsCore", "TFRecord", "TFEventsSystem"],
             swiftSettings: librarySettings
         ),
         .target(
             name: "_TFEventsFuzzing",
-            dependencies: ["TFEventsExport", "TFEventsIndex", "TFEventsCore", "TFRecord"],
+            dependencies: ["TFEventsExport", "TFEventsIndex", "TFEventsCore", "TFRecord", "TFEventsSystem"],
             swiftSettings: librarySettings
         ),
         .executableTarget(
@@ -122,6 +127,11 @@ let package = Package(
             name: "TFEventsTestSupport",
             dependencies: ["TFEvents", "TFEventsSynthetic"],
             path: "Tests/TFEventsTestSupport",
+            swiftSettings: [.enableExperimentalFeature("Lifetimes")]
+        ),
+        .testTarget(
+            name: "TFEventsSystemTests",
+            dependencies: ["TFEventsSystem", "TFEventsTestSupport"],
             swiftSettings: [.enableExperimentalFeature("Lifetimes")]
         ),
         .testTarget(

@@ -4,6 +4,7 @@
 // the stack (a reader of TFRecord files needs only `TFRecord`). What each
 // one owns is described in docs/ARCHITECTURE.md.
 
+@_exported import TFEventsSystem
 @_exported import TFRecord
 @_exported import TFEventsCore
 @_exported import TFEventsIndex

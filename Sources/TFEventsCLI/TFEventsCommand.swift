@@ -1,5 +1,12 @@
 import ArgumentParser
 import TFEvents
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The `tfevents` command: a root with one subcommand per task.
 struct TFEventsCommand: ParsableCommand {

@@ -1,6 +1,7 @@
 import TFRecord
 import TFEventsCore
 import TFEventsExport
+import TFEventsSystem
 
 /// One export found under `<model_dir>/export/<exporter>/<version>/`.
 public struct ExportEntry: Sendable, Equatable {
@@ -51,15 +52,14 @@ public enum ExportListing {
     /// read.
     public static func exports(modelDirectory: String) -> [ExportEntry] {
         let root = FilePaths.join(modelDirectory, "export")
-        guard let exporters = try? EventFileDiscovery.listDirectory(root) else { return [] }
+        guard let exporters = try? Directories.list(root) else { return [] }
         var entries: [ExportEntry] = []
         for exporter in exporters.sorted() {
             let directory = FilePaths.join(root, exporter)
-            guard let versions = try? EventFileDiscovery.listDirectory(directory) else { continue }
+            guard let versions = try? Directories.list(directory) else { continue }
             for version in versions.sorted() where ExportDirectory.isVersionName(version) {
                 let path = FilePaths.join(directory, version)
-                var info = stat()
-                guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else { continue }
+                guard Directories.isDirectory(path) else { continue }
                 var entry = ExportEntry(exporter: exporter, version: version, path: path)
                 do { entry.manifest = try ExportManifest.read(exportDirectory: path) } catch {
                     entry.manifestProblem = error.description

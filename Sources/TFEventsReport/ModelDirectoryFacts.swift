@@ -1,6 +1,7 @@
 import TFRecord
 import TFEventsIndex
 import TFEventsExport
+import TFEventsSystem
 
 /// What a report says about one Estimator model directory besides its
 /// curves: the best evaluation (as `tfevents best` finds it), the
@@ -38,7 +39,7 @@ public struct ModelDirectoryFacts: Sendable {
         let comparison = options.comparison
         let pattern = EvalRecovery.pattern(evalName: options.evalName)
         let evalRun = LogdirDiscovery.run(of: pattern)
-        let inEval: (IndexedFile) -> Bool = { fnmatch(pattern, $0.relativePath, FNM_PATHNAME | FNM_PERIOD) == 0 }
+        let inEval: (IndexedFile) -> Bool = { FileOperations.pathMatches(pattern, $0.relativePath) }
         var facts = ModelDirectoryFacts(best: nil, comparison: comparison.description, metric: options.metricName,
                                         evalRun: evalRun, evaluations: 0, skippedMissingMetric: 0, skippedNaN: 0,
                                         exports: ExportListing.exports(modelDirectory: directory), checkpoints: [],

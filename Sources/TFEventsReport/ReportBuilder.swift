@@ -1,5 +1,6 @@
 import TFRecord
 import TFEventsIndex
+import TFEventsSystem
 
 /// A finished report.
 public struct ReportDocument: Sendable {
@@ -40,9 +41,11 @@ public enum ReportBuilder {
     ///   index cannot be written, or there is no event file at all.
     public static func build(directory: String, options: ReportOptions = .init(),
                              progress: (@Sendable (Int, Int, Int, Int) -> Void)? = nil) throws(ReportError) -> ReportDocument {
-        var info = stat()
-        guard stat(directory, &info) == 0 else { throw ReportError(path: directory, kind: .notADirectory(.current)) }
-        guard (info.st_mode & S_IFMT) == S_IFDIR else { throw ReportError(path: directory, kind: .notADirectory(nil)) }
+        let info: FileIdentity
+        do { info = try FileIdentity(path: directory) } catch {
+            throw ReportError(path: directory, kind: .notADirectory(error))
+        }
+        guard info.isDirectory else { throw ReportError(path: directory, kind: .notADirectory(nil)) }
         let subject = options.subject ?? ReportSubject.detect(directory: directory)
 
         let index: LogdirIndex
@@ -280,7 +283,7 @@ public enum ReportBuilder {
 
     private static func tagFilter(_ options: ReportOptions) -> @Sendable (String) -> Bool {
         let patterns = options.tagPatterns
-        return { tag in patterns.isEmpty || patterns.contains { fnmatch($0, tag, 0) == 0 } }
+        return { tag in patterns.isEmpty || patterns.contains { FileOperations.textMatches($0, tag) } }
     }
 
     private static func absolute(_ directory: String) -> String {

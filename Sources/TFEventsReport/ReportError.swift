@@ -1,5 +1,6 @@
 import TFRecord
 import TFEventsIndex
+import TFEventsSystem
 
 /// Why a report could not be made.
 public struct ReportError: Error, Sendable, CustomStringConvertible {

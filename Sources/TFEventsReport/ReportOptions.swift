@@ -7,6 +7,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import TFEventsSystem
 
 /// What a report shows and how it reads the directory.
 public struct ReportOptions: Sendable {
@@ -59,6 +60,6 @@ public struct ReportOptions: Sendable {
 
     /// Whether `tag` is wanted.
     public func includes(tag: String) -> Bool {
-        tagPatterns.isEmpty || tagPatterns.contains { fnmatch($0, tag, 0) == 0 }
+        tagPatterns.isEmpty || tagPatterns.contains { FileOperations.textMatches($0, tag) }
     }
 }

@@ -1,5 +1,6 @@
 import TFRecord
 import TFEventsIndex
+import TFEventsSystem
 
 /// The HTML pieces of a report page: chart cards, the model directory's
 /// panels (best evaluation, exports, checkpoints), the runs' legend and
@@ -260,11 +261,9 @@ enum ReportSections {
 enum ReportDate {
     /// `2026-11-23 16:09:24 UTC`.
     static func utc(seconds: Int64) -> String {
-        var time = time_t(seconds)
-        var parts = tm()
-        guard gmtime_r(&time, &parts) != nil else { return String(seconds) }
-        func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday)) "
-            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) UTC"
+        guard let parts = SystemClock.utcFields(seconds: seconds) else { return String(seconds) }
+        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        return "\(parts.year)-\(two(parts.month))-\(two(parts.day)) "
+            + "\(two(parts.hour)):\(two(parts.minute)):\(two(parts.second)) UTC"
     }
 }

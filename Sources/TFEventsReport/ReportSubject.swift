@@ -1,6 +1,7 @@
 import TFRecord
 import TFEventsCore
 import TFEventsExport
+import TFEventsSystem
 
 /// What a report is about, told from the directory's contents.
 public enum ReportSubject: String, Sendable, CaseIterable {
@@ -16,10 +17,9 @@ public enum ReportSubject: String, Sendable, CaseIterable {
     /// file, an `export/` directory, or an `eval/` or `eval_*/` directory
     /// beside event files at its top; anything else is a log directory.
     public static func detect(directory: String) -> ReportSubject {
-        guard let names = try? EventFileDiscovery.listDirectory(directory) else { return .logDirectory }
+        guard let names = try? Directories.list(directory) else { return .logDirectory }
         func isDirectory(_ name: String) -> Bool {
-            var info = stat()
-            return stat(FilePaths.join(directory, name), &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+            Directories.isDirectory(FilePaths.join(directory, name))
         }
         for name in names {
             if name == CheckpointState.fileName && !isDirectory(name) { return .modelDirectory }

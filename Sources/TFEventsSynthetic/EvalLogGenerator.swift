@@ -118,6 +118,8 @@ public struct EvalLogGenerator: SyntheticEventSource, Sendable {
     private let lossAmplitude: Double
     private let decayRate: Double
     private var decay = 1.0
+    /// The points of the event being encoded, reused from event to event.
+    private var points: [(template: Int, value: Float)] = []
     private let labelMean: Double
 
     /// A generator for `seed`.
@@ -169,30 +171,25 @@ public struct EvalLogGenerator: SyntheticEventSource, Sendable {
         let loss = max(0.001, lossFloor + lossAmplitude * decay + 0.02 * random.nextGaussianish())
         let quality = 1 / (1 + loss)  // in (0, 1): rises as the loss falls
         let templateBase = style == .simpleValue ? 0 : Self.tags.count
-        // Points refer to a template by index, in a stack buffer: nothing is
-        // allocated or reference-counted per point.
-        let pointCount = withUnsafeTemporaryAllocation(of: (template: Int, value: Float).self,
-                                                       capacity: Self.tags.count) { points in
-            var pointCount = 0
-            for index in Self.tags.indices where chosen & (1 << UInt32(index)) != 0 {
-                // Indices into `tags`; the switch avoids comparing strings.
-                let value: Double
-                switch index {
-                case 6: value = loss                                                  // loss
-                case 4: value = loss * (1 + 0.01 * random.nextGaussianish())          // average_loss
-                case 5: value = labelMean                                             // label/mean
-                case 8: value = labelMean + 0.05 * random.nextGaussianish() * decay   // prediction/mean
-                case 1: value = max(labelMean, 1 - labelMean)                         // accuracy_baseline
-                case 10: value = loss * 0.7                                           // mean_absolute_error
-                default: value = min(1, max(0, quality + 0.02 * random.nextGaussianish()))
-                }
-                points.initializeElement(at: pointCount, to: (template: templateBase + index, value: Float(value)))
-                pointCount += 1
+        // Points refer to a template by index, in a buffer the generator
+        // reuses: nothing is allocated or reference-counted per point.
+        points.removeAll(keepingCapacity: true)
+        for index in Self.tags.indices where chosen & (1 << UInt32(index)) != 0 {
+            // Indices into `tags`; the switch avoids comparing strings.
+            let value: Double
+            switch index {
+            case 6: value = loss                                                  // loss
+            case 4: value = loss * (1 + 0.01 * random.nextGaussianish())          // average_loss
+            case 5: value = labelMean                                             // label/mean
+            case 8: value = labelMean + 0.05 * random.nextGaussianish() * decay   // prediction/mean
+            case 1: value = max(labelMean, 1 - labelMean)                         // accuracy_baseline
+            case 10: value = loss * 0.7                                           // mean_absolute_error
+            default: value = min(1, max(0, quality + 0.02 * random.nextGaussianish()))
             }
-            encoder.encodeScalars(wallTime: wallTime, step: step, templates: Self.templates,
-                                  UnsafeBufferPointer(rebasing: points[..<pointCount]))
-            return pointCount
+            points.append((template: templateBase + index, value: Float(value)))
         }
+        encoder.encodeScalars(wallTime: wallTime, step: step, templates: Self.templates, points)
+        let pointCount = points.count
 
         statistics.scalarPoints += pointCount
         statistics.lastStep = step

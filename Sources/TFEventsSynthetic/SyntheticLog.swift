@@ -42,7 +42,7 @@ public enum SyntheticLog {
         var written = Written(records: 0, bytes: 0)
         while !isReached(limit, written) {
             source.encodeNextEvent(into: &encoder)
-            try encoder.withUnsafeBytes { (payload) throws(WriteRecordError) in try writer.write(payload) }
+            try writer.write(encoder.span)
             written.records += 1
             written.bytes += encoder.writer.count + TFRecordLayout.framingOverhead
         }
@@ -58,7 +58,7 @@ public enum SyntheticLog {
         var written = Written(records: 0, bytes: 0)
         while !isReached(limit, written) {
             source.encodeNextEvent(into: &encoder)
-            encoder.withUnsafeBytes { RecordWriter.frame($0, appendingTo: &output) }
+            RecordWriter.frame(encoder.span, appendingTo: &output)
             written.records += 1
             written.bytes = output.count
         }

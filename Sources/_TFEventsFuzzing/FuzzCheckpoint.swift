@@ -7,9 +7,9 @@ import TFEventsExport
 /// - 1: an export manifest in text format.
 /// - 2: an export manifest in binary protobuf.
 enum FuzzCheckpoint {
-    static func run(_ data: UnsafeRawBufferPointer) {
+    static func run(_ data: [UInt8]) {
         guard let selector = data.first else { return }
-        let rest = Array(data[1...])
+        let rest = Array(data.dropFirst())
         switch selector % 3 {
         case 0:
             let text = String(decoding: rest, as: UTF8.self)

@@ -27,16 +27,16 @@ enum FuzzDecompression {
     static func decode(_ stream: any ByteStream, outputSize: (Int) -> Int) -> Decoded {
         var result = Decoded()
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
-        defer { buffer.deallocate() }
+        defer { unsafe buffer.deallocate() }
         var call = 0
         while result.bytes.count < outputCap {
             let size = min(outputSize(call), buffer.count, outputCap - result.bytes.count)
             call += 1
             do throws(ByteStreamError) {
-                let n = try stream.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[..<size]))
+                let n = unsafe try stream.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[..<size]))
                 precondition(n >= 0 && n <= size, "decoder wrote \(n) bytes into a buffer of \(size)")
                 if n == 0 { break }
-                result.bytes += UnsafeRawBufferPointer(rebasing: buffer[..<n])
+                unsafe result.bytes += UnsafeRawBufferPointer(rebasing: buffer[..<n])
             } catch {
                 if case .corrupt(_, let offset?) = error {
                     precondition(offset >= 0, "negative compressed offset")
@@ -50,8 +50,8 @@ enum FuzzDecompression {
         return result
     }
 
-    static func run(_ data: UnsafeRawBufferPointer, format: CompressionFormat) {
-        let bytes = Array(data)
+    static func run(_ data: [UInt8], format: CompressionFormat) {
+        let bytes = data
         // Input in pieces of 1 ... 64 bytes, output in pieces of 1 ... 300.
         guard let small = decoder(format, CompressedInput(stream: FuzzPieceStream(bytes, seed: UInt64(bytes.count)),
                                                           bufferSize: 64)) else { return }
@@ -91,7 +91,7 @@ enum FuzzDecompression {
         options.readAhead = .never
         var reader = RecordReader(stream: stream, path: "<fuzz>", windowCapacity: 64, compression: format, options: options)
         var array = RecordReader(bytes: reference.bytes, options: options)
-        let plain = FuzzRecordFraming.read(&array, input: UnsafeRawBufferPointer(start: nil, count: 0), checkPayloads: false, bounded: false)
+        let plain = FuzzRecordFraming.read(&array, input: [], checkPayloads: false, bounded: false)
         var records = 0, readerFailed = false
         for _ in 0 ... reference.bytes.count + 2 {
             do {

@@ -10,12 +10,12 @@ import TFEventsIndex
 /// - 3: a manifest and a chunk payload, written by us into an index file
 ///   with valid checksums: the loader must hand back exactly that manifest.
 enum FuzzIndexFile {
-    static func run(_ data: UnsafeRawBufferPointer) {
+    static func run(_ data: [UInt8]) {
         guard let selector = data.first else { return }
-        let rest = Array(data[1...])
+        let rest = Array(data.dropFirst())
         switch selector % 4 {
         case 0:
-            rest.withUnsafeBytes { load($0) }
+            load(rest)
         case 1:
             if let manifest = try? IndexManifest(decoding: rest) {
                 precondition((try? IndexManifest(decoding: manifest.encoded())) == manifest, "manifest round trip")
@@ -35,7 +35,7 @@ enum FuzzIndexFile {
             file += IndexFileFormat.segmentHeader(kind: .manifest, compressed: compressed,
                                                   uncompressedLength: manifestBytes.count) + compressed
             file += IndexFileFormat.trailer(manifestOffset: manifestOffset, length: file.count)
-            let loaded = file.withUnsafeBytes { load($0) }
+            let loaded = load(file)
             if let expected = try? IndexManifest(decoding: manifestBytes) {
                 precondition(loaded == expected, "the loader changed a valid manifest")
             } else {
@@ -46,7 +46,7 @@ enum FuzzIndexFile {
 
     /// Loads `bytes` as an index file and reads every chunk it names.
     @discardableResult
-    static func load(_ bytes: UnsafeRawBufferPointer) -> IndexManifest? {
+    static func load(_ bytes: [UInt8]) -> IndexManifest? {
         guard let scratch = FuzzScratchFile(bytes, name: "index") else { return nil }
         let file: IndexFile, manifest: IndexManifest
         do { (file, manifest, _) = try IndexFile.load(path: scratch.path) } catch {

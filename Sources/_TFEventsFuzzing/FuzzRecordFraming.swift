@@ -1,4 +1,12 @@
 import TFRecord
+import TFEventsSystem
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// ``FuzzTarget/recordFraming``: the first byte picks the reader options,
 /// the rest is the file.
@@ -20,10 +28,10 @@ enum FuzzRecordFraming {
         return options
     }
 
-    static func run(_ data: UnsafeRawBufferPointer) {
+    static func run(_ data: [UInt8]) {
         guard let selector = data.first else { return }
-        let input = UnsafeRawBufferPointer(rebasing: data[1...])
-        let bytes = Array(input)
+        let bytes = Array(data.dropFirst())
+        let input = bytes
         let options = options(selector)
 
         var array = RecordReader(bytes: bytes, options: options)
@@ -37,7 +45,7 @@ enum FuzzRecordFraming {
                      "stream reader disagrees: \(streamed) vs array \(expected)")
 
         if let file = FuzzScratchFile(input, name: "records") {
-            let fd = open(file.path, O_RDONLY | O_CLOEXEC)
+            let fd = unsafe open(file.path, O_RDONLY | O_CLOEXEC)
             if fd >= 0, let identity = try? FileIdentity(fileDescriptor: fd) {
                 // Windows far smaller than the default, but not so small
                 // that every few bytes cost an mmap.
@@ -54,7 +62,7 @@ enum FuzzRecordFraming {
 
     /// Reads to the end, checking offsets, payloads and progress.
     /// With `bounded` false, `input` is not known (only progress is checked).
-    static func read(_ reader: inout RecordReader, input: UnsafeRawBufferPointer,
+    static func read(_ reader: inout RecordReader, input: [UInt8],
                      checkPayloads: Bool, bounded: Bool = true) -> (items: [Item], end: RecordReader.EndState) {
         var items: [Item] = []
         var lastEnd = 0
@@ -70,13 +78,11 @@ enum FuzzRecordFraming {
                 precondition(record.offset >= lastEnd && record.endOffset <= count,
                              "record \(record.offset)..<\(record.endOffset) outside the input of \(count)")
                 lastEnd = record.endOffset
-                let checksum = record.withUnsafeBytes { payload -> UInt32 in
-                    if checkPayloads && bounded {
-                        let original = UnsafeRawBufferPointer(rebasing: input[record.payloadOffset ..< record.payloadOffset + payload.count])
-                        precondition(payload.elementsEqual(original), "payload differs from the input bytes")
-                    }
-                    return MaskedCRC.compute(payload).rawValue
+                if checkPayloads && bounded {
+                    let original = input.rawSpan.extracting(record.payloadOffset ..< record.payloadOffset + record.payloadLength)
+                    precondition(record.payload.bytesEqual(original), "payload differs from the input bytes")
                 }
+                let checksum = MaskedCRC.compute(record.payload).rawValue
                 items.append(.record(offset: record.offset, length: record.payloadLength, checksum: checksum))
             } catch {
                 precondition(error.offset >= 0 && error.offset <= count,
@@ -84,8 +90,9 @@ enum FuzzRecordFraming {
                 items.append(.error(kind: error.kind, offset: error.offset, skipped: error.skippedBytes,
                                     found: error.foundNextHeader, resumable: error.isResumable))
                 if !error.isResumable {
-                    let after = try? reader.next()
-                    precondition(after == nil, "a stopped reader returned a record")
+                    var returnedAnother = false
+                    if case .some(.some) = try? reader.next() { returnedAnother = true }
+                    precondition(!returnedAnother, "a stopped reader returned a record")
                     if bounded { check(reader.endState, count: count) }
                     return (items, reader.endState)
                 }

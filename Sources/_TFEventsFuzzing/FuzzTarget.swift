@@ -1,9 +1,16 @@
 import TFRecord
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The parsers the libFuzzer targets in `Fuzz/` drive, and the entry point
 /// the regression tests replay their findings through.
 ///
-/// Not API: reached with `@_spi(Fuzzing) import TFEvents`. Each target runs
+/// Not API: reached with `@_spi(Fuzzing) import _TFEventsFuzzing`. Each target runs
 /// one input through a parser the way the package uses it, then checks what
 /// the parser promised beyond "did not crash": every returned view lies
 /// inside its input, every error offset too, reading always makes progress,
@@ -34,7 +41,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case checkpoint
 
     /// Runs one input. Returns normally unless an invariant is broken.
-    public func run(_ data: UnsafeRawBufferPointer) {
+    public func run(_ data: [UInt8]) {
         switch self {
         case .recordFraming: FuzzRecordFraming.run(data)
         case .eventWalk: FuzzEventWalk.run(data)
@@ -47,9 +54,11 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         }
     }
 
-    /// Runs one input held in an array (regression replay).
-    public func run(_ bytes: [UInt8]) {
-        bytes.withUnsafeBytes { run($0) }
+    /// Runs the input libFuzzer lends (copied first: the parsers take
+    /// arrays and spans).
+    @unsafe
+    public func run(_ data: UnsafeRawBufferPointer) {
+        run(unsafe Array(data))
     }
 }
 
@@ -75,8 +84,8 @@ final class FuzzPieceStream: ByteStream {
         state ^= state << 17
         let size = maxPiece == Int.max ? maxPiece : Int(state % UInt64(maxPiece)) + 1
         let piece = min(size, buffer.count, bytes.count - position)
-        bytes.withUnsafeBytes { source in
-            target.copyMemory(from: source.baseAddress! + position, byteCount: piece)
+        unsafe bytes.withUnsafeBytes { source in
+            unsafe target.copyMemory(from: source.baseAddress! + position, byteCount: piece)
         }
         position += piece
         return piece
@@ -88,29 +97,19 @@ final class FuzzPieceStream: ByteStream {
 final class FuzzScratchFile {
     let path: String
 
-    init?(_ data: UnsafeRawBufferPointer, name: String) {
-        let directory = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp"
+    init?(_ data: [UInt8], name: String) {
+        let directory = unsafe access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp"
         path = "\(directory)/tfevents-fuzz-\(getpid())-\(name)"
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        let fd = unsafe open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         var done = 0
         while done < data.count {
-            let n = write(fd, data.baseAddress! + done, data.count - done)
+            let n = unsafe data.withUnsafeBytes { unsafe write(fd, $0.baseAddress! + done, data.count - done) }
             guard n > 0 else { return nil }
             done += n
         }
     }
 
-    deinit { unlink(path) }
-}
-
-extension UnsafeRawBufferPointer {
-    /// Whether `inner` lies within these bytes (an empty view anywhere
-    /// inside or at the end, or with no address, counts as inside).
-    func fuzzContains(_ inner: UnsafeRawBufferPointer) -> Bool {
-        guard let start = inner.baseAddress else { return inner.isEmpty }
-        guard let base = baseAddress else { return inner.isEmpty }
-        return start >= base && start + inner.count <= base + count
-    }
+    deinit { unsafe unlink(path) }
 }

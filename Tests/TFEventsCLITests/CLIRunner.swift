@@ -6,6 +6,7 @@ import Foundation
 @testable import TFEventsReport
 import TFEventsSynthetic
 import TFEventsTestSupport
+@testable import TFEventsSystem
 
 /// Runs the built `tfevents` executable and captures what it prints.
 struct CLIResult {

@@ -7,6 +7,7 @@ import Testing
 @testable import TFEventsReport
 import TFEventsSynthetic
 import TFEventsTestSupport
+@testable import TFEventsSystem
 
 /// `scan` and `scalars` read compressed files transparently, by content.
 @Suite("Compressed input on the command line")

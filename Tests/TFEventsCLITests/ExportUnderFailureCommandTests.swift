@@ -7,6 +7,7 @@ import Testing
 @testable import TFEventsReport
 import TFEventsSynthetic
 import TFEventsTestSupport
+@testable import TFEventsSystem
 
 /// `tfevents watch` and `export` when processes die, compete, or the disk
 /// refuses: the lock serialises them, a SIGKILL leaves nothing half-made

@@ -6,6 +6,7 @@ import Foundation
 @testable import TFEventsReport
 import TFEventsSynthetic
 import TFEventsTestSupport
+@testable import TFEventsSystem
 
 /// A model directory for CLI tests: fake checkpoints and eval event files
 /// written with the package's encoder and record writer, as Estimator

@@ -7,6 +7,7 @@ import Testing
 @testable import TFEventsReport
 import TFEventsSynthetic
 import TFEventsTestSupport
+@testable import TFEventsSystem
 
 /// Reading a gzip log of 1 GiB uncompressed stays under 64 MiB of resident
 /// memory (plus the largest record, here a few hundred bytes).
@@ -34,7 +35,7 @@ struct PeakMemoryTests {
         var records = 0
         while writer.offset < 1 << 30 {
             generator.encodeNextEvent(into: &encoder)
-            try encoder.withUnsafeBytes { (payload) throws(WriteRecordError) in try writer.write(payload) }
+            try writer.write(encoder.span)
             records += 1
         }
         try writer.close()

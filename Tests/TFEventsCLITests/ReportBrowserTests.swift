@@ -7,6 +7,7 @@ import Testing
 @testable import TFEventsReport
 import TFEventsSynthetic
 import TFEventsTestSupport
+@testable import TFEventsSystem
 
 /// Renders reports in a real browser (Debian's `chromium`, headless) and
 /// checks the screenshots: the right size and not blank. The PNGs are kept

@@ -7,6 +7,7 @@ import Testing
 @testable import TFEventsReport
 import TFEventsSynthetic
 import TFEventsTestSupport
+@testable import TFEventsSystem
 
 @Suite("tfevents scan")
 struct ScanCommandTests {

@@ -7,6 +7,7 @@ import Testing
 @testable import TFEventsReport
 import TFEventsSynthetic
 import TFEventsTestSupport
+@testable import TFEventsSystem
 
 /// A `tfevents watch` process whose output is read while it runs.
 final class WatchProcess {

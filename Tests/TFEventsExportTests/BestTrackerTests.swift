@@ -5,6 +5,7 @@ import Testing
 @testable import TFEventsExport
 import TFEventsSynthetic
 import TFEventsTestSupport
+@testable import TFEventsSystem
 
 /// The streaming tracker against generated Estimator-style logs whose best
 /// is known, against a sort oracle, and fed from a growing file.

@@ -3,6 +3,10 @@ import Testing
 @testable import TFRecord
 @testable import TFEventsExport
 import TFEventsTestSupport
+@testable import TFEventsSystem
+@testable import TFEventsCore
+@testable import TFEventsIndex
+import TFEventsSynthetic
 
 /// A writer and the `watch` follower at the same time: every complete
 /// record is seen exactly once, never a partial one.

@@ -5,6 +5,7 @@ import Testing
 @testable import TFEventsExport
 import TFEventsSynthetic
 import TFEventsTestSupport
+@testable import TFEventsSystem
 
 /// Replays the real `tf.estimator` runs of `Fixtures/estimator/`: the same
 /// evaluations, in the same order, with the eval event file growing as it

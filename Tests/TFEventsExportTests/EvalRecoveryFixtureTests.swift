@@ -5,6 +5,7 @@ import Testing
 @testable import TFEventsExport
 import TFEventsSynthetic
 import TFEventsTestSupport
+@testable import TFEventsSystem
 
 /// Recovery agrees with what the real `BestExporter._get_best_eval_result`
 /// returned on every fixture (`best_eval_result` in expected.json).

@@ -5,6 +5,14 @@ import Testing
 @testable import TFEventsExport
 import TFEventsSynthetic
 import TFEventsTestSupport
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+@testable import TFEventsSystem
 
 /// A small tmpfs mounted for one test (root only): a real full disk and a
 /// real read-only file system, instead of injected errors.

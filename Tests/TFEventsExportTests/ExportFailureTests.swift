@@ -6,6 +6,7 @@ import Testing
 @testable import TFEventsExport
 import TFEventsSynthetic
 import TFEventsTestSupport
+@testable import TFEventsSystem
 
 /// Failures at every step of an export leave no partial export and the
 /// best unchanged; directory names never collide; the command writer.

@@ -5,6 +5,14 @@ import Testing
 @testable import TFEventsExport
 import TFEventsSynthetic
 import TFEventsTestSupport
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+@testable import TFEventsSystem
 
 @Suite("Checkpoint state, locator, manifest, validation, garbage collection, lock")
 struct ExportPartsTests {

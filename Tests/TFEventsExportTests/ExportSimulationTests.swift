@@ -5,6 +5,7 @@ import Testing
 @testable import TFEventsExport
 import TFEventsSynthetic
 import TFEventsTestSupport
+@testable import TFEventsSystem
 
 /// A simulated training loop (real event encoder and record writer, fake
 /// checkpoints) driving the exporters.

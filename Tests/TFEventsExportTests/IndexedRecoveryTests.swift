@@ -6,6 +6,7 @@ import Testing
 @testable import TFEventsExport
 import TFEventsSynthetic
 import TFEventsTestSupport
+@testable import TFEventsSystem
 
 /// Recovery through the index must give what reading the files gives.
 @Suite("Best evaluation through the index")

@@ -6,6 +6,7 @@ import Testing
 @testable import TFEventsExport
 import TFEventsSynthetic
 import TFEventsTestSupport
+@testable import TFEventsSystem
 
 /// Reading files in parallel and merging their bests in file order must
 /// give exactly the sequential answer, ties and NaN included.

@@ -6,6 +6,7 @@ import Testing
 @testable import TFEventsExport
 import TFEventsSynthetic
 import TFEventsTestSupport
+@testable import TFEventsSystem
 
 @Suite("SavedModel global_step")
 struct SavedModelStepTests {

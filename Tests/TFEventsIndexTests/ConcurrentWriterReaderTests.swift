@@ -6,6 +6,7 @@ import Testing
 @testable import TFEventsIndex
 import TFEventsSynthetic
 import TFEventsTestSupport
+@testable import TFEventsSystem
 
 /// A writer and a reader at the same time, thousands of operations: every
 /// complete record is seen exactly once, never a partial one.

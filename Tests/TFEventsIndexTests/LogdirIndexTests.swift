@@ -5,6 +5,7 @@ import Testing
 @testable import TFEventsIndex
 import TFEventsSynthetic
 import TFEventsTestSupport
+@testable import TFEventsSystem
 
 @Suite("Log directory index")
 struct LogdirIndexTests {
@@ -48,7 +49,7 @@ struct LogdirIndexTests {
         #expect(image.kind == .tensor)
         let payload = try LogdirIndex.readEvent(at: image)
         #expect(payload.count + 16 == image.recordLength)
-        let event = try payload.withUnsafeBytes { try EventView(payload: $0, recordOffset: image.recordOffset) }
+        let event = try EventView(payload: payload.rawSpan, recordOffset: image.recordOffset)
         #expect(event.step == image.step)
         #expect(event.kind == .summary)
 

@@ -6,6 +6,7 @@ import Testing
 @testable import TFEventsReport
 import TFEventsSynthetic
 import TFEventsTestSupport
+@testable import TFEventsSystem
 
 /// Golden geometry of small charts in the standard layout: plot area
 /// x 58 ... 544, y 24 ... 270 (560 × 300, margins 58/16/24/30).

@@ -6,6 +6,7 @@ import Testing
 @testable import TFEventsReport
 import TFEventsSynthetic
 import TFEventsTestSupport
+@testable import TFEventsSystem
 
 @Suite("Report: axes and numbers")
 struct NiceScaleTests {

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import TFRecord
 @testable import TFEventsCore
@@ -5,6 +6,8 @@ import Testing
 @testable import TFEventsReport
 import TFEventsSynthetic
 import TFEventsTestSupport
+@testable import TFEventsSystem
+@testable import TFEventsExport
 
 /// TensorBoard's smoothing and the report's run colours.
 @Suite("Report: smoothing and colours")

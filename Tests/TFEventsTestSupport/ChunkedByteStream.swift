@@ -4,6 +4,7 @@
 @testable import TFEventsExport
 @testable import TFEventsReport
 import TFEventsSynthetic
+@testable import TFEventsSystem
 
 
 /// A ``ByteStream`` over an array that hands out its bytes in random small

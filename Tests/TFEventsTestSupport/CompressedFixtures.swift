@@ -1,5 +1,10 @@
 import Foundation
-import TFEvents
+@testable import TFEventsSystem
+@testable import TFRecord
+@testable import TFEventsCore
+@testable import TFEventsIndex
+@testable import TFEventsExport
+@testable import TFEventsReport
 
 /// The real compressed fixtures: one uncompressed original and its
 /// variants (TensorFlow's GZIP and ZLIB TFRecord options, whole-file gzip,

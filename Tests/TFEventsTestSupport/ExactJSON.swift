@@ -3,6 +3,7 @@
 @testable import TFEventsIndex
 @testable import TFEventsExport
 @testable import TFEventsReport
+@testable import TFEventsSystem
 
 /// A small JSON parser for the fixtures' expected.json files that keeps every
 /// number exact: integers as `Int64` (when they fit), other numbers parsed by

@@ -4,6 +4,7 @@ import Foundation
 @testable import TFEventsIndex
 @testable import TFEventsExport
 @testable import TFEventsReport
+@testable import TFEventsSystem
 
 /// Locates the bundled `Fixtures/` directory and reads its expected.json files.
 package enum FixtureLibrary {

@@ -3,6 +3,7 @@
 @testable import TFEventsIndex
 @testable import TFEventsExport
 @testable import TFEventsReport
+@testable import TFEventsSystem
 
 /// Bytes from hex text as SPEC.md prints it: pairs of hex digits, any
 /// whitespace between them, `//` comments to the end of a line ignored.

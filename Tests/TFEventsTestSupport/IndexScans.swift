@@ -1,4 +1,10 @@
-import TFEvents
+@testable import TFEventsSystem
+@testable import TFRecord
+@testable import TFEventsCore
+@testable import TFEventsIndex
+@testable import TFEventsExport
+@testable import TFEventsReport
+
 
 /// Every scalar point of a log directory read directly (no index), keyed
 /// by relative file path, in file order.

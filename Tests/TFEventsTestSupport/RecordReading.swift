@@ -4,6 +4,7 @@
 @testable import TFEventsExport
 @testable import TFEventsReport
 import TFEventsSynthetic
+@testable import TFEventsSystem
 
 
 /// Everything a ``RecordReader`` reported, in a comparable form.

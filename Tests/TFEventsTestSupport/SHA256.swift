@@ -3,6 +3,7 @@
 @testable import TFEventsIndex
 @testable import TFEventsExport
 @testable import TFEventsReport
+@testable import TFEventsSystem
 
 /// SHA-256 (FIPS 180-4), for checking fixture records against the digests
 /// in `Fixtures/compressed/expected.json` (Foundation on Linux has none).

@@ -4,6 +4,7 @@ import Foundation
 @testable import TFEventsIndex
 @testable import TFEventsExport
 @testable import TFEventsReport
+@testable import TFEventsSystem
 
 /// A scratch log directory, removed at the end of the test.
 package final class ScratchDirectory {

@@ -3,6 +3,7 @@
 @testable import TFEventsIndex
 @testable import TFEventsExport
 @testable import TFEventsReport
+@testable import TFEventsSystem
 
 
 /// A ``ByteStream`` over an array that hands out its bytes in scripted

@@ -1,7 +1,12 @@
 import Foundation
 import Synchronization
-import TFEvents
 import TFEventsSynthetic
+@testable import TFEventsSystem
+@testable import TFRecord
+@testable import TFEventsCore
+@testable import TFEventsIndex
+@testable import TFEventsExport
+@testable import TFEventsReport
 
 /// A training job's event writer, driven by a seeded random script:
 /// appends whole records, writes records in two pieces (a reader sees the
@@ -50,10 +55,10 @@ package final class ScriptedEventWriter: @unchecked Sendable {
         let payload = encoder.bytes
         var bytes: [UInt8] = []
         withUnsafeBytes(of: UInt64(payload.count).littleEndian) { bytes += $0 }
-        let lengthCRC = bytes.withUnsafeBytes { MaskedCRC.compute($0).rawValue }
+        let lengthCRC = MaskedCRC.compute(Array(bytes)).rawValue
         withUnsafeBytes(of: lengthCRC.littleEndian) { bytes += $0 }
         bytes += payload
-        let payloadCRC = payload.withUnsafeBytes { MaskedCRC.compute($0).rawValue }
+        let payloadCRC = MaskedCRC.compute(Array(payload)).rawValue
         withUnsafeBytes(of: payloadCRC.littleEndian) { bytes += $0 }
         return bytes
     }

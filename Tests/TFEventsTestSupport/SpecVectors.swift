@@ -3,6 +3,7 @@
 @testable import TFEventsIndex
 @testable import TFEventsExport
 @testable import TFEventsReport
+@testable import TFEventsSystem
 
 /// The complete records of SPEC A.4, as hex, with their documented parts.
 package enum SpecRecords {

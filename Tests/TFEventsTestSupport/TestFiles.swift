@@ -1,4 +1,10 @@
 import Foundation
+@testable import TFEventsSystem
+@testable import TFRecord
+@testable import TFEventsCore
+@testable import TFEventsIndex
+@testable import TFEventsExport
+@testable import TFEventsReport
 
 /// Scratch directories and whole-file reads for tests.
 package enum TestFiles {

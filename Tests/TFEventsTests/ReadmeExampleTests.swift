@@ -8,6 +8,7 @@ import Testing
 @testable import _TFEventsFuzzing
 import TFEventsSynthetic
 import TFEventsTestSupport
+@testable import TFEventsSystem
 
 /// The README's library example, kept compiling and running.
 @Suite("README library example")

@@ -74,11 +74,11 @@ let benchmarks: @Sendable () -> Void = {
 
         for backend in CRC32C.Backend.available {
             Benchmark("\(backend) \(name)") { benchmark in
-                measure(benchmark, buffer: slice, iterations: iterations) { backend.extend($0, $1) }
+                measure(benchmark, buffer: slice, iterations: iterations) { backend.extend($0, RawSpan(_unsafeBytes: $1)) }
             }
         }
         Benchmark("dispatch (\(CRC32C.Backend.active)) \(name)") { benchmark in
-            measure(benchmark, buffer: slice, iterations: iterations) { CRC32C.extend($0, $1) }
+            measure(benchmark, buffer: slice, iterations: iterations) { CRC32C.extend($0, RawSpan(_unsafeBytes: $1)) }
         }
         if yardstick_has_sse42() != 0 {
             Benchmark("yardstick C loop \(name)") { benchmark in

@@ -65,7 +65,7 @@ final class CompressedLogs: @unchecked Sendable {
         var encoder = EventEncoder(capacity: 4096)
         while writer.offset < Self.size {
             generator.encodeNextEvent(into: &encoder)
-            try encoder.withUnsafeBytes { (payload) throws(WriteRecordError) in try writer.write(payload) }
+            try writer.write(encoder.span)
         }
         try writer.close()
         let log = Log(path: path, uncompressedBytes: writer.offset, compressedBytes: writer.compressedBytesWritten,

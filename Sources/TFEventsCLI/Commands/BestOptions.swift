@@ -1,5 +1,12 @@
 import ArgumentParser
 import TFEvents
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 extension ExitStatus {
     /// `export`, `watch`: an export failed (or the export directory is locked).

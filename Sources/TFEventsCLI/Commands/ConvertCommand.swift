@@ -123,8 +123,11 @@ struct ConvertCommand: ParsableCommand {
         var corrupt = 0
         while true {
             do {
-                guard let record = try reader.next() else { break }
-                try record.withUnsafeBytes { (payload) throws(WriteRecordError) in try writer.write(payload) }
+                do {
+                    // The record borrows the reader until it is written.
+                    guard let record = try reader.next() else { break }
+                    try writer.write(record.payload)
+                }
                 records += 1
                 if records & 0xFFFF == 0 { progress.update(doneBytes: reader.inputOffset) }
             } catch let error as ReadRecordError {

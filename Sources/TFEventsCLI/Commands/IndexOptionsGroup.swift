@@ -1,5 +1,13 @@
+import Synchronization
 import ArgumentParser
 import TFEvents
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Options of the commands that answer from the log-directory index.
 struct IndexLocationOptions: ParsableArguments {
@@ -68,31 +76,18 @@ struct IndexLocationOptions: ParsableArguments {
 }
 
 /// A thread-safe progress bar for index updates (workers call it).
-final class IndexProgress: @unchecked Sendable {
-    private let lock = NSLockLite()
-    private var line: ProgressLine?
+final class IndexProgress: Sendable {
+    private let line = Mutex<ProgressLine?>(nil)
     private let mode: ProgressMode
 
     init(mode: ProgressMode) { self.mode = mode }
 
     func update(done: Int, total: Int, files: Int, totalFiles: Int) {
-        lock.withLock {
+        line.withLock { line in
             if line == nil { line = ProgressLine(totalBytes: total, mode: mode) }
             line?.update(doneBytes: done, files: (files, totalFiles))
         }
     }
 
-    func finish() { lock.withLock { line?.finish() } }
-}
-
-/// A pthread mutex, enough for the CLI's progress drawing.
-final class NSLockLite: @unchecked Sendable {
-    private var mutex = pthread_mutex_t()
-    init() { pthread_mutex_init(&mutex, nil) }
-    deinit { pthread_mutex_destroy(&mutex) }
-    func withLock<T>(_ body: () -> T) -> T {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        return body()
-    }
+    func finish() { line.withLock { $0?.finish() } }
 }

@@ -1,5 +1,12 @@
 import ArgumentParser
 import TFEvents
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// `tfevents report`: the metrics of a model directory or log directory as
 /// one self-contained HTML page.

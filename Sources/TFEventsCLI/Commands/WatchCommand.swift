@@ -1,5 +1,12 @@
 import ArgumentParser
 import TFEvents
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// `tfevents watch`: a sidecar exporting each better evaluation as
 /// training writes it.

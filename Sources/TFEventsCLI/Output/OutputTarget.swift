@@ -1,4 +1,11 @@
 import TFEvents
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Where `convert` writes: a temporary file beside OUTPUT, renamed over it
 /// once everything is written, or standard output.

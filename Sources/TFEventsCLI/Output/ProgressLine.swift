@@ -1,4 +1,11 @@
 import TFEvents
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A one-line progress report on standard error, redrawn at most ten times a
 /// second, shown only when standard error is a terminal and the work is

@@ -1,4 +1,11 @@
 import TFEvents
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Buffered standard output: millions of lines go out in 256 KiB writes.
 final class StandardOutput {

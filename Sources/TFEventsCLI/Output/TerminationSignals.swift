@@ -1,5 +1,12 @@
 import Synchronization
 import TFEvents
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// SIGINT and SIGTERM turned into a flag that long-running commands check
 /// between steps, so they stop cleanly instead of dying mid-export.

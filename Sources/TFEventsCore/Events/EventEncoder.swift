@@ -16,7 +16,7 @@
 /// ```swift
 /// var encoder = EventEncoder()
 /// encoder.encode(.fileVersion(wallTime: 1_600_000_000))
-/// try encoder.withUnsafeBytes { try recordWriter.write($0) }
+/// try recordWriter.write(encoder.span)
 /// ```
 public struct EventEncoder: ~Copyable, Sendable {
     /// The protobuf writer holding the last encoded payload.
@@ -28,12 +28,19 @@ public struct EventEncoder: ~Copyable, Sendable {
     }
 
     /// A copy of the payload encoded by the last `encode` call. Allocates;
-    /// ``withUnsafeBytes(_:)`` does not.
+    /// ``span`` does not.
     public var bytes: [UInt8] { writer.bytes }
 
-    /// Lends the last payload without copying.
-    public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
-        try writer.withUnsafeBytes(body)
+    /// The last payload, borrowed from the encoder without copying.
+    /// Lends ``span`` to `body`: the form to use where the value is a
+    /// stored property of a class, which a span cannot borrow past one access.
+    public func withSpan<R, E: Error>(_ body: (RawSpan) throws(E) -> R) throws(E) -> R {
+        try body(span)
+    }
+
+    public var span: RawSpan {
+        @_lifetime(borrow self)
+        get { writer.span }
     }
 
     /// The serialized `Event` for `event`. Allocates; reuse an encoder in loops.
@@ -131,23 +138,21 @@ public struct EventEncoder: ~Copyable, Sendable {
         where Points.Element == (template: Int, value: Float) {
         writer.removeAll()
         writer.writeEventHeader(wallTime: wallTime, step: step)
-        templates.starts.withUnsafeBufferPointer { starts in
-            var summaryLength = 0
-            for point in points {
-                precondition(point.template >= 0 && point.template < templates.count, "template index out of range")
-                summaryLength &+= starts[point.template &+ 1] &- starts[point.template]
-            }
-            writer.writeKey(field: 5, wireType: .lengthDelimited)
-            writer.writeVarint(UInt64(summaryLength))
-            templates.bytes.withUnsafeBytes { bytes in
-                for point in points {
-                    let start = starts[point.template]
-                    let position = writer.count
-                    writer.writeRawBytes(UnsafeRawBufferPointer(rebasing: bytes[start ..< starts[point.template &+ 1]]))
-                    writer.setFixed32(point.value.bitPattern,
-                                      at: position &+ templates.valueOffsets[point.template] &- start)
-                }
-            }
+        let starts = templates.starts.span
+        var summaryLength = 0
+        for point in points {
+            precondition(point.template >= 0 && point.template < templates.count, "template index out of range")
+            summaryLength &+= starts[point.template &+ 1] &- starts[point.template]
+        }
+        writer.writeKey(field: 5, wireType: .lengthDelimited)
+        writer.writeVarint(UInt64(summaryLength))
+        let bytes = templates.bytes.rawSpan
+        for point in points {
+            let start = starts[point.template]
+            let position = writer.count
+            writer.writeRawBytes(bytes.extracting(start ..< starts[point.template &+ 1]))
+            writer.setFixed32(point.value.bitPattern,
+                              at: position &+ templates.valueOffsets[point.template] &- start)
         }
     }
 }

@@ -15,24 +15,26 @@ import TFRecord
 /// }
 /// ```
 ///
-/// Events are views into the reader's buffer, valid until the next call.
-/// Nothing is allocated per event.
+/// Events are non-escapable views into the reader's buffer: each borrows
+/// the reader until its next call, which the compiler checks. Nothing is
+/// allocated per event.
 public struct EventFileReader: ~Copyable {
     private var records: RecordReader
+    /// The file path.
+    public let path: String
 
     /// Opens `path` (regular file, pipe, `-` for standard input; compressed
     /// or not). See ``RecordReader/init(path:startOffset:format:options:)``.
     public init(path: String, startOffset: Int = 0, options: RecordReaderOptions = .init()) throws(FileOpenError) {
         records = try RecordReader(path: path, startOffset: startOffset, options: options)
+        self.path = path
     }
 
     /// Decodes the records of `records`.
     public init(records: consuming RecordReader) {
+        path = records.path
         self.records = records
     }
-
-    /// The file path.
-    public var path: String { records.path }
     /// How the file is compressed.
     public var compression: CompressionFormat { records.compression }
     /// How reading ended, once ``next()`` returned nil.
@@ -45,16 +47,19 @@ public struct EventFileReader: ~Copyable {
 
     /// The next event, or nil at the end of the file.
     ///
+    /// - Returns: the event, borrowed from the reader until its next call.
     /// - Throws: ``ReadEventError``; when ``ReadEventError/isResumable``,
     ///   call again to continue with the next record.
+    @_lifetime(&self)
     public mutating func next() throws(ReadEventError) -> EventView? {
         let record: RecordView?
         do { record = try records.next() } catch { throw .record(error) }
         guard let record else { return nil }
+        let recordOffset = record.offset
         do {
             return try EventView(record: record)
         } catch {
-            throw .invalidEvent(path: records.path, recordOffset: record.offset, error: error)
+            throw .invalidEvent(path: path, recordOffset: recordOffset, error: error)
         }
     }
 }

@@ -1,4 +1,5 @@
 import TFRecord
+import TFEventsSystem
 
 /// Writes an event file as TensorFlow's `EventsWriter` does: named
 /// `events.out.tfevents.<10-digit seconds>.<hostname><suffix>` in a
@@ -67,12 +68,7 @@ public final class EventFileWriter {
     }
 
     /// This machine's host name (`gethostname`), or `localhost`.
-    public static var currentHostname: String {
-        var buffer = [CChar](repeating: 0, count: 256)
-        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
-        let name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        return name.isEmpty ? "localhost" : name
-    }
+    public static var currentHostname: String { SystemClock.hostname }
 
     /// Creates a new event file in `directory` and writes its
     /// `file_version` event.
@@ -134,7 +130,7 @@ public final class EventFileWriter {
 
     /// Appends a serialized `Event` exactly as given (for example one read
     /// from another file). The bytes are not checked.
-    public func write(payload: UnsafeRawBufferPointer) throws(WriteRecordError) {
+    public func write(payload: RawSpan) throws(WriteRecordError) {
         try records.write(payload)
         eventCount += 1
     }
@@ -156,19 +152,13 @@ public final class EventFileWriter {
     }
 
     private func writeEncoded() throws(WriteRecordError) {
-        try encoder.withUnsafeBytes { (payload) throws(WriteRecordError) in try records.write(payload) }
+        try encoder.withSpan { (payload) throws(WriteRecordError) in try records.write(payload) }
         eventCount += 1
     }
 
     // MARK: - Clock
 
-    static func currentSeconds() -> Int {
-        Int(time(nil))
-    }
+    static func currentSeconds() -> Int { SystemClock.seconds }
 
-    static func currentTime() -> Double {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
-    }
+    static func currentTime() -> Double { SystemClock.now }
 }

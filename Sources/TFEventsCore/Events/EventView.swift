@@ -1,47 +1,56 @@
 import TFRecord
 
-/// One `Event` (SPEC C.2), decoded from a record's payload without copying.
+/// One `Event` (`tensorflow/core/util/event.proto`, layout in
+/// docs/FORMAT.md), decoded from a record's payload without copying.
 ///
 /// Decoding reads the top-level fields only: `wall_time`, `step`, and which
-/// `what` member is present with its byte range. Summary values are walked
-/// on demand with ``summaryValues()``; other members (graphs, run metadata)
-/// are never decoded, only lent with ``withMemberBytes(_:)``.
+/// `what` member is present with its bytes. Summary values are walked on
+/// demand with ``summaryValues()``; other members (graphs, run metadata)
+/// are never decoded, only lent as ``memberBytes``.
 ///
-/// Valid as long as the ``RecordView`` it was decoded from.
-public struct EventView {
+/// The view is non-escapable: it borrows the record it was decoded from,
+/// and the compiler keeps it from outliving it.
+public struct EventView: ~Escapable {
     /// `wall_time`, seconds since the epoch.
-    public internal(set) var wallTime: Double = 0
+    public private(set) var wallTime: Double = 0
     /// `step` (0 when absent).
-    public internal(set) var step: Int64 = 0
+    public private(set) var step: Int64 = 0
     /// The `what` member present.
-    public internal(set) var kind: EventKind = .none
+    public private(set) var kind: EventKind = .none
     /// Offset of the record holding this event in the (uncompressed) stream.
     public let recordOffset: Int
     /// Length of the serialized event.
     public let payloadLength: Int
-    package var memberBytes = UnsafeRawBufferPointer(start: nil, count: 0)
+    /// The serialized `what` member (a `Summary`, a `GraphDef`, the
+    /// `file_version` text, ...), borrowed; empty when there is none.
+    public private(set) var memberBytes: RawSpan
 
     /// Decodes the top level of the event in `record`.
     ///
     /// - Throws: ``ProtoDecodingError`` (offset inside the payload).
+    @_lifetime(copy record)
     public init(record: RecordView) throws(ProtoDecodingError) {
         try self.init(payload: record.payload, recordOffset: record.offset)
     }
 
-    package init(payload: UnsafeRawBufferPointer, recordOffset: Int) throws(ProtoDecodingError) {
+    /// Decodes the top level of the serialized event `payload`.
+    @_lifetime(copy payload)
+    package init(payload: RawSpan, recordOffset: Int) throws(ProtoDecodingError) {
         self.recordOffset = recordOffset
-        payloadLength = payload.count
+        payloadLength = payload.byteCount
+        memberBytes = payload.extracting(first: 0)
         if decodeShortForm(payload) { return }
         try decodeGeneral(payload)
     }
 
     /// Decodes with the general protobuf reader (every wire type, unknown
     /// fields, long varints). ``decodeShortForm(_:)`` handles the usual case.
-    package mutating func decodeGeneral(_ payload: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+    @_lifetime(self: copy payload)
+    package mutating func decodeGeneral(_ payload: RawSpan) throws(ProtoDecodingError) {
         wallTime = 0
         step = 0
         kind = .none
-        memberBytes = UnsafeRawBufferPointer(start: nil, count: 0)
+        memberBytes = payload.extracting(first: 0)
         var reader = ProtoReader(payload)
         while !reader.isAtEnd {
             // Raw keys: (field << 3) | wire type.
@@ -63,32 +72,32 @@ public struct EventView {
 
     /// The event as every writer lays it out — `wall_time`, `step`, one
     /// `what` member, in any order, nothing else — decoded with a local
-    /// cursor. Returns false for anything else (unknown fields, a varint
+    /// offset. Returns false for anything else (unknown fields, a varint
     /// longer than 10 bytes, a length past the end), leaving the general
     /// decoder to produce the same answer or the error with its offset.
     @inline(__always)
-    private mutating func decodeShortForm(_ payload: UnsafeRawBufferPointer) -> Bool {
-        guard let base = payload.baseAddress else { return payload.isEmpty }
-        let count = payload.count
+    @_lifetime(self: copy payload)
+    private mutating func decodeShortForm(_ payload: RawSpan) -> Bool {
+        let bytes = ShortForm(payload)
         var p = 0
-        while p < count {
-            let key = base.load(fromByteOffset: p, as: UInt8.self)
-            p += 1
+        while p < bytes.count {
+            guard let key = bytes.byte(at: p) else { return false }
+            p &+= 1
             switch key {
             case 0x09:  // wall_time, fixed64
-                guard p + 8 <= count else { return false }
-                wallTime = Double(bitPattern: UInt64(littleEndian: base.loadUnaligned(fromByteOffset: p, as: UInt64.self)))
-                p += 8
+                guard let bits = bytes.fixed64(at: p) else { return false }
+                wallTime = Double(bitPattern: bits)
+                p &+= 8
             case 0x10:  // step, varint
-                guard let (value, next) = ShortForm.varint(base, p, count) else { return false }
+                guard let (value, next) = bytes.varint(at: p) else { return false }
                 step = Int64(bitPattern: value)
                 p = next
             case 0x1A, 0x22, 0x2A, 0x32, 0x3A, 0x42, 0x4A:  // what
-                guard let (length, next) = ShortForm.varint(base, p, count),
-                      length <= UInt64(count - next) else { return false }
-                memberBytes = UnsafeRawBufferPointer(start: base + next, count: Int(length))
+                guard let (length, next) = bytes.varint(at: p), length <= UInt64(bytes.count &- next),
+                      let member = bytes.span(at: next, length: Int(length)) else { return false }
+                memberBytes = member
                 kind = EventKind(rawValue: key >> 3) ?? .none
-                p = next + Int(length)
+                p = next &+ Int(length)
             default:
                 return false
             }
@@ -106,15 +115,11 @@ public struct EventView {
         kind == .sessionLog ? try SessionLog(decoding: memberBytes) : nil
     }
 
-    /// Lends the serialized `what` member (a GraphDef, Summary, ...).
-    public func withMemberBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
-        try body(memberBytes)
-    }
-
     /// The values of the `summary` member, in wire order (empty for other
     /// events). Iterating decodes each value's field boundaries only.
+    @_lifetime(copy self)
     public func summaryValues() -> SummaryValues {
-        SummaryValues(summary: kind == .summary ? memberBytes : UnsafeRawBufferPointer(start: nil, count: 0))
+        SummaryValues(summary: kind == .summary ? memberBytes : memberBytes.extracting(first: 0))
     }
 }
 
@@ -126,7 +131,7 @@ public struct EventView {
 ///     if let scalar = try value.scalar() { print(value.tag, scalar.value) }
 /// }
 /// ```
-public struct SummaryValues {
+public struct SummaryValues: ~Escapable {
     /// Most values one event may hold: 65,536. TensorFlow writers put one
     /// value per event (TF2, Keras) or one per summary op of a merged
     /// summary (TF1, rarely more than a few thousand). A summary with more
@@ -139,13 +144,16 @@ public struct SummaryValues {
     /// Values returned so far.
     private var returned = 0
 
-    package init(summary: UnsafeRawBufferPointer) {
+    /// The values of the serialized `Summary` in `summary`.
+    @_lifetime(copy summary)
+    package init(summary: RawSpan) {
         reader = ProtoReader(summary)
     }
 
     /// The next value, or nil after the last.
     ///
     /// - Throws: ``ProtoDecodingError`` (offset inside the summary message).
+    @_lifetime(copy self)
     public mutating func next() throws(ProtoDecodingError) -> SummaryValueView? {
         var value = SummaryValueView()
         return try next(into: &value) ? value : nil
@@ -157,21 +165,22 @@ public struct SummaryValues {
     /// the caller copy it through memory the callee had just written
     /// piecewise, a store-forwarding stall per value that perf showed as a
     /// fifth of an index build.
+    @_lifetime(value: copy self)
     public mutating func next(into value: inout SummaryValueView) throws(ProtoDecodingError) -> Bool {
         // The usual case: key 0x0A, a short length, a value in short form.
-        let base = reader.cursor, count = reader.end - reader.cursor
-        if count >= 2, base.load(as: UInt8.self) == 0x0A,
-           let (length, next) = ShortForm.varint(base, 1, count), length <= UInt64(count - next) {
-            let bytes = UnsafeRawBufferPointer(start: base + next, count: Int(length))
+        let rest = ShortForm(reader.bytes.extracting(droppingFirst: reader.offset))
+        if rest.count >= 2, rest.byte(at: 0) == 0x0A,
+           let (length, next) = rest.varint(at: 1), length <= UInt64(rest.count &- next),
+           let bytes = rest.span(at: next, length: Int(length)) {
             value.reset()
             if SummaryValueView.decodeShortForm(bytes, into: &value) {
-                try countValue(at: base)
-                reader.cursor = base + next + Int(length)
+                try countValue(at: reader.offset)
+                reader.advance(by: next &+ Int(length))
                 return true
             }
         }
         while !reader.isAtEnd {
-            let keyStart = reader.cursor
+            let keyStart = reader.offset
             let key = try reader.readRawKey()
             if key == 0x0A {  // 1 value, length-delimited
                 try countValue(at: keyStart)
@@ -180,8 +189,7 @@ public struct SummaryValues {
                     value = try SummaryValueView(decoding: bytes)
                     return true
                 } catch {
-                    let start = bytes.baseAddress.map { $0 - reader.start } ?? 0
-                    throw ProtoDecodingError(kind: error.kind, offset: start + error.offset)
+                    throw ProtoDecodingError(kind: error.kind, offset: reader.offset(of: bytes) + error.offset)
                 }
             }
             try reader.skipField(raw: key)
@@ -189,35 +197,12 @@ public struct SummaryValues {
         return false
     }
 
-    /// Counts one more value starting at `start`; throws past the limit.
+    /// Counts one more value starting at offset `start`; throws past the limit.
     @inline(__always)
-    private mutating func countValue(at start: UnsafeRawPointer) throws(ProtoDecodingError) {
+    private mutating func countValue(at start: Int) throws(ProtoDecodingError) {
         guard returned < Self.maxValuesPerEvent else {
-            throw ProtoDecodingError(kind: .tooManyValues(limit: Self.maxValuesPerEvent), offset: start - reader.start)
+            throw ProtoDecodingError(kind: .tooManyValues(limit: Self.maxValuesPerEvent), offset: start)
         }
         returned &+= 1
-    }
-}
-
-/// Helpers of the short-form decoders: a local-cursor varint.
-enum ShortForm {
-    /// Reads a varint at `base[p...]` of `count` bytes: (value, next offset),
-    /// or nil when it runs past the end or past 10 bytes.
-    @inline(__always)
-    static func varint(_ base: UnsafeRawPointer, _ p: Int, _ count: Int) -> (UInt64, Int)? {
-        guard p < count else { return nil }
-        let first = base.load(fromByteOffset: p, as: UInt8.self)
-        if first < 0x80 { return (UInt64(first), p + 1) }
-        var value = UInt64(first & 0x7F)
-        var shift: UInt64 = 7
-        var q = p + 1
-        while q < count && q < p + 10 {
-            let byte = base.load(fromByteOffset: q, as: UInt8.self)
-            value |= UInt64(byte & 0x7F) << shift
-            q += 1
-            if byte < 0x80 { return (value, q) }
-            shift += 7
-        }
-        return nil
     }
 }

@@ -1,3 +1,5 @@
+import TFRecord
+
 /// A decoded `SessionLog` (SPEC C.2): training session start, stop or
 /// checkpoint, written by TF1 `FileWriter` and Estimator.
 public struct SessionLog: Hashable, Sendable {
@@ -31,7 +33,7 @@ public struct SessionLog: Hashable, Sendable {
     public var message: String = ""
 
     /// Decodes a `SessionLog` message.
-    init(decoding bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+    package init(decoding bytes: RawSpan) throws(ProtoDecodingError) {
         var reader = ProtoReader(bytes)
         while !reader.isAtEnd {
             let key = try reader.readKey()

@@ -1,3 +1,5 @@
+import TFRecord
+
 /// `SummaryMetadata.DataClass` (SPEC C.3): how TensorBoard stores a series.
 public enum DataClass: Int32, Sendable, Hashable, Codable, CustomStringConvertible {
     /// Not set.
@@ -34,7 +36,7 @@ public struct SummaryMetadata: Hashable, Sendable, Codable {
     public init() {}
 
     /// Decodes a `SummaryMetadata` message.
-    init(decoding bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+    package init(decoding bytes: RawSpan) throws(ProtoDecodingError) {
         var reader = ProtoReader(bytes)
         while !reader.isAtEnd {
             let key = try reader.readKey()

@@ -1,9 +1,9 @@
 /// One `Summary.Value` of an event, borrowed from the record (SPEC C.3).
 ///
 /// Only the field boundaries are decoded; the tag, metadata and the
-/// value's payload stay bytes until asked for. Valid as long as the record
-/// it came from.
-public struct SummaryValueView {
+/// value's payload stay bytes until asked for. Non-escapable: it borrows
+/// the record it came from.
+public struct SummaryValueView: ~Escapable {
     /// Which member of the `Summary.Value.value` oneof is set.
     public enum Kind: UInt8, Sendable, Hashable, CustomStringConvertible {
         /// No value member (metadata only).
@@ -36,28 +36,31 @@ public struct SummaryValueView {
     }
 
     /// The oneof member present.
-    public internal(set) var kind: Kind = .none
-    package var tagBytes = UnsafeRawBufferPointer(start: nil, count: 0)
-    package var metadataBytes = UnsafeRawBufferPointer(start: nil, count: 0)
-    package var memberBytes = UnsafeRawBufferPointer(start: nil, count: 0)
-    package var simpleValueBits: UInt32 = 0
+    public private(set) var kind: Kind = .none
+    /// The tag's UTF-8 bytes, borrowed.
+    public private(set) var tagBytes: RawSpan
+    /// The serialized `SummaryMetadata`, borrowed (empty when absent).
+    public private(set) var metadataBytes: RawSpan
+    /// The bytes of the value member (the serialized tensor, image,
+    /// histogram or audio message), borrowed; empty for `simple_value`.
+    public private(set) var memberBytes: RawSpan
+    package private(set) var simpleValueBits: UInt32 = 0
     /// Whether the value carries `metadata` (field 9).
-    public internal(set) var hasMetadata = false
+    public private(set) var hasMetadata = false
 
     /// Decodes the field boundaries of one `Summary.Value`.
-    package init(decoding bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
-        var view = SummaryValueView()
-        if Self.decodeShortForm(bytes, into: &view) {
-            self = view
-            return
-        }
+    @_lifetime(copy bytes)
+    package init(decoding bytes: RawSpan) throws(ProtoDecodingError) {
+        self.init(empty: bytes)
+        if Self.decodeShortForm(bytes, into: &self) { return }
         try self.init(decodingGeneral: bytes)
     }
 
     /// Decodes with the general protobuf reader only (the reference the
     /// short form is tested against).
-    package init(decodingGeneral bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
-        self.init()
+    @_lifetime(copy bytes)
+    package init(decodingGeneral bytes: RawSpan) throws(ProtoDecodingError) {
+        self.init(empty: bytes)
         var reader = ProtoReader(bytes)
         while !reader.isAtEnd {
             // Raw keys: (field << 3) | wire type.
@@ -82,53 +85,66 @@ public struct SummaryValueView {
 
     /// An empty view (kind `.none`), to be filled by
     /// ``SummaryValues/next(into:)``.
-    public init() {}
+    @_lifetime(immortal)
+    public init() {
+        tagBytes = RawSpan()
+        metadataBytes = RawSpan()
+        memberBytes = RawSpan()
+    }
+
+    /// An empty view whose (empty) spans borrow from `bytes`.
+    @_lifetime(copy bytes)
+    private init(empty bytes: RawSpan) {
+        tagBytes = bytes.extracting(first: 0)
+        metadataBytes = tagBytes
+        memberBytes = tagBytes
+    }
 
     /// Clears every field (for reuse by ``SummaryValues/next(into:)``).
     @inline(__always)
-    mutating func reset() {
+    package mutating func reset() {
         kind = .none
-        tagBytes = UnsafeRawBufferPointer(start: nil, count: 0)
-        metadataBytes = tagBytes
-        memberBytes = tagBytes
         simpleValueBits = 0
         hasMetadata = false
     }
 
     /// A value in short form, or nil (see ``decodeShortForm(_:into:)``).
     @inline(__always)
-    package init?(shortForm bytes: UnsafeRawBufferPointer) {
-        var view = SummaryValueView()
-        guard Self.decodeShortForm(bytes, into: &view) else { return nil }
-        self = view
+    @_lifetime(copy bytes)
+    package init?(shortForm bytes: RawSpan) {
+        self.init(empty: bytes)
+        guard Self.decodeShortForm(bytes, into: &self) else { return nil }
     }
 
     /// The form every writer produces for small values, decoded with one
-    /// local cursor: the tag first, then only known fields whose lengths fit
+    /// local offset: the tag first, then only known fields whose lengths fit
     /// in one byte. Returns false (leaving `view` to be overwritten) for
     /// anything else, which the general loop then decodes.
+    ///
+    /// Fields the encoding leaves out keep what `view` held: callers pass a
+    /// view that was just ``reset()`` or created empty.
     @inline(__always)
-    package static func decodeShortForm(_ bytes: UnsafeRawBufferPointer, into view: inout SummaryValueView) -> Bool {
-        let count = bytes.count
-        guard count >= 2, let base = bytes.baseAddress,
-              base.load(as: UInt8.self) == 0x0A else { return false }
-        let tagLength = Int(base.load(fromByteOffset: 1, as: UInt8.self))
-        guard tagLength < 0x80, 2 + tagLength <= count else { return false }
-        view.tagBytes = UnsafeRawBufferPointer(start: base + 2, count: tagLength)
-        var p = 2 + tagLength
+    @_lifetime(view: copy bytes)
+    package static func decodeShortForm(_ bytes: RawSpan, into view: inout SummaryValueView) -> Bool {
+        let wire = ShortForm(bytes)
+        let count = wire.count
+        guard count >= 2, wire.byte(at: 0) == 0x0A, let tagLength = wire.byte(at: 1).map(Int.init),
+              tagLength < 0x80, let tag = wire.span(at: 2, length: tagLength) else { return false }
+        view.tagBytes = tag
+        view.memberBytes = bytes.extracting(first: 0)
+        view.metadataBytes = view.memberBytes
+        var p = 2 &+ tagLength
         while p < count {
-            let key = base.load(fromByteOffset: p, as: UInt8.self)
+            guard let key = wire.byte(at: p) else { return false }
             if key == 0x15 {  // simple_value
-                guard p + 5 <= count else { return false }
-                view.simpleValueBits = UInt32(littleEndian: base.loadUnaligned(fromByteOffset: p + 1, as: UInt32.self))
+                guard let bits = wire.fixed32(at: p &+ 1) else { return false }
+                view.simpleValueBits = bits
                 view.kind = .simpleValue
-                p += 5
+                p &+= 5
                 continue
             }
-            guard p + 2 <= count else { return false }
-            let length = Int(base.load(fromByteOffset: p + 1, as: UInt8.self))
-            guard length < 0x80, p + 2 + length <= count else { return false }
-            let field = UnsafeRawBufferPointer(start: base + p + 2, count: length)
+            guard let length = wire.byte(at: p &+ 1).map(Int.init), length < 0x80,
+                  let field = wire.span(at: p &+ 2, length: length) else { return false }
             switch key {
             case 0x1A, 0x22, 0x2A, 0x32, 0x42:  // value members
                 view.memberBytes = field
@@ -139,7 +155,7 @@ public struct SummaryValueView {
             default:
                 return false
             }
-            p += 2 + length
+            p &+= 2 &+ length
         }
         return true
     }
@@ -147,15 +163,9 @@ public struct SummaryValueView {
     /// The tag. Allocates when longer than 15 UTF-8 bytes.
     public var tag: String { tagBytes.utf8String }
 
-    /// Lends the tag's UTF-8 bytes without copying.
-    public func withTagBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
-        try body(tagBytes)
-    }
-
     /// Whether the tag equals `tag`, without creating a `String`.
     public func tagEquals(_ tag: String) -> Bool {
-        var tag = tag
-        return tag.withUTF8 { utf8 in utf8.elementsEqual(tagBytes) }
+        tagBytes.bytesEqual(utf8: tag)
     }
 
     /// The decoded metadata (empty when absent).
@@ -163,12 +173,6 @@ public struct SummaryValueView {
     /// - Throws: ``ProtoDecodingError`` when the metadata bytes are malformed.
     public func metadata() throws(ProtoDecodingError) -> SummaryMetadata {
         hasMetadata ? try SummaryMetadata(decoding: metadataBytes) : SummaryMetadata()
-    }
-
-    /// Lends the bytes of the value member (the serialized tensor, image,
-    /// histogram or audio message) without copying.
-    public func withMemberBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
-        try body(memberBytes)
     }
 
     /// The value as a scalar per SPEC D.3, or nil when it is not one.
@@ -183,10 +187,9 @@ public struct SummaryValueView {
         case .tensor:
             // TF2 tf.summary.scalar writes exactly `08 01 12 00 22 04 <f32>`:
             // dtype DT_FLOAT, an empty shape, 4 content bytes.
-            if memberBytes.count == 10, let base = memberBytes.baseAddress,
-               base.loadUnaligned(as: UInt32.self) == UInt32(littleEndian: 0x0012_0108),
-               base.loadUnaligned(fromByteOffset: 4, as: UInt16.self) == UInt16(littleEndian: 0x0422) {
-                let bits = UInt32(littleEndian: base.loadUnaligned(fromByteOffset: 6, as: UInt32.self))
+            let tensor = ShortForm(memberBytes)
+            if tensor.count == 10, tensor.fixed32(at: 0) == 0x0012_0108, tensor.fixed16(at: 4) == 0x0422,
+               let bits = tensor.fixed32(at: 6) {
                 return ScalarValue(value: Double(Float(bitPattern: bits)), encoding: .tensor(.float, fromContent: true))
             }
             return try TensorScalar.decode(memberBytes, requireRankZero: requireRankZero)

@@ -5,13 +5,17 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import TFRecord
 
 /// Interns summary tags: maps tag bytes to small dense integers without
 /// creating a `String` per lookup.
 ///
 /// Used wherever tags are counted or grouped on a hot path (scanning,
 /// indexing, best-result tracking). An open-addressing table over an arena
-/// of tag bytes: a lookup hashes the bytes and compares with `memcmp`.
+/// of tag bytes: a lookup hashes the bytes and compares them with a few
+/// word loads. One of the fenced places of `TFEventsCore` (with the
+/// protobuf cursor): it reads tag bytes through pointers, behind an API
+/// of `RawSpan`s and `String`s.
 public struct TagTable: Sendable {
     private var arena: [UInt8] = []
     private var entries: [Entry] = []
@@ -34,7 +38,7 @@ public struct TagTable: Sendable {
 
     /// The id of `bytes`, adding it when new. Ids are dense: 0, 1, 2, ...
     /// in order of first appearance.
-    public mutating func intern(_ bytes: UnsafeRawBufferPointer) -> Int {
+    public mutating func intern(_ bytes: RawSpan) -> Int {
         let cacheSlot = Self.cacheSlot(bytes)
         let cached = Int(recent[cacheSlot])
         if cached >= 0, equals(entries[cached], bytes) { return cached }
@@ -44,20 +48,21 @@ public struct TagTable: Sendable {
     }
 
     /// A cheap 6-bit key from the length and up to 8 leading bytes.
-    private static func cacheSlot(_ bytes: UnsafeRawBufferPointer) -> Int {
-        var key = UInt64(bytes.count)
-        if let base = bytes.baseAddress {
-            if bytes.count >= 8 {
-                key ^= base.loadUnaligned(as: UInt64.self)
-                key ^= base.loadUnaligned(fromByteOffset: bytes.count - 8, as: UInt64.self) >> 1
+    private static func cacheSlot(_ bytes: RawSpan) -> Int {
+        let count = bytes.byteCount
+        var key = UInt64(count)
+        if let base = unsafe bytes.unsafeBaseAddress {
+            if count >= 8 {
+                key ^= unsafe base.loadUnaligned(as: UInt64.self)
+                key ^= unsafe base.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self) >> 1
             } else {
-                for i in 0 ..< bytes.count { key ^= UInt64(base.load(fromByteOffset: i, as: UInt8.self)) << (8 * UInt64(i) + 3) }
+                for i in 0 ..< count { key ^= unsafe UInt64(base.load(fromByteOffset: i, as: UInt8.self)) << (8 * UInt64(i) + 3) }
             }
         }
         return Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 58)
     }
 
-    private mutating func internHashed(_ bytes: UnsafeRawBufferPointer) -> Int {
+    private mutating func internHashed(_ bytes: RawSpan) -> Int {
         let hash = Self.hash(bytes)
         var slot = Int(truncatingIfNeeded: hash) & (slots.count - 1)
         while true {
@@ -67,8 +72,8 @@ public struct TagTable: Sendable {
             slot = (slot + 1) & (slots.count - 1)
         }
         let id = entries.count
-        entries.append(Entry(start: arena.count, count: bytes.count, hash: hash))
-        arena.append(contentsOf: bytes)
+        entries.append(Entry(start: arena.count, count: bytes.byteCount, hash: hash))
+        bytes.append(to: &arena)
         slots[slot] = Int32(id)
         if entries.count * 2 > slots.count { rehash() }
         return id
@@ -77,11 +82,12 @@ public struct TagTable: Sendable {
     /// Interns a `String`.
     public mutating func intern(_ tag: String) -> Int {
         var tag = tag
-        return tag.withUTF8 { intern(UnsafeRawBufferPointer($0)) }
+        tag.makeContiguousUTF8()
+        return unsafe intern(tag.utf8.span.bytes)
     }
 
     /// The id of `bytes`, or nil when the tag was never interned.
-    public func lookup(_ bytes: UnsafeRawBufferPointer) -> Int? {
+    public func lookup(_ bytes: RawSpan) -> Int? {
         let hash = Self.hash(bytes)
         var slot = Int(truncatingIfNeeded: hash) & (slots.count - 1)
         while true {
@@ -95,7 +101,8 @@ public struct TagTable: Sendable {
     /// The id of `tag`, or nil.
     public func lookup(_ tag: String) -> Int? {
         var tag = tag
-        return tag.withUTF8 { lookup(UnsafeRawBufferPointer($0)) }
+        tag.makeContiguousUTF8()
+        return unsafe lookup(tag.utf8.span.bytes)
     }
 
     /// The tag with id `id`.
@@ -107,7 +114,7 @@ public struct TagTable: Sendable {
     /// Every tag, in id order.
     public var tags: [String] { (0 ..< count).map(tag) }
 
-    private func matches(_ id: Int, _ bytes: UnsafeRawBufferPointer, _ hash: UInt64) -> Bool {
+    private func matches(_ id: Int, _ bytes: RawSpan, _ hash: UInt64) -> Bool {
         let entry = entries[id]
         guard entry.hash == hash else { return false }
         return equals(entry, bytes)
@@ -116,41 +123,42 @@ public struct TagTable: Sendable {
     /// Whether tag `id` has exactly these bytes. Cheaper than a lookup:
     /// callers that can predict the id (logs repeat the same tags in the
     /// same order) check their guess with this first.
-    public func isTag(_ id: Int, equalTo bytes: UnsafeRawBufferPointer) -> Bool {
+    public func isTag(_ id: Int, equalTo bytes: RawSpan) -> Bool {
         guard id >= 0, id < entries.count else { return false }
         return equals(entries[id], bytes)
     }
 
-    private func equals(_ entry: Entry, _ bytes: UnsafeRawBufferPointer) -> Bool {
-        guard entry.count == bytes.count else { return false }
-        guard entry.count > 0, let other = bytes.baseAddress else { return true }
-        return arena.withUnsafeBytes { stored in
+    private func equals(_ entry: Entry, _ bytes: RawSpan) -> Bool {
+        guard entry.count == bytes.byteCount else { return false }
+        guard entry.count > 0, let other = unsafe bytes.unsafeBaseAddress else { return true }
+        return unsafe arena.withUnsafeBytes { stored in
             // entry.start + entry.count <= arena.count: entries only index
             // bytes already appended, and count > 0 so the arena is not empty.
             guard let base = stored.baseAddress else { return false }
-            return Self.bytesEqual(base + entry.start, other, entry.count)
+            return unsafe Self.bytesEqual(base + entry.start, other, entry.count)
         }
     }
 
     /// Compares `count` bytes. Tags are short: up to 16 bytes, two pairs of
     /// overlapping loads that stay inside both buffers replace a libc call.
+    @unsafe
     private static func bytesEqual(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ count: Int) -> Bool {
         switch count {
         case 8 ... 16:
-            return a.loadUnaligned(as: UInt64.self) == b.loadUnaligned(as: UInt64.self)
+            return unsafe a.loadUnaligned(as: UInt64.self) == b.loadUnaligned(as: UInt64.self)
                 && a.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
                 == b.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
         case 4 ..< 8:
-            return a.loadUnaligned(as: UInt32.self) == b.loadUnaligned(as: UInt32.self)
+            return unsafe a.loadUnaligned(as: UInt32.self) == b.loadUnaligned(as: UInt32.self)
                 && a.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
                 == b.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
         case 0 ..< 4:
-            for i in 0 ..< count where a.load(fromByteOffset: i, as: UInt8.self) != b.load(fromByteOffset: i, as: UInt8.self) {
+            for i in 0 ..< count where unsafe a.load(fromByteOffset: i, as: UInt8.self) != b.load(fromByteOffset: i, as: UInt8.self) {
                 return false
             }
             return true
         default:
-            return memcmp(a, b, count) == 0
+            return unsafe memcmp(a, b, count) == 0
         }
     }
 
@@ -167,22 +175,22 @@ public struct TagTable: Sendable {
 
     /// A fast 64-bit hash of short byte strings: 8 bytes per step,
     /// multiply-xorshift mixing.
-    package static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
-        guard var p = bytes.baseAddress else { return h }
-        var remaining = bytes.count
+    package static func hash(_ bytes: RawSpan) -> UInt64 {
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.byteCount)
+        guard var p = unsafe bytes.unsafeBaseAddress else { return h }
+        var remaining = bytes.byteCount
         while remaining >= 8 {
-            h = (h ^ UInt64(littleEndian: p.loadUnaligned(as: UInt64.self))) &* 0xBF58_476D_1CE4_E5B9
+            h = unsafe (h ^ UInt64(littleEndian: p.loadUnaligned(as: UInt64.self))) &* 0xBF58_476D_1CE4_E5B9
             h ^= h >> 31
-            p += 8
+            unsafe p += 8
             remaining -= 8
         }
         var tail: UInt64 = 0
         var shift: UInt64 = 0
         while remaining > 0 {
-            tail |= UInt64(p.load(as: UInt8.self)) << shift
+            unsafe tail |= UInt64(p.load(as: UInt8.self)) << shift
             shift += 8
-            p += 1
+            unsafe p += 1
             remaining -= 1
         }
         h = (h ^ tail) &* 0x94D0_49BB_1331_11EB
@@ -211,7 +219,7 @@ public struct TagPrediction: Sendable {
 extension TagTable {
     /// Interns `bytes`, trying the id predicted for value position `index`
     /// first and updating the prediction.
-    public mutating func intern(_ bytes: UnsafeRawBufferPointer, predicted: inout TagPrediction, at index: Int) -> Int {
+    public mutating func intern(_ bytes: RawSpan, predicted: inout TagPrediction, at index: Int) -> Int {
         let guess = predicted.guess(at: index)
         if isTag(guess, equalTo: bytes) { return guess }
         let id = intern(bytes)

@@ -1,3 +1,5 @@
+import TFRecord
+
 /// Turns a serialized `TensorProto` holding one number into a `Double`,
 /// exactly as SPEC D.3 prescribes.
 ///
@@ -12,10 +14,10 @@ package enum TensorScalar {
     ///
     /// - Parameter requireRankZero: reject shapes like `[1]` or `[1, 1]`.
     /// - Throws: ``ProtoDecodingError`` when the bytes are not a valid message.
-    package static func decode(_ tensor: UnsafeRawBufferPointer, requireRankZero: Bool) throws(ProtoDecodingError) -> ScalarValue? {
+    package static func decode(_ tensor: RawSpan, requireRankZero: Bool) throws(ProtoDecodingError) -> ScalarValue? {
         var reader = ProtoReader(tensor)
         var dtype = DataType.invalid
-        var content = UnsafeRawBufferPointer(start: nil, count: 0)
+        var content = tensor.extracting(first: 0)
         var shapeOK = true
         var list = TypedList()
 
@@ -37,10 +39,9 @@ package enum TensorScalar {
         }
         guard shapeOK, let width = dtype.scalarContentWidth else { return nil }
 
-        if content.count > 0 {
-            guard content.count == width, let base = content.baseAddress else { return nil }
-            return ScalarValue(value: fromContent(base, dtype: dtype),
-                               encoding: .tensor(dtype, fromContent: true))
+        if content.byteCount > 0 {
+            guard content.byteCount == width, let value = fromContent(ShortForm(content), dtype: dtype) else { return nil }
+            return ScalarValue(value: value, encoding: .tensor(dtype, fromContent: true))
         }
         guard list.fieldNumber == expectedListField(dtype), list.count == 1 else { return nil }
         return ScalarValue(value: fromList(list.first, dtype: dtype), encoding: .tensor(dtype, fromContent: false))
@@ -62,7 +63,7 @@ package enum TensorScalar {
     }
 
     /// Whether a `TensorShapeProto` describes exactly one element.
-    private static func shapeHasOneElement(_ shape: UnsafeRawBufferPointer, requireRankZero: Bool) throws(ProtoDecodingError) -> Bool {
+    private static func shapeHasOneElement(_ shape: RawSpan, requireRankZero: Bool) throws(ProtoDecodingError) -> Bool {
         var reader = ProtoReader(shape)
         var elements: Int64 = 1
         var rank = 0
@@ -92,23 +93,24 @@ package enum TensorScalar {
         return elements == 1 && (!requireRankZero || rank == 0)
     }
 
-    /// Decodes one little-endian element of `dtype` at `p`.
-    private static func fromContent(_ p: UnsafeRawPointer, dtype: DataType) -> Double {
+    /// Decodes the little-endian element of `dtype` at the start of
+    /// `bytes`; nil when there are too few bytes.
+    private static func fromContent(_ bytes: ShortForm, dtype: DataType) -> Double? {
         switch dtype {
-        case .float: return Double(Float(bitPattern: UInt32(littleEndian: p.loadUnaligned(as: UInt32.self))))
-        case .double: return Double(bitPattern: UInt64(littleEndian: p.loadUnaligned(as: UInt64.self)))
-        case .int32: return Double(Int32(littleEndian: p.loadUnaligned(as: Int32.self)))
-        case .uint32: return Double(UInt32(littleEndian: p.loadUnaligned(as: UInt32.self)))
-        case .int64: return Double(Int64(littleEndian: p.loadUnaligned(as: Int64.self)))
-        case .uint64: return Double(UInt64(littleEndian: p.loadUnaligned(as: UInt64.self)))
-        case .int16: return Double(Int16(littleEndian: p.loadUnaligned(as: Int16.self)))
-        case .uint16: return Double(UInt16(littleEndian: p.loadUnaligned(as: UInt16.self)))
-        case .int8: return Double(p.load(as: Int8.self))
-        case .uint8: return Double(p.load(as: UInt8.self))
-        case .bool: return p.load(as: UInt8.self) != 0 ? 1 : 0
-        case .half: return halfToDouble(UInt16(littleEndian: p.loadUnaligned(as: UInt16.self)))
-        case .bfloat16: return bfloat16ToDouble(UInt16(littleEndian: p.loadUnaligned(as: UInt16.self)))
-        default: return .nan  // unreachable: scalarContentWidth filtered the dtype
+        case .float: return bytes.fixed32(at: 0).map { Double(Float(bitPattern: $0)) }
+        case .double: return bytes.fixed64(at: 0).map { Double(bitPattern: $0) }
+        case .int32: return bytes.fixed32(at: 0).map { Double(Int32(bitPattern: $0)) }
+        case .uint32: return bytes.fixed32(at: 0).map { Double($0) }
+        case .int64: return bytes.fixed64(at: 0).map { Double(Int64(bitPattern: $0)) }
+        case .uint64: return bytes.fixed64(at: 0).map { Double($0) }
+        case .int16: return bytes.fixed16(at: 0).map { Double(Int16(bitPattern: $0)) }
+        case .uint16: return bytes.fixed16(at: 0).map { Double($0) }
+        case .int8: return bytes.byte(at: 0).map { Double(Int8(bitPattern: $0)) }
+        case .uint8: return bytes.byte(at: 0).map { Double($0) }
+        case .bool: return bytes.byte(at: 0).map { $0 != 0 ? 1 : 0 }
+        case .half: return bytes.fixed16(at: 0).map(halfToDouble)
+        case .bfloat16: return bytes.fixed16(at: 0).map(bfloat16ToDouble)
+        default: return nil  // unreachable: scalarContentWidth filtered the dtype
         }
     }
 

@@ -1,43 +1,75 @@
-/// A zero-copy cursor over protobuf wire bytes (SPEC C.1).
+import TFRecord
+
+/// A zero-copy cursor over protobuf wire bytes (the encoding of
+/// <https://protobuf.dev/programming-guides/encoding/>).
 ///
-/// The cursor is a pointer and an end pointer that move together; every read
-/// checks the remaining length first, so malformed input throws
+/// The cursor borrows a `RawSpan` and is non-escapable, so it cannot outlive
+/// the bytes. Inside, it is a pointer and an end pointer that move together;
+/// every read checks the remaining length first, so malformed input throws
 /// ``ProtoDecodingError`` with its offset and never reads outside the
-/// buffer. Length-delimited fields come back as sub-buffers of the input:
+/// buffer. Length-delimited fields come back as sub-spans of the input:
 /// nothing is copied.
 ///
-/// This is one of the few types that hold raw pointers; it is internal and
-/// its buffers are borrowed from a record for the duration of a decode.
-package struct ProtoReader {
+/// This is the fenced place of the decoding layer: the only type of
+/// `TFEventsCore`, besides the short-form decoders built on
+/// ``ShortForm`` and the tag arena, that touches raw pointers.
+@safe
+package struct ProtoReader: ~Escapable {
     /// Deepest group nesting ``skipField(_:)`` follows.
     package static let maxNestingDepth = 64
 
-    package var cursor: UnsafeRawPointer
-    package let end: UnsafeRawPointer
-    package let start: UnsafeRawPointer
+    /// The bytes being read.
+    package let bytes: RawSpan
+    /// The next unread byte: `start <= cursor <= end` at all times.
+    @usableFromInline package var cursor: UnsafeRawPointer
+    @usableFromInline package let end: UnsafeRawPointer
+    @usableFromInline package let start: UnsafeRawPointer
 
     /// A cursor over `bytes`.
-    package init(_ bytes: UnsafeRawBufferPointer) {
-        // An empty buffer may have no base address; any valid pointer with a
+    @_lifetime(copy bytes)
+    package init(_ bytes: RawSpan) {
+        self.bytes = bytes
+        // An empty span may have no base address; any valid pointer with a
         // zero length works, as nothing is ever read from it.
-        let base = bytes.baseAddress ?? UnsafeRawPointer(ProtoReader.emptyBase)
-        start = base
-        cursor = base
-        end = base + bytes.count
+        let base = unsafe bytes.unsafeBaseAddress ?? UnsafeRawPointer(ProtoReader.emptyBase)
+        unsafe start = base
+        unsafe cursor = base
+        // base + byteCount is the end of the span's memory.
+        unsafe end = base + bytes.byteCount
     }
 
-    nonisolated(unsafe) static let emptyBase = UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1)
+    private nonisolated(unsafe) static let emptyBase = UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1)
 
     /// Whether every byte was consumed.
-    package var isAtEnd: Bool { cursor >= end }
+    @inlinable
+    package var isAtEnd: Bool { unsafe cursor >= end }
 
     /// Offset of the cursor from the start of the message.
-    package var offset: Int { cursor - start }
+    @inlinable
+    package var offset: Int { unsafe cursor - start }
 
-    package var remaining: Int { end - cursor }
+    /// Bytes left after the cursor.
+    @inlinable
+    package var remaining: Int { unsafe end - cursor }
 
+    /// An error of `kind` at the cursor.
     package func error(_ kind: ProtoDecodingError.Kind) -> ProtoDecodingError {
         ProtoDecodingError(kind: kind, offset: offset)
+    }
+
+    /// The offset of `part` (a sub-span returned by this cursor) from the
+    /// start of the message.
+    package func offset(of part: RawSpan) -> Int {
+        bytes.byteOffsets(of: part)?.lowerBound ?? 0
+    }
+
+    /// Moves the cursor `count` bytes on.
+    ///
+    /// - Precondition: `0 <= count <= remaining`.
+    @inline(__always)
+    package mutating func advance(by count: Int) {
+        precondition(count >= 0 && count <= remaining, "advance past the end")
+        unsafe cursor += count
     }
 
     // MARK: - Varints
@@ -45,30 +77,32 @@ package struct ProtoReader {
     /// Reads a varint of up to 10 bytes.
     @inline(__always)
     package mutating func readVarint() throws(ProtoDecodingError) -> UInt64 {
-        guard cursor < end else { throw error(.truncated) }
-        let first = cursor.load(as: UInt8.self)
+        guard unsafe cursor < end else { throw error(.truncated) }
+        // cursor < end: one byte is readable.
+        let first = unsafe cursor.load(as: UInt8.self)
         if first < 0x80 {
-            cursor += 1
+            unsafe cursor += 1
             return UInt64(first)
         }
         return try readVarintSlow()
     }
 
+    /// The varint at the cursor when it is longer than one byte.
     package mutating func readVarintSlow() throws(ProtoDecodingError) -> UInt64 {
         var value: UInt64 = 0
         var shift: UInt64 = 0
-        var p = cursor
+        var p = unsafe cursor
         while true {
-            guard p < end else { throw error(.truncated) }
-            let byte = p.load(as: UInt8.self)
-            p += 1
+            guard unsafe p < end else { throw error(.truncated) }
+            let byte = unsafe p.load(as: UInt8.self)
+            unsafe p += 1
             value |= UInt64(byte & 0x7F) << shift
             if byte < 0x80 { break }
             shift += 7
             // A tenth byte carries bit 63; an eleventh can only be malformed.
             guard shift < 70 else { throw error(.malformedVarint) }
         }
-        cursor = p
+        unsafe cursor = p
         return value
     }
 
@@ -78,10 +112,10 @@ package struct ProtoReader {
     /// else to ``skipField(raw:)``, which validates it.
     @inline(__always)
     package mutating func readRawKey() throws(ProtoDecodingError) -> UInt64 {
-        if cursor < end {
-            let first = cursor.load(as: UInt8.self)
+        if unsafe cursor < end {
+            let first = unsafe cursor.load(as: UInt8.self)
             if first < 0x80 {
-                cursor += 1
+                unsafe cursor += 1
                 return UInt64(first)
             }
         }
@@ -118,8 +152,8 @@ package struct ProtoReader {
     @inline(__always)
     package mutating func readFixed32() throws(ProtoDecodingError) -> UInt32 {
         guard remaining >= 4 else { throw error(.truncated) }
-        let value = UInt32(littleEndian: cursor.loadUnaligned(as: UInt32.self))
-        cursor += 4
+        let value = unsafe UInt32(littleEndian: cursor.loadUnaligned(as: UInt32.self))
+        unsafe cursor += 4
         return value
     }
 
@@ -127,8 +161,8 @@ package struct ProtoReader {
     @inline(__always)
     package mutating func readFixed64() throws(ProtoDecodingError) -> UInt64 {
         guard remaining >= 8 else { throw error(.truncated) }
-        let value = UInt64(littleEndian: cursor.loadUnaligned(as: UInt64.self))
-        cursor += 8
+        let value = unsafe UInt64(littleEndian: cursor.loadUnaligned(as: UInt64.self))
+        unsafe cursor += 8
         return value
     }
 
@@ -136,14 +170,15 @@ package struct ProtoReader {
 
     /// Reads a length prefix and returns the bytes it covers, without copying.
     @inline(__always)
-    package mutating func readLengthDelimited() throws(ProtoDecodingError) -> UnsafeRawBufferPointer {
+    @_lifetime(copy self)
+    package mutating func readLengthDelimited() throws(ProtoDecodingError) -> RawSpan {
         let length = try readVarint()
         guard length <= UInt64(remaining) else { throw error(.lengthOutOfBounds(length)) }
         // length <= remaining, so it fits in Int and the slice stays in bounds.
         let count = Int(truncatingIfNeeded: length)
-        let slice = UnsafeRawBufferPointer(start: cursor, count: count)
-        cursor += count
-        return slice
+        let from = offset
+        unsafe cursor += count
+        return unsafe bytes.extracting(unchecked: from ..< from &+ count)
     }
 
     // MARK: - Skipping
@@ -154,11 +189,14 @@ package struct ProtoReader {
         case .varint: _ = try readVarint()
         case .fixed64:
             guard remaining >= 8 else { throw error(.truncated) }
-            cursor += 8
-        case .lengthDelimited: _ = try readLengthDelimited()
+            unsafe cursor += 8
+        case .lengthDelimited:
+            let length = try readVarint()
+            guard length <= UInt64(remaining) else { throw error(.lengthOutOfBounds(length)) }
+            unsafe cursor += Int(truncatingIfNeeded: length)
         case .fixed32:
             guard remaining >= 4 else { throw error(.truncated) }
-            cursor += 4
+            unsafe cursor += 4
         case .startGroup: try skipGroup(number: key.number, depth: 1)
         case .endGroup: throw error(.unmatchedEndGroup)
         }
@@ -183,8 +221,82 @@ package struct ProtoReader {
     }
 }
 
-extension UnsafeRawBufferPointer {
-    /// The bytes as a `String` (UTF-8, invalid sequences replaced). Allocates
-    /// only when longer than Swift's small-string limit (15 bytes).
-    package var utf8String: String { String(decoding: self, as: UTF8.self) }
+/// Reading a message laid out the way every writer lays it out, after one
+/// bounds check, with a local offset instead of a cursor: the fast path of
+/// the event and summary-value decoders (``EventView``,
+/// ``SummaryValueView``). Each reader returns nil where the general
+/// ``ProtoReader`` must take over (a length past the end, a long varint).
+@safe
+package struct ShortForm: ~Escapable {
+    /// The bytes.
+    package let bytes: RawSpan
+    @usableFromInline let base: UnsafeRawPointer?
+    /// The number of bytes.
+    package let count: Int
+
+    /// A reader of `bytes`.
+    @_lifetime(copy bytes)
+    @inline(__always)
+    package init(_ bytes: RawSpan) {
+        self.bytes = bytes
+        unsafe base = bytes.unsafeBaseAddress
+        count = bytes.byteCount
+    }
+
+    /// The byte at `offset`, or nil past the end.
+    @inline(__always)
+    package func byte(at offset: Int) -> UInt8? {
+        guard offset >= 0, offset < count, let base = unsafe base else { return nil }
+        return unsafe base.load(fromByteOffset: offset, as: UInt8.self)
+    }
+
+    /// The 4 little-endian bytes at `offset`, or nil when they run past the end.
+    @inline(__always)
+    package func fixed32(at offset: Int) -> UInt32? {
+        guard offset >= 0, offset <= count &- 4, let base = unsafe base else { return nil }
+        return unsafe UInt32(littleEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+    }
+
+    /// The 8 little-endian bytes at `offset`, or nil when they run past the end.
+    @inline(__always)
+    package func fixed64(at offset: Int) -> UInt64? {
+        guard offset >= 0, offset <= count &- 8, let base = unsafe base else { return nil }
+        return unsafe UInt64(littleEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+    }
+
+    /// The 2 little-endian bytes at `offset`, or nil when they run past the end.
+    @inline(__always)
+    package func fixed16(at offset: Int) -> UInt16? {
+        guard offset >= 0, offset <= count &- 2, let base = unsafe base else { return nil }
+        return unsafe UInt16(littleEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt16.self))
+    }
+
+    /// The varint at `offset`: (value, offset after it), or nil when it runs
+    /// past the end or past 10 bytes.
+    @inline(__always)
+    package func varint(at offset: Int) -> (UInt64, Int)? {
+        guard offset >= 0, offset < count, let base = unsafe base else { return nil }
+        let first = unsafe base.load(fromByteOffset: offset, as: UInt8.self)
+        if first < 0x80 { return (UInt64(first), offset &+ 1) }
+        var value = UInt64(first & 0x7F)
+        var shift: UInt64 = 7
+        var q = offset &+ 1
+        // q < count and q < offset + 10 bound every load.
+        while q < count && q < offset &+ 10 {
+            let byte = unsafe base.load(fromByteOffset: q, as: UInt8.self)
+            value |= UInt64(byte & 0x7F) << shift
+            q &+= 1
+            if byte < 0x80 { return (value, q) }
+            shift += 7
+        }
+        return nil
+    }
+
+    /// The `length` bytes at `offset`, or nil when they run past the end.
+    @inline(__always)
+    @_lifetime(copy self)
+    package func span(at offset: Int, length: Int) -> RawSpan? {
+        guard offset >= 0, length >= 0, length <= count &- offset else { return nil }
+        return unsafe bytes.extracting(unchecked: offset ..< offset &+ length)
+    }
 }

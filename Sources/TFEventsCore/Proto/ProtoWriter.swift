@@ -5,8 +5,8 @@
 /// allocate once the buffer has grown to the largest message. Writes go
 /// straight to memory (one capacity check per field, no per-byte array
 /// bookkeeping), which is what lets the synthetic log generator write
-/// hundreds of megabytes per second. ``withUnsafeBytes(_:)`` lends the
-/// result without copying; ``bytes`` copies it into an array.
+/// hundreds of megabytes per second. ``span`` lends the result without
+/// copying; ``bytes`` copies it into an array.
 ///
 /// The writer is not copyable: it owns its buffer outright (freed when the
 /// writer goes away), so no write ever has to check whether the buffer is
@@ -28,6 +28,7 @@
 /// writer.writeString(field: 1, "loss")          // 0a 04 6c 6f 73 73
 /// writer.writeFloat(field: 2, 0.25)            // 15 00 00 80 3e
 /// ```
+@safe
 public struct ProtoWriter: ~Copyable, @unchecked Sendable {
     // @unchecked: the buffer is owned by exactly one writer (the type is
     // not copyable), so sending the writer sends the buffer.
@@ -42,14 +43,14 @@ public struct ProtoWriter: ~Copyable, @unchecked Sendable {
     /// An empty writer whose buffer can hold `capacity` bytes without growing.
     public init(capacity: Int = 256) {
         self.capacity = Swift.max(capacity, 16)
-        base = .allocate(byteCount: self.capacity, alignment: 16)
+        unsafe base = .allocate(byteCount: self.capacity, alignment: 16)
     }
 
-    deinit { base.deallocate() }
+    deinit { unsafe base.deallocate() }
 
-    /// A copy of the encoded bytes. Allocates; prefer ``withUnsafeBytes(_:)``.
+    /// A copy of the encoded bytes. Allocates; prefer ``span``.
     public var bytes: [UInt8] {
-        Array(UnsafeRawBufferPointer(start: base, count: count))
+        unsafe Array(UnsafeRawBufferPointer(start: base, count: count))
     }
 
     /// Forgets the content, keeping the buffer's capacity. O(1).
@@ -57,10 +58,19 @@ public struct ProtoWriter: ~Copyable, @unchecked Sendable {
         count = 0
     }
 
-    /// Lends the encoded bytes without copying. The pointer must not escape
-    /// the closure.
-    public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
-        try body(UnsafeRawBufferPointer(start: base, count: count))
+    /// The encoded bytes, borrowed from the writer without copying.
+    /// Lends ``span`` to `body`: the form to use where the value is a
+    /// stored property of a class, which a span cannot borrow past one access.
+    public func withSpan<R, E: Error>(_ body: (RawSpan) throws(E) -> R) throws(E) -> R {
+        try body(span)
+    }
+
+    public var span: RawSpan {
+        @_lifetime(borrow self)
+        get {
+            let bytes = unsafe RawSpan(_unsafeStart: base, byteCount: count)
+            return unsafe _overrideLifetime(bytes, borrowing: self)
+        }
     }
 
     // MARK: - Raw space
@@ -73,7 +83,7 @@ public struct ProtoWriter: ~Copyable, @unchecked Sendable {
     private mutating func reserve(_ extra: Int) -> UnsafeMutableRawPointer {
         let needed = count &+ extra
         if _slowPath(needed > capacity) { grow(toAtLeast: needed) }
-        return base + count
+        return unsafe base + count
     }
 
     /// Moves the content to a buffer of at least `needed` bytes, doubling
@@ -82,22 +92,28 @@ public struct ProtoWriter: ~Copyable, @unchecked Sendable {
         var newCapacity = capacity
         while newCapacity < needed { newCapacity = newCapacity &* 2 }
         let replacement = UnsafeMutableRawPointer.allocate(byteCount: newCapacity, alignment: 16)
-        replacement.copyMemory(from: base, byteCount: count)
-        base.deallocate()
-        base = replacement
+        unsafe replacement.copyMemory(from: base, byteCount: count)
+        unsafe base.deallocate()
+        unsafe base = unsafe replacement
         capacity = newCapacity
     }
 
     /// Appends bytes as they are: an already-serialized message body, say.
-    public mutating func writeRawBytes(_ raw: UnsafeRawBufferPointer) {
+    public mutating func writeRawBytes(_ raw: RawSpan) {
+        unsafe raw.withUnsafeBytes { unsafe writeRawBytes(unsafeBytes: $0) }
+    }
+
+    /// Appends the bytes a pointer lends.
+    @unsafe
+    private mutating func writeRawBytes(unsafeBytes raw: UnsafeRawBufferPointer) {
         guard let source = raw.baseAddress, raw.count > 0 else { return }
-        reserve(raw.count).copyMemory(from: source, byteCount: raw.count)
+        unsafe reserve(raw.count).copyMemory(from: source, byteCount: raw.count)
         count &+= raw.count
     }
 
     /// Appends bytes as they are.
     public mutating func writeRawBytes<Bytes: Sequence>(_ raw: Bytes) where Bytes.Element == UInt8 {
-        let copied: Void? = raw.withContiguousStorageIfAvailable { writeRawBytes(UnsafeRawBufferPointer($0)) }
+        let copied: Void? = raw.withContiguousStorageIfAvailable { unsafe writeRawBytes(unsafeBytes: UnsafeRawBufferPointer($0)) }
         if copied == nil {
             for byte in raw { writeByte(byte) }
         }
@@ -106,7 +122,7 @@ public struct ProtoWriter: ~Copyable, @unchecked Sendable {
     /// Appends one byte.
     @inline(__always)
     mutating func writeByte(_ byte: UInt8) {
-        reserve(1).storeBytes(of: byte, as: UInt8.self)
+        unsafe reserve(1).storeBytes(of: byte, as: UInt8.self)
         count &+= 1
     }
 
@@ -115,7 +131,7 @@ public struct ProtoWriter: ~Copyable, @unchecked Sendable {
     /// - Precondition: `offset + 4 <= count`.
     mutating func setFixed32(_ value: UInt32, at offset: Int) {
         precondition(offset >= 0 && offset &+ 4 <= count, "setFixed32 outside the written bytes")
-        base.storeBytes(of: value.littleEndian, toByteOffset: offset, as: UInt32.self)
+        unsafe base.storeBytes(of: value.littleEndian, toByteOffset: offset, as: UInt32.self)
     }
 
     // MARK: - Varints
@@ -131,15 +147,15 @@ public struct ProtoWriter: ~Copyable, @unchecked Sendable {
     /// group first, the high bit set on every byte but the last.
     public mutating func writeVarint(_ value: UInt64) {
         // A varint is at most 10 bytes: reserve that, then write in place.
-        let p = reserve(10)
+        let p = unsafe reserve(10)
         var v = value
         var index = 0
         while v >= 0x80 {
-            p.storeBytes(of: UInt8(truncatingIfNeeded: v) | 0x80, toByteOffset: index, as: UInt8.self)
+            unsafe p.storeBytes(of: UInt8(truncatingIfNeeded: v) | 0x80, toByteOffset: index, as: UInt8.self)
             v >>= 7
             index &+= 1
         }
-        p.storeBytes(of: UInt8(truncatingIfNeeded: v), toByteOffset: index, as: UInt8.self)
+        unsafe p.storeBytes(of: UInt8(truncatingIfNeeded: v), toByteOffset: index, as: UInt8.self)
         count &+= index &+ 1
     }
 
@@ -169,13 +185,13 @@ public struct ProtoWriter: ~Copyable, @unchecked Sendable {
 
     /// Appends 4 bytes, little-endian (no key).
     public mutating func writeFixed32(_ value: UInt32) {
-        reserve(4).storeBytes(of: value.littleEndian, as: UInt32.self)
+        unsafe reserve(4).storeBytes(of: value.littleEndian, as: UInt32.self)
         count &+= 4
     }
 
     /// Appends 8 bytes, little-endian (no key).
     public mutating func writeFixed64(_ value: UInt64) {
-        reserve(8).storeBytes(of: value.littleEndian, as: UInt64.self)
+        unsafe reserve(8).storeBytes(of: value.littleEndian, as: UInt64.self)
         count &+= 8
     }
 
@@ -238,7 +254,7 @@ public struct ProtoWriter: ~Copyable, @unchecked Sendable {
         value.withUTF8 { utf8 in
             writeKey(field: field, wireType: .lengthDelimited)
             writeVarint(UInt64(utf8.count))
-            writeRawBytes(UnsafeRawBufferPointer(utf8))
+            unsafe writeRawBytes(UnsafeRawBufferPointer(utf8))
         }
     }
 
@@ -267,22 +283,22 @@ public struct ProtoWriter: ~Copyable, @unchecked Sendable {
         let bodyStart = position &+ 1
         let length = count &- bodyStart
         if length < 0x80 {
-            base.storeBytes(of: UInt8(truncatingIfNeeded: length), toByteOffset: position, as: UInt8.self)
+            unsafe base.storeBytes(of: UInt8(truncatingIfNeeded: length), toByteOffset: position, as: UInt8.self)
             return
         }
         let extra = Self.varintSize(UInt64(length)) &- 1
-        _ = reserve(extra)
+        _ = unsafe reserve(extra)
         // bodyStart + extra + length == count + extra <= capacity: the move
         // stays inside the buffer; the regions may overlap (memmove).
-        (base + bodyStart + extra).copyMemory(from: base + bodyStart, byteCount: length)
+        unsafe (base + bodyStart + extra).copyMemory(from: base + bodyStart, byteCount: length)
         var v = UInt64(length)
         var p = position
         while v >= 0x80 {
-            base.storeBytes(of: UInt8(truncatingIfNeeded: v) | 0x80, toByteOffset: p, as: UInt8.self)
+            unsafe base.storeBytes(of: UInt8(truncatingIfNeeded: v) | 0x80, toByteOffset: p, as: UInt8.self)
             v >>= 7
             p &+= 1
         }
-        base.storeBytes(of: UInt8(truncatingIfNeeded: v), toByteOffset: p, as: UInt8.self)
+        unsafe base.storeBytes(of: UInt8(truncatingIfNeeded: v), toByteOffset: p, as: UInt8.self)
         count &+= extra
     }
 

@@ -1,4 +1,5 @@
 import TFRecord
+import TFEventsSystem
 
 /// Finds event files: the files named on the command line, and under each
 /// directory every file whose basename contains `tfevents` (SPEC E.1).
@@ -33,12 +34,12 @@ public enum EventFileDiscovery {
                 files.append(path)
                 continue
             }
-            var info = stat()
-            guard stat(path, &info) == 0 else {
-                failures.append(Failure(path: path, error: .current))
+            let info: FileIdentity
+            do { info = try FileIdentity(path: path) } catch {
+                failures.append(Failure(path: path, error: error))
                 continue
             }
-            if (info.st_mode & S_IFMT) == S_IFDIR {
+            if info.isDirectory {
                 var visited = Set<DirectoryID>()
                 walk(directory: path, visited: &visited, files: &files, failures: &failures)
             } else {
@@ -55,42 +56,27 @@ public enum EventFileDiscovery {
 
     private static func walk(directory: String, visited: inout Set<DirectoryID>,
                              files: inout [String], failures: inout [Failure]) {
-        var info = stat()
-        guard stat(directory, &info) == 0 else {
-            failures.append(Failure(path: directory, error: .current))
+        let info: FileIdentity
+        do { info = try FileIdentity(path: directory) } catch {
+            failures.append(Failure(path: directory, error: error))
             return
         }
-        guard visited.insert(DirectoryID(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))).inserted else {
+        guard visited.insert(DirectoryID(device: info.device, inode: info.inode)).inserted else {
             return  // already walked: a symbolic link loop or a second link
         }
         let entries: [String]
-        do { entries = try listDirectory(directory) } catch {
+        do { entries = try Directories.list(directory) } catch {
             failures.append(Failure(path: directory, error: error))
             return
         }
         for name in entries.sorted() {
             let child = directory.hasSuffix("/") ? directory + name : directory + "/" + name
-            var childInfo = stat()
-            guard stat(child, &childInfo) == 0 else { continue }  // dangling link
-            if (childInfo.st_mode & S_IFMT) == S_IFDIR {
+            guard let childInfo = try? FileIdentity(path: child) else { continue }  // dangling link
+            if childInfo.isDirectory {
                 walk(directory: child, visited: &visited, files: &files, failures: &failures)
             } else if isEventFileName(Substring(name)) {
                 files.append(child)
             }
         }
-    }
-
-    /// The names in a directory, without `.` and `..`.
-    public static func listDirectory(_ path: String) throws(SystemError) -> [String] {
-        guard let dir = opendir(path) else { throw SystemError.current }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names
     }
 }

@@ -1,7 +1,8 @@
 import TFRecord
+import TFEventsSystem
 
 /// One scalar point met while scanning, borrowed from the record.
-public struct ScalarPointView {
+public struct ScalarPointView: ~Escapable {
     /// The event's step.
     public let step: Int64
     /// The event's wall time.
@@ -12,14 +13,20 @@ public struct ScalarPointView {
     public let recordOffset: Int
     /// Interned id of the tag in the scan's ``TagTable``.
     public let tagID: Int
-    let tagBytes: UnsafeRawBufferPointer
+    /// The tag's UTF-8 bytes, borrowed.
+    public let tagBytes: RawSpan
 
     /// The tag (allocates when longer than 15 bytes).
     public var tag: String { tagBytes.utf8String }
 
-    /// Lends the tag bytes without copying.
-    public func withTagBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
-        try body(tagBytes)
+    @_lifetime(copy tagBytes)
+    init(step: Int64, wallTime: Double, scalar: ScalarValue, recordOffset: Int, tagID: Int, tagBytes: RawSpan) {
+        self.step = step
+        self.wallTime = wallTime
+        self.scalar = scalar
+        self.recordOffset = recordOffset
+        self.tagID = tagID
+        self.tagBytes = tagBytes
     }
 }
 
@@ -59,38 +66,42 @@ public struct FileScanner {
         var sinceProgress = 0
 
         while true {
-            let event: EventView?
+            // The event borrows the reader: its scope ends before the
+            // reader is asked for progress.
             do {
-                event = try reader.next()
-            } catch {
-                summary.corruptRecords += 1
-                summary.issues.append(.init(offset: error.offset, kind: error.kindName, message: error.message))
-                if case .record(let recordError) = error {
-                    summary.skippedBytes += recordError.skippedBytes
-                    if case .corruptCompressedData(_, let compressedOffset) = recordError.kind {
-                        summary.issues[summary.issues.count - 1].compressedOffset = compressedOffset
-                    }
-                } else {
-                    summary.records += 1  // framing verified, payload did not decode
-                }
-                if error.isResumable { continue }
-                break
-            }
-            guard let event else { break }
-            summary.records += 1
-            summary.events += 1
-            if event.kind != .fileVersion {
-                if summary.firstStep == nil { summary.firstStep = event.step }
-                summary.lastStep = event.step
-            }
-            if event.kind == .summary {
+                let event: EventView?
                 do {
-                    try visitValues(of: event, tags: &tags, predictedTags: &predictedTags, summary: &summary,
-                                    onScalar: onScalar)
+                    event = try reader.next()
                 } catch {
                     summary.corruptRecords += 1
-                    let failure = ReadEventError.invalidEvent(path: path, recordOffset: event.recordOffset, error: error)
-                    summary.issues.append(.init(offset: event.recordOffset, kind: failure.kindName, message: failure.message))
+                    summary.issues.append(.init(offset: error.offset, kind: error.kindName, message: error.message))
+                    if case .record(let recordError) = error {
+                        summary.skippedBytes += recordError.skippedBytes
+                        if case .corruptCompressedData(_, let compressedOffset) = recordError.kind {
+                            summary.issues[summary.issues.count - 1].compressedOffset = compressedOffset
+                        }
+                    } else {
+                        summary.records += 1  // framing verified, payload did not decode
+                    }
+                    if error.isResumable { continue }
+                    break
+                }
+                guard let event else { break }
+                summary.records += 1
+                summary.events += 1
+                if event.kind != .fileVersion {
+                    if summary.firstStep == nil { summary.firstStep = event.step }
+                    summary.lastStep = event.step
+                }
+                if event.kind == .summary {
+                    do {
+                        try visitValues(of: event, tags: &tags, predictedTags: &predictedTags, summary: &summary,
+                                        onScalar: onScalar)
+                    } catch {
+                        summary.corruptRecords += 1
+                        let failure = ReadEventError.invalidEvent(path: path, recordOffset: event.recordOffset, error: error)
+                        summary.issues.append(.init(offset: event.recordOffset, kind: failure.kindName, message: failure.message))
+                    }
                 }
             }
             sinceProgress += 1

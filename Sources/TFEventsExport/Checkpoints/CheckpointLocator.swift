@@ -1,5 +1,13 @@
 import TFRecord
 import TFEventsCore
+import TFEventsSystem
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// One TensorFlow checkpoint: a prefix such as `model_dir/model.ckpt-225`,
 /// whose files are `<prefix>.index` and `<prefix>.data-NNNNN-of-MMMMM`.
@@ -67,7 +75,7 @@ public struct CheckpointLocator: Sendable {
             }
         }
         let names: [String]
-        do { names = try EventFileDiscovery.listDirectory(modelDirectory) } catch {
+        do { names = try Directories.list(modelDirectory) } catch {
             if error.code == ENOENT { return [] }
             throw .fileSystem(operation: "list", path: modelDirectory, error: error)
         }
@@ -150,7 +158,7 @@ public struct CheckpointLocator: Sendable {
         var missing: [String] = []
         if !FileOperations.exists(prefix + ".index") { missing.append(base + ".index") }
         let names: [String]
-        do { names = try EventFileDiscovery.listDirectory(directory) } catch {
+        do { names = try Directories.list(directory) } catch {
             throw .fileSystem(operation: "list", path: directory, error: error)
         }
         // <base>.data-NNNNN-of-MMMMM

@@ -1,4 +1,12 @@
 import TFRecord
+import TFEventsSystem
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The model directory's `checkpoint` file: which checkpoints TensorFlow
 /// keeps and which is the latest (SPEC E.3).

@@ -1,5 +1,6 @@
 import TFRecord
 import TFEventsCore
+import TFEventsSystem
 
 /// The global step a SavedModel export was made from, read from its
 /// variables: what an export written by TensorFlow (without our
@@ -24,7 +25,7 @@ public enum SavedModelStep {
         guard let index = try? FileOperations.readFile(FilePaths.join(variables, "variables.index")),
               let entry = entry(named: "global_step", inTable: index) else { return nil }
         // variables.data-<shard>-of-<count>, five digits each.
-        guard let names = try? EventFileDiscovery.listDirectory(variables) else { return nil }
+        guard let names = try? Directories.list(variables) else { return nil }
         let prefix = "variables.data-" + CheckpointLocator.shardNumber(entry.shard) + "-of-"
         guard let name = names.first(where: { $0.hasPrefix(prefix) }),
               let data = try? FileOperations.readFile(FilePaths.join(variables, name)) else { return nil }
@@ -49,7 +50,7 @@ public enum SavedModelStep {
         guard entry.isScalar, entry.offset >= 0, entry.offset <= data.count, entry.size <= data.count - entry.offset,
               let crc = entry.maskedCRC else { return nil }
         let bytes = Array(data[entry.offset ..< entry.offset + entry.size])
-        let actual = bytes.withUnsafeBytes { MaskedCRC.compute($0) }
+        let actual = MaskedCRC.compute(bytes)
         guard actual.rawValue == crc else { return nil }
         switch (entry.dataType, entry.size) {
         case (int64Type, 8):

@@ -1,6 +1,7 @@
 import TFRecord
 import TFEventsCore
 import TFEventsIndex
+import TFEventsSystem
 
 /// Keeps the best evaluation of a stream of eval events, event by event,
 /// in memory that does not grow with the log.
@@ -119,16 +120,14 @@ public struct BestTracker {
     /// small files.
     public var best: EvalResult? {
         guard pendingBest else { return storedBest }
-        return pendingSummary.withUnsafeBytes { summary in
-            var metrics: [String: Double] = [:]
-            var values = SummaryValues(summary: summary)
-            while let value = try? values.next() {
-                guard let scalar = try? value.scalar() else { continue }
-                if !options.includeTensorScalars, scalar.encoding != .simpleValue { continue }
-                metrics[value.tag] = scalar.value
-            }
-            return EvalResult(globalStep: pendingStep, metrics: metrics, source: pendingSource)
+        var metrics: [String: Double] = [:]
+        var values = SummaryValues(summary: pendingSummary.rawSpan)
+        while let value = try? values.next() {
+            guard let scalar = try? value.scalar() else { continue }
+            if !options.includeTensorScalars, scalar.encoding != .simpleValue { continue }
+            metrics[value.tag] = scalar.value
         }
+        return EvalResult(globalStep: pendingStep, metrics: metrics, source: pendingSource)
     }
     private var storedBest: EvalResult?
     private var hasBest: Bool { pendingBest || storedBest != nil }
@@ -306,9 +305,8 @@ public struct BestTracker {
     /// Makes the event being observed the best: keeps a copy of its summary
     /// bytes (see ``best``).
     private mutating func accept(_ event: EventView, source: EvalSource, metricValue: Double?) {
-        let summary = event.kind == .summary ? event.memberBytes : UnsafeRawBufferPointer(start: nil, count: 0)
         pendingSummary.removeAll(keepingCapacity: true)
-        pendingSummary.append(contentsOf: summary)
+        if event.kind == .summary { event.memberBytes.append(to: &pendingSummary) }
         pendingStep = event.step
         pendingSource = source
         pendingBest = true

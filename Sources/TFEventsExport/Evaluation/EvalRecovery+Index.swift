@@ -7,6 +7,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import TFEventsSystem
 
 extension EvalRecovery {
     /// Recovers the best evaluation through a log-directory index of the
@@ -41,7 +42,7 @@ extension EvalRecovery {
         var restricted = indexOptions
         let glob = pattern
         restricted.include = { relative in
-            fnmatch(glob, relative, FNM_PATHNAME | FNM_PERIOD) == 0
+            FileOperations.pathMatches(glob, relative)
         }
         let absolute = try LogdirIndex.absolutePath(of: modelDirectory)
         let index = try LogdirIndex(logdir: modelDirectory,

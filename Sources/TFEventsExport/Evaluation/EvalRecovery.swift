@@ -2,6 +2,14 @@ import Dispatch
 import Synchronization
 import TFRecord
 import TFEventsCore
+import TFEventsSystem
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Recovers the best evaluation from a model directory's eval event files:
 /// what `BestExporter` does on its first export (SPEC F.5), streaming.
@@ -91,16 +99,7 @@ public enum EvalRecovery {
     public static func eventFiles(modelDirectory: String, pattern: String) -> [String] {
         guard !pattern.isEmpty else { return [] }
         let full = pattern.hasPrefix("/") ? pattern : FilePaths.join(escapeGlob(modelDirectory), pattern)
-        var matches = glob_t()
-        defer { globfree(&matches) }
-        guard glob(full, 0, nil, &matches) == 0 else { return [] }
-        var files: [String] = []
-        for i in 0 ..< Int(matches.gl_pathc) {
-            guard let cString = matches.gl_pathv[i] else { continue }
-            let path = String(cString: cString)
-            var info = stat()
-            if stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG { files.append(path) }
-        }
+        let files = FileOperations.glob(full).filter { (try? FileIdentity(path: $0))?.isRegularFile == true }
         return files.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
 

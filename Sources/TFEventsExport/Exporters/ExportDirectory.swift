@@ -1,4 +1,12 @@
 import TFRecord
+import TFEventsSystem
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Where exports go and how they appear there (SPEC F.6 steps 2, 3, 6).
 ///
@@ -140,12 +148,10 @@ public struct SystemExportClock: ExportClock {
     public init() {}
 
     /// `time(2)`.
-    public func secondsSinceEpoch() -> Int64 { Int64(time(nil)) }
+    public func secondsSinceEpoch() -> Int64 { Int64(SystemClock.seconds) }
 
     /// `nanosleep`, resumed after signals until the time has passed.
     public func sleep(seconds: Int) {
-        var request = timespec(tv_sec: seconds, tv_nsec: 0)
-        var remaining = timespec()
-        while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
+        SystemClock.sleep(seconds: seconds)
     }
 }

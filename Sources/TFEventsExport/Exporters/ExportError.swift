@@ -1,5 +1,6 @@
 import TFRecord
 import TFEventsCore
+import TFEventsSystem
 
 /// Why recovering the best evaluation or exporting a model failed.
 ///

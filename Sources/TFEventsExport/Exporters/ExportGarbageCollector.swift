@@ -1,4 +1,12 @@
 import TFRecord
+import TFEventsSystem
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Deletes old exports (SPEC F.7): keeps the newest N, as TensorFlow does,
 /// or the best N (tensorflow/tensorflow#8658).

@@ -1,4 +1,5 @@
 import TFRecord
+import TFEventsSystem
 
 /// An exclusive lock on an export directory, so that two watchers (or a
 /// watcher and `tfevents export`) never export the same evaluation twice.
@@ -15,7 +16,7 @@ public final class ExportLock {
 
     /// The lock file.
     public let path: String
-    private var fd: Int32
+    private let lock: FileLock
 
     /// Takes the lock, creating the export directory if needed.
     ///
@@ -26,23 +27,16 @@ public final class ExportLock {
             throw .fileSystem(operation: "mkdir", path: exportPath, error: error)
         }
         let lockPath = FilePaths.join(exportPath, Self.fileName)
-        let descriptor = retryingOnInterrupt { open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644) }
-        guard descriptor >= 0 else { throw .fileSystem(operation: "open", path: lockPath, error: .current) }
-        guard retryingOnInterrupt({ flock(descriptor, LOCK_EX | LOCK_NB) }) == 0 else {
-            let error = SystemError.current
-            let holder = Self.readProcessID(descriptor)
-            close(descriptor)
-            if error.code == EWOULDBLOCK { throw .locked(lockPath: lockPath, holderProcess: holder) }
-            throw .fileSystem(operation: "flock", path: lockPath, error: error)
+        do {
+            lock = try FileLock(path: lockPath, wait: false)
+        } catch {
+            switch error {
+            case .held(let holder): throw .locked(lockPath: lockPath, holderProcess: holder)
+            case let .system(operation, error): throw .fileSystem(operation: operation, path: lockPath, error: error)
+            }
         }
-        let text = Array("\(getpid())\n".utf8)
-        _ = ftruncate(descriptor, 0)
-        _ = text.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
         path = lockPath
-        fd = descriptor
     }
-
-    deinit { release() }
 
     /// The export directory the lock guards.
     public var exportPath: String { FilePaths.dirname(path) }
@@ -66,7 +60,7 @@ public final class ExportLock {
     /// it, so no `temp-*` directory can belong to a live one. Call it right
     /// after taking the lock.
     public func removeAbandonedTemporaryDirectories() -> Cleanup {
-        precondition(fd >= 0, "the lock was released")
+        precondition(lock.isHeld, "the lock was released")
         let (removed, failures) = ExportDirectory.removeTemporaryDirectories(exportPath: exportPath,
                                                                               fileSystem: POSIXFileSystem())
         return Cleanup(removed: removed, failures: failures)
@@ -74,16 +68,6 @@ public final class ExportLock {
 
     /// Releases the lock (also done when the object goes away).
     public func release() {
-        guard fd >= 0 else { return }
-        _ = flock(fd, LOCK_UN)
-        close(fd)
-        fd = -1
-    }
-
-    private static func readProcessID(_ fd: Int32) -> Int32? {
-        var buffer = [UInt8](repeating: 0, count: 32)
-        let count = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
-        guard count > 0 else { return nil }
-        return Int32(String(decoding: buffer[0 ..< count], as: UTF8.self).trimmingTrailingNewlines)
+        lock.release()
     }
 }

@@ -1,5 +1,13 @@
 import TFRecord
 import TFEventsCore
+import TFEventsSystem
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// What an export holds and where it came from: written into every export
 /// directory, as protobuf binary (`export_manifest.pb`) or, when `as_text`
@@ -96,16 +104,12 @@ public struct ExportManifest: Sendable, Equatable {
     /// - Parameter path: the file, for errors.
     /// - Throws: ``ExportError/invalidManifest(path:reason:)`` with the byte offset.
     public init(binary bytes: [UInt8], path: String = ExportManifest.binaryFileName) throws(ExportError) {
-        let decoded: Result<ExportManifest, ProtoDecodingError> = bytes.withUnsafeBytes { buffer in
-            do throws(ProtoDecodingError) { return .success(try Self.decode(buffer)) } catch { return .failure(error) }
-        }
-        switch decoded {
-        case .success(let manifest): self = manifest
-        case .failure(let error): throw .invalidManifest(path: path, reason: error.description)
+        do { self = try Self.decode(bytes.rawSpan) } catch {
+            throw .invalidManifest(path: path, reason: error.description)
         }
     }
 
-    private static func decode(_ buffer: UnsafeRawBufferPointer) throws(ProtoDecodingError) -> ExportManifest {
+    private static func decode(_ buffer: RawSpan) throws(ProtoDecodingError) -> ExportManifest {
         var reader = ProtoReader(buffer)
         var manifest = ExportManifest(exporterName: "", evalResult: EvalResult(globalStep: 0, metrics: [:]),
                                       checkpointPath: "", modelWriter: "")

@@ -1,4 +1,5 @@
 import TFRecord
+import TFEventsSystem
 
 /// Exports a model after an evaluation: the `tf.estimator.Exporter`
 /// interface (SPEC F.1).

@@ -1,4 +1,5 @@
 import TFRecord
+import TFEventsSystem
 
 /// The default ``ModelWriter``: a snapshot of the checkpoint's variables in
 /// SavedModel layout, without TensorFlow.

@@ -1,3 +1,5 @@
+import TFRecord
+
 /// Binary encoding of index blocks: varints, zig-zag deltas, strings and
 /// byte-shuffled number columns, appended to a growable byte array.
 ///
@@ -31,19 +33,16 @@ struct IndexEncoder {
     mutating func bool(_ value: Bool) { bytes.append(value ? 1 : 0) }
 
     mutating func string(_ value: String) {
-        var value = value
-        value.withUTF8 { utf8 in
-            varint(UInt64(utf8.count))
-            bytes.append(contentsOf: utf8)
-        }
+        varint(UInt64(value.utf8.count))
+        bytes.append(contentsOf: value.utf8)
     }
 
     mutating func fixed32(_ value: UInt32) {
-        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+        for shift in stride(from: 0, to: 32, by: 8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt32(shift))) }
     }
 
     mutating func fixed64(_ value: UInt64) {
-        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+        for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
     }
 
     mutating func raw(_ data: [UInt8]) {
@@ -54,65 +53,20 @@ struct IndexEncoder {
     /// Integers as zig-zag deltas from their predecessor.
     mutating func deltas<T: FixedWidthInteger>(_ values: [T]) {
         varint(UInt64(values.count))
-        let start = bytes.count
-        // Room for the longest encoding; trimmed below. Capacity is reused
-        // between chunks, so this touches no fresh memory.
-        bytes.append(contentsOf: repeatElement(0, count: values.count * 10))
-        let end = bytes.withUnsafeMutableBufferPointer { out -> Int in
-            values.withUnsafeBufferPointer { input -> Int in
-                var p = start
-                var previous: Int64 = 0
-                for value in input {
-                    let current = Int64(truncatingIfNeeded: value)
-                    let delta = current &- previous
-                    previous = current
-                    var zigzag = UInt64(bitPattern: (delta << 1) ^ (delta >> 63))
-                    while zigzag >= 0x80 {
-                        out[p] = UInt8(truncatingIfNeeded: zigzag) | 0x80
-                        zigzag >>= 7
-                        p += 1
-                    }
-                    out[p] = UInt8(zigzag)
-                    p += 1
-                }
-                return p
-            }
-        }
-        bytes.removeSubrange(end...)
+        ColumnCodec.appendDeltas(values, to: &bytes)
     }
 
     /// 64-bit patterns, XORed with their predecessor, as 8 byte planes.
     /// `pattern(i)` gives element i.
     mutating func xorShuffled(count: Int, _ pattern: (Int) -> UInt64) {
         varint(UInt64(count))
-        let start = bytes.count
-        bytes.append(contentsOf: repeatElement(0, count: count * 8))
-        bytes.withUnsafeMutableBufferPointer { out in
-            var previous: UInt64 = 0
-            for i in 0 ..< count {
-                let value = pattern(i)
-                let x = value ^ previous
-                previous = value
-                for plane in 0 ..< 8 {
-                    out[start + plane * count + i] = UInt8(truncatingIfNeeded: x >> (8 * plane))
-                }
-            }
-        }
+        ColumnCodec.appendXorShuffled(count: count, to: &bytes, pattern)
     }
 
     /// 32-bit patterns as 4 byte planes. `pattern(i)` gives element i.
     mutating func shuffled32(count: Int, _ pattern: (Int) -> UInt32) {
         varint(UInt64(count))
-        let start = bytes.count
-        bytes.append(contentsOf: repeatElement(0, count: count * 4))
-        bytes.withUnsafeMutableBufferPointer { out in
-            for i in 0 ..< count {
-                let value = pattern(i)
-                for plane in 0 ..< 4 {
-                    out[start + plane * count + i] = UInt8(truncatingIfNeeded: value >> (8 * plane))
-                }
-            }
-        }
+        ColumnCodec.appendShuffled32(count: count, to: &bytes, pattern)
     }
 }
 
@@ -195,54 +149,14 @@ struct IndexDecoder {
 
     mutating func deltas<T: FixedWidthInteger>(as type: T.Type) throws(IndexDecodingError) -> [T] {
         let count = try self.count(minimumBytes: 1)
-        var result: [T] = []
-        result.reserveCapacity(count)
-        // The varint loop inlined, with a one-byte fast path: most deltas
-        // (steps, event and tag ids) fit in 7 bits, and this loop decodes
-        // every point of every chunk a query reads.
-        var at = position
-        var previous: Int64 = 0
-        let complete = bytes.withUnsafeBufferPointer { input -> Bool in
-            for _ in 0 ..< count {
-                guard at < input.count else { return false }
-                var byte = input[at]
-                at += 1
-                var raw = UInt64(byte & 0x7F)
-                if byte >= 0x80 {
-                    var shift: UInt64 = 7
-                    repeat {
-                        guard at < input.count, shift < 64 else { return false }
-                        byte = input[at]
-                        at += 1
-                        raw |= UInt64(byte & 0x7F) << shift
-                        shift += 7
-                    } while byte >= 0x80
-                }
-                previous = previous &+ (Int64(bitPattern: raw >> 1) ^ -Int64(bitPattern: raw & 1))
-                result.append(T(truncatingIfNeeded: previous))
-            }
-            return true
-        }
-        position = at
-        guard complete else { throw fail() }
-        return result
+        guard let values = ColumnCodec.decodeDeltas(bytes, at: &position, count: count, as: T.self) else { throw fail() }
+        return values
     }
 
     /// Steps over a ``deltas(as:)`` column without storing it; returns its count.
     mutating func skipDeltas() throws(IndexDecodingError) -> Int {
         let count = try self.count(minimumBytes: 1)
-        var at = position
-        let complete = bytes.withUnsafeBufferPointer { input -> Bool in
-            var left = count
-            while left > 0 {
-                guard at < input.count else { return false }
-                if input[at] < 0x80 { left -= 1 }  // the last byte of a varint
-                at += 1
-            }
-            return true
-        }
-        position = at
-        guard complete else { throw fail() }
+        guard ColumnCodec.skipVarints(bytes, at: &position, count: count) else { throw fail() }
         return count
     }
 
@@ -255,39 +169,16 @@ struct IndexDecoder {
 
     mutating func xorShuffled() throws(IndexDecodingError) -> [UInt64] {
         let count = try self.count(minimumBytes: 8)
-        var result = [UInt64](repeating: 0, count: count)
-        let start = position
-        bytes.withUnsafeBufferPointer { input in
-            result.withUnsafeMutableBufferPointer { out in
-                for plane in 0 ..< 8 {
-                    let base = start + plane * count
-                    for i in 0 ..< count { out[i] |= UInt64(input[base + i]) << (8 * plane) }
-                }
-                var previous: UInt64 = 0
-                for i in 0 ..< count {
-                    previous ^= out[i]
-                    out[i] = previous
-                }
-            }
-        }
+        guard let values = ColumnCodec.decodeXorShuffled(bytes, at: position, count: count) else { throw fail() }
         position += count * 8
-        return result
+        return values
     }
 
     mutating func shuffled32() throws(IndexDecodingError) -> [UInt32] {
         let count = try self.count(minimumBytes: 4)
-        var result = [UInt32](repeating: 0, count: count)
-        let start = position
-        bytes.withUnsafeBufferPointer { input in
-            result.withUnsafeMutableBufferPointer { out in
-                for plane in 0 ..< 4 {
-                    let base = start + plane * count
-                    for i in 0 ..< count { out[i] |= UInt32(input[base + i]) << (8 * plane) }
-                }
-            }
-        }
+        guard let values = ColumnCodec.decodeShuffled32(bytes, at: position, count: count) else { throw fail() }
         position += count * 4
-        return result
+        return values
     }
 }
 

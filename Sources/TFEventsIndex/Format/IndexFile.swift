@@ -1,12 +1,6 @@
 import Synchronization
 import TFRecord
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import TFEventsSystem
 
 /// Reads and writes the segments of one index file (see ``IndexFileFormat``).
 ///
@@ -14,20 +8,18 @@ import Darwin
 /// chunks it compressed); offsets are handed out under a lock.
 package final class IndexFile: Sendable {
     let path: String
-    private let fd: Int32
+    private let file: FileHandle
     /// Offset where the next segment goes.
     private let end: Mutex<Int>
 
-    private init(path: String, fd: Int32, end: Int) {
-        self.path = path
-        self.fd = fd
+    private init(file: FileHandle, end: Int) {
+        path = file.path
+        self.file = file
         self.end = Mutex(end)
     }
 
-    deinit { close(fd) }
-
-    private func ioError(_ operation: String) -> IndexError {
-        IndexError(path: path, kind: .io(operation: operation, .current))
+    private func ioError(_ operation: String, _ error: SystemError) -> IndexError {
+        IndexError(path: path, kind: .io(operation: operation, error))
     }
 
     private func damaged(_ reason: String, _ offset: Int) -> IndexError {
@@ -38,9 +30,11 @@ package final class IndexFile: Sendable {
 
     /// Creates a new, empty index file at `path` (replacing any file there).
     static func create(path: String) throws(IndexError) -> IndexFile {
-        let fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw IndexError(path: path, kind: .io(operation: "create", .current)) }
-        let file = IndexFile(path: path, fd: fd, end: 0)
+        let handle: FileHandle
+        do { handle = try FileHandle(path: path, options: [.readWrite, .create, .truncate]) } catch {
+            throw IndexError(path: path, kind: .io(operation: "create", error))
+        }
+        let file = IndexFile(file: handle, end: 0)
         try file.write(IndexFileFormat.header(), at: 0)
         file.end.withLock { $0 = IndexFileFormat.headerLength }
         return file
@@ -54,15 +48,15 @@ package final class IndexFile: Sendable {
     ///
     /// - Returns: the file, its manifest, and whether it had to be recovered.
     package static func load(path: String) throws(IndexError) -> (IndexFile, IndexManifest, recovered: Bool) {
-        let fd = open(path, O_RDWR | O_CLOEXEC)
-        guard fd >= 0 else { throw IndexError(path: path, kind: .io(operation: "open", .current)) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else {
-            close(fd)
-            throw IndexError(path: path, kind: .io(operation: "stat", .current))
+        let handle: FileHandle
+        let size: Int
+        do {
+            handle = try FileHandle(path: path, options: .readWrite)
+            size = try handle.identity().size
+        } catch {
+            throw IndexError(path: path, kind: .io(operation: "open", error))
         }
-        let size = Int(info.st_size)
-        let file = IndexFile(path: path, fd: fd, end: size)
+        let file = IndexFile(file: handle, end: size)
         let header = try file.read(at: 0, count: IndexFileFormat.headerLength)
         guard header.count == IndexFileFormat.headerLength,
               Array(header[0 ..< 8]) == IndexFileFormat.magic else {
@@ -202,8 +196,8 @@ package final class IndexFile: Sendable {
         let length = end.withLock { $0 }
         try write(IndexFileFormat.trailer(manifestOffset: manifestOffset, length: length), at: length)
         let total = length + IndexFileFormat.trailerLength
-        guard ftruncate(fd, off_t(total)) == 0 else { throw ioError("truncate") }
-        guard fsync(fd) == 0 else { throw ioError("fsync") }
+        do { try file.truncate(to: total) } catch { throw ioError("truncate", error) }
+        do { try file.sync() } catch { throw ioError("fsync", error) }
     }
 
     /// Bytes of the file up to the trailer.
@@ -212,31 +206,10 @@ package final class IndexFile: Sendable {
     // MARK: - I/O
 
     private func write(_ bytes: [UInt8], at offset: Int) throws(IndexError) {
-        var done = 0
-        while done < bytes.count {
-            let n = bytes.withUnsafeBytes { raw -> Int in
-                guard let base = raw.baseAddress else { return 0 }
-                return retryingOnInterrupt { pwrite(fd, base + done, raw.count - done, off_t(offset + done)) }
-            }
-            guard n > 0 else { throw ioError("write") }
-            done += n
-        }
+        do { try file.write(bytes, at: offset) } catch { throw ioError("write", error) }
     }
 
     private func read(at offset: Int, count: Int) throws(IndexError) -> [UInt8] {
-        guard count > 0 else { return [] }
-        var bytes = [UInt8](repeating: 0, count: count)
-        var done = 0
-        while done < count {
-            let n = bytes.withUnsafeMutableBytes { raw -> Int in
-                guard let base = raw.baseAddress else { return 0 }
-                return retryingOnInterrupt { pread(fd, base + done, count - done, off_t(offset + done)) }
-            }
-            guard n >= 0 else { throw ioError("read") }
-            if n == 0 { break }
-            done += n
-        }
-        if done < count { bytes.removeSubrange(done...) }
-        return bytes
+        do { return try file.read(at: offset, count: count) } catch { throw ioError("read", error) }
     }
 }

@@ -107,15 +107,15 @@ package enum IndexFileFormat {
     }
 
     static func maskedCRC(_ bytes: [UInt8]) -> UInt32 {
-        bytes.withUnsafeBytes { MaskedCRC.compute($0).rawValue }
+        MaskedCRC.compute(bytes).rawValue
     }
 
     static func append32(_ bytes: inout [UInt8], _ value: UInt32) {
-        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+        for shift in stride(from: 0, to: 32, by: 8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt32(shift))) }
     }
 
     static func append64(_ bytes: inout [UInt8], _ value: UInt64) {
-        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+        for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
     }
 
     static func read32(_ bytes: [UInt8], _ at: Int) -> UInt32 {

@@ -1,5 +1,6 @@
 import TFRecord
 import TFEventsCore
+import TFEventsSystem
 
 /// Reads one event file, or the part appended since it was last read, into
 /// ``FileChunk``s of at most `chunkPointLimit` points each.
@@ -67,78 +68,82 @@ struct FileIndexer {
         var counts = [(scalars: Int, blobs: Int)](repeating: (0, 0), count: file.tags.count)
 
         while true {
-            let next: EventView?
+            // The event borrows the reader: its scope ends before the
+            // reader is asked for its offset.
             do {
-                next = try reader.next()
-            } catch {
-                file.corruptRecords += 1
-                if case .record(let recordError) = error { file.skippedBytes += recordError.skippedBytes }
-                if error.isResumable { continue }
-                break
-            }
-            guard let event = next else { break }
-            file.records += 1
-            var eventIndex: UInt32?
-            func currentEvent() -> UInt32 {
-                if let eventIndex { return eventIndex }
-                let index = chunk.addEvent(step: event.step, wallTime: event.wallTime, offset: event.recordOffset,
-                                           length: event.payloadLength + TFRecordLayout.framingOverhead)
-                eventIndex = index
-                return index
-            }
-
-            switch event.kind {
-            case .summary:
-                var values = event.summaryValues()
-                var position = 0
+                let next: EventView?
                 do {
-                    var value = SummaryValueView()
-                    while try values.next(into: &value) {
-                        let known = tags.count
-                        let tagID = tags.intern(value.tagBytes, predicted: &prediction, at: position)
-                        position += 1
-                        if tagID == known {
-                            file.tags.append(newTag(value, offset: event.recordOffset))
-                            counts.append((0, 0))
-                        }
-                        if let scalar = try value.scalar() {
-                            if counts[tagID].scalars == 0 && file.tags[tagID].scalarEncoding.isEmpty {
-                                file.tags[tagID].scalarEncoding = scalar.encoding.description
-                            }
-                            counts[tagID].scalars += 1
-                            chunk.pointTags.append(UInt32(tagID))
-                            chunk.pointEvents.append(currentEvent())
-                            chunk.values.append(scalar.value)
-                        } else if let kind = BlobKind(value.kind) {
-                            counts[tagID].blobs += 1
-                            chunk.blobTags.append(UInt32(tagID))
-                            chunk.blobEvents.append(currentEvent())
-                            chunk.blobKinds.append(kind.rawValue)
-                        }
-                    }
+                    next = try reader.next()
                 } catch {
                     file.corruptRecords += 1
+                    if case .record(let recordError) = error { file.skippedBytes += recordError.skippedBytes }
+                    if error.isResumable { continue }
+                    break
                 }
-            case .graphDef, .metaGraphDef, .taggedRunMetadata:
-                let (name, kind) = eventBlob(event)
-                let known = tags.count
-                let tagID = tags.intern(name)
-                if tagID == known {
-                    file.tags.append(TagInfo(name: name, pluginName: kind == .runMetadata ? "graph_run_metadata" : "graphs",
-                                             dataClass: .blobSequence, firstOffset: event.recordOffset,
-                                             scalarCount: 0, blobCount: 0, scalarEncoding: ""))
-                    counts.append((0, 0))
+                guard let event = next else { break }
+                file.records += 1
+                var eventIndex: UInt32?
+                func currentEvent() -> UInt32 {
+                    if let eventIndex { return eventIndex }
+                    let index = chunk.addEvent(step: event.step, wallTime: event.wallTime, offset: event.recordOffset,
+                                               length: event.payloadLength + TFRecordLayout.framingOverhead)
+                    eventIndex = index
+                    return index
                 }
-                counts[tagID].blobs += 1
-                chunk.blobTags.append(UInt32(tagID))
-                chunk.blobEvents.append(currentEvent())
-                chunk.blobKinds.append(kind.rawValue)
-            case .sessionLog:
-                if (try? event.sessionLog())??.status == .start {
-                    chunk.startEvents.append(currentEvent())
+
+                switch event.kind {
+                case .summary:
+                    var values = event.summaryValues()
+                    var position = 0
+                    do {
+                        var value = SummaryValueView()
+                        while try values.next(into: &value) {
+                            let known = tags.count
+                            let tagID = tags.intern(value.tagBytes, predicted: &prediction, at: position)
+                            position += 1
+                            if tagID == known {
+                                file.tags.append(newTag(value, offset: event.recordOffset))
+                                counts.append((0, 0))
+                            }
+                            if let scalar = try value.scalar() {
+                                if counts[tagID].scalars == 0 && file.tags[tagID].scalarEncoding.isEmpty {
+                                    file.tags[tagID].scalarEncoding = scalar.encoding.description
+                                }
+                                counts[tagID].scalars += 1
+                                chunk.pointTags.append(UInt32(tagID))
+                                chunk.pointEvents.append(currentEvent())
+                                chunk.values.append(scalar.value)
+                            } else if let kind = BlobKind(value.kind) {
+                                counts[tagID].blobs += 1
+                                chunk.blobTags.append(UInt32(tagID))
+                                chunk.blobEvents.append(currentEvent())
+                                chunk.blobKinds.append(kind.rawValue)
+                            }
+                        }
+                    } catch {
+                        file.corruptRecords += 1
+                    }
+                case .graphDef, .metaGraphDef, .taggedRunMetadata:
+                    let (name, kind) = eventBlob(event)
+                    let known = tags.count
+                    let tagID = tags.intern(name)
+                    if tagID == known {
+                        file.tags.append(TagInfo(name: name, pluginName: kind == .runMetadata ? "graph_run_metadata" : "graphs",
+                                                 dataClass: .blobSequence, firstOffset: event.recordOffset,
+                                                 scalarCount: 0, blobCount: 0, scalarEncoding: ""))
+                        counts.append((0, 0))
+                    }
+                    counts[tagID].blobs += 1
+                    chunk.blobTags.append(UInt32(tagID))
+                    chunk.blobEvents.append(currentEvent())
+                    chunk.blobKinds.append(kind.rawValue)
+                case .sessionLog:
+                    if (try? event.sessionLog())??.status == .start {
+                        chunk.startEvents.append(currentEvent())
+                    }
+                default:
+                    break
                 }
-            default:
-                break
             }
 
             if chunk.pointCount >= chunkPointLimit {
@@ -213,16 +218,15 @@ struct FileIndexer {
         case .metaGraphDef: return (Self.metaGraphTag, .metaGraph)
         default:
             // TaggedRunMetadata { 1: string tag; 2: bytes run_metadata }
-            let tag = event.withMemberBytes { bytes -> String in
-                var reader = ProtoReader(bytes)
-                while !reader.isAtEnd {
-                    guard let key = try? reader.readKey() else { break }
-                    if key.number == 1, key.wireType == .lengthDelimited {
-                        return (try? reader.readLengthDelimited().utf8String) ?? ""
-                    }
-                    if (try? reader.skipField(key)) == nil { break }
+            var tag = ""
+            var reader = ProtoReader(event.memberBytes)
+            while !reader.isAtEnd {
+                guard let key = try? reader.readKey() else { break }
+                if key.number == 1, key.wireType == .lengthDelimited {
+                    tag = (try? reader.readLengthDelimited().utf8String) ?? ""
+                    break
                 }
-                return ""
+                if (try? reader.skipField(key)) == nil { break }
             }
             return (tag.isEmpty ? "__run_metadata__" : tag, .runMetadata)
         }

@@ -1,4 +1,5 @@
 import TFRecord
+import TFEventsSystem
 
 /// The index file could not be used. Every case names the index file.
 public struct IndexError: Error, Sendable, CustomStringConvertible {

@@ -1,4 +1,11 @@
 import TFRecord
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// How a ``LogdirIndex`` reads event files and where it keeps its file.
 public struct IndexOptions: Sendable {

@@ -1,5 +1,6 @@
 import TFRecord
 import TFEventsCore
+import TFEventsSystem
 
 /// What the index knows about one tag of one file.
 public struct TagInfo: Sendable, Equatable {

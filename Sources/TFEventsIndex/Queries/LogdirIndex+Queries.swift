@@ -1,5 +1,13 @@
 import TFRecord
 import TFEventsCore
+import TFEventsSystem
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 extension LogdirIndex {
     /// Reads the stored index without looking at the event files (answers

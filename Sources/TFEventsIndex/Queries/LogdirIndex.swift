@@ -2,6 +2,14 @@ import Dispatch
 import Synchronization
 import TFRecord
 import TFEventsCore
+import TFEventsSystem
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A persistent, incremental index of a log directory: every run's scalar
 /// series, every non-scalar point's location, and every file's state.
@@ -46,11 +54,9 @@ public final class LogdirIndex: @unchecked Sendable {
 
     /// The absolute, symlink-free path of a log directory (what keys its index).
     public static func absolutePath(of logdir: String) throws(IndexError) -> String {
-        guard let absolute = realpath(logdir, nil) else {
-            throw IndexError(path: logdir, kind: .io(operation: "resolve log directory", .current))
+        do { return try FileOperations.resolvedPath(logdir) } catch {
+            throw IndexError(path: logdir, kind: .io(operation: "resolve log directory", error))
         }
-        defer { free(absolute) }
-        return String(cString: absolute)
     }
 
     /// `$XDG_CACHE_HOME/tfevents/<name>-<hash>.tfindex` (or under
@@ -63,15 +69,15 @@ public final class LogdirIndex: @unchecked Sendable {
     /// the files (`variant` names the restriction, e.g. a glob).
     public static func defaultIndexPath(for absoluteLogdir: String, variant: String) -> String {
         var cache: String
-        if let xdg = getenv("XDG_CACHE_HOME"), xdg.pointee != 0 {
-            cache = String(cString: xdg)
-        } else if let home = getenv("HOME"), home.pointee != 0 {
-            cache = String(cString: home) + "/.cache"
+        if let xdg = Environment.value("XDG_CACHE_HOME") {
+            cache = xdg
+        } else if let home = Environment.value("HOME") {
+            cache = home + "/.cache"
         } else {
             cache = "/tmp"
         }
-        var path = variant.isEmpty ? absoluteLogdir : absoluteLogdir + "\u{0}" + variant
-        let hash = path.withUTF8 { TagTable.hash(UnsafeRawBufferPointer($0)) }
+        let key = Array((variant.isEmpty ? absoluteLogdir : absoluteLogdir + "\u{0}" + variant).utf8)
+        let hash = TagTable.hash(key.rawSpan)
         let name = absoluteLogdir.split(separator: "/").last.map(String.init) ?? "root"
         let safe = String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" }.prefix(40))
         let hex = String(hash, radix: 16)
@@ -164,7 +170,7 @@ public final class LogdirIndex: @unchecked Sendable {
         }
 
         // Where the chunks go: appended to the existing file, or a new one.
-        let temporaryPath = indexPath + ".tmp.\(getpid())"
+        let temporaryPath = indexPath + ".tmp.\(Environment.processID)"
         let output: IndexFile
         if let existing {
             output = existing
@@ -309,7 +315,7 @@ public final class LogdirIndex: @unchecked Sendable {
     /// Rewrites the index with only the live chunks, into a temporary file
     /// renamed into place.
     private func compact(_ manifest: IndexManifest, from source: IndexFile) throws(IndexError) -> (IndexFile, IndexManifest) {
-        let temporaryPath = indexPath + ".tmp.\(getpid())"
+        let temporaryPath = indexPath + ".tmp.\(Environment.processID)"
         let output = try IndexFile.create(path: temporaryPath)
         var compacted = manifest
         for f in compacted.files.indices {
@@ -333,45 +339,28 @@ public final class LogdirIndex: @unchecked Sendable {
 
     /// Renames atomically and syncs the directory so the rename is durable.
     private static func rename(_ from: String, to: String) throws(IndexError) {
-        guard Glibc.rename(from, to) == 0 else {
-            let error = SystemError.current
-            unlink(from)
+        do { try FileOperations.renameReplacing(from, to: to) } catch {
             throw IndexError(path: to, kind: .io(operation: "rename", error))
-        }
-        let directory = to.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
-        let fd = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if fd >= 0 {
-            _ = fsync(fd)
-            close(fd)
         }
     }
 
     static func now() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+        Double(SystemClock.monotonicNanoseconds) * 1e-9
     }
 }
 
 /// An exclusive `flock` on a lock file, released when the object goes away
 /// (or the process dies, so a crash leaves no stale lock).
 final class IndexLock {
-    private let fd: Int32
+    private let lock: FileLock
 
     init(path: String) throws(IndexError) {
-        try? Directories.createParent(of: path)  // a failure shows up in open below
-        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw IndexError(path: path, kind: .io(operation: "open lock", .current)) }
-        while flock(fd, LOCK_EX) != 0 {
-            if errno == EINTR { continue }
-            let error = SystemError.current
-            close(fd)
-            throw IndexError(path: path, kind: .io(operation: "lock", error))
+        try? Directories.createParent(of: path)  // a failure shows up when opening below
+        do { lock = try FileLock(path: path, wait: true) } catch {
+            switch error {
+            case .held: throw IndexError(path: path, kind: .io(operation: "lock", SystemError(code: EWOULDBLOCK)))
+            case let .system(operation, error): throw IndexError(path: path, kind: .io(operation: operation + " lock", error))
+            }
         }
-    }
-
-    deinit {
-        flock(fd, LOCK_UN)
-        close(fd)
     }
 }

@@ -24,24 +24,21 @@ struct TagExtremes: Sendable, Equatable {
         let tagCount = Int(chunk.pointTags.max() ?? 0) + 1
         var byTag = [TagExtremes](repeating: TagExtremes(tag: 0, count: 0, nanCount: 0, minIndex: -1, minValue: .nan,
                                                          maxIndex: -1, maxValue: .nan), count: chunk.pointTags.isEmpty ? 0 : tagCount)
-        chunk.pointTags.withUnsafeBufferPointer { tags in
-            chunk.values.withUnsafeBufferPointer { values in
-                for i in 0 ..< values.count {
-                    let tag = Int(tags[i]), value = values[i]
-                    byTag[tag].count += 1
-                    if value.isNaN {
-                        byTag[tag].nanCount += 1
-                        continue
-                    }
-                    if byTag[tag].minIndex < 0 || value < byTag[tag].minValue {
-                        byTag[tag].minIndex = i
-                        byTag[tag].minValue = value
-                    }
-                    if byTag[tag].maxIndex < 0 || value > byTag[tag].maxValue {
-                        byTag[tag].maxIndex = i
-                        byTag[tag].maxValue = value
-                    }
-                }
+        let tags = chunk.pointTags.span, values = chunk.values.span
+        for i in 0 ..< values.count {
+            let tag = Int(tags[i]), value = values[i]
+            byTag[tag].count += 1
+            if value.isNaN {
+                byTag[tag].nanCount += 1
+                continue
+            }
+            if byTag[tag].minIndex < 0 || value < byTag[tag].minValue {
+                byTag[tag].minIndex = i
+                byTag[tag].minValue = value
+            }
+            if byTag[tag].maxIndex < 0 || value > byTag[tag].maxValue {
+                byTag[tag].maxIndex = i
+                byTag[tag].maxValue = value
             }
         }
         var result: [TagExtremes] = []

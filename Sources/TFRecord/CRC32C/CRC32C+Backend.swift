@@ -26,7 +26,7 @@ extension CRC32C {
 
         /// The backend every ``CRC32C/checksum(_:)`` call uses, probed once.
         public static let active: Backend = {
-            if let forced = getenv("TFEVENTS_CRC32C"), String(cString: forced) == "portable" {
+            if let forced = unsafe getenv("TFEVENTS_CRC32C"), unsafe String(cString: forced) == "portable" {
                 return .portable
             }
             return available.last ?? .portable
@@ -44,14 +44,23 @@ extension CRC32C {
         ///
         /// - Precondition: the backend is in ``available``.
         @inlinable
-        public func extend(_ crc: UInt32, _ bytes: UnsafeRawBufferPointer) -> UInt32 {
+        public func extend(_ crc: UInt32, _ bytes: RawSpan) -> UInt32 {
+            unsafe bytes.withUnsafeBytes { unsafe extend(crc, unsafeBytes: $0) }
+        }
+
+        /// Continues `crc` over the bytes a pointer lends.
+        ///
+        /// - Precondition: the backend is in ``available``; `bytes` is valid.
+        @unsafe
+        @inlinable
+        package func extend(_ crc: UInt32, unsafeBytes bytes: UnsafeRawBufferPointer) -> UInt32 {
             switch self {
             case .sse42:
-                return CRC32C.extendSSE42(crc, bytes)
+                return unsafe CRC32C.extendSSE42(crc, bytes)
             case .arm64:
-                return CRC32C.extendARM64(crc, bytes)
+                return unsafe CRC32C.extendARM64(crc, bytes)
             case .portable:
-                return CRC32C.extendPortable(crc, bytes)
+                return unsafe CRC32C.extendPortable(crc, bytes)
             }
         }
 

@@ -16,15 +16,15 @@ extension CRC32C {
             for _ in 0..<8 {
                 crc = (crc & 1) != 0 ? (crc >> 1) ^ CRC32C.reflectedPolynomial : crc >> 1
             }
-            tables[byte] = crc
+            unsafe tables[byte] = crc
         }
         for slice in 1..<16 {
             for byte in 0..<256 {
-                let previous = tables[(slice - 1) * 256 + byte]
-                tables[slice * 256 + byte] = tables[Int(previous & 0xFF)] ^ (previous >> 8)
+                let previous = unsafe tables[(slice - 1) * 256 + byte]
+                unsafe tables[slice * 256 + byte] = unsafe tables[Int(previous & 0xFF)] ^ (previous >> 8)
             }
         }
-        return UnsafePointer(tables)
+        return unsafe UnsafePointer(tables)
     }()
 
     /// The Castagnoli polynomial, bit-reflected.
@@ -33,21 +33,21 @@ extension CRC32C {
     /// Entry `byte` of slicing table `slice`. For tests.
     static func tableEntry(slice: Int, byte: Int) -> UInt32 {
         precondition((0..<16).contains(slice) && (0..<256).contains(byte))
-        return sliceTables[slice * 256 + byte]
+        return unsafe sliceTables[slice * 256 + byte]
     }
 
     @usableFromInline
     static func extendPortable(_ crc: UInt32, _ bytes: UnsafeRawBufferPointer) -> UInt32 {
         guard var p = bytes.baseAddress else { return crc }
-        let t = sliceTables
+        let t = unsafe sliceTables
         var remaining = bytes.count
         var c = ~crc
         while remaining >= 16 {
             // Two little-endian words; the register folds into the first 4 bytes.
-            let lo = UInt64(littleEndian: p.loadUnaligned(as: UInt64.self)) ^ UInt64(c)
-            let hi = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+            let lo = unsafe UInt64(littleEndian: p.loadUnaligned(as: UInt64.self)) ^ UInt64(c)
+            let hi = unsafe UInt64(littleEndian: p.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
             // Each index is masked to 0...255, so every lookup stays inside its table.
-            c = t[15 * 256 + Int(truncatingIfNeeded: lo & 0xFF)]
+            c = unsafe t[15 * 256 + Int(truncatingIfNeeded: lo & 0xFF)]
                 ^ t[14 * 256 + Int(truncatingIfNeeded: (lo >> 8) & 0xFF)]
                 ^ t[13 * 256 + Int(truncatingIfNeeded: (lo >> 16) & 0xFF)]
                 ^ t[12 * 256 + Int(truncatingIfNeeded: (lo >> 24) & 0xFF)]
@@ -63,12 +63,12 @@ extension CRC32C {
                 ^ t[2 * 256 + Int(truncatingIfNeeded: (hi >> 40) & 0xFF)]
                 ^ t[1 * 256 + Int(truncatingIfNeeded: (hi >> 48) & 0xFF)]
                 ^ t[Int(truncatingIfNeeded: hi >> 56)]
-            p += 16
+            unsafe p += 16
             remaining &-= 16
         }
         while remaining > 0 {
-            c = t[Int(truncatingIfNeeded: (c ^ UInt32(p.load(as: UInt8.self))) & 0xFF)] ^ (c >> 8)
-            p += 1
+            c = unsafe t[Int(truncatingIfNeeded: (c ^ UInt32(p.load(as: UInt8.self))) & 0xFF)] ^ (c >> 8)
+            unsafe p += 1
             remaining &-= 1
         }
         return ~c

@@ -22,8 +22,13 @@ public struct MaskedCRC: Hashable, Sendable, CustomStringConvertible {
 
     /// Masks the CRC-32C of `bytes`.
     @inlinable
-    public static func compute(_ bytes: UnsafeRawBufferPointer) -> MaskedCRC {
+    public static func compute(_ bytes: RawSpan) -> MaskedCRC {
         MaskedCRC(crc: CRC32C.checksum(bytes))
+    }
+
+    /// Masks the CRC-32C of `bytes`.
+    public static func compute(_ bytes: [UInt8]) -> MaskedCRC {
+        MaskedCRC(crc: CRC32C.checksum(bytes.rawSpan))
     }
 
     /// The plain CRC-32C this value masks.

@@ -1,3 +1,12 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import TFEventsSystem
+
 /// The compressed bytes a decoder consumes, one contiguous run at a time.
 ///
 /// A regular file is read through a ``SlidingMapping``: each run is a mapped
@@ -9,7 +18,7 @@
 /// their own position inside it (zlib's `next_in`, zstd's `pos`), and report
 /// positions with ``offset(afterConsuming:)``.
 package final class CompressedInput {
-    private enum Storage {
+    @safe private enum Storage {
         case mapping(SlidingMapping)
         case stream(any ByteStream, UnsafeMutableRawBufferPointer)
     }
@@ -37,11 +46,11 @@ package final class CompressedInput {
     /// Reads a pipe-like stream through a fixed buffer of `bufferSize` bytes.
     package init(stream: any ByteStream, bufferSize: Int = CompressedInput.streamBufferSize) {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bufferSize, 1), alignment: 16)
-        storage = .stream(stream, buffer)
+        storage = unsafe .stream(stream, buffer)
     }
 
     deinit {
-        if case .stream(_, let buffer) = storage { buffer.deallocate() }
+        if case .stream(_, let buffer) = storage { unsafe buffer.deallocate() }
     }
 
     /// Whether the file was truncated while a mapped run was being decoded
@@ -66,7 +75,7 @@ package final class CompressedInput {
         let start = runOffset + runLength
         runOffset = start
         runLength = 0
-        guard !exhausted else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        guard !exhausted else { return unsafe UnsafeRawBufferPointer(start: nil, count: 0) }
         let run: UnsafeRawBufferPointer
         switch storage {
         case .mapping(let mapping):
@@ -76,13 +85,13 @@ package final class CompressedInput {
                 if case .map(let code) = error.reason { throw .io(code) }
                 throw .io(SystemError(code: EIO))
             }
-            run = mapping.bytes
+            unsafe run = unsafe mapping.bytes
         case let .stream(stream, buffer):
-            let count = try stream.read(into: buffer)
-            run = UnsafeRawBufferPointer(rebasing: buffer[..<count])
+            let count = unsafe try stream.read(into: buffer)
+            unsafe run = unsafe UnsafeRawBufferPointer(rebasing: buffer[..<count])
         }
         runLength = run.count
-        if run.isEmpty { exhausted = true }
-        return run
+        if unsafe run.isEmpty { exhausted = true }
+        return unsafe run
     }
 }

@@ -1,3 +1,12 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import TFEventsSystem
+
 /// How the bytes of an event file are stored, detected from its content
 /// (never from its name), per SPEC B.2.
 public enum CompressionFormat: String, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible {
@@ -24,14 +33,15 @@ public enum CompressionFormat: String, Sendable, Hashable, Codable, CaseIterable
     /// (frame `28 B5 2F FD`, skippable `5? 2A 4D 18`). Anything else, and an
     /// empty or short prefix, is treated as plain TFRecords: the record
     /// reader then reports exactly what is wrong, with its offset.
-    public static func detect(prefix: UnsafeRawBufferPointer) -> CompressionFormat {
-        let count = prefix.count
-        if count >= TFRecordLayout.headerLength, let base = prefix.baseAddress,
-           TFRecordLayout.headerVerifies(base, backend: .active) {
+    public static func detect(prefix: RawSpan) -> CompressionFormat {
+        let count = prefix.byteCount
+        if count >= TFRecordLayout.headerLength,
+           unsafe prefix.withUnsafeBytes({ unsafe TFRecordLayout.headerVerifies($0.baseAddress!, backend: .active) }) {
             return .none
         }
         guard count >= 4 else { return .none }
-        let b0 = prefix[0], b1 = prefix[1], b2 = prefix[2], b3 = prefix[3]
+        let b0 = unsafe prefix.unsafeLoad(fromByteOffset: 0, as: UInt8.self), b1 = unsafe prefix.unsafeLoad(fromByteOffset: 1, as: UInt8.self)
+        let b2 = unsafe prefix.unsafeLoad(fromByteOffset: 2, as: UInt8.self), b3 = unsafe prefix.unsafeLoad(fromByteOffset: 3, as: UInt8.self)
         if b0 == 0x1F && b1 == 0x8B && b2 == 0x08 { return .gzip }
         if b0 == 0x28 && b1 == 0xB5 && b2 == 0x2F && b3 == 0xFD { return .zstd }
         if b0 & 0xF0 == 0x50 && b1 == 0x2A && b2 == 0x4D && b3 == 0x18 { return .zstd }
@@ -43,14 +53,14 @@ public enum CompressionFormat: String, Sendable, Hashable, Codable, CaseIterable
     /// so the file position is unchanged) and detects its format.
     static func detect(fileDescriptor fd: Int32) -> CompressionFormat {
         var prefix = [UInt8](repeating: 0, count: sniffLength)
-        let count = prefix.withUnsafeMutableBytes { buffer in
-            retryingOnInterrupt { pread(fd, buffer.baseAddress, buffer.count, 0) }
+        let count = unsafe prefix.withUnsafeMutableBytes { buffer in
+            retryingOnInterrupt { unsafe pread(fd, buffer.baseAddress, buffer.count, 0) }
         }
         return detect(prefix: Array(prefix.prefix(max(0, count))))
     }
 
     /// Convenience for arrays.
     public static func detect(prefix: [UInt8]) -> CompressionFormat {
-        prefix.withUnsafeBytes { detect(prefix: $0) }
+        detect(prefix: prefix.rawSpan)
     }
 }

@@ -1,3 +1,12 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import TFEventsSystem
+
 /// Builds the decoder for a compressed stream.
 ///
 /// Every decoder is a ``ByteStream`` that writes uncompressed bytes straight

@@ -1,4 +1,12 @@
 import CZlib
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import TFEventsSystem
 
 /// Deflates bytes into gzip (RFC 1952) or zlib (RFC 1950) format, with
 /// TensorFlow's parameters.
@@ -11,7 +19,7 @@ import CZlib
 /// tests check it against the real fixtures).
 ///
 /// With ``GzipSource`` the only files that call zlib.
-final class GzipSink: Compressor {
+@safe final class GzipSink: Compressor {
     /// zlib's levels: -1 (default, 6), 0 (store) ... 9 (smallest).
     static let levels: ClosedRange<Int> = Int(Z_DEFAULT_COMPRESSION) ... Int(Z_BEST_COMPRESSION)
     /// TensorFlow's `mem_level`.
@@ -32,21 +40,21 @@ final class GzipSink: Compressor {
     init(wrapper: GzipSource.Wrapper, level: Int, path: String) throws(WriteRecordError) {
         precondition(Self.levels.contains(level), "zlib level \(level) outside \(Self.levels)")
         self.path = path
-        zstream = .allocate(capacity: 1)
-        zstream.initialize(to: z_stream())
-        let status = deflateInit2_(zstream, Int32(level), Z_DEFLATED, wrapper.windowBits, Self.memoryLevel,
+        unsafe zstream = .allocate(capacity: 1)
+        unsafe zstream.initialize(to: z_stream())
+        let status = unsafe deflateInit2_(zstream, Int32(level), Z_DEFLATED, wrapper.windowBits, Self.memoryLevel,
                                    Z_DEFAULT_STRATEGY, zlibVersion(), Int32(MemoryLayout<z_stream>.size))
         guard status == Z_OK else {
-            zstream.deallocate()
+            unsafe zstream.deallocate()
             throw WriteRecordError(kind: .open(SystemError(code: ENOMEM)), path: path, offset: 0)
         }
-        output = .allocate(byteCount: Self.outputBufferSize, alignment: 16)
+        unsafe output = .allocate(byteCount: Self.outputBufferSize, alignment: 16)
     }
 
     deinit {
-        deflateEnd(zstream)
-        zstream.deallocate()
-        output.deallocate()
+        unsafe deflateEnd(zstream)
+        unsafe zstream.deallocate()
+        unsafe output.deallocate()
     }
 
     func compress(_ input: UnsafeRawBufferPointer, flush: CompressorFlush,
@@ -58,20 +66,20 @@ final class GzipSink: Compressor {
         case .sync: mode = Z_SYNC_FLUSH
         case .finish: mode = Z_FINISH
         }
-        var remaining = input
+        var remaining = unsafe input
         repeat {
             // avail_in is 32-bit: feed huge inputs in parts.
-            let part = UnsafeRawBufferPointer(rebasing: remaining.prefix(Int(UInt32.max)))
-            remaining = UnsafeRawBufferPointer(rebasing: remaining.dropFirst(part.count))
-            zstream.pointee.next_in = part.baseAddress?.assumingMemoryBound(to: Bytef.self)
-            zstream.pointee.avail_in = UInt32(part.count)
-            let partMode = remaining.isEmpty ? mode : Z_NO_FLUSH
+            let part = unsafe UnsafeRawBufferPointer(rebasing: remaining.prefix(Int(UInt32.max)))
+            unsafe remaining = unsafe UnsafeRawBufferPointer(rebasing: remaining.dropFirst(part.count))
+            unsafe zstream.pointee.next_in = unsafe part.baseAddress?.assumingMemoryBound(to: Bytef.self)
+            unsafe zstream.pointee.avail_in = UInt32(part.count)
+            let partMode = unsafe remaining.isEmpty ? mode : Z_NO_FLUSH
             while true {
-                zstream.pointee.next_out = output.baseAddress?.assumingMemoryBound(to: Bytef.self)
-                zstream.pointee.avail_out = UInt32(output.count)
-                let status = deflate(zstream, partMode)
-                let produced = output.count - Int(zstream.pointee.avail_out)
-                if produced > 0 { try emit(UnsafeRawBufferPointer(rebasing: output[..<produced])) }
+                unsafe zstream.pointee.next_out = unsafe output.baseAddress?.assumingMemoryBound(to: Bytef.self)
+                unsafe zstream.pointee.avail_out = unsafe UInt32(output.count)
+                let status = unsafe deflate(zstream, partMode)
+                let produced = unsafe output.count - Int(zstream.pointee.avail_out)
+                if produced > 0 { unsafe try emit(UnsafeRawBufferPointer(rebasing: output[..<produced])) }
                 if status == Z_STREAM_END {
                     ended = true
                     break
@@ -81,8 +89,8 @@ final class GzipSink: Compressor {
                 }
                 // Done when the input is used up and deflate had room to
                 // spare (nothing pending); Z_FINISH goes on to Z_STREAM_END.
-                if zstream.pointee.avail_in == 0 && zstream.pointee.avail_out > 0 && partMode != Z_FINISH { break }
+                if unsafe zstream.pointee.avail_in == 0 && zstream.pointee.avail_out > 0 && partMode != Z_FINISH { break }
             }
-        } while !remaining.isEmpty
+        } while unsafe !remaining.isEmpty
     }
 }

@@ -1,4 +1,12 @@
 import CZlib
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import TFEventsSystem
 
 /// Inflates gzip (RFC 1952) or zlib (RFC 1950) data into the caller's buffer.
 ///
@@ -22,7 +30,7 @@ import CZlib
 ///   ``ByteStreamError/corrupt(message:compressedOffset:)`` with the number
 ///   of compressed bytes consumed when zlib noticed. Bytes decoded before it
 ///   are returned first; the error comes on the next call.
-package final class GzipSource: ByteStream {
+@safe package final class GzipSource: ByteStream {
     /// Which wrapper surrounds the deflate data.
     package enum Wrapper {
         /// RFC 1952: `1F 8B` header, CRC-32 and length trailer.
@@ -45,7 +53,7 @@ package final class GzipSource: ByteStream {
     // zlib keeps pointers into its own state: the z_stream must never move,
     // so it lives in memory allocated once, not in a Swift property.
     private let zstream: UnsafeMutablePointer<z_stream>
-    private var run = UnsafeRawBufferPointer(start: nil, count: 0)
+    private var run = unsafe UnsafeRawBufferPointer(start: nil, count: 0)
     /// Input of the current member was consumed and its end not reached.
     private var insideMember = false
     /// The last member ended; whether another follows is not known yet.
@@ -66,21 +74,21 @@ package final class GzipSource: ByteStream {
     package init(wrapper: Wrapper, input: CompressedInput) throws(ByteStreamError) {
         self.wrapper = wrapper
         self.input = input
-        zstream = .allocate(capacity: 1)
-        zstream.initialize(to: z_stream())
-        let status = inflateInit2_(zstream, wrapper.windowBits, zlibVersion(), Int32(MemoryLayout<z_stream>.size))
+        unsafe zstream = .allocate(capacity: 1)
+        unsafe zstream.initialize(to: z_stream())
+        let status = unsafe inflateInit2_(zstream, wrapper.windowBits, zlibVersion(), Int32(MemoryLayout<z_stream>.size))
         guard status == Z_OK else {
-            zstream.deallocate()
+            unsafe zstream.deallocate()
             throw .io(SystemError(code: ENOMEM))
         }
     }
 
     deinit {
-        inflateEnd(zstream)
-        zstream.deallocate()
+        unsafe inflateEnd(zstream)
+        unsafe zstream.deallocate()
     }
 
-    private var consumedInRun: Int { run.count - Int(zstream.pointee.avail_in) }
+    private var consumedInRun: Int { unsafe run.count - Int(zstream.pointee.avail_in) }
 
     /// See ``ByteStream/read(into:)``. Returns as soon as some bytes are
     /// decoded and more input would have to be read, so a pipe delivers
@@ -90,11 +98,11 @@ package final class GzipSource: ByteStream {
         guard !finished, let target = buffer.baseAddress, buffer.count > 0 else { return 0 }
         // avail_out is 32-bit; a larger buffer is filled in part.
         let capacity = min(buffer.count, Int(UInt32.max))
-        zstream.pointee.next_out = target.assumingMemoryBound(to: Bytef.self)
-        zstream.pointee.avail_out = UInt32(capacity)
-        var produced: Int { capacity - Int(zstream.pointee.avail_out) }
+        unsafe zstream.pointee.next_out = unsafe target.assumingMemoryBound(to: Bytef.self)
+        unsafe zstream.pointee.avail_out = UInt32(capacity)
+        var produced: Int { unsafe capacity - Int(zstream.pointee.avail_out) }
 
-        while zstream.pointee.avail_out > 0 {
+        while unsafe zstream.pointee.avail_out > 0 {
             if atMemberEnd {
                 if produced > 0 { break }  // decide on the next call: it may block
                 let more: Bool
@@ -104,9 +112,9 @@ package final class GzipSource: ByteStream {
                     break
                 }
             }
-            let availableBefore = zstream.pointee.avail_in
+            let availableBefore = unsafe zstream.pointee.avail_in
             let producedBefore = produced
-            let status = inflate(zstream, Z_NO_FLUSH)
+            let status = unsafe inflate(zstream, Z_NO_FLUSH)
             if input.wasTruncatedWhileMapped {
                 // Pages past the file's new end read as zeros (see
                 // MappingGuard), and zeros are valid deflate codes: what
@@ -115,22 +123,22 @@ package final class GzipSource: ByteStream {
                 // offsets. Keep only what came before it.
                 return truncatedWhileDecoding(keeping: producedBefore)
             }
-            if zstream.pointee.avail_in < availableBefore { insideMember = true }
+            if unsafe zstream.pointee.avail_in < availableBefore { insideMember = true }
             switch status {
             case Z_OK, Z_BUF_ERROR:
                 // inflate stops when the output is full (the loop ends) or
                 // the input ran out (read more, unless bytes are ready).
                 // Z_BUF_ERROR only says that no progress was possible.
-                guard zstream.pointee.avail_out > 0, zstream.pointee.avail_in == 0 else {
-                    if status == Z_BUF_ERROR && zstream.pointee.avail_out > 0 {
+                guard unsafe zstream.pointee.avail_out > 0, unsafe zstream.pointee.avail_in == 0 else {
+                    if unsafe status == Z_BUF_ERROR && zstream.pointee.avail_out > 0 {
                         return try fail(message: "zlib made no progress", produced: produced)
                     }
                     continue
                 }
                 if produced > 0 { return produced }
                 let next: UnsafeRawBufferPointer
-                do { next = try nextRun() } catch { return try fail(error, produced: produced) }
-                if next.isEmpty {
+                do { unsafe next = unsafe try nextRun() } catch { return try fail(error, produced: produced) }
+                if unsafe next.isEmpty {
                     finished = true
                     endedMidStream = insideMember
                     return produced
@@ -139,7 +147,7 @@ package final class GzipSource: ByteStream {
                 insideMember = false
                 atMemberEnd = true
             default:
-                return try fail(message: Self.describe(status, message: zstream.pointee.msg), produced: produced)
+                return unsafe try fail(message: Self.describe(status, message: zstream.pointee.msg), produced: produced)
             }
         }
         return produced
@@ -153,17 +161,17 @@ package final class GzipSource: ByteStream {
     /// - Returns: false at the end of the input.
     private func startNextMember() throws(ByteStreamError) -> Bool {
         while true {
-            while zstream.pointee.avail_in > 0 {
-                guard let next = zstream.pointee.next_in, next.pointee == 0 else {
+            while unsafe zstream.pointee.avail_in > 0 {
+                guard let next = unsafe zstream.pointee.next_in, unsafe next.pointee == 0 else {
                     atMemberEnd = false
-                    inflateReset(zstream)
+                    unsafe inflateReset(zstream)
                     return true
                 }
-                zstream.pointee.next_in = next + 1
-                zstream.pointee.avail_in -= 1
+                unsafe zstream.pointee.next_in = unsafe next + 1
+                unsafe zstream.pointee.avail_in -= 1
             }
-            let next = try nextRun()
-            if next.isEmpty {
+            let next = unsafe try nextRun()
+            if unsafe next.isEmpty {
                 atMemberEnd = false
                 return false
             }
@@ -172,13 +180,13 @@ package final class GzipSource: ByteStream {
 
     /// Hands zlib the next run of input. Returns it (empty at the end).
     private func nextRun() throws(ByteStreamError) -> UnsafeRawBufferPointer {
-        run = try input.nextRun()
+        unsafe run = unsafe try input.nextRun()
         // Runs are at most a mapping window or a stream buffer, far below
         // 4 GiB, so the 32-bit avail_in holds them.
-        precondition(run.count <= Int(UInt32.max), "compressed input run too large")
-        zstream.pointee.next_in = run.baseAddress?.assumingMemoryBound(to: Bytef.self)
-        zstream.pointee.avail_in = UInt32(run.count)
-        return run
+        unsafe precondition(run.count <= Int(UInt32.max), "compressed input run too large")
+        unsafe zstream.pointee.next_in = unsafe run.baseAddress?.assumingMemoryBound(to: Bytef.self)
+        unsafe zstream.pointee.avail_in = unsafe UInt32(run.count)
+        return unsafe run
     }
 
     // MARK: - Errors
@@ -211,7 +219,7 @@ package final class GzipSource: ByteStream {
     }
 
     private static func describe(_ status: Int32, message: UnsafePointer<CChar>?) -> String {
-        let detail = message.map { String(cString: $0) }
+        let detail = unsafe message.map { unsafe String(cString: $0) }
         switch status {
         case Z_DATA_ERROR: return "invalid deflate data" + (detail.map { " (\($0))" } ?? "")
         case Z_NEED_DICT: return "the stream needs a preset dictionary"

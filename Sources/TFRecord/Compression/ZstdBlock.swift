@@ -20,12 +20,12 @@ package enum ZstdBlock {
                          context: Context? = nil) {
         let bound = ZSTD_compressBound(bytes.count)
         if output.count < bound { output.append(contentsOf: repeatElement(0, count: bound - output.count)) }
-        let written = output.withUnsafeMutableBytes { out in
-            bytes.withUnsafeBytes { input in
-                if let cctx = context?.cctx {
-                    return ZSTD_compressCCtx(cctx, out.baseAddress, out.count, input.baseAddress, input.count, level)
+        let written = unsafe output.withUnsafeMutableBytes { out in
+            unsafe bytes.withUnsafeBytes { input in
+                if let cctx = unsafe context?.cctx {
+                    return unsafe ZSTD_compressCCtx(cctx, out.baseAddress, out.count, input.baseAddress, input.count, level)
                 }
-                return ZSTD_compress(out.baseAddress, out.count, input.baseAddress, input.count, level)
+                return unsafe ZSTD_compress(out.baseAddress, out.count, input.baseAddress, input.count, level)
             }
         }
         // Compressing into a buffer of ZSTD_compressBound bytes cannot fail.
@@ -37,10 +37,10 @@ package enum ZstdBlock {
     package struct DamagedFrame: Error {}
 
     /// A reusable compression context; one per thread.
-    package final class Context {
+    @safe package final class Context {
         let cctx: OpaquePointer?
-        package init() { cctx = ZSTD_createCCtx() }
-        deinit { ZSTD_freeCCtx(cctx) }
+        package init() { unsafe cctx = unsafe ZSTD_createCCtx() }
+        deinit { unsafe ZSTD_freeCCtx(cctx) }
     }
 
     /// Decompresses one frame that must hold exactly `size` bytes.
@@ -50,12 +50,12 @@ package enum ZstdBlock {
     package static func decompress(_ bytes: [UInt8], size: Int) throws(DamagedFrame) -> [UInt8] {
         // The frame header states its content size (our writer always
         // records it): check it before allocating anything.
-        let declared = bytes.withUnsafeBytes { ZSTD_getFrameContentSize($0.baseAddress, $0.count) }
+        let declared = unsafe bytes.withUnsafeBytes { unsafe ZSTD_getFrameContentSize($0.baseAddress, $0.count) }
         guard size >= 0, declared == UInt64(size) else { throw DamagedFrame() }
         var failed = false
-        let output = [UInt8](unsafeUninitializedCapacity: size) { out, initialized in
-            let written = bytes.withUnsafeBytes { input in
-                ZSTD_decompress(out.baseAddress, out.count, input.baseAddress, input.count)
+        let output = unsafe [UInt8](unsafeUninitializedCapacity: size) { out, initialized in
+            let written = unsafe bytes.withUnsafeBytes { input in
+                unsafe ZSTD_decompress(out.baseAddress, out.count, input.baseAddress, input.count)
             }
             // Only a complete frame of exactly `size` bytes counts as
             // initialized; anything else is discarded unread.

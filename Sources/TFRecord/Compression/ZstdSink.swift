@@ -1,4 +1,12 @@
 import CZstd
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import TFEventsSystem
 
 /// Compresses bytes into a Zstandard frame with a content checksum.
 ///
@@ -6,7 +14,7 @@ import CZstd
 /// ``CompressorFlush/sync`` flush ends the current block so a reader can
 /// decode everything written so far. The frame carries zstd's XXH64
 /// content checksum, as the `zstd` tool writes by default.
-final class ZstdSink: Compressor {
+@safe final class ZstdSink: Compressor {
     /// zstd's levels, negative (fast) to ``ZSTD_maxCLevel()``; 0 = default.
     static let levels: ClosedRange<Int> = Int(ZSTD_minCLevel()) ... Int(ZSTD_maxCLevel())
     /// The `zstd` tool's default level.
@@ -24,18 +32,18 @@ final class ZstdSink: Compressor {
     init(level: Int, path: String) throws(WriteRecordError) {
         precondition(Self.levels.contains(level), "zstd level \(level) outside \(Self.levels)")
         self.path = path
-        guard let context = ZSTD_createCCtx() else {
+        guard let context = unsafe ZSTD_createCCtx() else {
             throw WriteRecordError(kind: .open(SystemError(code: ENOMEM)), path: path, offset: 0)
         }
-        self.context = context
-        _ = ZSTD_CCtx_setParameter(context, ZSTD_c_compressionLevel, Int32(level))
-        _ = ZSTD_CCtx_setParameter(context, ZSTD_c_checksumFlag, 1)
-        output = .allocate(byteCount: ZSTD_CStreamOutSize(), alignment: 16)
+        unsafe self.context = unsafe context
+        _ = unsafe ZSTD_CCtx_setParameter(context, ZSTD_c_compressionLevel, Int32(level))
+        _ = unsafe ZSTD_CCtx_setParameter(context, ZSTD_c_checksumFlag, 1)
+        unsafe output = .allocate(byteCount: ZSTD_CStreamOutSize(), alignment: 16)
     }
 
     deinit {
-        ZSTD_freeCCtx(context)
-        output.deallocate()
+        unsafe ZSTD_freeCCtx(context)
+        unsafe output.deallocate()
     }
 
     func compress(_ input: UnsafeRawBufferPointer, flush: CompressorFlush,
@@ -47,20 +55,20 @@ final class ZstdSink: Compressor {
         case .sync: directive = ZSTD_e_flush
         case .finish: directive = ZSTD_e_end
         }
-        var inBuffer = ZSTD_inBuffer(src: input.baseAddress, size: input.count, pos: 0)
+        var inBuffer = unsafe ZSTD_inBuffer(src: input.baseAddress, size: input.count, pos: 0)
         while true {
-            var outBuffer = ZSTD_outBuffer(dst: output.baseAddress, size: output.count, pos: 0)
-            let remaining = ZSTD_compressStream2(context, &outBuffer, &inBuffer, directive)
+            var outBuffer = unsafe ZSTD_outBuffer(dst: output.baseAddress, size: output.count, pos: 0)
+            let remaining = unsafe ZSTD_compressStream2(context, &outBuffer, &inBuffer, directive)
             if ZSTD_isError(remaining) != 0 {
                 throw WriteRecordError(kind: .write(SystemError(code: ENOMEM)), path: path, offset: 0)
             }
-            if outBuffer.pos > 0 { try emit(UnsafeRawBufferPointer(rebasing: output[..<outBuffer.pos])) }
+            if unsafe outBuffer.pos > 0 { unsafe try emit(UnsafeRawBufferPointer(rebasing: output[..<outBuffer.pos])) }
             switch directive {
             case ZSTD_e_continue:
-                if inBuffer.pos == inBuffer.size { return }
+                if unsafe inBuffer.pos == inBuffer.size { return }
             default:
                 // flush/end: `remaining` is what is still buffered inside.
-                if remaining == 0 && inBuffer.pos == inBuffer.size {
+                if unsafe remaining == 0 && inBuffer.pos == inBuffer.size {
                     if directive == ZSTD_e_end { ended = true }
                     return
                 }

@@ -1,4 +1,12 @@
 import CZstd
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import TFEventsSystem
 
 /// Decompresses Zstandard data into the caller's buffer.
 ///
@@ -20,10 +28,10 @@ import CZstd
 /// Frames whose window exceeds 2^27 bytes (128 MiB, zstd's default limit,
 /// only produced by `--long` or levels past 19 with huge inputs) are
 /// rejected, which bounds the decoder's memory.
-package final class ZstdSource: ByteStream {
+@safe package final class ZstdSource: ByteStream {
     private let input: CompressedInput
     private let context: OpaquePointer
-    private var inBuffer = ZSTD_inBuffer(src: nil, size: 0, pos: 0)
+    private var inBuffer = unsafe ZSTD_inBuffer(src: nil, size: 0, pos: 0)
     /// Input of the current frame was consumed and its end not reached.
     private var insideFrame = false
     private var finished = false
@@ -33,7 +41,7 @@ package final class ZstdSource: ByteStream {
     package private(set) var endedMidStream = false
 
     /// Compressed bytes consumed so far.
-    package var compressedOffset: Int? { input.offset(afterConsuming: inBuffer.pos) }
+    package var compressedOffset: Int? { unsafe input.offset(afterConsuming: inBuffer.pos) }
 
     /// A decoder reading `input`.
     ///
@@ -41,12 +49,12 @@ package final class ZstdSource: ByteStream {
     ///   allocate its context.
     package init(input: CompressedInput) throws(ByteStreamError) {
         self.input = input
-        guard let context = ZSTD_createDCtx() else { throw .io(SystemError(code: ENOMEM)) }
-        self.context = context
+        guard let context = unsafe ZSTD_createDCtx() else { throw .io(SystemError(code: ENOMEM)) }
+        unsafe self.context = unsafe context
     }
 
     deinit {
-        ZSTD_freeDCtx(context)
+        unsafe ZSTD_freeDCtx(context)
     }
 
     /// See ``ByteStream/read(into:)``. Returns as soon as some bytes are
@@ -55,11 +63,11 @@ package final class ZstdSource: ByteStream {
     package func read(into buffer: UnsafeMutableRawBufferPointer) throws(ByteStreamError) -> Int {
         if let failure { throw failure }
         guard !finished, let target = buffer.baseAddress, buffer.count > 0 else { return 0 }
-        var output = ZSTD_outBuffer(dst: target, size: buffer.count, pos: 0)
-        while output.pos < output.size {
-            let consumedBefore = inBuffer.pos
-            let producedBefore = output.pos
-            let hint = ZSTD_decompressStream(context, &output, &inBuffer)
+        var output = unsafe ZSTD_outBuffer(dst: target, size: buffer.count, pos: 0)
+        while unsafe output.pos < output.size {
+            let consumedBefore = unsafe inBuffer.pos
+            let producedBefore = unsafe output.pos
+            let hint = unsafe ZSTD_decompressStream(context, &output, &inBuffer)
             if input.wasTruncatedWhileMapped {
                 // Pages past the file's new end read as zeros (see
                 // MappingGuard): keep only what was decoded before them.
@@ -68,41 +76,41 @@ package final class ZstdSource: ByteStream {
                 return producedBefore
             }
             if ZSTD_isError(hint) != 0 {
-                let name = String(cString: ZSTD_getErrorName(hint))
+                let name = unsafe String(cString: ZSTD_getErrorName(hint))
                 return try fail(.corrupt(message: "invalid zstd data (\(name))",
-                                         compressedOffset: input.offset(afterConsuming: inBuffer.pos)),
-                                produced: output.pos)
+                                         compressedOffset: unsafe input.offset(afterConsuming: inBuffer.pos)),
+                                produced: unsafe output.pos)
             }
-            if inBuffer.pos > consumedBefore { insideFrame = true }
+            if unsafe inBuffer.pos > consumedBefore { insideFrame = true }
             if hint == 0 {
                 // A frame ended and everything it holds was written out.
                 insideFrame = false
             }
-            if output.pos == output.size { break }
+            if unsafe output.pos == output.size { break }
             // zstd returns with room left in the output only when the input
             // is used up, or when it has just finished a frame or skippable
             // frame; go on unless no progress was made at all.
-            let madeProgress = inBuffer.pos > consumedBefore || output.pos > producedBefore
-            if inBuffer.pos < inBuffer.size && madeProgress { continue }
-            if inBuffer.pos < inBuffer.size {
-                return try fail(.corrupt(message: "zstd made no progress",
+            let madeProgress = unsafe inBuffer.pos > consumedBefore || output.pos > producedBefore
+            if unsafe inBuffer.pos < inBuffer.size && madeProgress { continue }
+            if unsafe inBuffer.pos < inBuffer.size {
+                return unsafe try fail(.corrupt(message: "zstd made no progress",
                                          compressedOffset: input.offset(afterConsuming: inBuffer.pos)),
                                 produced: output.pos)
             }
             // Input used up, room left in the output: zstd has flushed
             // everything it could (zstd.h). Hand over what is decoded
             // before reading input that may not have arrived yet.
-            if output.pos > 0 { return output.pos }
+            if unsafe output.pos > 0 { return unsafe output.pos }
             let run: UnsafeRawBufferPointer
-            do { run = try input.nextRun() } catch { return try fail(error, produced: output.pos) }
-            inBuffer = ZSTD_inBuffer(src: run.baseAddress, size: run.count, pos: 0)
-            if run.isEmpty {
+            do { unsafe run = unsafe try input.nextRun() } catch { return unsafe try fail(error, produced: output.pos) }
+            unsafe inBuffer = unsafe ZSTD_inBuffer(src: run.baseAddress, size: run.count, pos: 0)
+            if unsafe run.isEmpty {
                 finished = true
                 endedMidStream = insideFrame
-                return output.pos
+                return unsafe output.pos
             }
         }
-        return output.pos
+        return unsafe output.pos
     }
 
     private func fail(_ error: ByteStreamError, produced: Int) throws(ByteStreamError) -> Int {

@@ -1,3 +1,12 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import TFEventsSystem
+
 /// A sequential source of bytes that cannot be mapped: a pipe, standard
 /// input, a device, or a decompressor.
 ///
@@ -54,7 +63,7 @@ public final class FileDescriptorStream: ByteStream {
     /// See ``ByteStream/read(into:)``.
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(ByteStreamError) -> Int {
         guard let base = buffer.baseAddress, buffer.count > 0 else { return 0 }
-        let count = retryingOnInterrupt { systemRead(fd, base, buffer.count) }
+        let count = retryingOnInterrupt { unsafe systemRead(fd, base, buffer.count) }
         guard count >= 0 else { throw .io(.current) }
         return count
     }

@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Fixed buffers ("slots") that a ``ByteStream`` is read into, one chunk per
 /// slot, either on the caller's thread or ahead of it on a second thread.
 ///
@@ -17,7 +25,7 @@
 /// Slots are handed out and back with ``next()`` and ``release(_:)``. The
 /// consumer holds at most two slots at once, and only one while waiting, so
 /// the producer always has a slot to fill.
-final class ChunkPipeline: @unchecked Sendable {
+@safe final class ChunkPipeline: @unchecked Sendable {
     // @unchecked: every mutable field is guarded by `lock`, except `stream`,
     // which belongs to the producer thread once it started (or to the
     // consumer when there is no producer thread).
@@ -70,27 +78,27 @@ final class ChunkPipeline: @unchecked Sendable {
         let size = self.headroom + self.chunkCapacity
         slotSize = size
         let count = background ? Self.backgroundSlots : 2
-        slots = (0 ..< count).map { _ in UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 64) }
+        unsafe slots = unsafe (0 ..< count).map { _ in UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 64) }
         free = Array((0 ..< count).reversed())
-        lock = .allocate(capacity: 1)
-        lock.initialize(to: pthread_mutex_t())
-        pthread_mutex_init(lock, nil)
-        changed = .allocate(capacity: 1)
-        changed.initialize(to: pthread_cond_t())
-        pthread_cond_init(changed, nil)
+        unsafe lock = .allocate(capacity: 1)
+        unsafe lock.initialize(to: pthread_mutex_t())
+        unsafe pthread_mutex_init(lock, nil)
+        unsafe changed = .allocate(capacity: 1)
+        unsafe changed.initialize(to: pthread_cond_t())
+        unsafe pthread_cond_init(changed, nil)
         if background { isBackground = startProducer() }
     }
 
     deinit {
-        for slot in slots { slot.deallocate() }
-        pthread_cond_destroy(changed)
-        changed.deallocate()
-        pthread_mutex_destroy(lock)
-        lock.deallocate()
+        for unsafe slot in unsafe slots { unsafe slot.deallocate() }
+        unsafe pthread_cond_destroy(changed)
+        unsafe changed.deallocate()
+        unsafe pthread_mutex_destroy(lock)
+        unsafe lock.deallocate()
     }
 
     /// The base address of `slot`.
-    func base(of slot: Int) -> UnsafeMutableRawPointer { slots[slot] }
+    func base(of slot: Int) -> UnsafeMutableRawPointer { unsafe slots[slot] }
 
     /// The next chunk: waits for the producer thread, or reads one now.
     ///
@@ -100,10 +108,10 @@ final class ChunkPipeline: @unchecked Sendable {
             let slot = free.removeLast()
             return fill(slot)
         }
-        pthread_mutex_lock(lock)
-        while filled.isEmpty { pthread_cond_wait(changed, lock) }
+        unsafe pthread_mutex_lock(lock)
+        while filled.isEmpty { unsafe pthread_cond_wait(changed, lock) }
         let chunk = filled.removeFirst()
-        pthread_mutex_unlock(lock)
+        unsafe pthread_mutex_unlock(lock)
         return chunk
     }
 
@@ -113,20 +121,20 @@ final class ChunkPipeline: @unchecked Sendable {
             free.append(slot)
             return
         }
-        pthread_mutex_lock(lock)
+        unsafe pthread_mutex_lock(lock)
         free.append(slot)
-        pthread_cond_signal(changed)
-        pthread_mutex_unlock(lock)
+        unsafe pthread_cond_signal(changed)
+        unsafe pthread_mutex_unlock(lock)
     }
 
     /// Tells the producer thread to stop after its current read. Called when
     /// the consumer goes away; the pipeline is freed when the thread exits.
     func cancel() {
         guard isBackground else { return }
-        pthread_mutex_lock(lock)
+        unsafe pthread_mutex_lock(lock)
         cancelled = true
-        pthread_cond_signal(changed)
-        pthread_mutex_unlock(lock)
+        unsafe pthread_cond_signal(changed)
+        unsafe pthread_mutex_unlock(lock)
     }
 
     /// Reads one chunk into `slot` (one `read` call, so a pipe hands over
@@ -138,7 +146,7 @@ final class ChunkPipeline: @unchecked Sendable {
             return chunk
         }
         do {
-            let count = try stream.read(into: UnsafeMutableRawBufferPointer(start: slots[slot] + headroom,
+            let count = unsafe try stream.read(into: UnsafeMutableRawBufferPointer(start: slots[slot] + headroom,
                                                                             count: chunkCapacity))
             if count == 0 {
                 chunk.end = .finished(midStream: stream.endedMidStream)
@@ -156,21 +164,21 @@ final class ChunkPipeline: @unchecked Sendable {
     // MARK: - Producer thread
 
     private func startProducer() -> Bool {
-        let context = Unmanaged.passRetained(self).toOpaque()
+        let context = unsafe Unmanaged.passRetained(self).toOpaque()
         var thread = pthread_t()
-        let status = pthread_create(&thread, nil, { context in
+        let status = unsafe pthread_create(&thread, nil, { context in
             #if canImport(Darwin)
             let pipeline = Unmanaged<ChunkPipeline>.fromOpaque(context).takeRetainedValue()
             #else
             // Never nil: it is the pointer given to pthread_create below.
-            guard let context else { return nil }
-            let pipeline = Unmanaged<ChunkPipeline>.fromOpaque(context).takeRetainedValue()
+            guard let context = unsafe context else { return nil }
+            let pipeline = unsafe Unmanaged<ChunkPipeline>.fromOpaque(context).takeRetainedValue()
             #endif
             pipeline.produce()
             return nil
-        }, context)
+        }, unsafe context)
         guard status == 0 else {
-            Unmanaged<ChunkPipeline>.fromOpaque(context).release()
+            unsafe Unmanaged<ChunkPipeline>.fromOpaque(context).release()
             return false
         }
         pthread_detach(thread)
@@ -181,21 +189,21 @@ final class ChunkPipeline: @unchecked Sendable {
     /// fails, or the consumer cancels.
     private func produce() {
         while true {
-            pthread_mutex_lock(lock)
-            while free.isEmpty && !cancelled { pthread_cond_wait(changed, lock) }
+            unsafe pthread_mutex_lock(lock)
+            while free.isEmpty && !cancelled { unsafe pthread_cond_wait(changed, lock) }
             if cancelled {
-                pthread_mutex_unlock(lock)
+                unsafe pthread_mutex_unlock(lock)
                 return
             }
             let slot = free.removeLast()
-            pthread_mutex_unlock(lock)
+            unsafe pthread_mutex_unlock(lock)
 
             let chunk = fill(slot)
 
-            pthread_mutex_lock(lock)
+            unsafe pthread_mutex_lock(lock)
             filled.append(chunk)
-            pthread_cond_signal(changed)
-            pthread_mutex_unlock(lock)
+            unsafe pthread_cond_signal(changed)
+            unsafe pthread_mutex_unlock(lock)
             if chunk.end != nil { return }
         }
     }

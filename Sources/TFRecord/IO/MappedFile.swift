@@ -1,3 +1,12 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import TFEventsSystem
+
 /// A read-only memory mapping of a regular file (or of its tail).
 ///
 /// This is the only type that calls `mmap`/`munmap`. The mapping is private
@@ -15,7 +24,7 @@
 /// ``ReadRecordError/Kind/truncatedWhileReading``). Up to 256 mappings of
 /// this type and of the readers' sliding windows are guarded at once;
 /// beyond that they are mapped unguarded.
-public final class MappedFile: @unchecked Sendable {
+@safe public final class MappedFile: @unchecked Sendable {
     // @unchecked: the mapping is immutable after init and only read.
 
     /// The path the file was opened with.
@@ -56,7 +65,7 @@ public final class MappedFile: @unchecked Sendable {
         self.startOffset = start
         count = min(identity.size - start, length ?? Int.max)
         guard count > 0 else {
-            mapping = nil
+            unsafe mapping = nil
             mappingLength = 0
             startInMapping = 0
             guardSlot = nil
@@ -74,21 +83,21 @@ public final class MappedFile: @unchecked Sendable {
         #else
         let flags = MAP_PRIVATE
         #endif
-        let address = mmap(nil, mappingLength, PROT_READ, flags, fd, off_t(alignedStart))
-        guard let address, address != MAP_FAILED else {
+        let address = unsafe mmap(nil, mappingLength, PROT_READ, flags, fd, off_t(alignedStart))
+        guard let address = unsafe address, unsafe address != MAP_FAILED else {
             throw FileOpenError(path: path, reason: .map(.current))
         }
-        _ = madvise(address, mappingLength, MADV_SEQUENTIAL)
-        mapping = address
+        _ = unsafe madvise(address, mappingLength, MADV_SEQUENTIAL)
+        unsafe mapping = unsafe address
         guardSlot = MappingGuard.claimSlot()
-        if let guardSlot { MappingGuard.register(guardSlot, start: address, length: mappingLength) }
+        if let guardSlot { unsafe MappingGuard.register(guardSlot, start: address, length: mappingLength) }
     }
 
     deinit {
         // Unregister first: the handler must never patch pages of a
         // mapping that is going away.
         if let guardSlot { MappingGuard.releaseSlot(guardSlot) }
-        if let mapping { munmap(mapping, mappingLength) }
+        if let mapping = unsafe mapping { unsafe munmap(mapping, mappingLength) }
     }
 
     /// Whether the file was truncated while mapped and a read touched a
@@ -101,8 +110,8 @@ public final class MappedFile: @unchecked Sendable {
     ///
     /// Does not copy. The buffer is empty for an empty file.
     public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
-        guard let mapping else { return try body(UnsafeRawBufferPointer(start: nil, count: 0)) }
-        return try body(UnsafeRawBufferPointer(start: mapping + startInMapping, count: count))
+        guard let mapping = unsafe mapping else { return unsafe try body(UnsafeRawBufferPointer(start: nil, count: 0)) }
+        return unsafe try body(UnsafeRawBufferPointer(start: mapping + startInMapping, count: count))
     }
 }
 
@@ -137,4 +146,19 @@ public struct FileOpenError: Error, Sendable, CustomStringConvertible {
 
     /// `path: message`.
     public var description: String { "\(path): \(message)" }
+}
+
+/// Opens `path` read-only and reads its identity with `fstat`. The caller
+/// owns the descriptor and closes it.
+///
+/// - Throws: ``FileOpenError`` (`open`) naming the path.
+func openForReading(_ path: String) throws(FileOpenError) -> (fd: Int32, identity: FileIdentity) {
+    let fd = retryingOnInterrupt { systemOpen(path, O_RDONLY | O_CLOEXEC) }
+    guard fd >= 0 else { throw FileOpenError(path: path, reason: .open(.current)) }
+    do {
+        return (fd, try FileIdentity(fileDescriptor: fd))
+    } catch {
+        close(fd)
+        throw FileOpenError(path: path, reason: .open(error))
+    }
 }

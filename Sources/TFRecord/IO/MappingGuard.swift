@@ -1,4 +1,11 @@
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Keeps a file that is truncated while it is mapped from killing the
 /// process.
@@ -20,27 +27,27 @@ enum MappingGuard {
     /// Per slot: start, end (exclusive), poisoned flag, owner flag.
     private nonisolated(unsafe) static let slots: UnsafeMutablePointer<Atomic<UInt>> = {
         let pointer = UnsafeMutablePointer<Atomic<UInt>>.allocate(capacity: capacity * 4)
-        for i in 0 ..< capacity * 4 { (pointer + i).initialize(to: Atomic(0)) }
-        return pointer
+        for i in 0 ..< capacity * 4 { unsafe (pointer + i).initialize(to: Atomic(0)) }
+        return unsafe pointer
     }()
 
     private static let pageSize = UInt(sysconf(Int32(_SC_PAGESIZE)))
 
     /// Installs the SIGBUS handler (once per process).
     private static let installed: Bool = {
-        _ = slots
+        _ = unsafe slots
         var action = sigaction()
-        action.__sigaction_handler.sa_sigaction = { _, info, _ in MappingGuard.handle(info) }
+        unsafe action.__sigaction_handler.sa_sigaction = { _, info, _ in unsafe MappingGuard.handle(info) }
         action.sa_flags = SA_SIGINFO | SA_NODEFER
-        sigemptyset(&action.sa_mask)
-        return sigaction(SIGBUS, &action, nil) == 0
+        unsafe sigemptyset(&action.sa_mask)
+        return unsafe sigaction(SIGBUS, &action, nil) == 0
     }()
 
     /// Claims a slot; nil when all are taken (the window is then unguarded).
     static func claimSlot() -> Int? {
         guard installed else { return nil }
         for slot in 0 ..< capacity {
-            if slots[slot * 4 + 3].compareExchange(expected: 0, desired: 1, ordering: .acquiringAndReleasing).exchanged {
+            if unsafe slots[slot * 4 + 3].compareExchange(expected: 0, desired: 1, ordering: .acquiringAndReleasing).exchanged {
                 return slot
             }
         }
@@ -49,38 +56,38 @@ enum MappingGuard {
 
     /// Gives a slot back.
     static func releaseSlot(_ slot: Int) {
-        register(slot, start: nil, length: 0)
-        slots[slot * 4 + 3].store(0, ordering: .releasing)
+        unsafe register(slot, start: nil, length: 0)
+        unsafe slots[slot * 4 + 3].store(0, ordering: .releasing)
     }
 
     /// Records the window of `slot` (and clears its poisoned mark).
     static func register(_ slot: Int, start: UnsafeRawPointer?, length: Int) {
         let begin = UInt(bitPattern: start)
-        slots[slot * 4].store(0, ordering: .sequentiallyConsistent)
-        slots[slot * 4 + 1].store(begin + UInt(length), ordering: .sequentiallyConsistent)
-        slots[slot * 4 + 2].store(0, ordering: .sequentiallyConsistent)
-        slots[slot * 4].store(begin, ordering: .sequentiallyConsistent)
+        unsafe slots[slot * 4].store(0, ordering: .sequentiallyConsistent)
+        unsafe slots[slot * 4 + 1].store(begin + UInt(length), ordering: .sequentiallyConsistent)
+        unsafe slots[slot * 4 + 2].store(0, ordering: .sequentiallyConsistent)
+        unsafe slots[slot * 4].store(begin, ordering: .sequentiallyConsistent)
     }
 
     /// Whether a SIGBUS was absorbed in the window of `slot`.
     static func isPoisoned(_ slot: Int) -> Bool {
-        slots[slot * 4 + 2].load(ordering: .sequentiallyConsistent) != 0
+        unsafe slots[slot * 4 + 2].load(ordering: .sequentiallyConsistent) != 0
     }
 
     /// The signal handler: async-signal-safe (atomic loads and stores, mmap).
     private static func handle(_ info: UnsafeMutablePointer<siginfo_t>?) {
-        if let info {
-            let address = UInt(bitPattern: info.pointee._sifields._sigfault.si_addr)
+        if let info = unsafe info {
+            let address = unsafe UInt(bitPattern: info.pointee._sifields._sigfault.si_addr)
             for slot in 0 ..< capacity {
-                let start = slots[slot * 4].load(ordering: .relaxed)
-                guard start != 0, address >= start, address < slots[slot * 4 + 1].load(ordering: .relaxed) else {
+                let start = unsafe slots[slot * 4].load(ordering: .relaxed)
+                guard start != 0, address >= start, unsafe address < slots[slot * 4 + 1].load(ordering: .relaxed) else {
                     continue
                 }
                 let page = address & ~(pageSize - 1)
-                let zeros = mmap(UnsafeMutableRawPointer(bitPattern: page), Int(pageSize), PROT_READ,
+                let zeros = unsafe mmap(UnsafeMutableRawPointer(bitPattern: page), Int(pageSize), PROT_READ,
                                  MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
-                if zeros != MAP_FAILED {
-                    slots[slot * 4 + 2].store(1, ordering: .relaxed)
+                if unsafe zeros != MAP_FAILED {
+                    unsafe slots[slot * 4 + 2].store(1, ordering: .relaxed)
                     return
                 }
             }

@@ -13,25 +13,25 @@ final class PrefixedStream: ByteStream {
     /// Reads up to `count` bytes from `stream`, fewer only at its end.
     static func readPrefix(of stream: any ByteStream, count: Int) throws(ByteStreamError) -> [UInt8] {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 1)
-        defer { buffer.deallocate() }
+        defer { unsafe buffer.deallocate() }
         var filled = 0
         while filled < count {
-            let n = try stream.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
+            let n = unsafe try stream.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
             if n == 0 { break }
             filled += n
         }
-        return Array(buffer[..<filled])
+        return unsafe Array(buffer[..<filled])
     }
 
     func read(into buffer: UnsafeMutableRawBufferPointer) throws(ByteStreamError) -> Int {
         if prefixPosition < prefix.count {
             let count = min(buffer.count, prefix.count - prefixPosition)
-            prefix.withUnsafeBytes { source in
-                buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[prefixPosition ..< prefixPosition + count]))
+            unsafe prefix.withUnsafeBytes { source in
+                unsafe buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[prefixPosition ..< prefixPosition + count]))
             }
             prefixPosition += count
             return count
         }
-        return try rest.read(into: buffer)
+        return unsafe try rest.read(into: buffer)
     }
 }

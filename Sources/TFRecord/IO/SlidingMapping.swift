@@ -1,3 +1,12 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import TFEventsSystem
+
 /// Maps a regular file one window at a time.
 ///
 /// Reading a file through one whole-file mapping makes every page read
@@ -11,7 +20,7 @@
 /// was truncated since it was opened is read only up to its new end.
 ///
 /// Together with ``MappedFile`` this is the only code calling `mmap`.
-package final class SlidingMapping {
+@safe package final class SlidingMapping {
     let path: String
     let identity: FileIdentity
     private let fd: Int32
@@ -21,7 +30,7 @@ package final class SlidingMapping {
     private var mapping: UnsafeMutableRawPointer?
     private var mappingLength = 0
     /// The current window: file offsets `windowOffset ..< windowOffset + bytes.count`.
-    private(set) var bytes = UnsafeRawBufferPointer(start: nil, count: 0)
+    private(set) var bytes = unsafe UnsafeRawBufferPointer(start: nil, count: 0)
     private(set) var windowOffset = 0
     /// Our slot in ``MappingGuard`` (nil: unguarded).
     private let guardSlot: Int? = MappingGuard.claimSlot()
@@ -66,7 +75,7 @@ package final class SlidingMapping {
         unmap()
         windowOffset = offset
         guard length > 0 else {
-            bytes = UnsafeRawBufferPointer(start: nil, count: 0)
+            unsafe bytes = unsafe UnsafeRawBufferPointer(start: nil, count: 0)
             return needed == 0
         }
         let alignedOffset = offset - offset % pageSize
@@ -77,21 +86,21 @@ package final class SlidingMapping {
         #else
         let flags = MAP_PRIVATE
         #endif
-        let address = mmap(nil, mappingLength, PROT_READ, flags, fd, off_t(alignedOffset))
-        guard let address, address != MAP_FAILED else {
+        let address = unsafe mmap(nil, mappingLength, PROT_READ, flags, fd, off_t(alignedOffset))
+        guard let address = unsafe address, unsafe address != MAP_FAILED else {
             mappingLength = 0
             throw FileOpenError(path: path, reason: .map(.current))
         }
-        mapping = address
-        bytes = UnsafeRawBufferPointer(start: address + lead, count: length)
-        if let guardSlot { MappingGuard.register(guardSlot, start: address, length: mappingLength) }
+        unsafe mapping = unsafe address
+        unsafe bytes = unsafe UnsafeRawBufferPointer(start: address + lead, count: length)
+        if let guardSlot { unsafe MappingGuard.register(guardSlot, start: address, length: mappingLength) }
         return length >= needed
     }
 
     private func unmap() {
-        if let guardSlot { MappingGuard.register(guardSlot, start: nil, length: 0) }
-        if let mapping { munmap(mapping, mappingLength) }
-        mapping = nil
+        if let guardSlot { unsafe MappingGuard.register(guardSlot, start: nil, length: 0) }
+        if let mapping = unsafe mapping { unsafe munmap(mapping, mappingLength) }
+        unsafe mapping = nil
         mappingLength = 0
     }
 }

@@ -1,3 +1,12 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import TFEventsSystem
+
 /// The bytes a ``RecordReader`` reads a ``ByteStream`` through.
 ///
 /// The stream is read in fixed chunks (``ChunkPipeline``), each into a slot
@@ -13,10 +22,10 @@
 /// Memory stays fixed whatever the stream's length: the slots
 /// (``ChunkPipeline/backgroundSlots`` × 2 × chunk capacity at most) plus the
 /// largest record that did not fit in a chunk.
-public final class StreamWindow {
+@safe public final class StreamWindow {
     private let pipeline: ChunkPipeline
     /// The readable bytes: in a slot, or in the spill buffer.
-    private(set) var bytes = UnsafeRawBufferPointer(start: nil, count: 0)
+    private(set) var bytes = unsafe UnsafeRawBufferPointer(start: nil, count: 0)
     /// Stream offset of `bytes[0]`.
     private(set) var bytesOffset: Int
     /// True once the stream ended (or its failure was thrown): no bytes
@@ -62,7 +71,7 @@ public final class StreamWindow {
 
     deinit {
         pipeline.cancel()
-        if let spill { free(spill) }
+        if let spill = unsafe spill { unsafe free(spill) }
     }
 
     /// Whether a second thread reads the stream ahead.
@@ -77,14 +86,14 @@ public final class StreamWindow {
     /// - Throws: the stream's error, once every byte read before it is in
     ///   ``bytes``.
     func refill(keepFrom: Int, needed: Int) throws(ByteStreamError) {
-        precondition(keepFrom >= 0 && keepFrom <= bytes.count, "keepFrom outside the window")
-        bytes = UnsafeRawBufferPointer(rebasing: bytes[keepFrom...])
+        unsafe precondition(keepFrom >= 0 && keepFrom <= bytes.count, "keepFrom outside the window")
+        unsafe bytes = unsafe UnsafeRawBufferPointer(rebasing: bytes[keepFrom...])
         bytesOffset += keepFrom
         if let failure {
             reachedEnd = true
             throw failure
         }
-        while bytes.count < needed && !reachedEnd {
+        while unsafe bytes.count < needed && !reachedEnd {
             var chunk: ChunkPipeline.Chunk
             if let rest = pending {
                 chunk = rest
@@ -94,7 +103,7 @@ public final class StreamWindow {
                 inputOffset = chunk.inputOffset
                 if toSkip > 0 { skip(in: &chunk) }
             }
-            if bytes.count <= chunk.start {
+            if unsafe bytes.count <= chunk.start {
                 append(chunk)
             } else {
                 try appendToSpill(chunk, needed: needed)
@@ -108,7 +117,7 @@ public final class StreamWindow {
                     // Bytes that arrived before the failure come first: when
                     // they are enough, the error waits for the next refill.
                     failure = error
-                    if bytes.count < needed {
+                    if unsafe bytes.count < needed {
                         reachedEnd = true
                         throw error
                     }
@@ -129,16 +138,16 @@ public final class StreamWindow {
 
     /// The kept bytes fit in the chunk's headroom: move them in front of it.
     private func append(_ chunk: ChunkPipeline.Chunk) {
-        let data = pipeline.base(of: chunk.slot) + chunk.start
-        let kept = bytes.count
-        let start = data - kept
-        if kept > 0, let source = bytes.baseAddress {
+        let data = unsafe pipeline.base(of: chunk.slot) + chunk.start
+        let kept = unsafe bytes.count
+        let start = unsafe data - kept
+        if kept > 0, let source = unsafe bytes.baseAddress {
             // The one copy of a straddling record's first part.
-            start.copyMemory(from: source, byteCount: kept)
+            unsafe start.copyMemory(from: source, byteCount: kept)
         }
         if let slot = currentSlot { pipeline.release(slot) }
         currentSlot = chunk.slot
-        bytes = UnsafeRawBufferPointer(start: start, count: kept + chunk.count)
+        unsafe bytes = unsafe UnsafeRawBufferPointer(start: start, count: kept + chunk.count)
         releaseLargeSpill()
     }
 
@@ -146,29 +155,29 @@ public final class StreamWindow {
     /// chunk): gather the record in the spill buffer, taking from `chunk`
     /// only what the record needs and keeping the rest pending.
     private func appendToSpill(_ chunk: ChunkPipeline.Chunk, needed: Int) throws(ByteStreamError) {
-        let kept = bytes.count
+        let kept = unsafe bytes.count
         let take = min(chunk.count, max(needed - kept, 0))
         if bytesInSpill {
             // Compact: the kept bytes move to the front of the spill buffer.
-            if let spill, let source = bytes.baseAddress, source != UnsafeRawPointer(spill) {
-                spill.copyMemory(from: source, byteCount: kept)
+            if let spill = unsafe spill, let source = unsafe bytes.baseAddress, unsafe source != UnsafeRawPointer(spill) {
+                unsafe spill.copyMemory(from: source, byteCount: kept)
             }
-            bytes = UnsafeRawBufferPointer(start: spill.map { UnsafeRawPointer($0) }, count: kept)
+            unsafe bytes = unsafe UnsafeRawBufferPointer(start: spill.map { UnsafeRawPointer($0) }, count: kept)
             try reserveSpill(kept + take, limit: needed)
         } else {
             try reserveSpill(kept + take, limit: needed)
-            if kept > 0, let spill, let source = bytes.baseAddress {
-                spill.copyMemory(from: source, byteCount: kept)
+            if kept > 0, let spill = unsafe spill, let source = unsafe bytes.baseAddress {
+                unsafe spill.copyMemory(from: source, byteCount: kept)
             }
             if let slot = currentSlot { pipeline.release(slot) }
             currentSlot = nil
             bytesInSpill = true
         }
-        guard let spill else { return }  // reserveSpill allocated it (count > 0)
+        guard let spill = unsafe spill else { return }  // reserveSpill allocated it (count > 0)
         if take > 0 {
-            (spill + kept).copyMemory(from: pipeline.base(of: chunk.slot) + chunk.start, byteCount: take)
+            unsafe (spill + kept).copyMemory(from: pipeline.base(of: chunk.slot) + chunk.start, byteCount: take)
         }
-        bytes = UnsafeRawBufferPointer(start: spill, count: kept + take)
+        unsafe bytes = unsafe UnsafeRawBufferPointer(start: spill, count: kept + take)
         if take < chunk.count {
             var rest = chunk
             rest.start += take
@@ -188,15 +197,15 @@ public final class StreamWindow {
         let capacity = max(count, min(max(spillCapacity * 2, 64 << 10), limit))
         if bytesInSpill {
             // realloc keeps the kept bytes (compacted to the front).
-            guard let grown = realloc(spill, capacity) else { throw .io(SystemError(code: ENOMEM)) }
-            spill = grown
-            bytes = UnsafeRawBufferPointer(start: grown, count: bytes.count)
+            guard let grown = unsafe realloc(spill, capacity) else { throw .io(SystemError(code: ENOMEM)) }
+            unsafe spill = unsafe grown
+            unsafe bytes = unsafe UnsafeRawBufferPointer(start: grown, count: bytes.count)
         } else {
-            if let spill { free(spill) }
-            spill = nil
+            if let spill = unsafe spill { unsafe free(spill) }
+            unsafe spill = nil
             spillCapacity = 0
-            guard let fresh = malloc(capacity) else { throw .io(SystemError(code: ENOMEM)) }
-            spill = fresh
+            guard let fresh = unsafe malloc(capacity) else { throw .io(SystemError(code: ENOMEM)) }
+            unsafe spill = unsafe fresh
         }
         spillCapacity = capacity
     }
@@ -204,9 +213,9 @@ public final class StreamWindow {
     /// Leaves the spill buffer: frees it when it is large.
     private func releaseLargeSpill() {
         bytesInSpill = false
-        if spillCapacity > Self.retainedSpillCapacity, let spill {
-            free(spill)
-            self.spill = nil
+        if spillCapacity > Self.retainedSpillCapacity, let spill = unsafe spill {
+            unsafe free(spill)
+            unsafe self.spill = nil
             spillCapacity = 0
         }
     }

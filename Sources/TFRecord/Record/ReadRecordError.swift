@@ -1,3 +1,5 @@
+import TFEventsSystem
+
 /// A record could not be read. Carries the file and the byte offset.
 ///
 /// Whether reading can go on is told by ``isResumable``: after a payload

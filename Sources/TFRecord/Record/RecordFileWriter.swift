@@ -1,3 +1,12 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import TFEventsSystem
+
 /// Writes TFRecords to a file, uncompressed or through gzip, zlib or zstd.
 ///
 /// Uncompressed files are written by ``RecordWriter`` and are exactly what
@@ -23,7 +32,7 @@
 /// try writer.write(payload)
 /// try writer.close()
 /// ```
-public final class RecordFileWriter {
+@safe public final class RecordFileWriter {
     private enum Output {
         case plain(RecordWriter)
         case compressed(any Compressor)
@@ -45,7 +54,7 @@ public final class RecordFileWriter {
     private let output: Output
     private var fd: Int32 = -1
     private var ownsDescriptor = false
-    private var input = UnsafeMutableRawBufferPointer(start: nil, count: 0)
+    private var input = unsafe UnsafeMutableRawBufferPointer(start: nil, count: 0)
     private var filled = 0
     /// Compressed bytes handed to `write(2)`.
     public private(set) var compressedBytesWritten = 0
@@ -124,7 +133,7 @@ public final class RecordFileWriter {
         }
         self.fd = fd
         ownsDescriptor = closeOnDeinit
-        input = .allocate(byteCount: Self.compressionBufferSize, alignment: 16)
+        unsafe input = .allocate(byteCount: Self.compressionBufferSize, alignment: 16)
     }
 
     deinit {
@@ -132,7 +141,7 @@ public final class RecordFileWriter {
             _ = try? finish()
             if fd >= 0 && ownsDescriptor { closeFile(fd) }
         }
-        input.deallocate()
+        unsafe input.deallocate()
     }
 
     // MARK: - Writing
@@ -140,27 +149,28 @@ public final class RecordFileWriter {
     /// Appends one record holding `payload`.
     ///
     /// - Throws: ``WriteRecordError`` when writing fails or the writer is closed.
-    public func write(_ payload: UnsafeRawBufferPointer) throws(WriteRecordError) {
+    @unsafe
+    package func write(unsafeBytes payload: UnsafeRawBufferPointer) throws(WriteRecordError) {
         guard !isClosed else { throw WriteRecordError(kind: .closed, path: path, offset: offset) }
         switch output {
         case .plain(let writer):
-            try writer.write(payload)
+            unsafe try writer.write(unsafeBytes: payload)
             offset = writer.offset
         case .compressed(let compressor):
             let total = payload.count + TFRecordLayout.framingOverhead
-            if filled + total > input.count { try compressBuffered(compressor, flush: .none) }
-            if total <= input.count {
+            if unsafe filled + total > input.count { try compressBuffered(compressor, flush: .none) }
+            if unsafe total <= input.count {
                 // filled + total <= input.count: framed in place, one copy.
-                RecordWriter.frame(payload, into: UnsafeMutableRawBufferPointer(rebasing: input[filled ..< filled + total]))
+                unsafe RecordWriter.frame(payload, into: UnsafeMutableRawBufferPointer(rebasing: input[filled ..< filled + total]))
                 filled += total
             } else {
                 // Larger than the buffer (now empty): header, payload straight
                 // from the caller, footer.
-                Self.storeHeader(length: payload.count, into: input)
+                unsafe Self.storeHeader(length: payload.count, into: input)
                 filled = TFRecordLayout.headerLength
                 try compressBuffered(compressor, flush: .none)
-                try compressor.compress(payload, flush: .none, emit: writeOut)
-                Self.storeLE32(MaskedCRC(crc: CRC32C.checksum(payload)).rawValue, into: input)
+                unsafe try compressor.compress(payload, flush: .none, emit: writeOut)
+                unsafe Self.storeLE32(MaskedCRC(crc: CRC32C.checksum(unsafeBytes: payload)).rawValue, into: input)
                 filled = TFRecordLayout.footerLength
             }
             offset += total
@@ -169,10 +179,12 @@ public final class RecordFileWriter {
 
     /// Appends one record holding `payload`.
     public func write(_ payload: [UInt8]) throws(WriteRecordError) {
-        let result: Result<Void, WriteRecordError> = payload.withUnsafeBytes { bytes in
-            do throws(WriteRecordError) { return .success(try write(bytes)) } catch { return .failure(error) }
-        }
-        try result.get()
+        try write(payload.rawSpan)
+    }
+
+    /// Appends one record holding `payload`.
+    public func write(_ payload: RawSpan) throws(WriteRecordError) {
+        try unsafe payload.withUnsafeBytes { bytes throws(WriteRecordError) in try unsafe write(unsafeBytes: bytes) }
     }
 
     /// Makes every record written so far reach the file, readable by a
@@ -207,9 +219,9 @@ public final class RecordFileWriter {
     // MARK: - Compressed output
 
     private func compressBuffered(_ compressor: any Compressor, flush: CompressorFlush) throws(WriteRecordError) {
-        let pending = UnsafeRawBufferPointer(rebasing: input[..<filled])
+        let pending = unsafe UnsafeRawBufferPointer(rebasing: input[..<filled])
         filled = 0
-        try compressor.compress(pending, flush: flush, emit: writeOut)
+        unsafe try compressor.compress(pending, flush: flush, emit: writeOut)
     }
 
     /// `write(2)` of all of `bytes`, retrying `EINTR` and short writes.
@@ -217,10 +229,10 @@ public final class RecordFileWriter {
         guard var pointer = bytes.baseAddress else { return }
         var remaining = bytes.count
         while remaining > 0 {
-            let count = retryingOnInterrupt { writeToFile(fd, pointer, remaining) }
+            let count = retryingOnInterrupt { unsafe writeToFile(fd, pointer, remaining) }
             if count < 0 { throw WriteRecordError(kind: .write(.current), path: path, offset: compressedBytesWritten) }
             if count == 0 { throw WriteRecordError(kind: .noProgress, path: path, offset: compressedBytesWritten) }
-            pointer += count
+            unsafe pointer += count
             remaining -= count
             compressedBytesWritten += count
         }
@@ -229,13 +241,13 @@ public final class RecordFileWriter {
     /// The 12-byte header of a `length`-byte payload, at the start of `buffer`.
     private static func storeHeader(length: Int, into buffer: UnsafeMutableRawBufferPointer) {
         let length64 = UInt64(length)
-        storeLE32(UInt32(truncatingIfNeeded: length64), into: buffer)
-        storeLE32(UInt32(truncatingIfNeeded: length64 >> 32), into: UnsafeMutableRawBufferPointer(rebasing: buffer[4...]))
-        let crc = MaskedCRC.compute(UnsafeRawBufferPointer(rebasing: buffer[..<TFRecordLayout.lengthFieldLength]))
-        storeLE32(crc.rawValue, into: UnsafeMutableRawBufferPointer(rebasing: buffer[TFRecordLayout.lengthCRCOffset...]))
+        unsafe storeLE32(UInt32(truncatingIfNeeded: length64), into: buffer)
+        unsafe storeLE32(UInt32(truncatingIfNeeded: length64 >> 32), into: UnsafeMutableRawBufferPointer(rebasing: buffer[4...]))
+        let crc = unsafe MaskedCRC(crc: CRC32C.checksum(unsafeBytes: UnsafeRawBufferPointer(rebasing: buffer[..<TFRecordLayout.lengthFieldLength])))
+        unsafe storeLE32(crc.rawValue, into: UnsafeMutableRawBufferPointer(rebasing: buffer[TFRecordLayout.lengthCRCOffset...]))
     }
 
     private static func storeLE32(_ value: UInt32, into buffer: UnsafeMutableRawBufferPointer) {
-        buffer.storeBytes(of: value.littleEndian, as: UInt32.self)
+        unsafe buffer.storeBytes(of: value.littleEndian, as: UInt32.self)
     }
 }

@@ -1,3 +1,12 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import TFEventsSystem
+
 /// Reads TFRecords one at a time, verifying each, from a mapped file, a
 /// byte stream (pipe, standard input, decompressor) or a byte array.
 ///
@@ -15,12 +24,14 @@
 /// ```
 ///
 /// Records are borrowed views (``RecordView``) into the mapping or the
-/// reader's window: no copy and no allocation per record. Each length CRC is
+/// reader's window: no copy and no allocation per record. A view borrows
+/// the reader: while it is in use the reader cannot read on, and it cannot
+/// be kept past the reader's next call (the compiler rejects both). Each length CRC is
 /// verified before the length is used; each payload CRC is verified unless
 /// ``RecordReaderOptions/verifyPayloadChecksums`` is off. A record that runs
 /// past the end of the data is a truncated tail (``EndState/truncated``),
 /// not an error: the file is probably still being written.
-public struct RecordReader: ~Copyable {
+@safe public struct RecordReader: ~Copyable {
     /// How reading ended. ``reading`` until ``RecordReader/next()`` returned nil.
     public enum EndState: Equatable, Sendable {
         /// Not at the end yet.
@@ -74,8 +85,8 @@ public struct RecordReader: ~Copyable {
         window = nil
         mapping = nil
         self.mappedFile = mappedFile
-        let (start, count) = mappedFile.withUnsafeBytes { (UnsafeRawPointer($0.baseAddress), $0.count) }
-        base = start
+        let (start, count) = unsafe mappedFile.withUnsafeBytes { unsafe (UnsafeRawPointer($0.baseAddress), $0.count) }
+        unsafe base = unsafe start
         limit = count
         bufferOffset = mappedFile.startOffset
     }
@@ -90,7 +101,7 @@ public struct RecordReader: ~Copyable {
         window = nil
         self.mapping = mapping
         mappedFile = nil
-        base = nil
+        unsafe base = nil
         limit = 0
         bufferOffset = startOffset
     }
@@ -128,7 +139,7 @@ public struct RecordReader: ~Copyable {
                               skipping: skipping, background: background)
         mapping = nil
         mappedFile = nil
-        base = nil
+        unsafe base = nil
         limit = 0
         bufferOffset = startOffset - skipping
     }
@@ -144,24 +155,25 @@ public struct RecordReader: ~Copyable {
         window = nil
         mapping = nil
         mappedFile = nil
-        base = box.bytes.baseAddress.map { UnsafeRawPointer($0) }
-        limit = box.bytes.count
+        unsafe base = unsafe box.bytes.baseAddress.map { unsafe UnsafeRawPointer($0) }
+        limit = unsafe box.bytes.count
         bufferOffset = 0
     }
 
     /// Reads and verifies the next record.
     ///
-    /// - Returns: the record, valid until the next call; nil at the end of
-    ///   the data (see ``endState``).
+    /// - Returns: the record, borrowed from the reader until its next call;
+    ///   nil at the end of the data (see ``endState``).
     /// - Throws: ``ReadRecordError`` for a bad record. When
     ///   ``ReadRecordError/isResumable`` is true, call again to go on.
+    @_lifetime(&self)
     public mutating func next() throws(ReadRecordError) -> RecordView? {
         while true {
             let available = limit &- position
-            if available >= TFRecordLayout.headerLength, let base {
-                let header = base + position
-                let length64 = UInt64(littleEndian: header.loadUnaligned(as: UInt64.self))
-                let storedLengthCRC = UInt32(littleEndian: header.loadUnaligned(
+            if available >= TFRecordLayout.headerLength, let base = unsafe base {
+                let header = unsafe base + position
+                let length64 = unsafe UInt64(littleEndian: header.loadUnaligned(as: UInt64.self))
+                let storedLengthCRC = unsafe UInt32(littleEndian: header.loadUnaligned(
                     fromByteOffset: TFRecordLayout.lengthCRCOffset, as: UInt32.self))
                 // Fast path: the whole record is buffered and both CRCs are
                 // wanted: compute them in one call, then check the length CRC
@@ -172,7 +184,7 @@ public struct RecordReader: ~Copyable {
                     let length = Int(truncatingIfNeeded: length64)
                     let total = length &+ TFRecordLayout.framingOverhead
                     if available >= total {
-                        let (lengthCRCValue, payloadCRCValue) = backend.recordChecksums(header, payloadLength: length)
+                        let (lengthCRCValue, payloadCRCValue) = unsafe backend.recordChecksums(header, payloadLength: length)
                         let lengthCRC = MaskedCRC(crc: lengthCRCValue)
                         guard lengthCRC.rawValue == storedLengthCRC else {
                             try badLength(.corruptLength(stored: MaskedCRC(rawValue: storedLengthCRC), computed: lengthCRC))
@@ -180,18 +192,17 @@ public struct RecordReader: ~Copyable {
                         }
                         let recordOffset = bufferOffset &+ position
                         position &+= total
-                        let stored = UInt32(littleEndian: header.loadUnaligned(
+                        let stored = unsafe UInt32(littleEndian: header.loadUnaligned(
                             fromByteOffset: TFRecordLayout.headerLength &+ length, as: UInt32.self))
                         let computed = MaskedCRC(crc: payloadCRCValue)
                         if computed.rawValue != stored {
                             try badPayload(at: recordOffset, stored: MaskedCRC(rawValue: stored), computed: computed)
                         }
-                        return RecordView(offset: recordOffset, payload: UnsafeRawBufferPointer(
-                            start: header + TFRecordLayout.headerLength, count: length))
+                        return unsafe view(at: recordOffset, payload: header + TFRecordLayout.headerLength, count: length)
                     }
                 }
-                let lengthCRC = MaskedCRC(crc: backend.extend(
-                    0, UnsafeRawBufferPointer(start: header, count: TFRecordLayout.lengthFieldLength)))
+                let lengthCRC = unsafe MaskedCRC(crc: backend.extend(
+                    0, unsafeBytes: UnsafeRawBufferPointer(start: header, count: TFRecordLayout.lengthFieldLength)))
                 guard lengthCRC.rawValue == storedLengthCRC else {
                     try badLength(.corruptLength(stored: MaskedCRC(rawValue: storedLengthCRC), computed: lengthCRC))
                     continue
@@ -205,17 +216,17 @@ public struct RecordReader: ~Copyable {
                 let total = length &+ TFRecordLayout.framingOverhead
                 if available >= total {
                     let recordOffset = bufferOffset &+ position
-                    let payload = UnsafeRawBufferPointer(start: header + TFRecordLayout.headerLength, count: length)
+                    let payload = unsafe UnsafeRawBufferPointer(start: header + TFRecordLayout.headerLength, count: length)
                     position &+= total
                     if options.verifyPayloadChecksums {
-                        let stored = UInt32(littleEndian: header.loadUnaligned(
+                        let stored = unsafe UInt32(littleEndian: header.loadUnaligned(
                             fromByteOffset: TFRecordLayout.headerLength &+ length, as: UInt32.self))
-                        let computed = MaskedCRC(crc: backend.extend(0, payload))
+                        let computed = unsafe MaskedCRC(crc: backend.extend(0, unsafeBytes: payload))
                         if computed.rawValue != stored {
                             try badPayload(at: recordOffset, stored: MaskedCRC(rawValue: stored), computed: computed)
                         }
                     }
-                    return RecordView(offset: recordOffset, payload: payload)
+                    return unsafe view(at: recordOffset, payload: header + TFRecordLayout.headerLength, count: length)
                 }
                 if try !refill(needed: total) { return finish() }
                 continue
@@ -223,6 +234,17 @@ public struct RecordReader: ~Copyable {
             if endState != .reading { return nil }
             if try !refill(needed: TFRecordLayout.headerLength) { return finish() }
         }
+    }
+
+    /// The record at `recordOffset` whose payload is `count` bytes at
+    /// `start`, borrowing the reader.
+    ///
+    /// - Precondition: the bytes are in the current buffer.
+    @_lifetime(&self)
+    @inline(__always)
+    private mutating func view(at recordOffset: Int, payload start: UnsafeRawPointer, count: Int) -> RecordView {
+        let span = unsafe RawSpan(_unsafeStart: start, byteCount: count)
+        return unsafe _overrideLifetime(RecordView(offset: recordOffset, payload: span), mutating: &self)
     }
 
     // MARK: - Slow paths
@@ -242,8 +264,8 @@ public struct RecordReader: ~Copyable {
                 stop(at: start)
                 throw ReadRecordError(kind: .io(mapErrorCode(error)), path: path, offset: start, isResumable: false)
             }
-            base = mapping.bytes.baseAddress
-            limit = mapping.bytes.count
+            unsafe base = unsafe mapping.bytes.baseAddress
+            limit = unsafe mapping.bytes.count
             position = 0
             bufferOffset = start
             return enough
@@ -280,8 +302,8 @@ public struct RecordReader: ~Copyable {
 
     private mutating func syncWithWindow() {
         guard let window else { return }
-        let bytes = window.bytes
-        base = bytes.baseAddress.map { UnsafeRawPointer($0) }
+        let bytes = unsafe window.bytes
+        unsafe base = unsafe bytes.baseAddress.map { unsafe UnsafeRawPointer($0) }
         limit = bytes.count
         position = 0
         bufferOffset = window.bytesOffset
@@ -351,9 +373,9 @@ public struct RecordReader: ~Copyable {
         let start = offset
         position += 1
         while true {
-            if let base {
+            if let base = unsafe base {
                 while limit - position >= TFRecordLayout.headerLength {
-                    if TFRecordLayout.headerVerifies(base + position, backend: backend) {
+                    if unsafe TFRecordLayout.headerVerifies(base + position, backend: backend) {
                         return (offset - start, true)
                     }
                     position += 1
@@ -367,16 +389,16 @@ public struct RecordReader: ~Copyable {
 }
 
 /// Owns a copy of a byte array for ``RecordReader/init(bytes:path:options:)``.
-final class ByteBox {
+@safe final class ByteBox {
     let bytes: UnsafeRawBufferPointer
     private let storage: UnsafeMutableRawBufferPointer
 
     init(_ array: [UInt8]) {
         let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: array.count, alignment: 16)
-        array.withUnsafeBytes { copy.copyMemory(from: $0) }
-        storage = copy
-        bytes = UnsafeRawBufferPointer(copy)
+        unsafe array.withUnsafeBytes { unsafe copy.copyMemory(from: $0) }
+        unsafe storage = unsafe copy
+        unsafe bytes = UnsafeRawBufferPointer(copy)
     }
 
-    deinit { storage.deallocate() }
+    deinit { unsafe storage.deallocate() }
 }

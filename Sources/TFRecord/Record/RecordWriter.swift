@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import TFEventsSystem
 
 /// Writes TFRecords to a file descriptor, framed byte-for-byte as
 /// TensorFlow's `RecordWriter` (`core/lib/io/record_writer.cc`) frames them.
@@ -23,13 +24,13 @@ import Darwin
 /// let writer = try RecordWriter(path: "events.out.tfevents.1600000000.host")
 /// var encoder = EventEncoder()
 /// encoder.encode(.fileVersion(wallTime: 1_600_000_000))
-/// try encoder.withUnsafeBytes { try writer.write($0) }
+/// try writer.write(encoder.span)
 /// try writer.close()
 /// ```
 ///
 /// Releasing a writer without closing it flushes what it can and closes its
 /// descriptor, ignoring errors: call ``close()`` to hear about them.
-public final class RecordWriter {
+@safe public final class RecordWriter {
     /// How ``init(path:mode:permissions:bufferCapacity:)`` opens the file.
     public enum OpenMode: Sendable {
         /// Create the file or truncate it to zero length.
@@ -68,7 +69,7 @@ public final class RecordWriter {
         case .append: flags |= O_APPEND
         case .createNew: flags |= O_EXCL
         }
-        let fd = retryingOnInterrupt { open(path, flags, mode_t(truncatingIfNeeded: permissions)) }
+        let fd = retryingOnInterrupt { unsafe open(path, flags, mode_t(truncatingIfNeeded: permissions)) }
         guard fd >= 0 else { throw WriteRecordError(kind: .open(.current), path: path, offset: 0) }
         var start = 0
         if mode == .append {
@@ -96,7 +97,7 @@ public final class RecordWriter {
         self.path = path
         ownsDescriptor = closeOnDeinit
         offset = startOffset
-        buffer = .allocate(byteCount: max(bufferCapacity, TFRecordLayout.framingOverhead), alignment: 16)
+        unsafe buffer = .allocate(byteCount: max(bufferCapacity, TFRecordLayout.framingOverhead), alignment: 16)
     }
 
     deinit {
@@ -104,7 +105,7 @@ public final class RecordWriter {
             _ = try? flush()
             if ownsDescriptor { _ = closeFile(fd) }
         }
-        buffer.deallocate()
+        unsafe buffer.deallocate()
     }
 
     // MARK: - Writing
@@ -117,26 +118,27 @@ public final class RecordWriter {
     /// - Throws: ``WriteRecordError`` when writing out the buffer fails (the
     ///   record is then not accepted and ``offset`` does not move), or when
     ///   the writer is closed.
-    public func write(_ payload: UnsafeRawBufferPointer) throws(WriteRecordError) {
+    @unsafe
+    package func write(unsafeBytes payload: UnsafeRawBufferPointer) throws(WriteRecordError) {
         guard !isClosed else { throw WriteRecordError(kind: .closed, path: path, offset: offset) }
         let total = payload.count + TFRecordLayout.framingOverhead
-        if filled + total > buffer.count { try flush() }
-        if total <= buffer.count {
+        if unsafe filled + total > buffer.count { try flush() }
+        if unsafe total <= buffer.count {
             // Fits the (now possibly empty) buffer: one copy, framed in place.
             // filled + total <= buffer.count, so every store below is in bounds.
-            Self.frame(payload, into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled ..< filled + total]))
+            unsafe Self.frame(payload, into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled ..< filled + total]))
             filled += total
             offset += total
             return
         }
         // Larger than the buffer (which flush() emptied): header from the
         // buffer, payload from the caller's memory, footer buffered.
-        let header = UnsafeMutableRawBufferPointer(rebasing: buffer[0 ..< TFRecordLayout.headerLength])
-        Self.storeHeader(length: payload.count, into: header)
-        try writeAll(UnsafeRawBufferPointer(header), at: offset)
-        try writeAll(payload, at: offset + TFRecordLayout.headerLength)
-        if let base = buffer.baseAddress {
-            storeLE32(MaskedCRC(crc: CRC32C.checksum(payload)).rawValue, at: base)
+        let header = unsafe UnsafeMutableRawBufferPointer(rebasing: buffer[0 ..< TFRecordLayout.headerLength])
+        unsafe Self.storeHeader(length: payload.count, into: header)
+        unsafe try writeAll(UnsafeRawBufferPointer(header), at: offset)
+        unsafe try writeAll(payload, at: offset + TFRecordLayout.headerLength)
+        if let base = unsafe buffer.baseAddress {
+            unsafe storeLE32(MaskedCRC(crc: CRC32C.checksum(unsafeBytes: payload)).rawValue, at: base)
         }
         filled = TFRecordLayout.footerLength
         offset += total
@@ -144,10 +146,12 @@ public final class RecordWriter {
 
     /// Appends one record holding `payload`.
     public func write(_ payload: [UInt8]) throws(WriteRecordError) {
-        let result: Result<Void, WriteRecordError> = payload.withUnsafeBytes { bytes in
-            do throws(WriteRecordError) { return .success(try write(bytes)) } catch { return .failure(error) }
-        }
-        try result.get()
+        try write(payload.rawSpan)
+    }
+
+    /// Appends one record holding `payload`.
+    public func write(_ payload: RawSpan) throws(WriteRecordError) {
+        try unsafe payload.withUnsafeBytes { bytes throws(WriteRecordError) in try unsafe write(unsafeBytes: bytes) }
     }
 
     /// Hands every buffered byte to `write(2)`.
@@ -158,15 +162,15 @@ public final class RecordWriter {
         var written = 0
         defer {
             // Keep what was not written at the front of the buffer.
-            if written > 0 && written < filled, let base = buffer.baseAddress {
-                base.copyMemory(from: base + written, byteCount: filled - written)
+            if written > 0 && written < filled, let base = unsafe buffer.baseAddress {
+                unsafe base.copyMemory(from: base + written, byteCount: filled - written)
             }
             filled -= written
         }
         let start = flushedOffset
-        guard let base = buffer.baseAddress else { return }
+        guard let base = unsafe buffer.baseAddress else { return }
         while written < filled {
-            let count = retryingOnInterrupt { writeToFile(fd, base + written, filled - written) }
+            let count = retryingOnInterrupt { unsafe writeToFile(fd, base + written, filled - written) }
             if count < 0 {
                 throw WriteRecordError(kind: .write(.current), path: path, offset: start + written)
             }
@@ -191,11 +195,11 @@ public final class RecordWriter {
         guard var p = bytes.baseAddress else { return }
         var remaining = bytes.count
         while remaining > 0 {
-            let count = retryingOnInterrupt { writeToFile(fd, p, remaining) }
+            let count = retryingOnInterrupt { unsafe writeToFile(fd, p, remaining) }
             let failedAt = fileOffset + (bytes.count - remaining)
             if count < 0 { throw WriteRecordError(kind: .write(.current), path: path, offset: failedAt) }
             if count == 0 { throw WriteRecordError(kind: .noProgress, path: path, offset: failedAt) }
-            p += count
+            unsafe p += count
             remaining -= count
         }
     }
@@ -206,29 +210,36 @@ public final class RecordWriter {
     /// `payload.count + TFRecordLayout.framingOverhead` bytes.
     ///
     /// - Precondition: `output.count == payload.count + 16`.
-    public static func frame(_ payload: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) {
+    @unsafe
+    package static func frame(_ payload: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) {
         precondition(output.count == payload.count + TFRecordLayout.framingOverhead, "output size must be payload + 16")
         guard let base = output.baseAddress else { return }
-        storeHeader(length: payload.count, into: output)
+        unsafe storeHeader(length: payload.count, into: output)
         if let source = payload.baseAddress, payload.count > 0 {
-            (base + TFRecordLayout.headerLength).copyMemory(from: source, byteCount: payload.count)
+            unsafe (base + TFRecordLayout.headerLength).copyMemory(from: source, byteCount: payload.count)
         }
-        let crc = MaskedCRC(crc: CRC32C.checksum(payload))
-        storeLE32(crc.rawValue, at: base + TFRecordLayout.headerLength + payload.count)
+        let crc = unsafe MaskedCRC(crc: CRC32C.checksum(unsafeBytes: payload))
+        unsafe storeLE32(crc.rawValue, at: base + TFRecordLayout.headerLength + payload.count)
     }
 
     /// Appends `payload` framed as one record to `output`.
-    public static func frame(_ payload: UnsafeRawBufferPointer, appendingTo output: inout [UInt8]) {
+    public static func frame(_ payload: RawSpan, appendingTo output: inout [UInt8]) {
+        unsafe payload.withUnsafeBytes { unsafe frame(unsafeBytes: $0, appendingTo: &output) }
+    }
+
+    /// Appends `payload` framed as one record to `output`.
+    @unsafe
+    package static func frame(unsafeBytes payload: UnsafeRawBufferPointer, appendingTo output: inout [UInt8]) {
         let start = output.count
         output.append(contentsOf: repeatElement(0, count: payload.count + TFRecordLayout.framingOverhead))
-        output.withUnsafeMutableBytes { target in
-            frame(payload, into: UnsafeMutableRawBufferPointer(rebasing: target[start...]))
+        unsafe output.withUnsafeMutableBytes { target in
+            unsafe frame(payload, into: UnsafeMutableRawBufferPointer(rebasing: target[start...]))
         }
     }
 
     /// Appends `payload` framed as one record to `output`.
     public static func frame(_ payload: [UInt8], appendingTo output: inout [UInt8]) {
-        payload.withUnsafeBytes { frame($0, appendingTo: &output) }
+        frame(payload.rawSpan, appendingTo: &output)
     }
 
     /// `payload` framed as one record: the exact bytes TensorFlow writes.
@@ -245,16 +256,16 @@ public final class RecordWriter {
         precondition(output.count >= TFRecordLayout.headerLength)
         guard let base = output.baseAddress else { return }
         let length64 = UInt64(length)
-        storeLE32(UInt32(truncatingIfNeeded: length64), at: base)
-        storeLE32(UInt32(truncatingIfNeeded: length64 >> 32), at: base + 4)
-        let lengthCRC = MaskedCRC(crc: CRC32C.checksum(UnsafeRawBufferPointer(
+        unsafe storeLE32(UInt32(truncatingIfNeeded: length64), at: base)
+        unsafe storeLE32(UInt32(truncatingIfNeeded: length64 >> 32), at: base + 4)
+        let lengthCRC = unsafe MaskedCRC(crc: CRC32C.checksum(unsafeBytes: UnsafeRawBufferPointer(
             start: base, count: TFRecordLayout.lengthFieldLength)))
-        storeLE32(lengthCRC.rawValue, at: base + TFRecordLayout.lengthCRCOffset)
+        unsafe storeLE32(lengthCRC.rawValue, at: base + TFRecordLayout.lengthCRCOffset)
     }
 }
 
 /// Stores `value` little-endian at `pointer` (no alignment needed).
 private func storeLE32(_ value: UInt32, at pointer: UnsafeMutableRawPointer) {
-    pointer.storeBytes(of: value.littleEndian, as: UInt32.self)
+    unsafe pointer.storeBytes(of: value.littleEndian, as: UInt32.self)
 }
 

@@ -25,8 +25,8 @@ public enum TFRecordLayout {
     ///
     /// - Precondition: `header` holds at least ``headerLength`` bytes.
     static func headerVerifies(_ header: UnsafeRawPointer, backend: CRC32C.Backend) -> Bool {
-        let stored = UInt32(littleEndian: header.loadUnaligned(fromByteOffset: lengthCRCOffset, as: UInt32.self))
-        let crc = backend.extend(0, UnsafeRawBufferPointer(start: header, count: lengthFieldLength))
+        let stored = unsafe UInt32(littleEndian: header.loadUnaligned(fromByteOffset: lengthCRCOffset, as: UInt32.self))
+        let crc = unsafe backend.extend(0, unsafeBytes: UnsafeRawBufferPointer(start: header, count: lengthFieldLength))
         return MaskedCRC(crc: crc).rawValue == stored
     }
 }

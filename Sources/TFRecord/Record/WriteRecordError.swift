@@ -1,3 +1,5 @@
+import TFEventsSystem
+
 /// A record could not be written. Carries the file and the byte offset.
 ///
 /// Every case is fatal for the bytes it concerns but not for the writer:

@@ -4,6 +4,7 @@ import Testing
 @testable import TFEventsCore
 import TFEventsSynthetic
 import TFEventsTestSupport
+@testable import TFEventsSystem
 
 /// The real compressed fixtures (TensorFlow's GZIP and ZLIB TFRecord
 /// options, whole-file gzip, two gzip members, zstd) read to exactly the

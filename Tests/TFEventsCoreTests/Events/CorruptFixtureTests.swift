@@ -3,6 +3,7 @@ import Testing
 @testable import TFEventsCore
 import TFEventsSynthetic
 import TFEventsTestSupport
+@testable import TFEventsSystem
 
 /// The damaged copies of tf1/graph_mode in Fixtures/corrupt/: each gives its
 /// documented outcome at the documented offset, keeps every record before

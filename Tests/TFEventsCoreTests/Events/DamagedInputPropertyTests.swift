@@ -4,6 +4,7 @@ import Testing
 @testable import TFEventsCore
 import TFEventsSynthetic
 import TFEventsTestSupport
+@testable import TFEventsSystem
 
 /// Random damage to a real event file: reading never traps, never reports
 /// an offset outside the data, and keeps every record before the damage.

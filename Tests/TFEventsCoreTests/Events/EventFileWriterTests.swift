@@ -4,6 +4,7 @@ import Testing
 @testable import TFEventsCore
 import TFEventsSynthetic
 import TFEventsTestSupport
+@testable import TFEventsSystem
 
 /// Event files as TensorFlow names and starts them, in every format.
 @Suite("Event file writer")

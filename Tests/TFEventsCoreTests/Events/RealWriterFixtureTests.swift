@@ -4,6 +4,7 @@ import Testing
 @testable import TFEventsCore
 import TFEventsSynthetic
 import TFEventsTestSupport
+@testable import TFEventsSystem
 
 /// Every event file written by a real writer reads to exactly what the real
 /// readers reported: event count, kinds, steps, and every scalar point bit

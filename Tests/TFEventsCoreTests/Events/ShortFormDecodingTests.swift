@@ -3,6 +3,7 @@ import Testing
 @testable import TFEventsCore
 import TFEventsSynthetic
 import TFEventsTestSupport
+@testable import TFEventsSystem
 
 /// The short-form decoders (local cursor, common layouts only) must give
 /// exactly what the general decoder gives, on real and on damaged payloads.
@@ -21,35 +22,35 @@ struct ShortFormDecodingTests {
     }
 
     static func sameEvent(_ payload: [UInt8]) {
-        payload.withUnsafeBytes { raw in
-            let fast = Result { () throws(ProtoDecodingError) in try EventView(payload: raw, recordOffset: 0) }
-            var general = Result { () throws(ProtoDecodingError) in try EventView(payload: raw, recordOffset: 0) }
-            if case .success(var view) = general {
-                general = Result { () throws(ProtoDecodingError) in
-                    try view.decodeGeneral(raw)
-                    return view
-                }
+        let raw = payload.rawSpan
+        let fastEvent = try? EventView(payload: raw, recordOffset: 0)
+        var generalEvent = try? EventView(payload: raw, recordOffset: 0)
+        if generalEvent != nil {
+            do { try generalEvent!.decodeGeneral(raw) } catch { generalEvent = nil }
+        }
+        switch (fastEvent, generalEvent) {
+        case let (a?, b?):
+            #expect(a.wallTime.bitPattern == b.wallTime.bitPattern && a.step == b.step && a.kind == b.kind)
+            let check1 = raw.byteOffsets(of: a.memberBytes) == raw.byteOffsets(of: b.memberBytes)
+            #expect(check1)
+            var va = a.summaryValues(), vb = b.summaryValues()
+            while true {
+                let x: SummaryValueView?, y: SummaryValueView?
+                do { x = try va.next() } catch { x = nil }
+                do { y = try vb.next() } catch { y = nil }
+                #expect((x == nil) == (y == nil))
+                guard let x, let y else { break }
+                let check2 = x.kind == y.kind && x.tagBytes.bytesEqual(y.tagBytes)
+                #expect(check2)
+                let check3 = x.simpleValueBits == y.simpleValueBits && x.memberBytes.bytesEqual(y.memberBytes)
+                #expect(check3)
+                let check4 = x.hasMetadata == y.hasMetadata && x.metadataBytes.bytesEqual(y.metadataBytes)
+                #expect(check4)
             }
-            switch (fast, general) {
-            case let (.success(a), .success(b)):
-                #expect(a.wallTime.bitPattern == b.wallTime.bitPattern && a.step == b.step && a.kind == b.kind)
-                #expect(a.memberBytes.baseAddress == b.memberBytes.baseAddress && a.memberBytes.count == b.memberBytes.count)
-                var va = a.summaryValues(), vb = b.summaryValues()
-                while true {
-                    let x = try? va.next(), y = try? vb.next()
-                    #expect((x == nil) == (y == nil))
-                    guard let x = x ?? nil, let y = y ?? nil else { break }
-                    let g = x.tagBytes.baseAddress.map { _ in x }  // keep x alive
-                    _ = g
-                    #expect(x.kind == y.kind && x.tagBytes.elementsEqual(y.tagBytes))
-                    #expect(x.simpleValueBits == y.simpleValueBits && x.memberBytes.elementsEqual(y.memberBytes))
-                    #expect(x.hasMetadata == y.hasMetadata && x.metadataBytes.elementsEqual(y.metadataBytes))
-                }
-            case (.failure, .failure):
-                break  // both reject (the fast path defers to the general one)
-            default:
-                Issue.record("fast and general decoders disagree on \(payload)")
-            }
+        case (nil, nil):
+            break  // both reject (the fast path defers to the general one)
+        default:
+            Issue.record("fast and general decoders disagree on \(payload)")
         }
     }
 
@@ -61,21 +62,24 @@ struct ShortFormDecodingTests {
     @Test("every summary value decodes alike in short form and in general")
     func values() throws {
         for payload in Self.payloads() {
-            try payload.withUnsafeBytes { raw in
-                let event = try EventView(payload: raw, recordOffset: 0)
-                guard event.kind == .summary else { return }
-                try event.withMemberBytes { summary in
-                    var reader = ProtoReader(summary)
+            do {
+                let event = try EventView(payload: payload.rawSpan, recordOffset: 0)
+                guard event.kind == .summary else { continue }
+                do {
+                    var reader = ProtoReader(event.memberBytes)
                     while !reader.isAtEnd {
                         let key = try reader.readKey()
                         guard key.number == 1 else { try reader.skipField(key); continue }
                         let bytes = try reader.readLengthDelimited()
                         let general = try SummaryValueView(decodingGeneral: bytes)
                         if let short = SummaryValueView(shortForm: bytes) {
-                            #expect(short.kind == general.kind && short.tagBytes.elementsEqual(general.tagBytes))
+                            let check5 = short.kind == general.kind && short.tagBytes.bytesEqual(general.tagBytes)
+                            #expect(check5)
                             #expect(short.simpleValueBits == general.simpleValueBits)
-                            #expect(short.memberBytes.elementsEqual(general.memberBytes))
-                            #expect(short.metadataBytes.elementsEqual(general.metadataBytes))
+                            let check6 = short.memberBytes.bytesEqual(general.memberBytes)
+                            #expect(check6)
+                            let check7 = short.metadataBytes.bytesEqual(general.metadataBytes)
+                            #expect(check7)
                         }
                     }
                 }

@@ -3,6 +3,7 @@ import Testing
 @testable import TFEventsCore
 import TFEventsSynthetic
 import TFEventsTestSupport
+@testable import TFEventsSystem
 
 /// Builds protobuf bytes by hand for the scalar tests.
 private struct Bytes {
@@ -26,7 +27,7 @@ private struct Bytes {
 }
 
 private func decode(_ tensor: [UInt8], rankZero: Bool = false) throws -> ScalarValue? {
-    try tensor.withUnsafeBytes { try TensorScalar.decode($0, requireRankZero: rankZero) }
+    try TensorScalar.decode(tensor.rawSpan, requireRankZero: rankZero)
 }
 
 private func le<T: FixedWidthInteger>(_ value: T) -> [UInt8] { withUnsafeBytes(of: value.littleEndian, Array.init) }

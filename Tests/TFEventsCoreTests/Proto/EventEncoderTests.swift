@@ -3,6 +3,7 @@ import Testing
 @testable import TFEventsCore
 import TFEventsSynthetic
 import TFEventsTestSupport
+@testable import TFEventsSystem
 
 /// ``EventEncoder`` reproduces TensorFlow's bytes.
 ///
@@ -223,8 +224,8 @@ struct EventEncoderTests {
         let values: [Float] = [0, -0.0, 0.99, -2.5, .infinity, .nan, .leastNonzeroMagnitude, .greatestFiniteMagnitude]
         let points = values.enumerated().map { (tag: "tag\($0.offset)", value: $0.element) }
         let payload = EventEncoder.encoded(.scalars(wallTime: 1_600_000_000.25, step: -3, points, style: style))
-        try payload.withUnsafeBytes { buffer in
-            let event = try EventView(payload: buffer, recordOffset: 0)
+        do {
+            let event = try EventView(payload: payload.rawSpan, recordOffset: 0)
             #expect(event.wallTime == 1_600_000_000.25)
             #expect(event.step == -3)
             #expect(event.kind == .summary)
@@ -238,7 +239,8 @@ struct EventEncoderTests {
                 switch style {
                 case .simpleValue:
                     #expect(scalar.encoding == .simpleValue)
-                    #expect(!value.hasMetadata)
+                    let check242 = !value.hasMetadata
+                    #expect(check242)
                 case .tf2Tensor:
                     #expect(scalar.encoding == .tensor(.float, fromContent: true))
                     #expect(try value.metadata().pluginName == "scalars")
@@ -256,8 +258,8 @@ struct EventEncoderTests {
     func sessionLogDecodesBack() throws {
         let payload = EventEncoder.encoded(EventRecord(
             wallTime: 2, step: 4, what: .sessionLog(status: .checkpoint, checkpointPath: "ckpt-4", message: "m")))
-        try payload.withUnsafeBytes { buffer in
-            let event = try EventView(payload: buffer, recordOffset: 0)
+        do {
+            let event = try EventView(payload: payload.rawSpan, recordOffset: 0)
             let log = try #require(try event.sessionLog())
             #expect(log.status == .checkpoint && log.checkpointPath == "ckpt-4" && log.message == "m")
         }
@@ -270,7 +272,7 @@ struct EventEncoderTests {
         for step in 1 ... 100 {
             encoder.encode(.scalars(wallTime: 1_600_000_000 + Double(step), step: Int64(step),
                                     [("loss", 1 / Float(step)), ("accuracy", 0.5)], style: .tf2Tensor))
-            bases.insert(encoder.withUnsafeBytes { UInt(bitPattern: $0.baseAddress) })
+            bases.insert(encoder.span.withUnsafeBytes { UInt(bitPattern: $0.baseAddress) })
         }
         #expect(bases.count == 1)
     }

@@ -4,6 +4,7 @@ import Testing
 @testable import TFEventsCore
 import TFEventsSynthetic
 import TFEventsTestSupport
+@testable import TFEventsSystem
 
 /// The synthetic evaluation log: deterministic, shaped like Estimator's
 /// eval events, and its statistics agree with an independent read.

@@ -4,6 +4,7 @@
 @testable import TFEventsExport
 import TFEventsSynthetic
 import TFEventsTestSupport
+@testable import TFEventsSystem
 
 
 /// The `best_eval_result` entries of the fixtures' expected.json: what the

@@ -5,6 +5,14 @@ import Synchronization
 @testable import TFEventsExport
 import TFEventsSynthetic
 import TFEventsTestSupport
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+@testable import TFEventsSystem
 
 /// A clock for exports: the time is set by the test; `sleep` advances it
 /// (unless frozen) and is counted, so no test waits.
@@ -67,7 +75,7 @@ func readText(_ path: String) throws -> String {
 
 /// Names in a directory, sorted; empty when it does not exist.
 func listing(_ path: String) -> [String] {
-    ((try? EventFileDiscovery.listDirectory(path)) ?? []).sorted()
+    ((try? Directories.list(path)) ?? []).sorted()
 }
 
 /// The 10-digit export directories of `exportPath`, sorted.

@@ -4,6 +4,7 @@ import Testing
 @testable import TFEventsIndex
 import TFEventsSynthetic
 import TFEventsTestSupport
+@testable import TFEventsSystem
 
 @Suite("Decimation")
 struct DecimationTests {

@@ -8,6 +8,7 @@ import Testing
 @testable import _TFEventsFuzzing
 import TFEventsSynthetic
 import TFEventsTestSupport
+@testable import TFEventsSystem
 @_spi(Fuzzing) import _TFEventsFuzzing
 
 /// Replays every input the fuzzers ever found a problem with

@@ -3,6 +3,7 @@ import Testing
 @testable import TFRecord
 import TFEventsSynthetic
 import TFEventsTestSupport
+@testable import TFEventsSystem
 
 /// One way of computing CRC-32C: a backend called directly, or the public
 /// entry point that dispatches to ``CRC32C/Backend/active``.
@@ -14,8 +15,13 @@ enum CRCImplementation: Sendable, CustomTestStringConvertible {
 
     func extend(_ crc: UInt32, _ bytes: UnsafeRawBufferPointer) -> UInt32 {
         switch self {
-        case .backend(let backend): return backend.extend(crc, bytes)
-        case .dispatch: return CRC32C.extend(crc, bytes)
+        // The public form takes a span: check both the span and the pointer form.
+        case .backend(let backend):
+            let viaSpan = backend.extend(crc, RawSpan(_unsafeBytes: bytes))
+            let viaPointer = backend.extend(crc, unsafeBytes: bytes)
+            precondition(viaSpan == viaPointer)
+            return viaPointer
+        case .dispatch: return CRC32C.extend(crc, RawSpan(_unsafeBytes: bytes))
         }
     }
 
@@ -99,7 +105,7 @@ struct CRC32CTests {
     func splits(implementation: CRCImplementation) {
         let bytes = Array(Self.random.slice(0, 48))
         let whole = implementation.checksum(bytes)
-        #expect(whole == CRC32C.Backend.portable.extend(0, Self.random.slice(0, 48)))
+        #expect(whole == CRC32C.Backend.portable.extend(0, unsafeBytes: Self.random.slice(0, 48)))
         bytes.withUnsafeBytes { buffer in
             for i in 0 ... 48 {
                 let head = implementation.extend(0, UnsafeRawBufferPointer(rebasing: buffer[..<i]))
@@ -130,14 +136,14 @@ struct CRC32CTests {
                 let crc = implementation.extend(0x1234_5678, slice)
                 let reference = hasSingle
                     ? tfe_crc32c_sse42_single(0x1234_5678, slice.baseAddress, length)
-                    : CRC32C.Backend.portable.extend(0x1234_5678, slice)
+                    : CRC32C.Backend.portable.extend(0x1234_5678, unsafeBytes: slice)
                 if crc != reference {
                     mismatches += 1
                     if mismatches <= 5 { Issue.record("length \(length), alignment \(alignment): \(hex32(crc)) != \(hex32(reference))") }
                 }
                 if hasSingle && length % 64 == 0 {
                     // The reference itself against the portable code, now and then.
-                    #expect(reference == CRC32C.Backend.portable.extend(0x1234_5678, slice))
+                    #expect(reference == CRC32C.Backend.portable.extend(0x1234_5678, unsafeBytes: slice))
                 }
             }
         }
@@ -166,7 +172,7 @@ struct CRC32CTests {
         for length in Self.tierLengths {
             for alignment in 0 ..< 16 {
                 let slice = Self.random.slice(alignment, length)
-                let portable = CRC32C.Backend.portable.extend(0xFFFF_FFFF, slice)
+                let portable = CRC32C.Backend.portable.extend(0xFFFF_FFFF, unsafeBytes: slice)
                 #expect(implementation.extend(0xFFFF_FFFF, slice) == portable, "length \(length), alignment \(alignment)")
                 if CRC32C.Backend.available.contains(.sse42) {
                     #expect(tfe_crc32c_sse42_single(0xFFFF_FFFF, slice.baseAddress, length) == portable)
@@ -199,8 +205,8 @@ struct CRC32CTests {
                 let record = Self.random.slice(alignment, 12 + payloadLength)
                 guard let base = record.baseAddress else { continue }
                 let (length, payload) = backend.recordChecksums(base, payloadLength: payloadLength)
-                #expect(length == CRC32C.Backend.portable.extend(0, Self.random.slice(alignment, 8)))
-                #expect(payload == CRC32C.Backend.portable.extend(0, Self.random.slice(alignment + 12, payloadLength)))
+                #expect(length == CRC32C.Backend.portable.extend(0, unsafeBytes: Self.random.slice(alignment, 8)))
+                #expect(payload == CRC32C.Backend.portable.extend(0, unsafeBytes: Self.random.slice(alignment + 12, payloadLength)))
             }
         }
         // SPEC R1: length CRC masks to 0x224B7FA3, payload CRC to 0xAB364B12.
@@ -242,7 +248,7 @@ struct CRC32CTests {
         // Shifting the register of crc("a") past 9 zero bytes = extending with them.
         let zeros = [UInt8](repeating: 0, count: 9)
         let crcA: UInt32 = 0xC1D0_4330
-        let extended = zeros.withUnsafeBytes { CRC32C.Backend.portable.extend(crcA, $0) }
+        let extended = zeros.withUnsafeBytes { CRC32C.Backend.portable.extend(crcA, unsafeBytes: $0) }
         // A zero byte updates the register linearly (no constant term), and
         // the register is the inverted CRC: ~crc(a + zeros) = ~crc(a) * x^72.
         #expect(~extended == tfe_crc32c_multiply(~crcA, tfe_crc32c_zeros_factor(9)))

@@ -3,6 +3,7 @@ import Testing
 @testable import TFRecord
 import TFEventsSynthetic
 import TFEventsTestSupport
+@testable import TFEventsSystem
 
 /// Writing records in every format and level, and reading them back.
 @Suite("Record file writer")

@@ -4,6 +4,7 @@ import Testing
 @testable import TFRecord
 import TFEventsSynthetic
 import TFEventsTestSupport
+@testable import TFEventsSystem
 
 /// The other mappings of a file: a whole-file ``MappedFile`` and the
 /// mapping windows compressed input is decoded from. Truncating and
@@ -31,7 +32,7 @@ struct ConcurrentTruncationMoreTests {
         let writer = try RecordFileWriter(fileDescriptor: fd, path: path, closeOnDeinit: true,
                                           compression: mode == .gzip ? .gzip : .zstd)
         var reader = RecordReader(bytes: records)
-        while let record = try reader.next() { try record.withUnsafeBytes { try writer.write($0) } }
+        while let record = try reader.next() { try writer.write(record.payload) }
         try writer.close()
         return (records, Array(try Data(contentsOf: URL(fileURLWithPath: path))))
     }
@@ -63,7 +64,7 @@ struct ConcurrentTruncationMoreTests {
         var genuinePayloads = Set<RecordKey>()
         var all = RecordReader(bytes: records)
         while let record = try all.next() {
-            genuinePayloads.insert(record.withUnsafeBytes { RecordKey(length: $0.count, crc: MaskedCRC.compute($0).rawValue) })
+            genuinePayloads.insert(RecordKey(length: record.payloadLength, crc: MaskedCRC.compute(record.payload).rawValue))
         }
         var scans = 0, handedOut = 0, forged = 0, forgedPayloads = 0
         let deadline = Date().addingTimeInterval(2)
@@ -83,16 +84,12 @@ struct ConcurrentTruncationMoreTests {
                 do {
                     guard let record = try reader.next() else { break }
                     handedOut += 1
-                    let genuine = record.withUnsafeBytes { payload in
-                        records.withUnsafeBytes { all in
-                            record.payloadOffset + payload.count <= all.count
-                                && memcmp(all.baseAddress! + record.payloadOffset, payload.baseAddress!, payload.count) == 0
-                        }
-                    }
+                    let genuine = record.payloadOffset + record.payloadLength <= records.count
+                        && record.payload.bytesEqual(records.rawSpan.extracting(record.payloadOffset ..< record.payloadOffset + record.payloadLength))
                     if !genuine {
                         mismatch = true
                         // Still one of the file's records, byte for byte?
-                        let key = record.withUnsafeBytes { RecordKey(length: $0.count, crc: MaskedCRC.compute($0).rawValue) }
+                        let key = RecordKey(length: record.payloadLength, crc: MaskedCRC.compute(record.payload).rawValue)
                         if mode != .mappedFile && !genuinePayloads.contains(key) { forgedPayloads += 1 }
                     }
                 } catch {

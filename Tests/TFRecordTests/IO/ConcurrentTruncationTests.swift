@@ -4,6 +4,7 @@ import Testing
 @testable import TFRecord
 import TFEventsSynthetic
 import TFEventsTestSupport
+@testable import TFEventsSystem
 
 /// Files that are truncated and rewritten while they are mapped and read
 /// must not kill the process (SIGBUS), and every record handed out must be
@@ -52,12 +53,8 @@ struct ConcurrentTruncationTests {
                     // still be truncated while we look at the view: then its
                     // pages read as zeros, and the reader must report the
                     // truncation before it ends.
-                    let genuine = record.withUnsafeBytes { payload in
-                        original.withUnsafeBytes { all in
-                            record.payloadOffset + payload.count <= all.count
-                                && memcmp(all.baseAddress! + record.payloadOffset, payload.baseAddress!, payload.count) == 0
-                        }
-                    }
+                    let genuine = record.payloadOffset + record.payloadLength <= original.count
+                        && record.payload.bytesEqual(original.rawSpan.extracting(record.payloadOffset ..< record.payloadOffset + record.payloadLength))
                     if !genuine { mismatch = true }
                 } catch {
                     if error.kind == .truncatedWhileReading {

@@ -2,6 +2,7 @@ import Testing
 @testable import TFRecord
 import TFEventsSynthetic
 import TFEventsTestSupport
+@testable import TFEventsSystem
 
 /// The window streams are read through: records straddling every chunk
 /// boundary, records larger than a chunk, pieces of every size, on the
@@ -126,7 +127,7 @@ struct StreamWindowTests {
         var header: [UInt8] = []
         let length = UInt64(1) << 40
         for i in 0 ..< 8 { header.append(UInt8(truncatingIfNeeded: length >> (8 * UInt64(i)))) }
-        let crc = header.withUnsafeBytes { MaskedCRC.compute($0).rawValue }
+        let crc = MaskedCRC.compute(Array(header)).rawValue
         for i in 0 ..< 4 { header.append(UInt8(truncatingIfNeeded: crc >> (8 * UInt32(i)))) }
         let bytes = TestRecords.frame([1, 2]) + header + Array(repeating: 0xAB, count: 100_000)
         var options = RecordReaderOptions()

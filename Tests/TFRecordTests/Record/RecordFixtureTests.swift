@@ -3,6 +3,7 @@ import Testing
 @testable import TFRecord
 import TFEventsSynthetic
 import TFEventsTestSupport
+@testable import TFEventsSystem
 
 /// The real event file of `Fixtures/compressed/` and its damaged copies in
 /// `Fixtures/corrupt/`, read at the record level by every kind of source:

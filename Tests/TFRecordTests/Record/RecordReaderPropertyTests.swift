@@ -2,6 +2,7 @@ import Testing
 @testable import TFRecord
 import TFEventsSynthetic
 import TFEventsTestSupport
+@testable import TFEventsSystem
 
 /// Random damage to a generated event file: the reader never traps, every
 /// offset it reports lies inside the data, records before the damage come

@@ -2,6 +2,7 @@ import Testing
 @testable import TFRecord
 import TFEventsSynthetic
 import TFEventsTestSupport
+@testable import TFEventsSystem
 
 /// ``RecordReader`` over byte arrays and streams: clean ends, truncated
 /// tails, both kinds of corruption under both policies, oversized lengths,
@@ -46,11 +47,18 @@ struct RecordReaderTests {
     func recordView() throws {
         var reader = RecordReader(bytes: Self.file.bytes)
         for (index, payload) in Self.payloads.enumerated() {
-            let record = try #require(try reader.next())
-            #expect(record.offset == Self.file.offsets[index])
-            #expect(record.payloadLength == payload.count)
-            #expect(record.payloadOffset == record.offset + 12)
-            #expect(record.endOffset == Self.ends[index])
+            do {
+                // The record borrows the reader: check it, then the reader.
+                guard let record = try reader.next() else {
+                    Issue.record("record \(index) missing")
+                    return
+                }
+                #expect(record.offset == Self.file.offsets[index])
+                #expect(record.payloadLength == payload.count)
+                #expect(record.payloadOffset == record.offset + 12)
+                #expect(record.endOffset == Self.ends[index])
+                #expect(record.bytes == payload)
+            }
             #expect(reader.offset == Self.ends[index])
         }
         #expect(try reader.next() == nil)
@@ -93,7 +101,7 @@ struct RecordReaderTests {
         let start = Self.file.offsets[3]
         let payload = Array(bytes[start + 12 ..< start + 12 + 44])
         let stored = MaskedCRC(rawValue: 0x7865_4CBA)  // R3's documented data CRC
-        let computed = payload.withUnsafeBytes { MaskedCRC.compute($0) }
+        let computed = MaskedCRC.compute(Array(payload))
         #expect(outcome.items == [
             .record(offset: Self.file.offsets[0], payload: Self.payloads[0]),
             .record(offset: Self.file.offsets[1], payload: Self.payloads[1]),
@@ -150,7 +158,7 @@ struct RecordReaderTests {
         let outcome = ReadOutcome.contiguous(bytes)
         let stored = MaskedCRC(rawValue: UInt32(bytes[start + 8]) | UInt32(bytes[start + 9]) << 8
             | UInt32(bytes[start + 10]) << 16 | UInt32(bytes[start + 11]) << 24)
-        let computed = bytes[start ..< start + 8].withUnsafeBytes { MaskedCRC.compute($0) }
+        let computed = MaskedCRC.compute(Array(bytes[start ..< start + 8]))
         #expect(outcome.errors == [.init(kind: .corruptLength(stored: stored, computed: computed), offset: start,
                                          skippedBytes: Self.file.offsets[3] - start, foundNextHeader: true,
                                          isResumable: true)])
@@ -185,7 +193,7 @@ struct RecordReaderTests {
     /// A header claiming `length` bytes with a valid length CRC.
     static func header(length: UInt64) -> [UInt8] {
         let lengthBytes = littleEndianBytes(length)
-        let crc = lengthBytes.withUnsafeBytes { MaskedCRC.compute($0) }
+        let crc = MaskedCRC.compute(Array(lengthBytes))
         return lengthBytes + littleEndianBytes(crc.rawValue)
     }
 

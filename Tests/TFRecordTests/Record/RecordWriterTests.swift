@@ -3,6 +3,7 @@ import Testing
 @testable import TFRecord
 import TFEventsSynthetic
 import TFEventsTestSupport
+@testable import TFEventsSystem
 
 /// Framing: SPEC A.4's complete records, byte for byte, in memory and
 /// through a file descriptor, and the writer's error reporting.

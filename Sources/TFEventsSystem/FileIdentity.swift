@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// What identifies one version of a file on disk: its device and inode, its
 /// size and its modification time.
 ///
@@ -17,18 +25,30 @@ public struct FileIdentity: Hashable, Sendable, Codable {
     public var isRegularFile: Bool { (modeBits & S_IFMT) == S_IFREG }
     /// `st_mode`.
     public var modeBits: UInt32
+    /// Whether the file is a directory.
+    public var isDirectory: Bool { (modeBits & S_IFMT) == S_IFDIR }
+    /// Whether this is a symbolic link itself (only from ``init(linkAt:)``).
+    public var isSymbolicLink: Bool { (modeBits & S_IFMT) == S_IFLNK }
 
     /// Reads the identity of an open descriptor with `fstat`.
     package init(fileDescriptor fd: Int32) throws(SystemError) {
         var info = stat()
-        guard fstat(fd, &info) == 0 else { throw SystemError.current }
+        guard unsafe fstat(fd, &info) == 0 else { throw SystemError.current }
         self.init(info)
     }
 
     /// Reads the identity of the file at `path`, following symbolic links.
     public init(path: String) throws(SystemError) {
         var info = stat()
-        guard stat(path, &info) == 0 else { throw SystemError.current }
+        guard unsafe stat(path, &info) == 0 else { throw SystemError.current }
+        self.init(info)
+    }
+
+    /// Reads the identity of `path` itself (`lstat`): a symbolic link is
+    /// described, not followed.
+    public init(linkAt path: String) throws(SystemError) {
+        var info = stat()
+        guard unsafe lstat(path, &info) == 0 else { throw SystemError.current }
         self.init(info)
     }
 

@@ -1,10 +1,10 @@
-// The libc imports of the package, in one place.
+// Thin wrappers of the system calls the readers and writers make.
 #if canImport(Glibc)
-@_exported import Glibc
+import Glibc
 #elseif canImport(Musl)
-@_exported import Musl
+import Musl
 #elseif canImport(Darwin)
-@_exported import Darwin
+import Darwin
 #endif
 
 /// The `errno` of the last failed system call, as a number and a message.
@@ -19,7 +19,7 @@ public struct SystemError: Error, Hashable, Sendable, CustomStringConvertible {
     public init(code: Int32) { self.code = code }
 
     /// `strerror` text, for example "No such file or directory".
-    public var description: String { String(cString: strerror(code)) }
+    public var description: String { unsafe String(cString: strerror(code)) }
 }
 
 /// Calls a system function until it does not fail with `EINTR`.
@@ -36,7 +36,7 @@ package func retryingOnInterrupt<T: FixedWidthInteger>(_ call: () -> T) -> T {
 @inline(__always)
 package func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
     #if canImport(Glibc)
-    return Glibc.read(fd, buffer, count)
+    return unsafe Glibc.read(fd, buffer, count)
     #elseif canImport(Musl)
     return Musl.read(fd, buffer, count)
     #else
@@ -46,9 +46,9 @@ package func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count:
 
 /// `open(2)` for reading, named apart from Swift methods called `open`.
 @inline(__always)
-func systemOpen(_ path: String, _ flags: Int32) -> Int32 {
+package func systemOpen(_ path: String, _ flags: Int32) -> Int32 {
     #if canImport(Glibc)
-    return Glibc.open(path, flags)
+    return unsafe Glibc.open(path, flags)
     #elseif canImport(Musl)
     return Musl.open(path, flags)
     #else
@@ -58,9 +58,9 @@ func systemOpen(_ path: String, _ flags: Int32) -> Int32 {
 
 /// `open(2)` with a creation mode, for writers.
 @inline(__always)
-func openForWriting(_ path: String, _ flags: Int32, _ permissions: mode_t) -> Int32 {
+package func openForWriting(_ path: String, _ flags: Int32, _ permissions: mode_t) -> Int32 {
     #if canImport(Glibc)
-    return Glibc.open(path, flags, permissions)
+    return unsafe Glibc.open(path, flags, permissions)
     #elseif canImport(Musl)
     return Musl.open(path, flags, permissions)
     #else
@@ -70,9 +70,9 @@ func openForWriting(_ path: String, _ flags: Int32, _ permissions: mode_t) -> In
 
 /// `write(2)`, named apart from the many Swift `write` methods.
 @inline(__always)
-func writeToFile(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
+package func writeToFile(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
     #if canImport(Glibc)
-    return Glibc.write(fd, buffer, count)
+    return unsafe Glibc.write(fd, buffer, count)
     #elseif canImport(Musl)
     return Musl.write(fd, buffer, count)
     #else
@@ -82,7 +82,7 @@ func writeToFile(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
 
 /// `close(2)`, named apart from the `close()` methods of writers.
 @discardableResult @inline(__always)
-func closeFile(_ fd: Int32) -> Int32 {
+package func closeFile(_ fd: Int32) -> Int32 {
     #if canImport(Glibc)
     return Glibc.close(fd)
     #elseif canImport(Musl)
@@ -96,19 +96,4 @@ func closeFile(_ fd: Int32) -> Int32 {
 public enum ProcessInfoLite {
     /// Cores available (at least 1).
     public static var activeProcessorCount: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
-}
-
-/// Opens `path` read-only and reads its identity with `fstat`. The caller
-/// owns the descriptor and closes it.
-///
-/// - Throws: ``FileOpenError`` (`open`) naming the path.
-func openForReading(_ path: String) throws(FileOpenError) -> (fd: Int32, identity: FileIdentity) {
-    let fd = retryingOnInterrupt { systemOpen(path, O_RDONLY | O_CLOEXEC) }
-    guard fd >= 0 else { throw FileOpenError(path: path, reason: .open(.current)) }
-    do {
-        return (fd, try FileIdentity(fileDescriptor: fd))
-    } catch {
-        close(fd)
-        throw FileOpenError(path: path, reason: .open(error))
-    }
 }

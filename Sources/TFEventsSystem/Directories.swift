@@ -1,0 +1,50 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Directory creation shared by the writers, the index and the exporters.
+public enum Directories {
+    /// Creates `path` and its missing parents (`mkdir -p`, mode 0755).
+    ///
+    /// - Throws: ``SystemError`` when a component cannot be created or
+    ///   exists as something other than a directory.
+    public static func create(_ path: String) throws(SystemError) {
+        if isDirectory(path) { return }
+        let parent = FilePaths.dirname(path)
+        if parent != path && parent != "." && parent != "/" { try create(parent) }
+        if unsafe mkdir(path, 0o755) != 0 && !(errno == EEXIST && isDirectory(path)) { throw SystemError.current }
+    }
+
+    /// Creates the directory that will hold `file` (nothing for a bare name).
+    public static func createParent(of file: String) throws(SystemError) {
+        let parent = FilePaths.dirname(file)
+        if parent != "." && parent != "/" && parent != file { try create(parent) }
+    }
+
+    /// Whether `path` is a directory (following symbolic links).
+    public static func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return unsafe stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// The names in a directory, without `.` and `..`, in the order the
+    /// system lists them.
+    ///
+    /// - Throws: ``SystemError`` when the directory cannot be opened.
+    public static func list(_ path: String) throws(SystemError) -> [String] {
+        guard let dir = unsafe opendir(path) else { throw SystemError.current }
+        defer { unsafe closedir(dir) }
+        var names: [String] = []
+        while let entry = unsafe readdir(dir) {
+            let name = unsafe withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                unsafe String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+}

@@ -1,0 +1,174 @@
+/// The byte-level kernels of the index's column encoding: zig-zag delta
+/// varints and byte-plane shuffles of 32- and 64-bit values, which make
+/// number columns compress well (long runs of equal high bytes).
+///
+/// A fenced place of the lowest layer: the loops run over buffer pointers
+/// after one bounds check each, behind an API of arrays and offsets. Every
+/// decoder checks that its input holds what it reads and reports a short
+/// or malformed input as nil, never by trapping: an index file is input.
+package enum ColumnCodec {
+    // MARK: - Encoding
+
+    /// Appends `values` as zig-zag deltas from their predecessor (the first
+    /// from 0), one varint each.
+    package static func appendDeltas<T: FixedWidthInteger>(_ values: [T], to bytes: inout [UInt8]) {
+        let start = bytes.count
+        // Room for the longest encoding; trimmed below. Capacity is reused
+        // between chunks, so this touches no fresh memory.
+        bytes.append(contentsOf: repeatElement(0, count: values.count &* 10))
+        let end = unsafe bytes.withUnsafeMutableBufferPointer { out -> Int in
+            unsafe values.withUnsafeBufferPointer { input -> Int in
+                var p = start
+                var previous: Int64 = 0
+                for unsafe value in unsafe input {
+                    let current = Int64(truncatingIfNeeded: value)
+                    let delta = current &- previous
+                    previous = current
+                    var zigzag = UInt64(bitPattern: (delta << 1) ^ (delta >> 63))
+                    // At most 10 bytes per value were reserved.
+                    while zigzag >= 0x80 {
+                        unsafe out[p] = UInt8(truncatingIfNeeded: zigzag) | 0x80
+                        zigzag >>= 7
+                        p &+= 1
+                    }
+                    unsafe out[p] = UInt8(zigzag)
+                    p &+= 1
+                }
+                return p
+            }
+        }
+        bytes.removeSubrange(end...)
+    }
+
+    /// Appends `count` 64-bit patterns, each XORed with its predecessor, as
+    /// 8 byte planes. `pattern(i)` gives element i.
+    package static func appendXorShuffled(count: Int, to bytes: inout [UInt8], _ pattern: (Int) -> UInt64) {
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: count &* 8))
+        unsafe bytes.withUnsafeMutableBufferPointer { out in
+            var previous: UInt64 = 0
+            for i in 0 ..< count {
+                let value = pattern(i)
+                let x = value ^ previous
+                previous = value
+                // start + plane * count + i < start + 8 * count = out.count.
+                for plane in 0 ..< 8 {
+                    unsafe out[start &+ plane &* count &+ i] = UInt8(truncatingIfNeeded: x >> (8 * plane))
+                }
+            }
+        }
+    }
+
+    /// Appends `count` 32-bit patterns as 4 byte planes. `pattern(i)`
+    /// gives element i.
+    package static func appendShuffled32(count: Int, to bytes: inout [UInt8], _ pattern: (Int) -> UInt32) {
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: count &* 4))
+        unsafe bytes.withUnsafeMutableBufferPointer { out in
+            for i in 0 ..< count {
+                let value = pattern(i)
+                // start + plane * count + i < start + 4 * count = out.count.
+                for plane in 0 ..< 4 {
+                    unsafe out[start &+ plane &* count &+ i] = UInt8(truncatingIfNeeded: value >> (8 * plane))
+                }
+            }
+        }
+    }
+
+    // MARK: - Decoding
+
+    /// Decodes `count` zig-zag delta varints from `bytes[position...]`,
+    /// moving `position` past them; nil when the input ends first or a
+    /// varint is longer than 10 bytes.
+    package static func decodeDeltas<T: FixedWidthInteger>(_ bytes: [UInt8], at position: inout Int, count: Int,
+                                                           as type: T.Type) -> [T]? {
+        var result: [T] = []
+        result.reserveCapacity(count)
+        // The varint loop inlined, with a one-byte fast path: most deltas
+        // (steps, event and tag ids) fit in 7 bits, and this loop decodes
+        // every point of every chunk a query reads.
+        var at = position
+        var previous: Int64 = 0
+        let complete = unsafe bytes.withUnsafeBufferPointer { input -> Bool in
+            for _ in 0 ..< count {
+                guard at >= 0, at < input.count else { return false }
+                var byte = unsafe input[at]
+                at &+= 1
+                var raw = UInt64(byte & 0x7F)
+                if byte >= 0x80 {
+                    var shift: UInt64 = 7
+                    repeat {
+                        guard at < input.count, shift < 64 else { return false }
+                        byte = unsafe input[at]
+                        at &+= 1
+                        raw |= UInt64(byte & 0x7F) << shift
+                        shift += 7
+                    } while byte >= 0x80
+                }
+                previous = previous &+ (Int64(bitPattern: raw >> 1) ^ -Int64(bitPattern: raw & 1))
+                result.append(T(truncatingIfNeeded: previous))
+            }
+            return true
+        }
+        guard complete else { return nil }
+        position = at
+        return result
+    }
+
+    /// Steps over `count` varints from `bytes[position...]`; false when the
+    /// input ends first.
+    package static func skipVarints(_ bytes: [UInt8], at position: inout Int, count: Int) -> Bool {
+        var at = position
+        let complete = unsafe bytes.withUnsafeBufferPointer { input -> Bool in
+            var left = count
+            while left > 0 {
+                guard at >= 0, at < input.count else { return false }
+                if unsafe input[at] < 0x80 { left -= 1 }  // the last byte of a varint
+                at &+= 1
+            }
+            return true
+        }
+        guard complete else { return false }
+        position = at
+        return true
+    }
+
+    /// Decodes `count` XOR-shuffled 64-bit patterns at `bytes[position...]`;
+    /// nil when fewer than `8 * count` bytes are there.
+    package static func decodeXorShuffled(_ bytes: [UInt8], at position: Int, count: Int) -> [UInt64]? {
+        guard count >= 0, position >= 0, count <= (bytes.count - position) / 8 else { return nil }
+        var result = [UInt64](repeating: 0, count: count)
+        unsafe bytes.withUnsafeBufferPointer { input in
+            unsafe result.withUnsafeMutableBufferPointer { out in
+                // position + plane * count + i < position + 8 * count <= bytes.count.
+                for plane in 0 ..< 8 {
+                    let base = position &+ plane &* count
+                    for i in 0 ..< count { unsafe out[i] |= UInt64(input[base &+ i]) << (8 * plane) }
+                }
+                var previous: UInt64 = 0
+                for i in 0 ..< count {
+                    previous ^= unsafe out[i]
+                    unsafe out[i] = previous
+                }
+            }
+        }
+        return result
+    }
+
+    /// Decodes `count` shuffled 32-bit patterns at `bytes[position...]`;
+    /// nil when fewer than `4 * count` bytes are there.
+    package static func decodeShuffled32(_ bytes: [UInt8], at position: Int, count: Int) -> [UInt32]? {
+        guard count >= 0, position >= 0, count <= (bytes.count - position) / 4 else { return nil }
+        var result = [UInt32](repeating: 0, count: count)
+        unsafe bytes.withUnsafeBufferPointer { input in
+            unsafe result.withUnsafeMutableBufferPointer { out in
+                // position + plane * count + i < position + 4 * count <= bytes.count.
+                for plane in 0 ..< 4 {
+                    let base = position &+ plane &* count
+                    for i in 0 ..< count { unsafe out[i] |= UInt32(input[base &+ i]) << (8 * plane) }
+                }
+            }
+        }
+        return result
+    }
+}
