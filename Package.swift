@@ -51,6 +51,9 @@ let package = Package(
             name: "CTFEventsCRC",
             cSettings: [.define("_GNU_SOURCE")]
         ),
+        // The SIGBUS guard of mapped files: a signal handler must be
+        // async-signal-safe, which Swift code cannot promise.
+        .target(name: "CTFEventsMappingGuard"),
         .systemLibrary(
             name: "CZlib",
             pkgConfig: "zlib",
@@ -70,7 +73,7 @@ let package = Package(
         ),
         .target(
             name: "TFRecord",
-            dependencies: ["TFEventsSystem", "CTFEventsCRC", "CZlib", "CZstd"],
+            dependencies: ["TFEventsSystem", "CTFEventsCRC", "CTFEventsMappingGuard", "CZlib", "CZstd"],
             swiftSettings: librarySettings
         ),
         .target(

@@ -22,6 +22,7 @@ package enum SystemClock {
     package static var monotonicNanoseconds: UInt64 {
         var now = timespec()
         _ = unsafe clock_gettime(CLOCK_MONOTONIC, &now)
+        // Seconds since boot times 10^9 stay below 2^64 for 584 years.
         return UInt64(now.tv_sec) &* 1_000_000_000 &+ UInt64(now.tv_nsec)
     }
 

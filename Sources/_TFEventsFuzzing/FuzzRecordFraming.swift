@@ -38,7 +38,7 @@ enum FuzzRecordFraming {
         let expected = read(&array, input: input, checkPayloads: true)
 
         let window = 16 + Int(selector >> 4) * 8
-        var stream = RecordReader(stream: FuzzPieceStream(bytes, seed: UInt64(selector) &* 0x9E37_79B9 &+ UInt64(bytes.count)),
+        var stream = RecordReader(stream: FuzzPieceStream(bytes, seed: UInt64(selector) &* 0x9E37_79B9 &+ UInt64(bytes.count) /* a hash: wraps by design */),
                                   path: "<fuzz>", windowCapacity: window, options: options)
         let streamed = read(&stream, input: input, checkPayloads: false)
         precondition(streamed.items == expected.items && streamed.end == expected.end,

@@ -76,4 +76,36 @@ struct ScanCommandTests {
         #expect(array.first?["records"] as? Int == 23)
         #expect(array.first?["scalars"] as? Int == 30)
     }
+
+    @Test("--max-record-size beyond 2^48 is a usage error; at 2^48 a hostile length is reported, not read",
+          arguments: ["-", "file", "gzip"])
+    func hugeRecordLimit(source: String) throws {
+        let tooLarge = try CLIRunner.run(["scan", "--max-record-size", String(Int.max), CLIRunner.fixture("tf1/graph_mode")])
+        #expect(tooLarge.status == 2)
+        #expect(tooLarge.stderr.contains("--max-record-size must be from 1 to"))
+
+        // A header claiming 2^63 - 9 bytes with a valid length CRC, then filler.
+        var bytes: [UInt8] = []
+        let length = UInt64(Int.max) - 8
+        for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: length >> UInt64(shift))) }
+        let crc = MaskedCRC.compute(bytes).rawValue
+        for shift in stride(from: 0, to: 32, by: 8) { bytes.append(UInt8(truncatingIfNeeded: crc >> UInt32(shift))) }
+        bytes += [UInt8](repeating: 0xAB, count: 36)
+        let directory = try TestFiles.scratchDirectory()
+        var path = directory + "/events.out.tfevents.hostile"
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        if source == "gzip" {
+            // The same bytes as a whole-file gzip (the system's gzip).
+            let gzip = ChildProcess.run(arguments: ["/bin/sh", "-c", "gzip -f \"$1\"", "sh", path], environment: [:],
+                                        timeout: 30, onOutput: nil)
+            #expect(gzip.termination == .exited(0))
+            path += ".gz"
+        }
+        let arguments = ["scan", "--format", "json", "--max-record-size", String(RecordReaderOptions.largestMaxRecordLength)]
+        let result = source == "-" ? try CLIRunner.run(arguments + ["-"], stdin: Data(bytes))
+                                   : try CLIRunner.run(arguments + [path])
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("offset 0"))
+        #expect(result.stdout.contains("too_large"))
+    }
 }

@@ -1,4 +1,4 @@
-// CTFEventsCRC: the only C in swift-tfevents.
+// CTFEventsCRC: the CPU's CRC instructions (the SIGBUS guard is the other C target).
 //
 // It exists because Swift cannot name the CPU's CRC32C instructions
 // (SSE4.2 `crc32` on x86-64, the ARMv8 CRC extension on aarch64) nor probe

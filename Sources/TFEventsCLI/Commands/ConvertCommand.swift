@@ -79,7 +79,7 @@ struct ConvertCommand: ParsableCommand {
     }
 
     func validate() throws {
-        guard maxRecordSize > 0 else { throw ValidationError("--max-record-size must be positive") }
+        try validateMaxRecordSize(maxRecordSize)
         if let level {
             let format = outputFormat
             guard let levels = format.levels else {

@@ -82,7 +82,7 @@ struct GenerateCommand: ParsableCommand {
             let folder = directory + "/" + subdirectory
             try makeDirectories(folder)
             let path = folder + "/events.out.tfevents.\(1_600_000_000 + index).synthetic"
-            let fileSeed = seed &* 1_000_003 &+ UInt64(index)
+            let fileSeed = seed &* 1_000_003 &+ UInt64(index)  // a hash of the seed: wrapping intended
             let writer = try RecordWriter(path: path, bufferCapacity: 4 << 20)
             switch kind {
             case .eval, .small:

@@ -11,7 +11,8 @@ struct ReadingOptions: ParsableArguments {
           help: "Stop reading a file at its first bad record, as TensorFlow does. By default a bad payload is skipped and a bad length is resynchronised past.")
     var stopOnError = false
 
-    @Option(name: .customLong("max-record-size"), help: "Largest record payload accepted, in bytes.")
+    @Option(name: .customLong("max-record-size"),
+            help: "Largest record payload accepted, in bytes (1 to 2^48; default 1 GiB). A longer record is reported as too large and skipped, before anything of its size is allocated.")
     var maxRecordSize: Int = 1 << 30
 
     var recordOptions: RecordReaderOptions {
@@ -26,7 +27,14 @@ struct ReadingOptions: ParsableArguments {
     }
 
     func validate() throws {
-        guard maxRecordSize > 0 else { throw ValidationError("--max-record-size must be positive") }
+        try validateMaxRecordSize(maxRecordSize)
+    }
+}
+
+/// Checks a `--max-record-size` value: 1 byte to 2^48 (256 TiB).
+func validateMaxRecordSize(_ value: Int) throws {
+    guard value > 0, value <= RecordReaderOptions.largestMaxRecordLength else {
+        throw ValidationError("--max-record-size must be from 1 to \(RecordReaderOptions.largestMaxRecordLength) bytes (2^48); got \(value)")
     }
 }
 

@@ -142,7 +142,7 @@ public struct EventEncoder: ~Copyable, Sendable {
         var summaryLength = 0
         for point in points {
             precondition(point.template >= 0 && point.template < templates.count, "template index out of range")
-            summaryLength &+= starts[point.template &+ 1] &- starts[point.template]
+            summaryLength += starts[point.template + 1] - starts[point.template]
         }
         writer.writeKey(field: 5, wireType: .lengthDelimited)
         writer.writeVarint(UInt64(summaryLength))
@@ -150,9 +150,9 @@ public struct EventEncoder: ~Copyable, Sendable {
         for point in points {
             let start = starts[point.template]
             let position = writer.count
-            writer.writeRawBytes(bytes.extracting(start ..< starts[point.template &+ 1]))
+            writer.writeRawBytes(bytes.extracting(start ..< starts[point.template + 1]))
             writer.setFixed32(point.value.bitPattern,
-                              at: position &+ templates.valueOffsets[point.template] &- start)
+                              at: position + templates.valueOffsets[point.template] - start)
         }
     }
 }

@@ -82,22 +82,22 @@ public struct EventView: ~Escapable {
         var p = 0
         while p < bytes.count {
             guard let key = bytes.byte(at: p) else { return false }
-            p &+= 1
+            p &+= 1  // p < count
             switch key {
             case 0x09:  // wall_time, fixed64
                 guard let bits = bytes.fixed64(at: p) else { return false }
                 wallTime = Double(bitPattern: bits)
-                p &+= 8
+                p &+= 8  // the 8 bytes were read: p + 8 <= count
             case 0x10:  // step, varint
                 guard let (value, next) = bytes.varint(at: p) else { return false }
                 step = Int64(bitPattern: value)
                 p = next
             case 0x1A, 0x22, 0x2A, 0x32, 0x3A, 0x42, 0x4A:  // what
-                guard let (length, next) = bytes.varint(at: p), length <= UInt64(bytes.count &- next),
+                guard let (length, next) = bytes.varint(at: p), length <= UInt64(bytes.count &- next),  // next <= count
                       let member = bytes.span(at: next, length: Int(length)) else { return false }
                 memberBytes = member
                 kind = EventKind(rawValue: key >> 3) ?? .none
-                p = next &+ Int(length)
+                p = next &+ Int(length)  // length <= count - next, checked above
             default:
                 return false
             }
@@ -170,12 +170,12 @@ public struct SummaryValues: ~Escapable {
         // The usual case: key 0x0A, a short length, a value in short form.
         let rest = ShortForm(reader.bytes.extracting(droppingFirst: reader.offset))
         if rest.count >= 2, rest.byte(at: 0) == 0x0A,
-           let (length, next) = rest.varint(at: 1), length <= UInt64(rest.count &- next),
+           let (length, next) = rest.varint(at: 1), length <= UInt64(rest.count &- next),  // next <= count
            let bytes = rest.span(at: next, length: Int(length)) {
             value.reset()
             if SummaryValueView.decodeShortForm(bytes, into: &value) {
                 try countValue(at: reader.offset)
-                reader.advance(by: next &+ Int(length))
+                reader.advance(by: next &+ Int(length))  // length <= rest.count - next, checked above
                 return true
             }
         }
@@ -203,6 +203,6 @@ public struct SummaryValues: ~Escapable {
         guard returned < Self.maxValuesPerEvent else {
             throw ProtoDecodingError(kind: .tooManyValues(limit: Self.maxValuesPerEvent), offset: start)
         }
-        returned &+= 1
+        returned &+= 1  // < maxValuesPerEvent
     }
 }

@@ -133,18 +133,18 @@ public struct SummaryValueView: ~Escapable {
         view.tagBytes = tag
         view.memberBytes = bytes.extracting(first: 0)
         view.metadataBytes = view.memberBytes
-        var p = 2 &+ tagLength
+        var p = 2 &+ tagLength  // tagLength < 0x80
         while p < count {
             guard let key = wire.byte(at: p) else { return false }
             if key == 0x15 {  // simple_value
-                guard let bits = wire.fixed32(at: p &+ 1) else { return false }
+                guard let bits = wire.fixed32(at: p &+ 1) else { return false }  // p < count
                 view.simpleValueBits = bits
                 view.kind = .simpleValue
-                p &+= 5
+                p &+= 5  // the 5 bytes were read: p + 5 <= count
                 continue
             }
-            guard let length = wire.byte(at: p &+ 1).map(Int.init), length < 0x80,
-                  let field = wire.span(at: p &+ 2, length: length) else { return false }
+            guard let length = wire.byte(at: p &+ 1).map(Int.init), length < 0x80,  // p < count
+                  let field = wire.span(at: p &+ 2, length: length) else { return false }  // p < count
             switch key {
             case 0x1A, 0x22, 0x2A, 0x32, 0x42:  // value members
                 view.memberBytes = field
@@ -155,7 +155,7 @@ public struct SummaryValueView: ~Escapable {
             default:
                 return false
             }
-            p &+= 2 &+ length
+            p &+= 2 &+ length  // the field was read: p + 2 + length <= count
         }
         return true
     }

@@ -178,7 +178,7 @@ package struct ProtoReader: ~Escapable {
         let count = Int(truncatingIfNeeded: length)
         let from = offset
         unsafe cursor += count
-        return unsafe bytes.extracting(unchecked: from ..< from &+ count)
+        return unsafe bytes.extracting(unchecked: from ..< from &+ count)  // count <= remaining: inside the span
     }
 
     // MARK: - Skipping
@@ -253,21 +253,21 @@ package struct ShortForm: ~Escapable {
     /// The 4 little-endian bytes at `offset`, or nil when they run past the end.
     @inline(__always)
     package func fixed32(at offset: Int) -> UInt32? {
-        guard offset >= 0, offset <= count &- 4, let base = unsafe base else { return nil }
+        guard offset >= 0, offset <= count &- 4, let base = unsafe base else { return nil }  // count >= 0: no wrap
         return unsafe UInt32(littleEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
     }
 
     /// The 8 little-endian bytes at `offset`, or nil when they run past the end.
     @inline(__always)
     package func fixed64(at offset: Int) -> UInt64? {
-        guard offset >= 0, offset <= count &- 8, let base = unsafe base else { return nil }
+        guard offset >= 0, offset <= count &- 8, let base = unsafe base else { return nil }  // count >= 0: no wrap
         return unsafe UInt64(littleEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
     }
 
     /// The 2 little-endian bytes at `offset`, or nil when they run past the end.
     @inline(__always)
     package func fixed16(at offset: Int) -> UInt16? {
-        guard offset >= 0, offset <= count &- 2, let base = unsafe base else { return nil }
+        guard offset >= 0, offset <= count &- 2, let base = unsafe base else { return nil }  // count >= 0: no wrap
         return unsafe UInt16(littleEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt16.self))
     }
 
@@ -277,15 +277,15 @@ package struct ShortForm: ~Escapable {
     package func varint(at offset: Int) -> (UInt64, Int)? {
         guard offset >= 0, offset < count, let base = unsafe base else { return nil }
         let first = unsafe base.load(fromByteOffset: offset, as: UInt8.self)
-        if first < 0x80 { return (UInt64(first), offset &+ 1) }
+        if first < 0x80 { return (UInt64(first), offset &+ 1) }  // offset < count
         var value = UInt64(first & 0x7F)
         var shift: UInt64 = 7
-        var q = offset &+ 1
+        var q = offset &+ 1  // offset < count
         // q < count and q < offset + 10 bound every load.
-        while q < count && q < offset &+ 10 {
+        while q < count && q < offset &+ 10 {  // offset < count <= Int.max - 10 in practice: a span in memory
             let byte = unsafe base.load(fromByteOffset: q, as: UInt8.self)
             value |= UInt64(byte & 0x7F) << shift
-            q &+= 1
+            q &+= 1  // q < count
             if byte < 0x80 { return (value, q) }
             shift += 7
         }
@@ -296,7 +296,7 @@ package struct ShortForm: ~Escapable {
     @inline(__always)
     @_lifetime(copy self)
     package func span(at offset: Int, length: Int) -> RawSpan? {
-        guard offset >= 0, length >= 0, length <= count &- offset else { return nil }
-        return unsafe bytes.extracting(unchecked: offset ..< offset &+ length)
+        guard offset >= 0, length >= 0, length <= count &- offset else { return nil }  // 0 <= offset, count
+        return unsafe bytes.extracting(unchecked: offset ..< offset &+ length)  // length <= count - offset
     }
 }

@@ -81,7 +81,7 @@ public struct ProtoWriter: ~Copyable, @unchecked Sendable {
     /// The pointer is valid until the next call.
     @inline(__always)
     private mutating func reserve(_ extra: Int) -> UnsafeMutableRawPointer {
-        let needed = count &+ extra
+        let needed = count &+ extra  // sizes of memory being written: far below Int.max
         if _slowPath(needed > capacity) { grow(toAtLeast: needed) }
         return unsafe base + count
     }
@@ -108,7 +108,7 @@ public struct ProtoWriter: ~Copyable, @unchecked Sendable {
     private mutating func writeRawBytes(unsafeBytes raw: UnsafeRawBufferPointer) {
         guard let source = raw.baseAddress, raw.count > 0 else { return }
         unsafe reserve(raw.count).copyMemory(from: source, byteCount: raw.count)
-        count &+= raw.count
+        count &+= raw.count  // reserve() made room
     }
 
     /// Appends bytes as they are.
@@ -123,14 +123,14 @@ public struct ProtoWriter: ~Copyable, @unchecked Sendable {
     @inline(__always)
     mutating func writeByte(_ byte: UInt8) {
         unsafe reserve(1).storeBytes(of: byte, as: UInt8.self)
-        count &+= 1
+        count &+= 1  // reserve() made room
     }
 
     /// Overwrites 4 already-written bytes at `offset` with `value`, little-endian.
     ///
     /// - Precondition: `offset + 4 <= count`.
     mutating func setFixed32(_ value: UInt32, at offset: Int) {
-        precondition(offset >= 0 && offset &+ 4 <= count, "setFixed32 outside the written bytes")
+        precondition(offset >= 0 && offset &+ 4 <= count, "setFixed32 outside the written bytes")  // offset >= 0 and count fits in memory
         unsafe base.storeBytes(of: value.littleEndian, toByteOffset: offset, as: UInt32.self)
     }
 
@@ -139,8 +139,8 @@ public struct ProtoWriter: ~Copyable, @unchecked Sendable {
     /// The number of bytes `value` takes as a varint, 1 ... 10.
     public static func varintSize(_ value: UInt64) -> Int {
         // 1 + floor(bits / 7), where bits = index of the highest set bit.
-        let bits = 64 &- (value | 1).leadingZeroBitCount
-        return (bits &+ 6) / 7
+        let bits = 64 &- (value | 1).leadingZeroBitCount  // 1 ... 64
+        return (bits &+ 6) / 7  // bits <= 64
     }
 
     /// Appends `value` as a varint: 7 bits per byte, least significant
@@ -153,10 +153,10 @@ public struct ProtoWriter: ~Copyable, @unchecked Sendable {
         while v >= 0x80 {
             unsafe p.storeBytes(of: UInt8(truncatingIfNeeded: v) | 0x80, toByteOffset: index, as: UInt8.self)
             v >>= 7
-            index &+= 1
+            index &+= 1  // at most 10 bytes
         }
         unsafe p.storeBytes(of: UInt8(truncatingIfNeeded: v), toByteOffset: index, as: UInt8.self)
-        count &+= index &+ 1
+        count &+= index &+ 1  // reserve() made room for 10
     }
 
     /// Appends a signed `int64`/`int32`/enum value. Negative values are the
@@ -186,13 +186,13 @@ public struct ProtoWriter: ~Copyable, @unchecked Sendable {
     /// Appends 4 bytes, little-endian (no key).
     public mutating func writeFixed32(_ value: UInt32) {
         unsafe reserve(4).storeBytes(of: value.littleEndian, as: UInt32.self)
-        count &+= 4
+        count &+= 4  // reserve() made room
     }
 
     /// Appends 8 bytes, little-endian (no key).
     public mutating func writeFixed64(_ value: UInt64) {
         unsafe reserve(8).storeBytes(of: value.littleEndian, as: UInt64.self)
-        count &+= 8
+        count &+= 8  // reserve() made room
     }
 
     // MARK: - Fields
@@ -280,13 +280,13 @@ public struct ProtoWriter: ~Copyable, @unchecked Sendable {
     /// Replaces the one-byte placeholder at `position` with the varint length
     /// of everything written after it.
     mutating func patchLength(at position: Int) {
-        let bodyStart = position &+ 1
-        let length = count &- bodyStart
+        let bodyStart = position &+ 1  // position < count
+        let length = count &- bodyStart  // bodyStart <= count
         if length < 0x80 {
             unsafe base.storeBytes(of: UInt8(truncatingIfNeeded: length), toByteOffset: position, as: UInt8.self)
             return
         }
-        let extra = Self.varintSize(UInt64(length)) &- 1
+        let extra = Self.varintSize(UInt64(length)) &- 1  // varintSize >= 1
         _ = unsafe reserve(extra)
         // bodyStart + extra + length == count + extra <= capacity: the move
         // stays inside the buffer; the regions may overlap (memmove).
@@ -296,10 +296,10 @@ public struct ProtoWriter: ~Copyable, @unchecked Sendable {
         while v >= 0x80 {
             unsafe base.storeBytes(of: UInt8(truncatingIfNeeded: v) | 0x80, toByteOffset: p, as: UInt8.self)
             v >>= 7
-            p &+= 1
+            p &+= 1  // p < end of the written bytes
         }
         unsafe base.storeBytes(of: UInt8(truncatingIfNeeded: v), toByteOffset: p, as: UInt8.self)
-        count &+= extra
+        count &+= extra  // grow() made room
     }
 
     // MARK: - Packed repeated fields
@@ -330,7 +330,7 @@ public struct ProtoWriter: ~Copyable, @unchecked Sendable {
         where Values.Element == UInt64 {
         guard !values.isEmpty else { return }
         var length = 0
-        for value in values { length &+= Self.varintSize(value) }
+        for value in values { length &+= Self.varintSize(value) }  // at most 10 bytes per value held in memory
         writeKey(field: field, wireType: .lengthDelimited)
         writeVarint(UInt64(length))
         for value in values { writeVarint(value) }

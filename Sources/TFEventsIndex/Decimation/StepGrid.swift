@@ -31,6 +31,8 @@ public struct StepGrid: Sendable, Equatable {
         }
         self.shift = shift
         origin = lower >> Int64(shift)
+        // The loop stopped where this difference did not overflow (at shift
+        // 63 it is 0 or 1).
         columns = Int((upper >> Int64(shift)) &- origin) + 1
     }
 
@@ -38,11 +40,13 @@ public struct StepGrid: Sendable, Equatable {
     /// step outside the grid's range).
     @inline(__always)
     public func column(of step: Int64) -> Int {
+        // Wraps only for steps far outside the grid, which callers filter.
         Int(truncatingIfNeeded: (step >> Int64(shift)) &- origin)
     }
 
     /// First step of `column`.
     public func lowerStep(of column: Int) -> Int64 {
+        // column < columns: origin + column is a column index of the grid.
         (origin &+ Int64(column)) << Int64(shift)
     }
 

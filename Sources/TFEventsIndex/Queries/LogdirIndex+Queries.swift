@@ -19,8 +19,7 @@ extension LogdirIndex {
         guard manifest.logdir == logdir else {
             throw IndexError(path: indexPath, kind: .otherLogdir(manifest.logdir))
         }
-        files = manifest.files
-        store = file
+        replace(files: manifest.files, store: file)
     }
 
     /// Checks the CRC of every stored chunk without decoding it, so that a

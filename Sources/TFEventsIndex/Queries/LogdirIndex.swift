@@ -27,20 +27,33 @@ import Darwin
 /// `~/.cache/tfevents/`), named after the log directory's absolute path,
 /// unless a path is given. Updates take an exclusive lock on
 /// `<index>.lock`, so concurrent processes serialise.
-public final class LogdirIndex: @unchecked Sendable {
-    // @unchecked: mutable state is only touched by the thread calling the
-    // public methods; worker threads see only Sendable values.
-
+public final class LogdirIndex: Sendable {
     /// Absolute path of the log directory.
     public let logdir: String
     /// Path of the index file.
     public let indexPath: String
     /// Options for reading and storing.
     public let options: IndexOptions
-    /// The indexed files, sorted by relative path.
-    public internal(set) var files: [IndexedFile] = []
+    /// What an update or a load replaces as a whole.
+    private struct State: Sendable {
+        var files: [IndexedFile] = []
+        var store: IndexFile?
+    }
 
-    var store: IndexFile?
+    /// The files and the open index file, replaced together under the lock
+    /// so that a query running beside an update sees one or the other.
+    private let state = Mutex(State())
+
+    /// The indexed files, sorted by relative path (a snapshot).
+    public var files: [IndexedFile] { state.withLock { $0.files } }
+
+    /// The open index file the files' chunks are in.
+    var store: IndexFile? { state.withLock { $0.store } }
+
+    /// Replaces the files and the index file they refer to.
+    func replace(files: [IndexedFile], store: IndexFile?) {
+        state.withLock { $0 = State(files: files, store: store) }
+    }
 
     /// Prepares the index of `logdir`; nothing is read until ``update(progress:)``
     /// or a query.
@@ -161,8 +174,7 @@ public final class LogdirIndex: @unchecked Sendable {
         report.filesRead = plan.count
 
         if plan.isEmpty && previous.isEmpty && existing != nil {
-            files = next
-            store = existing
+            replace(files: next, store: existing)
             report.writeMode = .unchanged
             report.indexBytes = existing.map { $0.length + IndexFileFormat.trailerLength } ?? 0
             report.elapsedSeconds = Self.now() - started
@@ -209,8 +221,7 @@ public final class LogdirIndex: @unchecked Sendable {
             (final, finalManifest) = try compact(manifest, from: output)
             report.writeMode = .compacted
         }
-        files = finalManifest.files
-        store = final
+        replace(files: finalManifest.files, store: final)
         report.indexBytes = final.length + IndexFileFormat.trailerLength
         report.elapsedSeconds = Self.now() - started
         return report

@@ -64,12 +64,12 @@ extension CRC32C {
                 ^ t[1 * 256 + Int(truncatingIfNeeded: (hi >> 48) & 0xFF)]
                 ^ t[Int(truncatingIfNeeded: hi >> 56)]
             unsafe p += 16
-            remaining &-= 16
+            remaining &-= 16  // remaining >= 16
         }
         while remaining > 0 {
             c = unsafe t[Int(truncatingIfNeeded: (c ^ UInt32(p.load(as: UInt8.self))) & 0xFF)] ^ (c >> 8)
             unsafe p += 1
-            remaining &-= 1
+            remaining &-= 1  // remaining > 0
         }
         return ~c
     }

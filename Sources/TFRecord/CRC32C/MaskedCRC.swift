@@ -17,6 +17,7 @@ public struct MaskedCRC: Hashable, Sendable, CustomStringConvertible {
     /// Masks a plain CRC-32C.
     @inlinable
     public init(crc: UInt32) {
+        // The mask is defined modulo 2^32: wrapping is the definition.
         rawValue = ((crc >> 15) | (crc << 17)) &+ 0xA282_EAD8
     }
 
@@ -33,7 +34,7 @@ public struct MaskedCRC: Hashable, Sendable, CustomStringConvertible {
 
     /// The plain CRC-32C this value masks.
     public var unmasked: UInt32 {
-        let rotated = rawValue &- Self.delta
+        let rotated = rawValue &- Self.delta  // modulo 2^32, the inverse of the mask
         return (rotated >> 17) | (rotated << 15)
     }
 

@@ -22,6 +22,8 @@ package enum ColumnCodec {
                 var previous: Int64 = 0
                 for unsafe value in unsafe input {
                     let current = Int64(truncatingIfNeeded: value)
+                    // Deltas are taken modulo 2^64 and summed back modulo 2^64
+                    // by the decoder: wrapping is part of the encoding.
                     let delta = current &- previous
                     previous = current
                     var zigzag = UInt64(bitPattern: (delta << 1) ^ (delta >> 63))
@@ -29,10 +31,10 @@ package enum ColumnCodec {
                     while zigzag >= 0x80 {
                         unsafe out[p] = UInt8(truncatingIfNeeded: zigzag) | 0x80
                         zigzag >>= 7
-                        p &+= 1
+                        p &+= 1  // within the 10 bytes reserved per value
                     }
                     unsafe out[p] = UInt8(zigzag)
-                    p &+= 1
+                    p &+= 1  // within the 10 bytes reserved per value
                 }
                 return p
             }
@@ -53,7 +55,7 @@ package enum ColumnCodec {
                 previous = value
                 // start + plane * count + i < start + 8 * count = out.count.
                 for plane in 0 ..< 8 {
-                    unsafe out[start &+ plane &* count &+ i] = UInt8(truncatingIfNeeded: x >> (8 * plane))
+                    unsafe out[start &+ plane &* count &+ i] = UInt8(truncatingIfNeeded: x >> (8 * plane))  // < out.count
                 }
             }
         }
@@ -69,7 +71,7 @@ package enum ColumnCodec {
                 let value = pattern(i)
                 // start + plane * count + i < start + 4 * count = out.count.
                 for plane in 0 ..< 4 {
-                    unsafe out[start &+ plane &* count &+ i] = UInt8(truncatingIfNeeded: value >> (8 * plane))
+                    unsafe out[start &+ plane &* count &+ i] = UInt8(truncatingIfNeeded: value >> (8 * plane))  // < out.count
                 }
             }
         }
@@ -93,18 +95,19 @@ package enum ColumnCodec {
             for _ in 0 ..< count {
                 guard at >= 0, at < input.count else { return false }
                 var byte = unsafe input[at]
-                at &+= 1
+                at &+= 1  // at < input.count
                 var raw = UInt64(byte & 0x7F)
                 if byte >= 0x80 {
                     var shift: UInt64 = 7
                     repeat {
                         guard at < input.count, shift < 64 else { return false }
                         byte = unsafe input[at]
-                        at &+= 1
+                        at &+= 1  // at < input.count
                         raw |= UInt64(byte & 0x7F) << shift
                         shift += 7
                     } while byte >= 0x80
                 }
+                // Modulo 2^64, as the encoder took the deltas.
                 previous = previous &+ (Int64(bitPattern: raw >> 1) ^ -Int64(bitPattern: raw & 1))
                 result.append(T(truncatingIfNeeded: previous))
             }
@@ -124,7 +127,7 @@ package enum ColumnCodec {
             while left > 0 {
                 guard at >= 0, at < input.count else { return false }
                 if unsafe input[at] < 0x80 { left -= 1 }  // the last byte of a varint
-                at &+= 1
+                at &+= 1  // at < input.count
             }
             return true
         }
@@ -142,8 +145,8 @@ package enum ColumnCodec {
             unsafe result.withUnsafeMutableBufferPointer { out in
                 // position + plane * count + i < position + 8 * count <= bytes.count.
                 for plane in 0 ..< 8 {
-                    let base = position &+ plane &* count
-                    for i in 0 ..< count { unsafe out[i] |= UInt64(input[base &+ i]) << (8 * plane) }
+                    let base = position &+ plane &* count  // + count <= bytes.count, checked above
+                    for i in 0 ..< count { unsafe out[i] |= UInt64(input[base &+ i]) << (8 * plane) }  // base + count <= bytes.count
                 }
                 var previous: UInt64 = 0
                 for i in 0 ..< count {
@@ -164,8 +167,8 @@ package enum ColumnCodec {
             unsafe result.withUnsafeMutableBufferPointer { out in
                 // position + plane * count + i < position + 4 * count <= bytes.count.
                 for plane in 0 ..< 4 {
-                    let base = position &+ plane &* count
-                    for i in 0 ..< count { unsafe out[i] |= UInt32(input[base &+ i]) << (8 * plane) }
+                    let base = position &+ plane &* count  // + count <= bytes.count, checked above
+                    for i in 0 ..< count { unsafe out[i] |= UInt32(input[base &+ i]) << (8 * plane) }  // base + count <= bytes.count
                 }
             }
         }

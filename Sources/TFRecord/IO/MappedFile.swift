@@ -21,9 +21,10 @@ import TFEventsSystem
 /// registered with ``MappingGuard`` for its lifetime, so pages past the new
 /// end read as zeros and ``wasTruncatedWhileMapped`` becomes true (a
 /// ``RecordReader`` over it then reports
-/// ``ReadRecordError/Kind/truncatedWhileReading``). Up to 256 mappings of
-/// this type and of the readers' sliding windows are guarded at once;
-/// beyond that they are mapped unguarded.
+/// ``ReadRecordError/Kind/truncatedWhileReading``). Up to 1,024 mappings
+/// of this type and of the readers' sliding windows are guarded at once;
+/// beyond that a `MappedFile` is mapped unguarded (readers opened by path
+/// read such files with `read(2)` instead).
 @safe public final class MappedFile: @unchecked Sendable {
     // @unchecked: the mapping is immutable after init and only read.
 

@@ -32,14 +32,31 @@ import TFEventsSystem
     /// The current window: file offsets `windowOffset ..< windowOffset + bytes.count`.
     private(set) var bytes = unsafe UnsafeRawBufferPointer(start: nil, count: 0)
     private(set) var windowOffset = 0
-    /// Our slot in ``MappingGuard`` (nil: unguarded).
-    private let guardSlot: Int? = MappingGuard.claimSlot()
+    /// Our slot in ``MappingGuard`` (nil: unguarded, only for tests and
+    /// fuzzing, which map their own files).
+    private let guardSlot: Int?
 
     /// Default window: 16 MiB.
     static let defaultWindowSize = 16 << 20
 
-    /// Takes ownership of `fd` (closed on deinit).
-    package init(fd: Int32, path: String, identity: FileIdentity, windowSize: Int = SlidingMapping.defaultWindowSize) {
+    /// Takes ownership of `fd` (closed on deinit). The mapping is guarded
+    /// when a ``MappingGuard`` slot is free.
+    package convenience init(fd: Int32, path: String, identity: FileIdentity,
+                             windowSize: Int = SlidingMapping.defaultWindowSize) {
+        self.init(fd: fd, path: path, identity: identity, windowSize: windowSize, guardSlot: MappingGuard.claimSlot())
+    }
+
+    /// A guarded mapping taking ownership of `fd`, or nil (and `fd` left
+    /// open) when every ``MappingGuard`` slot is taken: the caller then
+    /// reads the file without mapping it.
+    package static func guarded(fd: Int32, path: String, identity: FileIdentity,
+                                windowSize: Int = SlidingMapping.defaultWindowSize) -> SlidingMapping? {
+        guard let slot = MappingGuard.claimSlot() else { return nil }
+        return SlidingMapping(fd: fd, path: path, identity: identity, windowSize: windowSize, guardSlot: slot)
+    }
+
+    private init(fd: Int32, path: String, identity: FileIdentity, windowSize: Int, guardSlot: Int?) {
+        self.guardSlot = guardSlot
         self.fd = fd
         self.path = path
         self.identity = identity

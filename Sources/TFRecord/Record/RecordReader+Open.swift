@@ -53,13 +53,29 @@ extension RecordReader {
         }
         let detected = format ?? CompressionFormat.detect(fileDescriptor: fd)
         if detected == .none {
-            let mapping = SlidingMapping(fd: fd, path: path, identity: identity)
+            guard let mapping = SlidingMapping.guarded(fd: fd, path: path, identity: identity) else {
+                // Every guard slot is taken (over a thousand files open at
+                // once): read it with read(2), which a truncation cannot
+                // turn into a SIGBUS.
+                let start = min(startOffset, identity.size)
+                _ = lseek(fd, off_t(start), SEEK_SET)
+                self.init(stream: FileDescriptorStream(fileDescriptor: fd, closeOnDeinit: true), path: path,
+                          startOffset: start, skipping: 0, windowCapacity: StreamWindow.defaultCapacity,
+                          compression: .none, background: false, options: options)
+                return
+            }
             self.init(mapping: mapping, startOffset: min(startOffset, identity.size), options: options)
             return
         }
         // The mapping owns the descriptor from here on.
-        let mapping = SlidingMapping(fd: fd, path: path, identity: identity, windowSize: CompressedInput.mappingWindow)
-        let decoder = try Decompression.stream(detected, input: .file(mapping), path: path)
+        let input: Decompression.Input
+        if let mapping = SlidingMapping.guarded(fd: fd, path: path, identity: identity,
+                                                windowSize: CompressedInput.mappingWindow) {
+            input = .file(mapping)
+        } else {
+            input = .stream(FileDescriptorStream(fileDescriptor: fd, closeOnDeinit: true))
+        }
+        let decoder = try Decompression.stream(detected, input: input, path: path)
         let background: Bool
         switch options.readAhead {
         case .always: background = true

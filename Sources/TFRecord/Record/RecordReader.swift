@@ -169,7 +169,7 @@ import TFEventsSystem
     @_lifetime(&self)
     public mutating func next() throws(ReadRecordError) -> RecordView? {
         while true {
-            let available = limit &- position
+            let available = limit &- position  // 0 <= position <= limit
             if available >= TFRecordLayout.headerLength, let base = unsafe base {
                 let header = unsafe base + position
                 let length64 = unsafe UInt64(littleEndian: header.loadUnaligned(as: UInt64.self))
@@ -182,6 +182,7 @@ import TFEventsSystem
                 // the payload CRC of a bad length is discarded unread.
                 if length64 <= UInt64(options.maxRecordLength) && options.verifyPayloadChecksums {
                     let length = Int(truncatingIfNeeded: length64)
+                    // length <= maxRecordLength <= 2^48: the sum cannot wrap.
                     let total = length &+ TFRecordLayout.framingOverhead
                     if available >= total {
                         let (lengthCRCValue, payloadCRCValue) = unsafe backend.recordChecksums(header, payloadLength: length)
@@ -190,10 +191,11 @@ import TFEventsSystem
                             try badLength(.corruptLength(stored: MaskedCRC(rawValue: storedLengthCRC), computed: lengthCRC))
                             continue
                         }
+                        // Offsets of bytes in the buffer: within the stream's length.
                         let recordOffset = bufferOffset &+ position
-                        position &+= total
+                        position &+= total  // total <= available = limit - position
                         let stored = unsafe UInt32(littleEndian: header.loadUnaligned(
-                            fromByteOffset: TFRecordLayout.headerLength &+ length, as: UInt32.self))
+                            fromByteOffset: TFRecordLayout.headerLength &+ length, as: UInt32.self))  // inside the record
                         let computed = MaskedCRC(crc: payloadCRCValue)
                         if computed.rawValue != stored {
                             try badPayload(at: recordOffset, stored: MaskedCRC(rawValue: stored), computed: computed)
@@ -211,16 +213,17 @@ import TFEventsSystem
                     try badLength(.tooLarge(length: length64, limit: options.maxRecordLength))
                     continue
                 }
-                // length <= maxRecordLength (an Int), so neither sum overflows.
+                // length <= maxRecordLength <= 2^48 (clamped by the options),
+                // so neither sum below can wrap.
                 let length = Int(truncatingIfNeeded: length64)
                 let total = length &+ TFRecordLayout.framingOverhead
                 if available >= total {
-                    let recordOffset = bufferOffset &+ position
+                    let recordOffset = bufferOffset &+ position  // an offset of buffered bytes
                     let payload = unsafe UnsafeRawBufferPointer(start: header + TFRecordLayout.headerLength, count: length)
-                    position &+= total
+                    position &+= total  // total <= available = limit - position
                     if options.verifyPayloadChecksums {
                         let stored = unsafe UInt32(littleEndian: header.loadUnaligned(
-                            fromByteOffset: TFRecordLayout.headerLength &+ length, as: UInt32.self))
+                            fromByteOffset: TFRecordLayout.headerLength &+ length, as: UInt32.self))  // inside the record
                         let computed = unsafe MaskedCRC(crc: backend.extend(0, unsafeBytes: payload))
                         if computed.rawValue != stored {
                             try badPayload(at: recordOffset, stored: MaskedCRC(rawValue: stored), computed: computed)

@@ -36,10 +36,24 @@ public struct RecordReaderOptions: Sendable, Equatable {
     /// Verify every payload CRC (the default). When false, only length CRCs
     /// are checked, as rustboard's default `--no-checksum` does.
     public var verifyPayloadChecksums: Bool = true
-    /// Largest payload accepted, in bytes. A larger verified length is a
+    /// Largest payload accepted, in bytes, from 0 to
+    /// ``largestMaxRecordLength``; values outside are clamped to that range.
+    /// A larger verified length is a
     /// ``ReadRecordError/Kind/tooLarge(length:limit:)`` error; nothing of
     /// that size is ever allocated.
-    public var maxRecordLength: Int = 1 << 30
+    public var maxRecordLength: Int {
+        get { limit }
+        set { limit = min(max(newValue, 0), Self.largestMaxRecordLength) }
+    }
+
+    /// The largest value ``maxRecordLength`` takes: 2^48 bytes (256 TiB).
+    ///
+    /// No real record comes near it, and it keeps every sum the reader
+    /// forms from a record length (a record's end offset, its footer's
+    /// position) far from overflowing.
+    public static let largestMaxRecordLength = 1 << 48
+
+    private var limit = 1 << 30
     /// See ``PayloadMismatchPolicy``. Default: skip the record.
     public var onPayloadMismatch: PayloadMismatchPolicy = .skipRecord
     /// See ``LengthMismatchPolicy``. Default: resynchronise.
