@@ -1,3 +1,5 @@
+import TFEventsIndex
+
 /// Which way is better for a tag, for the "best value" of a run: larger
 /// for accuracy-like tags, smaller for everything else (losses, errors).
 /// The report's column headers say which was used (↑ max, ↓ min).
@@ -7,10 +9,10 @@ public enum MetricDirection {
                               "iou", "miou", "dice", "score", "reward", "return", "r2", "top1", "top5", "hit", "hits",
                               "ndcg", "mrr", "psnr", "ssim", "sec", "throughput", "correct", "kappa", "mcc"]
 
-    /// Whether a larger value of `tag` is better; `metric` and
-    /// `higherIsBetter` (the report's options) decide for that tag.
-    public static func higherIsBetter(tag: String, metric: String?, metricHigherIsBetter: Bool) -> Bool {
-        if tag == metric { return metricHigherIsBetter }
+    /// Whether a larger value of `tag` is better; `goal` (the report's
+    /// options) decides for its own metric.
+    public static func higherIsBetter(tag: String, goal: MetricGoal?) -> Bool {
+        if let goal, tag == goal.metric { return goal.higherIsBetter }
         let lower = tag.lowercased()
         let words = lower.split(whereSeparator: { !($0.isLetter || $0.isNumber) })
         if words.contains(where: { word in higherWords.contains { word.hasPrefix($0) } && !word.hasPrefix("mape") }) {

@@ -40,12 +40,11 @@ public struct ModelDirectoryFacts: Sendable {
         let pattern = EvalRecovery.pattern(evalName: options.evalName)
         let evalRun = LogdirDiscovery.run(of: pattern)
         let inEval: (IndexedFile) -> Bool = { FileOperations.pathMatches(pattern, $0.relativePath) }
-        var facts = ModelDirectoryFacts(best: nil, comparison: comparison.description, metric: options.metricName,
+        var facts = ModelDirectoryFacts(best: nil, comparison: comparison.description, metric: options.effectiveGoal.metric,
                                         evalRun: evalRun, evaluations: 0, skippedMissingMetric: 0, skippedNaN: 0,
                                         exports: ExportListing.exports(modelDirectory: directory), checkpoints: [],
                                         latestCheckpoint: nil, problems: [])
-        if let found = try index.bestEvaluation(metric: options.metricName, higherIsBetter: options.higherIsBetter,
-                                                include: inEval) {
+        if let found = try index.bestEvaluation(for: options.effectiveGoal, include: inEval) {
             var metrics: [String: Double] = [:]
             for value in found.evaluation.values { metrics[value.tag] = value.value }
             facts.best = EvalResult(globalStep: found.evaluation.step, metrics: metrics,

@@ -27,8 +27,7 @@ public struct ReportDocument: Sendable {
 ///
 /// ```swift
 /// var options = ReportOptions()
-/// options.metric = "accuracy"
-/// options.higherIsBetter = true
+/// options.goal = .maximize("accuracy")
 /// let report = try ReportBuilder.build(directory: "model_dir", options: options)
 /// try report.html.write(toFile: "report.html")   // with Foundation
 /// ```
@@ -201,7 +200,7 @@ public enum ReportBuilder {
         let present = decimated.filter { !$0.tags.isEmpty }
         var allTags = Set<String>()
         for run in present { allTags.formUnion(run.tags.keys) }
-        let tags = sortedTags(Array(allTags), first: options.metric)
+        let tags = sortedTags(Array(allTags), first: options.goal?.metric)
 
         // The step range of each tag over the runs, so every run of a chart
         // shares its grid.

@@ -14,10 +14,8 @@ public struct ReportOptions: Sendable {
     /// Only tags matching one of these globs (`fnmatch`, `*` also matches
     /// `/`); empty for every tag.
     public var tagPatterns: [String] = []
-    /// The metric the best evaluation is chosen by (nil: `loss`).
-    public var metric: String?
-    /// Whether a larger ``metric`` is better.
-    public var higherIsBetter = false
+    /// What the best evaluation is chosen by (nil: `loss`, smaller).
+    public var goal: MetricGoal?
     /// Read the evaluations named so (`eval_<name>/`) for the best
     /// evaluation, as `tfevents best --eval-name`; nil for `eval/`.
     public var evalName: String?
@@ -49,14 +47,11 @@ public struct ReportOptions: Sendable {
     /// The defaults.
     public init() {}
 
-    /// The comparison the best evaluation is chosen by.
-    public var comparison: MetricComparison {
-        guard let metric else { return .lossSmaller }
-        return higherIsBetter ? .larger(metric) : .smaller(metric)
-    }
+    /// The goal in effect: ``goal``, or `loss` smaller.
+    public var effectiveGoal: MetricGoal { goal ?? .minimize("loss") }
 
-    /// The metric compared.
-    public var metricName: String { metric ?? "loss" }
+    /// The comparison the best evaluation is chosen by.
+    public var comparison: MetricComparison { .goal(effectiveGoal) }
 
     /// Whether `tag` is wanted.
     public func includes(tag: String) -> Bool {

@@ -196,8 +196,7 @@ enum ReportSections {
     /// rows and runs columns for a few runs; runs are rows for many.
     static func summaryTable(runs: [String], tags: [String], series: [String: [String: DecimatedSeries]],
                              colors: [String: String], options: ReportOptions) -> String {
-        let higher = tags.map { MetricDirection.higherIsBetter(tag: $0, metric: options.metric,
-                                                               metricHigherIsBetter: options.higherIsBetter) }
+        let higher = tags.map { MetricDirection.higherIsBetter(tag: $0, goal: options.goal) }
         func best(_ run: String, _ t: Int) -> (point: SeriesPoint, data: DecimatedSeries)? {
             guard let data = series[run]?[tags[t]], let point = higher[t] ? data.maximum : data.minimum else { return nil }
             return (point, data)

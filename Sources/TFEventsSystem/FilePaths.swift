@@ -22,4 +22,11 @@ package enum FilePaths {
         if slash == trimmed.startIndex { return "/" }
         return String(trimmed[..<slash])
     }
+
+    /// Whether `a` sorts before `b` in the byte order of their UTF-8: the
+    /// one order of paths everywhere (files are read, indexed and compared
+    /// in it, so that a tie between evaluations always goes to the same one).
+    package static func bytewiseLess(_ a: String, _ b: String) -> Bool {
+        a.utf8.lexicographicallyPrecedes(b.utf8)
+    }
 }

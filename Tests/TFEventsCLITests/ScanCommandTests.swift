@@ -17,7 +17,7 @@ struct ScanCommandTests {
         #expect(result.status == 0, "\(result.stderr)")
         let array = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
         let file = try #require(array.first)
-        #expect(Set(file.keys) == ["path", "records", "bytes", "events", "scalars", "tags", "first_step", "last_step",
+        #expect(Set(file.keys) == ["path", "records", "bytes", "events", "scalars", "tags", "first_step", "last_step", "malformed_values",
                                    "truncated_bytes", "corrupt_records", "errors", "compression"])
         #expect(file["records"] as? Int == 23)
         #expect(file["events"] as? Int == 23)

@@ -58,8 +58,7 @@ struct ReportBuilderTests {
     func higherIsBetter() throws {
         let scratch = ScratchDirectory()
         var options = Self.options(scratch)
-        options.metric = "accuracy"
-        options.higherIsBetter = true
+        options.goal = .maximize("accuracy")
         let report = try ReportBuilder.build(directory: FixtureLibrary.path("estimator/loss_best"), options: options)
         #expect(report.facts?.best?.globalStep == 75)
         #expect(report.html.contains("accuracy larger"))

@@ -34,8 +34,12 @@ struct BestCommand: ParsableCommand {
 
     @OptionGroup var evaluation: EvaluationOptions
 
-    @Option(help: "Output format: text or json.")
-    var format: OutcomeFormat = .text
+    @Option(help: "Output format: \(OutputFormat.list(Self.formats)).")
+    var format: OutputFormat = .text
+
+    static let formats: [OutputFormat] = [.text, .json]
+
+    func validate() throws { try format.require(Self.formats) }
 
     @Flag(name: .customLong("no-index"), help: "Read the eval files directly instead of through their index.")
     var noIndex = false
@@ -60,8 +64,8 @@ struct BestCommand: ParsableCommand {
             return nil
         }
         guard let (result, report) = answer else { return nil }
-        if let reason = report.rebuildReason, reason != "rebuild requested" {
-            StandardError.report("index rebuilt: \(reason)")
+        if let reason = report.rebuildReason, !reason.wasRequested {
+            StandardError.report("index: \(reason)")
         }
         for issue in result.issues { StandardError.report(issue.description) }
         return (result, !result.issues.isEmpty)
@@ -77,18 +81,17 @@ struct BestCommand: ParsableCommand {
         let checkpoint = locateCheckpoint(step: best.globalStep)
         let out = StandardOutput.shared
         switch format {
-        case .json:
-            let metrics = best.sortedMetrics.map { JSON.string($0.name) + ":" + JSON.number($0.value) }
-            out.write(JSON.object([
-                ("global_step", String(best.globalStep)),
-                ("metrics", "{" + metrics.joined(separator: ",") + "}"),
-                ("event_file", best.source.map { JSON.string($0.path) } ?? "null"),
-                ("checkpoint", checkpoint.map { JSON.string($0.prefix) } ?? "null"),
-                ("skipped", String(result.statistics.skipped)),
-            ]) + "\n")
+        case .json, .jsonl, .csv:
+            RecordOutput.single(OutputRecord([
+                ("global_step", .integer(best.globalStep)),
+                ("metrics", .record(OutputRecord(best.sortedMetrics.map { ($0.name, .number($0.value)) }))),
+                ("event_file", .optional(best.source?.path)),
+                ("checkpoint", .optional(checkpoint?.prefix)),
+                ("skipped", .int(result.statistics.skipped)),
+            ]), format: format)
         case .text:
             let metric = evaluation.metricName
-            out.write("best evaluation: global step \(best.globalStep), \(metric) = \(best.metrics[metric].map(JSON.plain) ?? "?")"
+            out.write("best evaluation: global step \(best.globalStep), \(metric) = \(best.metrics[metric].map(OutputText.plain) ?? "?")"
                       + " (\(evaluation.comparison.description))\n")
             if let source = best.source {
                 let event = source.eventIndex >= 0 ? "event \(source.eventIndex), " : ""
@@ -101,7 +104,7 @@ struct BestCommand: ParsableCommand {
             let width = best.metrics.keys.map(\.count).max() ?? 0
             for (name, value) in best.sortedMetrics {
                 out.write("  " + name + String(repeating: " ", count: width - name.count) + "  "
-                          + JSON.plain(value) + "\n")
+                          + OutputText.plain(value) + "\n")
             }
         }
         out.flush()
@@ -119,11 +122,4 @@ struct BestCommand: ParsableCommand {
     }
 }
 
-extension JSON {
-    /// A number for people: shortest round-trip digits, `nan`, `inf`, `-inf`.
-    static func plain(_ value: Double) -> String {
-        if value.isNaN { return "nan" }
-        if value.isInfinite { return value < 0 ? "-inf" : "inf" }
-        return value.description
-    }
-}
+

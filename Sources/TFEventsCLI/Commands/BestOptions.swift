@@ -175,32 +175,27 @@ struct ExportingOptions: ParsableArguments {
     }
 }
 
-/// How `export` and `watch` print outcomes.
-enum OutcomeFormat: String, ExpressibleByArgument, CaseIterable {
-    case text, json
-}
-
 extension ExportOutcome {
+    /// The formats `export` and `watch` print outcomes in (`json` and
+    /// `jsonl` both print one object per outcome, on one line).
+    static let formats: [OutputFormat] = [.text, .json, .jsonl]
+
     /// One line: the export directory, or `not exported: <reason>`; with
     /// `json`, an object.
-    func line(format: OutcomeFormat) -> String {
-        switch format {
-        case .text:
+    func line(format: OutputFormat) -> String {
+        guard format != .text else {
             if let exportDirectory { return exportDirectory }
             return "not exported (step \(evalResult.globalStep)): \(reason)"
-        case .json:
-            let metrics = evalResult.sortedMetrics.map { (JSON.string($0.name), JSON.number($0.value)) }
-            let removed = (garbageCollection?.removed ?? []).map(JSON.string).joined(separator: ",")
-            return JSON.object([
-                ("exported", exported ? "true" : "false"),
-                ("export_dir", exportDirectory.map(JSON.string) ?? "null"),
-                ("global_step", String(evalResult.globalStep)),
-                ("metrics", "{" + metrics.map { "\($0.0):\($0.1)" }.joined(separator: ",") + "}"),
-                ("checkpoint", checkpoint.map { JSON.string($0.prefix) } ?? "null"),
-                ("reason", JSON.string(reason.description)),
-                ("removed", "[" + removed + "]"),
-            ])
         }
+        return OutputRecord([
+            ("exported", .bool(exported)),
+            ("export_dir", .optional(exportDirectory)),
+            ("global_step", .integer(evalResult.globalStep)),
+            ("metrics", .record(OutputRecord(evalResult.sortedMetrics.map { ($0.name, .number($0.value)) }))),
+            ("checkpoint", .optional(checkpoint?.prefix)),
+            ("reason", .string(reason.description)),
+            ("removed", .list((garbageCollection?.removed ?? []).map(OutputValue.string))),
+        ]).json
     }
 
     /// Reports garbage-collection failures on stderr.

@@ -35,8 +35,10 @@ struct ExportCommand: ParsableCommand {
     @OptionGroup var evaluation: EvaluationOptions
     @OptionGroup var exporting: ExportingOptions
 
-    @Option(help: "Output format: text or json.")
-    var format: OutcomeFormat = .text
+    @Option(help: "Output format: \(OutputFormat.list(ExportOutcome.formats)).")
+    var format: OutputFormat = .text
+
+    func validate() throws { try format.require(ExportOutcome.formats) }
 
     func run() throws {
         var exporter = try exporting.makeExporter(evaluation: evaluation)

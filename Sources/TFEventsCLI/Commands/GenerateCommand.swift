@@ -106,14 +106,15 @@ struct GenerateCommand: ParsableCommand {
             }
             try writer.close()
         }
-        let bestJSON = best.map {
-            JSON.object([("step", String($0.step)), ("value", JSON.number(Double($0.value))), ("file", JSON.string($0.file))])
-        } ?? "null"
-        StandardOutput.shared.write(JSON.object([
-            ("directory", JSON.string(directory)), ("kind", JSON.string(kind.rawValue)),
-            ("files", String(fileCount)), ("bytes", String(totalBytes)), ("events", String(totalEvents)),
-            ("scalar_points", String(totalScalars)), ("best_loss", bestJSON),
-        ]) + "\n")
+        let bestLoss = best.map {
+            OutputValue.record(OutputRecord([("step", .integer($0.step)), ("value", .number(Double($0.value))),
+                                             ("file", .string($0.file))]))
+        } ?? .null
+        RecordOutput.single(OutputRecord([
+            ("directory", .string(directory)), ("kind", .string(kind.rawValue)),
+            ("files", .int(fileCount)), ("bytes", .int(totalBytes)), ("events", .int(totalEvents)),
+            ("scalar_points", .int(totalScalars)), ("best_loss", bestLoss),
+        ]), format: .json)
         StandardOutput.shared.flush()
     }
 

@@ -27,20 +27,40 @@ struct IndexCommand: ParsableCommand {
     @Option(help: "Progress bar on stderr: auto (when a terminal), always, never.")
     var progress: ProgressMode = .auto
 
-    @Option(help: "Output format: text or json.")
+    @Option(help: "Output format: \(OutputFormat.list(Self.formats)).")
     var format: OutputFormat = .text
 
     @OptionGroup var reading: ReadingOptions
 
-    enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-        case text, json
-    }
+    static let formats: [OutputFormat] = [.text, .json]
+
+    func validate() throws { try format.require(Self.formats) }
 
     func run() throws {
         let (index, report) = try location.updatedIndex(logdir: logdir, reading: reading, progressMode: progress)
         let rate = report.elapsedSeconds > 0 ? Double(report.bytesRead) / report.elapsedSeconds / 1e6 : 0
         let out = StandardOutput.shared
         switch format {
+        case .json, .jsonl, .csv:
+            RecordOutput.single(OutputRecord([
+                ("index", .string(index.indexPath)),
+                ("write_mode", .string(report.writeMode.rawValue)),
+                ("index_bytes", .int(report.indexBytes)),
+                ("files", .int(report.files)),
+                ("files_read", .int(report.filesRead)),
+                ("files_read_from_start", .int(report.filesReadFromStart)),
+                ("files_removed", .int(report.filesRemoved)),
+                ("records", .int(report.records)),
+                ("bytes_read", .int(report.bytesRead)),
+                ("bytes_skipped", .int(report.bytesSkipped)),
+                ("elapsed_seconds", .number(report.elapsedSeconds)),
+                ("throughput_mb_per_s", .number(rate)),
+                ("corrupt_records", .int(report.corruptRecords)),
+                ("rebuild_reason", .optional(report.rebuildReason?.description)),
+                ("problems", .list(report.problems.map {
+                    .record(OutputRecord([("path", .string($0.path)), ("message", .string($0.message))]))
+                })),
+            ]), format: format)
         case .text:
             out.write("index: \(index.indexPath) (\(report.writeMode.rawValue), \(Format.bytes(report.indexBytes)))\n")
             out.write("files: \(report.files) (\(report.filesRead) read, \(report.filesReadFromStart) from the start, \(report.filesRemoved) removed)\n")
@@ -48,26 +68,6 @@ struct IndexCommand: ParsableCommand {
             out.write("bytes read: \(report.bytesRead) (\(Format.bytes(report.bytesRead))); skipped thanks to the index: \(report.bytesSkipped) (\(Format.bytes(report.bytesSkipped)))\n")
             out.write("time: \(String(format1: report.elapsedSeconds * 1000)) ms, \(String(format1: rate)) MB/s\n")
             if report.corruptRecords > 0 { out.write("corrupt records: \(report.corruptRecords)\n") }
-        case .json:
-            out.write(JSON.object([
-                ("index", JSON.string(index.indexPath)),
-                ("write_mode", JSON.string(report.writeMode.rawValue)),
-                ("index_bytes", String(report.indexBytes)),
-                ("files", String(report.files)),
-                ("files_read", String(report.filesRead)),
-                ("files_read_from_start", String(report.filesReadFromStart)),
-                ("files_removed", String(report.filesRemoved)),
-                ("records", String(report.records)),
-                ("bytes_read", String(report.bytesRead)),
-                ("bytes_skipped", String(report.bytesSkipped)),
-                ("elapsed_seconds", JSON.number(report.elapsedSeconds)),
-                ("throughput_mb_per_s", JSON.number(rate)),
-                ("corrupt_records", String(report.corruptRecords)),
-                ("rebuild_reason", report.rebuildReason.map(JSON.string) ?? "null"),
-                ("problems", "[" + report.problems.map {
-                    JSON.object([("path", JSON.string($0.path)), ("message", JSON.string($0.message))])
-                }.joined(separator: ",") + "]"),
-            ]) + "\n")
         }
         out.flush()
         if !report.problems.isEmpty { throw ExitCode(ExitStatus.usage) }
@@ -94,32 +94,35 @@ struct TagsCommand: ParsableCommand {
 
     @OptionGroup var location: IndexLocationOptions
 
-    @Option(help: "Output format: text or json.")
-    var format: IndexCommand.OutputFormat = .text
+    @Option(help: "Output format: \(OutputFormat.list(Self.formats)).")
+    var format: OutputFormat = .text
 
     @OptionGroup var reading: ReadingOptions
+
+    static let formats: [OutputFormat] = [.text, .json, .jsonl, .csv]
+
+    func validate() throws { try format.require(Self.formats) }
 
     func run() throws {
         let (index, _) = try location.updatedIndex(logdir: logdir, reading: reading)
         let out = StandardOutput.shared
-        var objects: [String] = []
+        var output = format == .text ? nil : RecordOutput(format: format)
         if format == .text { out.write("run\ttag\tplugin\tdata_class\tscalars\tother_points\n") }
         for run in index.runs {
             for tag in index.tags(run: run) {
-                switch format {
-                case .text:
+                if output == nil {
                     out.write("\(run)\t\(tag.name)\t\(tag.pluginName.isEmpty ? "-" : tag.pluginName)\t\(tag.dataClass)\t\(tag.scalarCount)\t\(tag.blobCount)\n")
-                case .json:
-                    objects.append(JSON.object([
-                        ("run", JSON.string(run)), ("tag", JSON.string(tag.name)),
-                        ("plugin", JSON.string(tag.pluginName)), ("data_class", JSON.string(tag.dataClass.description)),
-                        ("scalars", String(tag.scalarCount)), ("other_points", String(tag.blobCount)),
-                        ("first_file", JSON.string(tag.firstFile)), ("first_offset", String(tag.firstOffset)),
+                } else {
+                    output?.write(OutputRecord([
+                        ("run", .string(run)), ("tag", .string(tag.name)),
+                        ("plugin", .string(tag.pluginName)), ("data_class", .string(tag.dataClass.description)),
+                        ("scalars", .int(tag.scalarCount)), ("other_points", .int(tag.blobCount)),
+                        ("first_file", .string(tag.firstFile)), ("first_offset", .int(tag.firstOffset)),
                     ]))
                 }
             }
         }
-        if format == .json { out.write("[" + objects.joined(separator: ",\n ") + "]\n") }
+        output?.finish()
         out.flush()
     }
 }

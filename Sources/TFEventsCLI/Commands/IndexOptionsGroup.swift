@@ -54,7 +54,7 @@ struct IndexLocationOptions: ParsableArguments {
             throw ExitCode(ExitStatus.usage)
         }
         progress.finish()
-        if let reason = report.rebuildReason { StandardError.report("index rebuilt: \(reason)") }
+        if let reason = report.rebuildReason, !reason.wasRequested { StandardError.report("index: \(reason)") }
         for problem in report.problems { StandardError.report("\(problem.path): \(problem.message)") }
         return (index, report)
     }

@@ -92,8 +92,7 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         var options = ReportOptions()
         options.tagPatterns = tagPatterns
-        options.metric = metric
-        options.higherIsBetter = higherIsBetter
+        options.goal = metric.map { higherIsBetter ? .maximize($0) : .minimize($0) }
         options.evalName = evalName
         options.smoothing = smoothing
         options.logScale = logScale
@@ -115,8 +114,8 @@ struct ReportCommand: ParsableCommand {
             throw ExitCode(ExitStatus.usage)
         }
         progress.finish()
-        if let reason = document.indexUpdate.rebuildReason, reason != "rebuild requested" {
-            StandardError.report("index rebuilt: \(reason)")
+        if let reason = document.indexUpdate.rebuildReason, !reason.wasRequested {
+            StandardError.report("index: \(reason)")
         }
         for warning in document.warnings { StandardError.report(warning) }
 
@@ -132,8 +131,8 @@ struct ReportCommand: ParsableCommand {
                 + (document.chartCount == 1 ? "" : "s")
             summary += document.subject == .modelDirectory ? " of a model directory" : " of \(document.runs.count) run(s)"
             if let best = document.facts?.best {
-                let metric = options.metricName
-                summary += "; best evaluation: step \(best.globalStep), \(metric) = \(best.metrics[metric].map(JSON.plain) ?? "?")"
+                let metric = options.effectiveGoal.metric
+                summary += "; best evaluation: step \(best.globalStep), \(metric) = \(best.metrics[metric].map(OutputText.plain) ?? "?")"
             }
             StandardError.write(summary + "\n")
         }

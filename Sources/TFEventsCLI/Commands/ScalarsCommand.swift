@@ -42,9 +42,7 @@ struct ScalarsCommand: ParsableCommand {
 
     @OptionGroup var location: IndexLocationOptions
 
-    enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-        case jsonl, csv
-    }
+    func validate() throws { try format.require(ScalarRows.formats) }
 
     func run() throws {
         var info = stat()
@@ -52,18 +50,19 @@ struct ScalarsCommand: ParsableCommand {
             try runFromIndex(logdir: paths[0])
             return
         }
-        let (files, pathFailed) = expandPaths(paths.sorted())
+        let (files, pathFailed) = expandPaths(paths.sorted(by: FilePaths.bytewiseLess))
         let out = StandardOutput.shared
-        if format == .csv { out.write("path,tag,step,wall_time,value\n") }
+        let rows = ScalarRows(format: format)
+        rows.writeHeader()
         var scanner = FileScanner(options: reading.recordOptions)
         let progress = ProgressLine(totalBytes: totalSize(of: files))
         var done = 0
         var corrupt = false
         var unreadable = pathFailed
         let filter = TagFilter(patterns: tagPatterns)
-        for file in files.sorted() {
+        for file in files.sorted(by: FilePaths.bytewiseLess) {
             scanner.progress = { offset in progress.update(doneBytes: done + offset) }
-            let quotedPath = format == .csv ? CSV.field(file) : JSON.string(file)
+            let quotedPath = rows.encoded(file)
             var tagCache: [Int: String?] = [:]  // tag id -> encoded tag, nil when filtered out
             let summary = scanner.scan(path: file) { point in
                 let encoded: String?
@@ -71,16 +70,12 @@ struct ScalarsCommand: ParsableCommand {
                     encoded = cached
                 } else {
                     let tag = point.tag
-                    encoded = filter.matches(tag) ? (format == .csv ? CSV.field(tag) : JSON.string(tag)) : nil
+                    encoded = filter.matches(tag) ? rows.encoded(tag) : nil
                     tagCache[point.tagID] = encoded
                 }
                 guard let encoded else { return }
-                switch format {
-                case .jsonl:
-                    out.write("{\"path\":\(quotedPath),\"tag\":\(encoded),\"step\":\(point.step),\"wall_time\":\(JSON.number(point.wallTime)),\"value\":\(JSON.number(point.scalar.value))}\n")
-                case .csv:
-                    out.write("\(quotedPath),\(encoded),\(point.step),\(CSV.number(point.wallTime)),\(CSV.number(point.scalar.value))\n")
-                }
+                rows.write(path: quotedPath, tag: encoded, step: point.step, wallTime: point.wallTime,
+                           value: point.scalar.value)
             }
             done += summary.fileSize
             for issue in summary.issues { StandardError.report("\(file): \(issue.message)") }
@@ -99,7 +94,8 @@ extension ScalarsCommand {
     private func runFromIndex(logdir: String) throws {
         let (index, _) = try location.verifiedIndex(logdir: logdir, reading: reading)
         let out = StandardOutput.shared
-        if format == .csv { out.write("path,tag,step,wall_time,value\n") }
+        let rows = ScalarRows(format: format)
+        rows.writeHeader()
         let filter = TagFilter(patterns: tagPatterns)
         let prefix = logdir.hasSuffix("/") ? logdir : logdir + "/"
         var currentFile = ""
@@ -109,22 +105,17 @@ extension ScalarsCommand {
             try index.forEachScalar { file, tag, step, wallTime, value in
                 if file.relativePath != currentFile {
                     currentFile = file.relativePath
-                    quotedPath = format == .csv ? CSV.field(prefix + currentFile) : JSON.string(prefix + currentFile)
+                    quotedPath = rows.encoded(prefix + currentFile)
                 }
                 let encoded: String?
                 if let cached = encodedTags[tag] {
                     encoded = cached
                 } else {
-                    encoded = filter.matches(tag) ? (format == .csv ? CSV.field(tag) : JSON.string(tag)) : nil
+                    encoded = filter.matches(tag) ? rows.encoded(tag) : nil
                     encodedTags[tag] = encoded
                 }
                 guard let encoded else { return }
-                switch format {
-                case .jsonl:
-                    out.write("{\"path\":\(quotedPath),\"tag\":\(encoded),\"step\":\(step),\"wall_time\":\(JSON.number(wallTime)),\"value\":\(JSON.number(value))}\n")
-                case .csv:
-                    out.write("\(quotedPath),\(encoded),\(step),\(CSV.number(wallTime)),\(CSV.number(value))\n")
-                }
+                rows.write(path: quotedPath, tag: encoded, step: step, wallTime: wallTime, value: value)
             }
         } catch {
             out.flush()
@@ -144,24 +135,5 @@ struct TagFilter {
 
     func matches(_ tag: String) -> Bool {
         patterns.isEmpty || patterns.contains { fnmatch($0, tag, 0) == 0 }
-    }
-}
-
-/// RFC 4180 fields.
-enum CSV {
-    static func field(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-        var quoted = "\""
-        for character in text {
-            quoted.append(character)
-            if character == "\"" { quoted.append("\"") }
-        }
-        return quoted + "\""
-    }
-
-    static func number(_ value: Double) -> String {
-        if value.isNaN { return "nan" }
-        if value.isInfinite { return value < 0 ? "-inf" : "inf" }
-        return value.description
     }
 }

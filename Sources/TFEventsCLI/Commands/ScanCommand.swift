@@ -21,14 +21,14 @@ struct ScanCommand: ParsableCommand {
     @Argument(help: "Event files or directories (searched recursively). '-' reads standard input.")
     var paths: [String]
 
-    @Option(help: "Output format: text or json.")
+    @Option(help: "Output format: \(OutputFormat.list(Self.formats)).")
     var format: OutputFormat = .text
 
     @OptionGroup var reading: ReadingOptions
 
-    enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-        case text, json
-    }
+    static let formats: [OutputFormat] = [.text, .json, .jsonl, .csv]
+
+    func validate() throws { try format.require(Self.formats) }
 
     func run() throws {
         let (files, pathFailed) = expandPaths(paths)
@@ -46,9 +46,12 @@ struct ScanCommand: ParsableCommand {
         }
         progress.finish()
 
-        switch format {
-        case .text: printText(summaries)
-        case .json: printJSON(summaries)
+        if format == .text {
+            printText(summaries)
+        } else {
+            var output = RecordOutput(format: format)
+            for summary in summaries { output.write(Self.record(summary)) }
+            output.finish()
         }
         StandardOutput.shared.flush()
 
@@ -84,31 +87,28 @@ struct ScanCommand: ParsableCommand {
                        String(totals.corruptRecords), ""], "total (\(summaries.count) files)"))
     }
 
-    private func printJSON(_ summaries: [FileScanSummary]) {
-        let out = StandardOutput.shared
-        out.write("[")
-        for (index, s) in summaries.enumerated() {
-            if index > 0 { out.write(",") }
-            let errors = "[" + s.issues.map { issue in
-                JSON.object(["offset": String(issue.offset), "kind": JSON.string(issue.kind),
-                             "message": JSON.string(issue.message),
-                             "compressed_offset": issue.compressedOffset.map(String.init) ?? "null"])
-            }.joined(separator: ",") + "]"
-            out.write("\n  " + JSON.object([
-                ("path", JSON.string(s.path)),
-                ("records", String(s.records)),
-                ("bytes", String(s.bytes)),
-                ("events", String(s.events)),
-                ("scalars", String(s.scalarPoints)),
-                ("tags", String(s.distinctTags)),
-                ("first_step", JSON.optional(s.firstStep)),
-                ("last_step", JSON.optional(s.lastStep)),
-                ("truncated_bytes", String(s.truncatedBytes)),
-                ("corrupt_records", String(s.corruptRecords)),
-                ("compression", JSON.string(s.compression.rawValue)),
-                ("errors", errors),
+    /// The machine-readable summary of one file.
+    static func record(_ s: FileScanSummary) -> OutputRecord {
+        let errors = s.issues.map { issue in
+            OutputValue.record(OutputRecord([
+                ("offset", .int(issue.offset)), ("kind", .string(issue.kind)), ("message", .string(issue.message)),
+                ("compressed_offset", issue.compressedOffset.map { .int($0) } ?? .null),
             ]))
         }
-        out.write(summaries.isEmpty ? "]\n" : "\n]\n")
+        return OutputRecord([
+            ("path", .string(s.path)),
+            ("records", .int(s.records)),
+            ("bytes", .int(s.bytes)),
+            ("events", .int(s.events)),
+            ("scalars", .int(s.scalarPoints)),
+            ("tags", .int(s.distinctTags)),
+            ("first_step", .optional(s.firstStep)),
+            ("last_step", .optional(s.lastStep)),
+            ("truncated_bytes", .int(s.truncatedBytes)),
+            ("corrupt_records", .int(s.corruptRecords)),
+            ("malformed_values", .int(s.malformedValues)),
+            ("compression", .string(s.compression.rawValue)),
+            ("errors", .list(errors)),
+        ])
     }
 }

@@ -40,10 +40,11 @@ struct WatchCommand: ParsableCommand {
     @Option(help: "Seconds between polls.")
     var interval: Double = 30
 
-    @Option(help: "Output format: text or json (one object per line).")
-    var format: OutcomeFormat = .text
+    @Option(help: "Output format: \(OutputFormat.list(ExportOutcome.formats)).")
+    var format: OutputFormat = .text
 
     func validate() throws {
+        try format.require(ExportOutcome.formats)
         guard interval > 0 else { throw ValidationError("--interval must be positive.") }
     }
 

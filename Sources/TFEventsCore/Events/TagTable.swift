@@ -111,6 +111,13 @@ public struct TagTable: Sendable {
         return String(decoding: arena[entry.start ..< entry.start + entry.count], as: UTF8.self)
     }
 
+    /// The UTF-8 bytes of tag `id`, borrowed from the table.
+    @_lifetime(borrow self)
+    package func tagBytes(_ id: Int) -> RawSpan {
+        let entry = entries[id]
+        return arena.rawSpan.extracting(entry.start ..< entry.start + entry.count)
+    }
+
     /// Every tag, in id order.
     public var tags: [String] { (0 ..< count).map(tag) }
 

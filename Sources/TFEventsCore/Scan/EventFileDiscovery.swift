@@ -4,8 +4,10 @@ import TFEventsSystem
 /// Finds event files: the files named on the command line, and under each
 /// directory every file whose basename contains `tfevents` (SPEC E.1).
 ///
-/// Directories are walked recursively in sorted order; symbolic links are
-/// followed, and a directory reached twice (a link loop) is walked once.
+/// Directories are walked recursively; the files found under each are
+/// sorted by the bytes of their paths (``FilePaths/bytewiseLess(_:_:)``, the
+/// one order of the package). Symbolic links are followed, and a directory
+/// reached twice (a link loop) is walked once.
 public enum EventFileDiscovery {
     /// A path that could not be read.
     public struct Failure: Error, Sendable, CustomStringConvertible {
@@ -23,7 +25,8 @@ public enum EventFileDiscovery {
     }
 
     /// Expands `paths`: files are kept as given (whatever their name),
-    /// directories are replaced by the event files below them, sorted.
+    /// directories are replaced by the event files below them, in the byte
+    /// order of their paths.
     ///
     /// - Returns: the files, in order, and the paths that could not be read.
     public static func expand(_ paths: [String]) -> (files: [String], failures: [Failure]) {
@@ -41,7 +44,9 @@ public enum EventFileDiscovery {
             }
             if info.isDirectory {
                 var visited = Set<DirectoryID>()
-                walk(directory: path, visited: &visited, files: &files, failures: &failures)
+                var found: [String] = []
+                walk(directory: path, visited: &visited, files: &found, failures: &failures)
+                files += found.sorted(by: FilePaths.bytewiseLess)
             } else {
                 files.append(path)
             }
@@ -69,7 +74,7 @@ public enum EventFileDiscovery {
             failures.append(Failure(path: directory, error: error))
             return
         }
-        for name in entries.sorted() {
+        for name in entries.sorted(by: FilePaths.bytewiseLess) {
             let child = directory.hasSuffix("/") ? directory + name : directory + "/" + name
             guard let childInfo = try? FileIdentity(path: child) else { continue }  // dangling link
             if childInfo.isDirectory {

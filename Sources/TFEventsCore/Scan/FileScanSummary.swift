@@ -30,6 +30,9 @@ public struct FileScanSummary: Sendable {
     public var bytes = 0
     /// Summary values that are scalars (SPEC D.3).
     public var scalarPoints = 0
+    /// Summary values that claimed to be scalars but did not decode (each
+    /// skipped alone).
+    public var malformedValues = 0
     /// Distinct summary tags (every kind of value).
     public var distinctTags = 0
     /// Step of the first event after the `file_version` event.

@@ -53,6 +53,7 @@ public struct FileScanner {
         var summary = FileScanSummary(path: path)
         var tags = TagTable()
         var predictedTags = TagPrediction()
+        var pending: [(tagID: Int, scalar: ScalarValue)] = []
         var reader: EventFileReader
         do {
             reader = try EventFileReader(path: path, options: options)
@@ -95,8 +96,8 @@ public struct FileScanner {
                 }
                 if event.kind == .summary {
                     do {
-                        try visitValues(of: event, tags: &tags, predictedTags: &predictedTags, summary: &summary,
-                                        onScalar: onScalar)
+                        try visitValues(of: event, tags: &tags, predictedTags: &predictedTags, pending: &pending,
+                                        summary: &summary, onScalar: onScalar)
                     } catch {
                         summary.corruptRecords += 1
                         let failure = ReadEventError.invalidEvent(path: path, recordOffset: event.recordOffset, error: error)
@@ -128,19 +129,36 @@ public struct FileScanner {
         return summary
     }
 
+    /// Visits the scalars of one summary event. They are handed out only
+    /// once the whole summary decoded: a summary that does not is a corrupt
+    /// record, and none of its points count (as the index does). A value
+    /// that claims to be a scalar and does not decode is skipped alone.
     private func visitValues(of event: EventView, tags: inout TagTable, predictedTags: inout TagPrediction,
-                             summary: inout FileScanSummary,
+                             pending: inout [(tagID: Int, scalar: ScalarValue)], summary: inout FileScanSummary,
                              onScalar: ((ScalarPointView) -> Void)?) throws(ProtoDecodingError) {
         var values = event.summaryValues()
         var index = 0
         var value = SummaryValueView()
+        pending.removeAll(keepingCapacity: true)
+        var malformed = 0
         while try values.next(into: &value) {
             let tagID = tags.intern(value.tagBytes, predicted: &predictedTags, at: index)
             index += 1
-            guard let scalar = try value.scalar(requireRankZero: requireRankZero) else { continue }
-            summary.scalarPoints += 1
-            onScalar?(ScalarPointView(step: event.step, wallTime: event.wallTime, scalar: scalar,
-                                      recordOffset: event.recordOffset, tagID: tagID, tagBytes: value.tagBytes))
+            let scalar: ScalarValue?
+            do { scalar = try value.scalar(requireRankZero: requireRankZero) } catch {
+                malformed += 1
+                continue
+            }
+            guard let scalar else { continue }
+            pending.append((tagID, scalar))
+        }
+        summary.malformedValues += malformed
+        summary.scalarPoints += pending.count
+        guard let onScalar else { return }
+        for point in pending {
+            onScalar(ScalarPointView(step: event.step, wallTime: event.wallTime, scalar: point.scalar,
+                                     recordOffset: event.recordOffset, tagID: point.tagID,
+                                     tagBytes: tags.tagBytes(point.tagID)))
         }
     }
 }

@@ -142,7 +142,8 @@ public struct BestTracker {
     // The metric of a built-in comparison, interned as id 0 so a tag check
     // is one short compare.
     private var metricTag = TagTable()
-    private let builtInMetric: String?
+    private let goal: MetricGoal?
+    private var builtInMetric: String? { goal?.metric }
     private var bestMetricValue: Double?
     private let internsTags: Bool
 
@@ -163,7 +164,7 @@ public struct BestTracker {
     public init(comparison: MetricComparison = .lossSmaller, options: Options = .init()) {
         self.comparison = comparison
         self.options = options
-        builtInMetric = comparison.metric
+        goal = comparison.goal
         if let metric = comparison.metric { _ = metricTag.intern(metric) }
         internsTags = comparison.metric == nil
     }
@@ -257,7 +258,7 @@ public struct BestTracker {
         let source = EvalSource(path: path, recordOffset: event.recordOffset, eventIndex: eventIndex,
                                 wallTime: event.wallTime)
 
-        guard let metric = builtInMetric else {
+        guard let goal else {
             // Custom comparison: one dictionary per evaluation.
             scratchMetrics.removeAll(keepingCapacity: true)
             for (id, value) in zip(scratchIDs, scratchValues) { scratchMetrics[tagNames[id]] = value }
@@ -273,14 +274,14 @@ public struct BestTracker {
             }
             statistics.compared += 1
             guard let bestValue = bestMetricValue else {
-                throw .comparisonFailed(comparison.missing(metric, in: .best), at: source,
+                throw .comparisonFailed(comparison.missing(goal.metric, in: .best), at: source,
                                         globalStep: event.step, bestSoFar: best)
             }
             guard let metricValue else {
-                throw .comparisonFailed(comparison.missing(metric, in: .current), at: source,
+                throw .comparisonFailed(comparison.missing(goal.metric, in: .current), at: source,
                                         globalStep: event.step, bestSoFar: best)
             }
-            guard comparison.isBetter(bestValue: bestValue, currentValue: metricValue) else { return false }
+            guard goal.improves(metricValue, on: bestValue) else { return false }
             accept(event, source: source, metricValue: metricValue)
             return true
         }
@@ -290,12 +291,12 @@ public struct BestTracker {
             return false
         }
         rememberNewest(step: event.step, source: source)
-        if metricValue.isNaN {
+        guard goal.accepts(metricValue) else {
             statistics.skippedNaN += 1
             return false
         }
         statistics.compared += 1
-        if let bestValue = bestMetricValue, !comparison.isBetter(bestValue: bestValue, currentValue: metricValue) {
+        if let bestValue = bestMetricValue, !goal.improves(metricValue, on: bestValue) {
             return false
         }
         accept(event, source: source, metricValue: metricValue)
@@ -343,7 +344,7 @@ public struct BestTracker {
     public mutating func observe(_ evaluation: IndexedEvaluation, directory: String) throws(ExportError) -> Bool {
         var metrics: [String: Double] = [:]
         for value in evaluation.values {
-            if !options.includeTensorScalars, value.encoding != ScalarValue.Encoding.simpleValue.description { continue }
+            if !options.includeTensorScalars, value.encoding != .simpleValue { continue }
             metrics[value.tag] = value.value
         }
         let source = EvalSource(path: FilePaths.join(directory, evaluation.file), recordOffset: evaluation.recordOffset,
@@ -360,7 +361,7 @@ public struct BestTracker {
             }
         }
         rememberNewest(current)
-        if !options.strict, let metric = builtInMetric, current.metrics[metric]?.isNaN == true {
+        if !options.strict, let goal, let value = current.metrics[goal.metric], !goal.accepts(value) {
             statistics.skippedNaN += 1
             return false
         }

@@ -30,7 +30,7 @@ extension EvalRecovery {
                                            options: BestTracker.Options = .init(),
                                            indexOptions: IndexOptions = .init(),
                                            indexPath: String? = nil) throws(IndexError) -> (Result, IndexUpdateReport)? {
-        guard let metric = comparison.metric, !options.strict, options.includeTensorScalars,
+        guard let goal = comparison.goal, !options.strict, options.includeTensorScalars,
               !pattern.hasPrefix("/") else { return nil }
         let matching = eventFiles(modelDirectory: modelDirectory, pattern: pattern)
         let prefix = modelDirectory.hasSuffix("/") ? modelDirectory : modelDirectory + "/"
@@ -54,7 +54,7 @@ extension EvalRecovery {
 
         var statistics = BestTracker.Statistics()
         var best: EvalResult?
-        if let found = try index.bestEvaluation(metric: metric, higherIsBetter: comparison.higherIsBetter) {
+        if let found = try index.bestEvaluation(for: goal) {
             statistics = found.statistics
             var metrics: [String: Double] = [:]
             for value in found.evaluation.values { metrics[value.tag] = value.value }
@@ -65,6 +65,7 @@ extension EvalRecovery {
         } else {
             statistics.evaluations = index.files.reduce(0) { $0 + $1.chunks.reduce(0) { $0 + $1.scalarEventCount } }
             statistics.skippedMissingMetric = statistics.evaluations
+            statistics.malformedValues = index.files.reduce(0) { $0 + $1.malformedValues }
         }
         var issues: [Issue] = report.problems.map { Issue(path: $0.path, offset: 0, message: $0.message) }
         for file in index.files where file.corruptRecords > 0 {
@@ -90,6 +91,7 @@ extension IndexedBest {
         statistics.evaluations = evaluations
         statistics.skippedMissingMetric = skippedMissingMetric
         statistics.skippedNaN = skippedNaN
+        statistics.malformedValues = malformedValues
         statistics.compared = evaluations - skippedMissingMetric - skippedNaN
         return statistics
     }

@@ -100,7 +100,7 @@ public enum EvalRecovery {
         guard !pattern.isEmpty else { return [] }
         let full = pattern.hasPrefix("/") ? pattern : FilePaths.join(escapeGlob(modelDirectory), pattern)
         let files = FileOperations.glob(full).filter { (try? FileIdentity(path: $0))?.isRegularFile == true }
-        return files.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        return files.sorted(by: FilePaths.bytewiseLess)
     }
 
     /// `path` with `*`, `?`, `[` and `\` escaped for `glob(3)`.

@@ -1,15 +1,17 @@
+import TFEventsIndex
 /// How two evaluations are compared: whether the current one is strictly
 /// better than the best so far.
 ///
-/// The role of `compare_fn` in `tf.estimator.BestExporter` (SPEC F.3). Four
+/// The role of `compare_fn` in `tf.estimator.BestExporter` (`tensorflow_estimator/python/estimator/exporter.py`). Four
 /// kinds:
 ///
 /// - ``lossSmaller``: TensorFlow's default, `loss` strictly smaller, with
 ///   TensorFlow's error messages when a result has no `loss`;
-/// - ``smaller(_:)`` and ``larger(_:)`` for any metric;
+/// - ``smaller(_:)`` and ``larger(_:)`` for any metric (a ``MetricGoal``,
+///   the rule the index and the tracker share);
 /// - ``custom(_:requiring:isBetter:)`` for anything else: the closure gets
 ///   one ``Candidates`` value whose fields are named `best` and `current`,
-///   so it cannot receive them swapped (SPEC F.4: TensorFlow passes them by
+///   so it cannot receive them swapped (TensorFlow passes them by
 ///   position in one place and by keyword in another).
 ///
 /// Every built-in comparison is strict: a tie keeps the earlier result,
@@ -33,8 +35,7 @@ public struct MetricComparison: Sendable, CustomStringConvertible {
     }
 
     enum Rule: Sendable {
-        case smaller(String)
-        case larger(String)
+        case goal(MetricGoal)
         case custom(@Sendable (Candidates) throws -> Bool)
     }
 
@@ -51,18 +52,20 @@ public struct MetricComparison: Sendable, CustomStringConvertible {
     /// TensorFlow's default `_loss_smaller`: the current result is better
     /// when its `loss` is strictly smaller.
     public static let lossSmaller = MetricComparison(
-        rule: .smaller("loss"), description: "loss smaller", requiredMetrics: ["loss"], usesLossSmallerMessages: true)
+        rule: .goal(.minimize("loss")), description: "loss smaller", requiredMetrics: ["loss"],
+        usesLossSmallerMessages: true)
 
     /// Better when `metric` is strictly smaller (losses, errors).
-    public static func smaller(_ metric: String) -> MetricComparison {
-        MetricComparison(rule: .smaller(metric), description: "\(metric) smaller", requiredMetrics: [metric],
-                         usesLossSmallerMessages: false)
-    }
+    public static func smaller(_ metric: String) -> MetricComparison { .goal(.minimize(metric)) }
 
     /// Better when `metric` is strictly larger (accuracy, AUC, BLEU).
-    public static func larger(_ metric: String) -> MetricComparison {
-        MetricComparison(rule: .larger(metric), description: "\(metric) larger", requiredMetrics: [metric],
-                         usesLossSmallerMessages: false)
+    public static func larger(_ metric: String) -> MetricComparison { .goal(.maximize(metric)) }
+
+    /// Better by `goal`: the built-in rule of ``MetricGoal``.
+    public static func goal(_ goal: MetricGoal) -> MetricComparison {
+        if goal == .minimize("loss") { return .lossSmaller }
+        return MetricComparison(rule: .goal(goal), description: goal.description, requiredMetrics: [goal.metric],
+                                usesLossSmallerMessages: false)
     }
 
     /// Any rule: `isBetter` returns whether `current` is strictly better
@@ -90,19 +93,17 @@ public struct MetricComparison: Sendable, CustomStringConvertible {
         custom(description, requiring: metrics) { try comparator.isBetter(best: $0.best, current: $0.current) }
     }
 
-    /// The metric a built-in comparison looks at; nil for custom ones.
-    public var metric: String? {
-        switch rule {
-        case .smaller(let metric), .larger(let metric): return metric
-        case .custom: return nil
-        }
+    /// The goal of a built-in comparison; nil for custom ones.
+    public var goal: MetricGoal? {
+        if case .goal(let goal) = rule { return goal }
+        return nil
     }
 
+    /// The metric a built-in comparison looks at; nil for custom ones.
+    public var metric: String? { goal?.metric }
+
     /// Whether a larger value of ``metric`` is better (false for custom).
-    public var higherIsBetter: Bool {
-        if case .larger = rule { return true }
-        return false
-    }
+    public var higherIsBetter: Bool { goal?.higherIsBetter ?? false }
 
     /// Whether `current` is strictly better than `best`.
     ///
@@ -111,10 +112,10 @@ public struct MetricComparison: Sendable, CustomStringConvertible {
     ///   custom rule throws.
     public func isBetter(best: EvalResult, current: EvalResult) throws(ComparisonError) -> Bool {
         switch rule {
-        case .smaller(let metric), .larger(let metric):
-            guard let bestValue = best.metrics[metric] else { throw missing(metric, in: .best) }
-            guard let currentValue = current.metrics[metric] else { throw missing(metric, in: .current) }
-            return isBetter(bestValue: bestValue, currentValue: currentValue)
+        case .goal(let goal):
+            guard let bestValue = best.metrics[goal.metric] else { throw missing(goal.metric, in: .best) }
+            guard let currentValue = current.metrics[goal.metric] else { throw missing(goal.metric, in: .current) }
+            return goal.improves(currentValue, on: bestValue)
         case .custom(let body):
             do {
                 return try body(Candidates(best: best, current: current))
@@ -124,14 +125,6 @@ public struct MetricComparison: Sendable, CustomStringConvertible {
         }
     }
 
-    /// The built-in rule on two values: strict, NaN never better.
-    @inline(__always)
-    func isBetter(bestValue: Double, currentValue: Double) -> Bool {
-        switch rule {
-        case .larger: return currentValue > bestValue
-        default: return currentValue < bestValue
-        }
-    }
 
     /// Whether `current` is at least as good as `best`: better, or tied.
     ///
@@ -141,12 +134,10 @@ public struct MetricComparison: Sendable, CustomStringConvertible {
     /// asked whether `best` is strictly better than `current`.
     public func isAtLeastAsGood(_ current: EvalResult, as best: EvalResult) throws(ComparisonError) -> Bool {
         switch rule {
-        case .smaller(let metric), .larger(let metric):
-            guard let bestValue = best.metrics[metric] else { throw missing(metric, in: .best) }
-            guard let currentValue = current.metrics[metric] else { throw missing(metric, in: .current) }
-            if currentValue.isNaN { return false }
-            if currentValue == bestValue || Float(currentValue) == Float(bestValue) { return true }
-            return isBetter(bestValue: bestValue, currentValue: currentValue)
+        case .goal(let goal):
+            guard let bestValue = best.metrics[goal.metric] else { throw missing(goal.metric, in: .best) }
+            guard let currentValue = current.metrics[goal.metric] else { throw missing(goal.metric, in: .current) }
+            return goal.isAtLeastAsGood(currentValue, as: bestValue)
         case .custom:
             return try !isBetter(best: current, current: best)
         }

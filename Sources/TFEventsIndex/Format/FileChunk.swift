@@ -93,6 +93,31 @@ package struct FileChunk: Sendable, Equatable {
         return UInt32(eventSteps.count - 1)
     }
 
+    /// Where the chunk's columns end: taken before an event, to drop what
+    /// the event added when its summary turns out to be damaged.
+    struct Mark {
+        var events: Int
+        var points: Int
+        var blobs: Int
+    }
+
+    /// The columns' ends now.
+    var mark: Mark { Mark(events: eventSteps.count, points: pointTags.count, blobs: blobTags.count) }
+
+    /// Drops everything added since `mark`.
+    mutating func rollBack(to mark: Mark) {
+        eventSteps.removeSubrange(mark.events...)
+        eventWallTimes.removeSubrange(mark.events...)
+        eventOffsets.removeSubrange(mark.events...)
+        eventLengths.removeSubrange(mark.events...)
+        pointTags.removeSubrange(mark.points...)
+        pointEvents.removeSubrange(mark.points...)
+        values.removeSubrange(mark.points...)
+        blobTags.removeSubrange(mark.blobs...)
+        blobEvents.removeSubrange(mark.blobs...)
+        blobKinds.removeSubrange(mark.blobs...)
+    }
+
     // MARK: - Encoding
 
     /// Serialises the chunk (before compression).

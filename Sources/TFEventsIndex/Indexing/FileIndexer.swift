@@ -95,6 +95,9 @@ struct FileIndexer {
                 case .summary:
                     var values = event.summaryValues()
                     var position = 0
+                    // A summary that does not decode is a corrupt record: none
+                    // of its points count (as for a record with a bad CRC).
+                    let mark = chunk.mark
                     do {
                         var value = SummaryValueView()
                         while try values.next(into: &value) {
@@ -105,9 +108,16 @@ struct FileIndexer {
                                 file.tags.append(newTag(value, offset: event.recordOffset))
                                 counts.append((0, 0))
                             }
-                            if let scalar = try value.scalar() {
-                                if counts[tagID].scalars == 0 && file.tags[tagID].scalarEncoding.isEmpty {
-                                    file.tags[tagID].scalarEncoding = scalar.encoding.description
+                            // A value that claims to be a scalar and does not
+                            // decode is skipped alone; the event goes on.
+                            let scalar: ScalarValue?
+                            do { scalar = try value.scalar() } catch {
+                                file.malformedValues += 1
+                                continue
+                            }
+                            if let scalar {
+                                if counts[tagID].scalars == 0 && file.tags[tagID].scalarEncoding == nil {
+                                    file.tags[tagID].scalarEncoding = scalar.encoding
                                 }
                                 counts[tagID].scalars += 1
                                 chunk.pointTags.append(UInt32(tagID))
@@ -122,6 +132,9 @@ struct FileIndexer {
                         }
                     } catch {
                         file.corruptRecords += 1
+                        for tag in chunk.pointTags[mark.points...] { counts[Int(tag)].scalars -= 1 }
+                        for tag in chunk.blobTags[mark.blobs...] { counts[Int(tag)].blobs -= 1 }
+                        chunk.rollBack(to: mark)
                     }
                 case .graphDef, .metaGraphDef, .taggedRunMetadata:
                     let (name, kind) = eventBlob(event)
@@ -130,7 +143,7 @@ struct FileIndexer {
                     if tagID == known {
                         file.tags.append(TagInfo(name: name, pluginName: kind == .runMetadata ? "graph_run_metadata" : "graphs",
                                                  dataClass: .blobSequence, firstOffset: event.recordOffset,
-                                                 scalarCount: 0, blobCount: 0, scalarEncoding: ""))
+                                                 scalarCount: 0, blobCount: 0, scalarEncoding: nil))
                         counts.append((0, 0))
                     }
                     counts[tagID].blobs += 1
@@ -208,7 +221,7 @@ struct FileIndexer {
             }
         }
         return TagInfo(name: value.tag, pluginName: plugin, dataClass: dataClass, firstOffset: offset,
-                       scalarCount: 0, blobCount: 0, scalarEncoding: "")
+                       scalarCount: 0, blobCount: 0, scalarEncoding: nil)
     }
 
     /// The pseudo-tag and kind of an event-level blob.

@@ -2,7 +2,7 @@ import TFRecord
 import TFEventsSystem
 
 /// The index file could not be used. Every case names the index file.
-public struct IndexError: Error, Sendable, CustomStringConvertible {
+public struct IndexError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What is wrong.
     public enum Kind: Sendable, Equatable {
         /// Not an index file, or a damaged one (bad magic, CRC mismatch,

@@ -62,8 +62,33 @@ public struct IndexUpdateReport: Sendable {
     public var writeMode = WriteMode.unchanged
     /// Size of the index file afterwards.
     public var indexBytes = 0
-    /// Why the existing index was not used, when it was rebuilt.
-    public var rebuildReason: String?
+    /// Why the index was rebuilt (or recovered); nil when it was used as
+    /// it was, or built for the first time.
+    public var rebuildReason: RebuildReason?
+
+    /// Why an update did not simply extend the index it found.
+    public enum RebuildReason: Sendable, Equatable, CustomStringConvertible {
+        /// The caller asked (``IndexOptions/rebuild``, `--rebuild`).
+        case requested
+        /// The index file could not be used: damaged, another format
+        /// version, or another log directory's. It was rebuilt.
+        case unusable(IndexError)
+        /// An update was interrupted by a crash: the index was recovered to
+        /// its last complete manifest, then extended.
+        case recovered(indexPath: String)
+
+        /// Whether the caller asked for it (not worth a warning).
+        public var wasRequested: Bool { self == .requested }
+
+        /// Words for people.
+        public var description: String {
+            switch self {
+            case .requested: return "rebuild requested"
+            case .unusable(let error): return error.description
+            case .recovered(let path): return "recovered the last complete update of \(path)"
+            }
+        }
+    }
     /// Files that could not be read, with the reason.
     public var problems: [(path: String, message: String)] = []
     /// Corrupt records found in the files read this time.

@@ -18,8 +18,32 @@ public struct TagInfo: Sendable, Equatable {
     public var scalarCount: Int
     /// Non-scalar points.
     public var blobCount: Int
-    /// Encoding of its first scalar (`simple_value` or `tensor:DT_...`), or "".
-    public var scalarEncoding: String
+    /// Encoding of its first scalar, nil when it has none.
+    public var scalarEncoding: ScalarValue.Encoding?
+}
+
+extension ScalarValue.Encoding {
+    /// The encoding's number in the index file: 1 for `simple_value`;
+    /// for a tensor, 2 + (dtype << 1 | from content).
+    var indexCode: UInt64 {
+        switch self {
+        case .simpleValue: return 1
+        case let .tensor(type, fromContent):
+            return 2 + (UInt64(UInt32(bitPattern: type.rawValue)) << 1 | (fromContent ? 1 : 0))
+        }
+    }
+
+    /// The encoding of an index code; nil for 0 (no scalar).
+    init?(indexCode code: UInt64) {
+        switch code {
+        case 0: return nil
+        case 1: self = .simpleValue
+        default:
+            let rest = code - 2
+            self = .tensor(DataType(rawValue: Int32(bitPattern: UInt32(truncatingIfNeeded: rest >> 1))),
+                           fromContent: rest & 1 == 1)
+        }
+    }
 }
 
 /// Where a chunk of a file's points is stored in the index file.
@@ -59,6 +83,9 @@ public struct IndexedFile: Sendable, Equatable {
     public var skippedBytes: Int
     /// Verified records.
     public var records: Int
+    /// Summary values that claimed to be scalars but did not decode (each
+    /// skipped alone; the rest of its event is kept).
+    public var malformedValues: Int
     /// Tags in id order.
     public var tags: [TagInfo]
     /// Where the points are.
@@ -83,6 +110,7 @@ public struct IndexedFile: Sendable, Equatable {
         encoder.int(corruptRecords)
         encoder.int(skippedBytes)
         encoder.int(records)
+        encoder.int(malformedValues)
         encoder.varint(UInt64(tags.count))
         for tag in tags {
             encoder.string(tag.name)
@@ -91,7 +119,7 @@ public struct IndexedFile: Sendable, Equatable {
             encoder.int(tag.firstOffset)
             encoder.int(tag.scalarCount)
             encoder.int(tag.blobCount)
-            encoder.string(tag.scalarEncoding)
+            encoder.varint(tag.scalarEncoding?.indexCode ?? 0)
         }
         encoder.varint(UInt64(chunks.count))
         for chunk in chunks {
@@ -124,6 +152,7 @@ public struct IndexedFile: Sendable, Equatable {
         corruptRecords = try decoder.int()
         skippedBytes = try decoder.int()
         records = try decoder.int()
+        malformedValues = try decoder.int()
         let tagCount = try decoder.count(minimumBytes: 7)
         tags = []
         tags.reserveCapacity(tagCount)
@@ -133,7 +162,7 @@ public struct IndexedFile: Sendable, Equatable {
             let dataClass = DataClass(rawValue: Int32(truncatingIfNeeded: try decoder.varint())) ?? .unknown
             tags.append(TagInfo(name: name, pluginName: plugin, dataClass: dataClass, firstOffset: try decoder.int(),
                                 scalarCount: try decoder.int(), blobCount: try decoder.int(),
-                                scalarEncoding: try decoder.string()))
+                                scalarEncoding: ScalarValue.Encoding(indexCode: try decoder.varint())))
         }
         let chunkCount = try decoder.count(minimumBytes: 4)
         chunks = []
@@ -165,6 +194,7 @@ public struct IndexedFile: Sendable, Equatable {
         corruptRecords = 0
         skippedBytes = 0
         records = 0
+        malformedValues = 0
         tags = []
         chunks = []
     }

@@ -1,10 +1,12 @@
 import TFEventsCore
+import TFEventsSystem
 
 /// Runs and event files of a log directory (SPEC E.1): an event file is a
 /// file whose name contains `tfevents`; its run is its directory relative
 /// to the log directory, `.` for the root.
 public enum LogdirDiscovery {
-    /// Event files under `logdir` as relative paths in sorted order, and
+    /// Event files under `logdir` as relative paths in the byte order of
+    /// their UTF-8 (``FilePaths/bytewiseLess(_:_:)``), and
     /// the paths that could not be read.
     public static func eventFiles(in logdir: String) -> (files: [String], failures: [EventFileDiscovery.Failure]) {
         let (absolute, failures) = EventFileDiscovery.expand([logdir])
@@ -12,7 +14,7 @@ public enum LogdirDiscovery {
         let relative = absolute.compactMap { path -> String? in
             path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : nil
         }
-        return (relative.sorted(), failures)
+        return (relative.sorted(by: FilePaths.bytewiseLess), failures)
     }
 
     /// The run of a relative file path: its directory, or "." at the root.

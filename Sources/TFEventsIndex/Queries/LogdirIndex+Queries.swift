@@ -170,7 +170,7 @@ extension LogdirIndex {
             for chunk in try chunks(of: file) {
                 var point = 0
                 for event in 0 ..< chunk.eventSteps.count {
-                    var values: [(tag: String, value: Double, encoding: String)] = []
+                    var values: [(tag: String, value: Double, encoding: ScalarValue.Encoding?)] = []
                     while point < chunk.pointCount, Int(chunk.pointEvents[point]) == event {
                         let tag = file.tags[Int(chunk.pointTags[point])]
                         values.append((tag.name, chunk.values[point], tag.scalarEncoding))

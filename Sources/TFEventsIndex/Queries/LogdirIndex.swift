@@ -123,23 +123,23 @@ public final class LogdirIndex: Sendable {
             do {
                 let (file, manifest, recovered) = try IndexFile.load(path: indexPath)
                 if manifest.logdir != logdir {
-                    report.rebuildReason = IndexError(path: indexPath, kind: .otherLogdir(manifest.logdir)).description
+                    report.rebuildReason = .unusable(IndexError(path: indexPath, kind: .otherLogdir(manifest.logdir)))
                 } else {
                     existing = file
                     for entry in manifest.files { previous[entry.relativePath] = entry }
-                    if recovered { report.rebuildReason = "recovered the last complete update of \(indexPath)" }
+                    if recovered { report.rebuildReason = .recovered(indexPath: indexPath) }
                 }
             } catch {
                 if case .io(_, let code) = error.kind, code.code == ENOENT {
                     // First build.
                 } else if error.isRebuildable {
-                    report.rebuildReason = error.description
+                    report.rebuildReason = .unusable(error)
                 } else {
                     throw error
                 }
             }
         } else {
-            report.rebuildReason = "rebuild requested"
+            report.rebuildReason = .requested
         }
 
         // What is there now, and what must be read.

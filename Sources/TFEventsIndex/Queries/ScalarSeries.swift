@@ -89,5 +89,5 @@ public struct IndexedEvaluation: Sendable {
     /// The event's wall time.
     public var wallTime: Double
     /// Tags and values, in record order.
-    public var values: [(tag: String, value: Double, encoding: String)]
+    public var values: [(tag: String, value: Double, encoding: ScalarValue.Encoding?)]
 }

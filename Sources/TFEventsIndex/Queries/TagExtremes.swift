@@ -18,25 +18,35 @@ struct TagExtremes: Sendable, Equatable {
     var maxIndex: Int
     var maxValue: Double
 
-    /// The extremes of every tag of `chunk`.
+    /// The extremes of every tag of `chunk`, counting a tag once per event:
+    /// when a tag appears more than once in one event, only its last value
+    /// is the event's (``MetricGoal``). Ties keep the first point.
     static func of(_ chunk: FileChunk) -> [TagExtremes] {
         // Tag ids are dense per file: index a plain array by id.
         let tagCount = Int(chunk.pointTags.max() ?? 0) + 1
         var byTag = [TagExtremes](repeating: TagExtremes(tag: 0, count: 0, nanCount: 0, minIndex: -1, minValue: .nan,
                                                          maxIndex: -1, maxValue: .nan), count: chunk.pointTags.isEmpty ? 0 : tagCount)
-        let tags = chunk.pointTags.span, values = chunk.values.span
-        for i in 0 ..< values.count {
-            let tag = Int(tags[i]), value = values[i]
+        // Walk backwards: the first point of a tag met in an event is its
+        // last value there; later meetings in the same event are shadowed.
+        var seenInEvent = [UInt32](repeating: .max, count: byTag.count)
+        let tags = chunk.pointTags.span, events = chunk.pointEvents.span, values = chunk.values.span
+        var i = values.count
+        while i > 0 {
+            i -= 1
+            let tag = Int(tags[i]), event = events[i], value = values[i]
+            if seenInEvent[tag] == event { continue }
+            seenInEvent[tag] = event
             byTag[tag].count += 1
             if value.isNaN {
                 byTag[tag].nanCount += 1
                 continue
             }
-            if byTag[tag].minIndex < 0 || value < byTag[tag].minValue {
+            // <= and >=: walking backwards, an equal earlier point takes over.
+            if byTag[tag].minIndex < 0 || value <= byTag[tag].minValue {
                 byTag[tag].minIndex = i
                 byTag[tag].minValue = value
             }
-            if byTag[tag].maxIndex < 0 || value > byTag[tag].maxValue {
+            if byTag[tag].maxIndex < 0 || value >= byTag[tag].maxValue {
                 byTag[tag].maxIndex = i
                 byTag[tag].maxValue = value
             }
