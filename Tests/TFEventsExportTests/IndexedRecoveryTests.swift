@@ -13,9 +13,21 @@ import TFEventsTestSupport
 struct IndexedRecoveryTests {
     /// Copies a fixture family into a scratch directory (the index is
     /// written under the scratch directory, not into Fixtures/).
+    @discardableResult
     static func compare(modelDirectory: String, pattern: String, comparison: MetricComparison,
-                        indexPath: String, label: String) throws {
+                        indexPath: String, label: String) throws -> Bool {
         let direct = try EvalRecovery.recover(modelDirectory: modelDirectory, pattern: pattern, comparison: comparison)
+        // An answer exists exactly when some file holds a non-NaN value of
+        // the metric (an oracle apart from both paths): nil == nil must not
+        // pass for a case that has an answer.
+        let metric = try #require(comparison.metric)
+        var hasValue = false
+        for file in EvalRecovery.eventFiles(modelDirectory: modelDirectory, pattern: pattern) {
+            _ = FileScanner().scan(path: file) { point in
+                if point.tag == metric && !point.scalar.value.isNaN { hasValue = true }
+            }
+        }
+        #expect((direct.best != nil) == hasValue, "\(label): an answer iff the metric has a value")
         for attempt in 0 ..< 2 {  // built, then answered from the stored index
             var options = IndexOptions()
             options.jobs = 2
@@ -32,6 +44,7 @@ struct IndexedRecoveryTests {
             #expect(indexed.statistics.skippedMissingMetric == direct.statistics.skippedMissingMetric, "\(label)")
             #expect(indexed.statistics.skippedNaN == direct.statistics.skippedNaN, "\(label)")
         }
+        return direct.best != nil
     }
 
     @Test("every fixture model directory and run, smaller and larger, several metrics")
@@ -44,14 +57,20 @@ struct IndexedRecoveryTests {
             ("tensorboardx", "run1/*.tfevents.*"),
         ]
         var n = 0
+        var answered = 0
         for (directory, pattern) in cases {
             for comparison in [MetricComparison.lossSmaller, .larger("accuracy"), .smaller("accuracy"),
                                .larger("special/nonfinite"), .smaller("precise/f64"), .larger("lr")] {
                 n += 1
-                try Self.compare(modelDirectory: FixtureLibrary.path(directory), pattern: pattern, comparison: comparison,
-                                 indexPath: scratch.path + "/index-\(n)", label: "\(directory) \(pattern) \(comparison)")
+                if try Self.compare(modelDirectory: FixtureLibrary.path(directory), pattern: pattern,
+                                    comparison: comparison, indexPath: scratch.path + "/index-\(n)",
+                                    label: "\(directory) \(pattern) \(comparison)") {
+                    answered += 1
+                }
             }
         }
+        // Most cases have an answer: the comparison of answers is not vacuous.
+        #expect(answered >= cases.count, "only \(answered) of \(n) cases had a best evaluation")
     }
 
     @Test("generated eval logs with ties, appended between looks")
@@ -69,6 +88,7 @@ struct IndexedRecoveryTests {
             let direct = try EvalRecovery.recover(modelDirectory: model, comparison: comparison)
             let (indexed, _) = try #require(try EvalRecovery.recoverThroughIndex(
                 modelDirectory: model, comparison: comparison, indexOptions: options, indexPath: scratch.path + "/idx"))
+            #expect(direct.best != nil, "\(comparison): the generated logs have this metric")
             #expect(indexed.best?.globalStep == direct.best?.globalStep)
             #expect(indexed.best?.metrics.mapValues(\.bitPattern) == direct.best?.metrics.mapValues(\.bitPattern))
             #expect(indexed.statistics.skippedMissingMetric == direct.statistics.skippedMissingMetric)

@@ -23,7 +23,7 @@ import TFEventsSystem
 /// (``ChunkPipeline/backgroundSlots`` × 2 × chunk capacity at most) plus the
 /// largest record that did not fit in a chunk.
 @safe public final class StreamWindow {
-    private let pipeline: ChunkPipeline
+    let pipeline: ChunkPipeline
     /// The readable bytes: in a slot, or in the spill buffer.
     private(set) var bytes = unsafe UnsafeRawBufferPointer(start: nil, count: 0)
     /// Stream offset of `bytes[0]`.

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import TFRecord
 import TFEventsSynthetic
@@ -139,12 +140,23 @@ struct StreamWindowTests {
         #expect(reader.endState == .truncated(validEnd: 18, trailingBytes: bytes.count - 18))
     }
 
-    @Test("readers dropped in the middle stop their producer thread cleanly")
-    func droppedEarly() {
+    @Test("windows dropped in the middle stop their producer thread, which then lets go of the pipeline")
+    func droppedEarly() throws {
         let bytes = Self.stream(records: (0 ..< 2000).map { Array(repeating: UInt8($0 % 251), count: $0 % 300) })
         for round in 0 ..< 50 {
-            var reader = Self.reader(ScriptedByteStream(bytes, pieces: [round + 1]), chunk: 64, background: true)
-            for _ in 0 ..< round { _ = try? reader.next() }
+            weak var pipeline: ChunkPipeline?
+            do {
+                let window = StreamWindow(stream: ScriptedByteStream(bytes, pieces: [round + 1]), capacity: 64,
+                                          background: true)
+                #expect(window.readsInBackground)
+                pipeline = window.pipeline
+                for _ in 0 ..< round { try window.refill(keepFrom: window.bytes.count, needed: 12) }
+            }
+            // The window is gone: its deinit cancelled the producer, which
+            // holds the pipeline until its thread returns.
+            let deadline = ContinuousClock.now + .seconds(10)
+            while pipeline != nil && ContinuousClock.now < deadline { usleep(1000) }
+            #expect(pipeline == nil, "round \(round): the producer thread is still running")
         }
     }
 }
