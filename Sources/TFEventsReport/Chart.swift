@@ -3,20 +3,20 @@ import TFEventsIndex
 /// One chart of a report: the series of one tag (one per run), on a shared
 /// step axis, with vertical markers for the best evaluation, exports and
 /// checkpoints.
-public struct Chart: Sendable {
+package struct Chart: Sendable {
     /// What the chart shows, usually the tag.
-    public var title: String
+    package var title: String
     /// The lines, drawn in order (later ones on top).
-    public var series: [ChartSeries]
+    package var series: [ChartSeries]
     /// Vertical markers.
-    public var markers: [ChartMarker]
+    package var markers: [ChartMarker]
     /// Values placed by their logarithm; values ≤ 0 are left out and counted.
-    public var logScale: Bool
+    package var logScale: Bool
     /// TensorBoard smoothing weight (0 ..< 1); 0 draws the raw values only.
-    public var smoothing: Double
+    package var smoothing: Double
 
     /// A chart.
-    public init(title: String, series: [ChartSeries], markers: [ChartMarker] = [], logScale: Bool = false,
+    package init(title: String, series: [ChartSeries], markers: [ChartMarker] = [], logScale: Bool = false,
                 smoothing: Double = 0) {
         self.title = title
         self.series = series
@@ -26,7 +26,7 @@ public struct Chart: Sendable {
     }
 
     /// Smallest and largest step of every series, nil without points.
-    public var stepRange: ClosedRange<Int64>? {
+    package var stepRange: ClosedRange<Int64>? {
         guard let lower = series.map(\.data.stepRange.lowerBound).min(),
               let upper = series.map(\.data.stepRange.upperBound).max() else { return nil }
         return lower ... upper
@@ -34,16 +34,16 @@ public struct Chart: Sendable {
 }
 
 /// One line of a chart.
-public struct ChartSeries: Sendable {
+package struct ChartSeries: Sendable {
     /// The run (legend and hover text).
-    public var name: String
+    package var name: String
     /// `#rrggbb`.
-    public var color: String
+    package var color: String
     /// The points, decimated on the chart's grid.
-    public var data: DecimatedSeries
+    package var data: DecimatedSeries
 
     /// A series.
-    public init(name: String, color: String, data: DecimatedSeries) {
+    package init(name: String, color: String, data: DecimatedSeries) {
         self.name = name
         self.color = color
         self.data = data
@@ -51,9 +51,9 @@ public struct ChartSeries: Sendable {
 }
 
 /// A vertical line at a step.
-public struct ChartMarker: Sendable, Equatable {
+package struct ChartMarker: Sendable, Equatable {
     /// What the line marks.
-    public enum Kind: String, Sendable {
+    package enum Kind: String, Sendable {
         /// The best evaluation: a solid line, labelled with the step and
         /// (when the chart's tag has a value there) a dot and the value.
         case best
@@ -64,16 +64,16 @@ public struct ChartMarker: Sendable, Equatable {
     }
 
     /// What the line marks.
-    public var kind: Kind
+    package var kind: Kind
     /// Where.
-    public var step: Int64
+    package var step: Int64
     /// Hover text (and the label of a best marker).
-    public var label: String
+    package var label: String
     /// The chart's value at the step, for a best marker.
-    public var value: Double?
+    package var value: Double?
 
     /// A marker.
-    public init(kind: Kind, step: Int64, label: String, value: Double? = nil) {
+    package init(kind: Kind, step: Int64, label: String, value: Double? = nil) {
         self.kind = kind
         self.step = step
         self.label = label

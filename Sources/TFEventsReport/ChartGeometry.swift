@@ -2,19 +2,19 @@
 /// their ticks, each series as polylines broken at gaps, the non-finite
 /// markers, and the vertical markers. Pure, so golden tests can check it;
 /// ``SVGChart`` only writes it out.
-public struct ChartGeometry: Sendable {
+package struct ChartGeometry: Sendable {
     /// A point in SVG user units.
-    public struct Point: Sendable, Equatable {
+    package struct Point: Sendable, Equatable {
         /// Horizontal position.
-        public var x: Double
+        package var x: Double
         /// Vertical position (down from the top).
-        public var y: Double
+        package var y: Double
     }
 
     /// A value that cannot be drawn on the line, shown as a marker instead.
-    public struct Gap: Sendable, Equatable {
+    package struct Gap: Sendable, Equatable {
         /// Why it is not on the line.
-        public enum Kind: String, Sendable {
+        package enum Kind: String, Sendable {
             /// NaN: a marker on the bottom edge.
             case nan
             /// +Inf: a triangle on the top edge.
@@ -25,63 +25,63 @@ public struct ChartGeometry: Sendable {
             case nonPositive
         }
         /// Why.
-        public var kind: Kind
+        package var kind: Kind
         /// Horizontal position (the earliest such value's step).
-        public var x: Double
+        package var x: Double
         /// That step.
-        public var step: Int64
+        package var step: Int64
         /// How many such values fell in the column.
-        public var count: Int
+        package var count: Int
     }
 
     /// The drawing of one series.
-    public struct Line: Sendable {
+    package struct Line: Sendable {
         /// The series' name.
-        public var name: String
+        package var name: String
         /// Its colour.
-        public var color: String
+        package var color: String
         /// Polylines of the raw values, broken at non-finite values.
-        public var raw: [[Point]]
+        package var raw: [[Point]]
         /// Polylines of the smoothed values (empty without smoothing).
-        public var smoothed: [[Point]]
+        package var smoothed: [[Point]]
         /// Dots at each point, for short series (≤ ``ChartGeometry/dotLimit`` points).
-        public var dots: [Point]
+        package var dots: [Point]
         /// Values not on the line.
-        public var gaps: [Gap]
+        package var gaps: [Gap]
     }
 
     /// A vertical marker placed.
-    public struct Marker: Sendable, Equatable {
+    package struct Marker: Sendable, Equatable {
         /// What it marks.
-        public var kind: ChartMarker.Kind
+        package var kind: ChartMarker.Kind
         /// Where, in steps.
-        public var step: Int64
+        package var step: Int64
         /// Where, horizontally.
-        public var x: Double
+        package var x: Double
         /// Hover text.
-        public var label: String
+        package var label: String
         /// The value, for a best marker on a chart holding it.
-        public var value: Double?
+        package var value: Double?
         /// The value's height.
-        public var valueY: Double?
+        package var valueY: Double?
     }
 
     /// Series with at most this many points, none decimated, get dots.
-    public static let dotLimit = 60
+    package static let dotLimit = 60
 
     /// The chart's size.
-    public var layout: ChartLayout
+    package var layout: ChartLayout
     /// The step axis.
-    public var x: NiceScale
+    package var x: NiceScale
     /// The value axis.
-    public var y: NiceScale
+    package var y: NiceScale
     /// The series, in drawing order.
-    public var lines: [Line]
+    package var lines: [Line]
     /// Markers inside the step range, in the chart's order.
-    public var markers: [Marker]
+    package var markers: [Marker]
 
     /// Lays out `chart` in `layout`.
-    public init(chart: Chart, layout: ChartLayout = .standard) {
+    package init(chart: Chart, layout: ChartLayout = .standard) {
         self.layout = layout
         let range = chart.stepRange ?? 0 ... 1
         x = NiceScale.linear(lower: Double(range.lowerBound), upper: Double(range.upperBound),

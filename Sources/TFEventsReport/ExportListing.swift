@@ -4,25 +4,25 @@ import TFEventsExport
 import TFEventsSystem
 
 /// One export found under `<model_dir>/export/<exporter>/<version>/`.
-public struct ExportEntry: Sendable, Equatable {
+package struct ExportEntry: Sendable, Equatable {
     /// The exporter's directory name (`best_exporter`).
-    public var exporter: String
+    package var exporter: String
     /// The version directory name: the export's time, in seconds since the
     /// epoch (ten digits).
-    public var version: String
+    package var version: String
     /// The export directory.
-    public var path: String
+    package var path: String
     /// The manifest this package writes into each export, nil for exports
     /// without one (made by TensorFlow): their step is unknown.
-    public var manifest: ExportManifest?
+    package var manifest: ExportManifest?
     /// Why the manifest could not be read, when it could not.
-    public var manifestProblem: String?
+    package var manifestProblem: String?
     /// The `global_step` saved in the export's variables (``SavedModelStep``),
     /// read when there is no manifest.
-    public var savedModelStep: Int64?
+    package var savedModelStep: Int64?
 
     /// Where an export's step comes from.
-    public enum StepSource: String, Sendable {
+    package enum StepSource: String, Sendable {
         /// Our `export_manifest`: the evaluated step.
         case manifest
         /// The SavedModel's `global_step` variable: the step of the
@@ -32,25 +32,25 @@ public struct ExportEntry: Sendable, Equatable {
 
     /// The evaluated step, when known: from the manifest, else from the
     /// SavedModel's variables.
-    public var globalStep: Int64? { manifest?.evalResult.globalStep ?? savedModelStep }
+    package var globalStep: Int64? { manifest?.evalResult.globalStep ?? savedModelStep }
 
     /// Where ``globalStep`` comes from, nil when it is unknown.
-    public var stepSource: StepSource? {
+    package var stepSource: StepSource? {
         manifest != nil ? .manifest : savedModelStep != nil ? .savedModel : nil
     }
 
     /// The version as seconds since the epoch.
-    public var seconds: Int64? { Int64(version) }
+    package var seconds: Int64? { Int64(version) }
 }
 
 /// Lists the surviving exports of a model directory.
-public enum ExportListing {
+package enum ExportListing {
     /// Every `export/<exporter>/<10 digits>/` directory, exporters sorted
     /// by name and versions ascending (`temp-*` directories of exports in
     /// progress are left out), each with its manifest when it has one, or
     /// else the `global_step` of its SavedModel variables when it can be
     /// read.
-    public static func exports(modelDirectory: String) -> [ExportEntry] {
+    package static func exports(modelDirectory: String) -> [ExportEntry] {
         let root = FilePaths.join(modelDirectory, "export")
         guard let exporters = try? Directories.list(root) else { return [] }
         var entries: [ExportEntry] = []

@@ -1,11 +1,11 @@
 /// Escaping for text put into HTML and SVG: tag names, run names and paths
 /// are user data and must never become markup.
-public enum HTMLText {
+package enum HTMLText {
     /// `text` safe inside an element or a double-quoted attribute: `&`, `<`,
     /// `>`, `"` and `'` become entities, and control characters other than
     /// tab and newline (invalid in XML, so fatal to an inline SVG) become
     /// U+FFFD.
-    public static func escape(_ text: String) -> String {
+    package static func escape(_ text: String) -> String {
         // Fast path: most tags need nothing.
         if !text.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 || $0 < 0x20 }) {
             return text
@@ -31,7 +31,7 @@ public enum HTMLText {
     /// is also safe inside an HTML `<script>` element: `<`, `>`, `&` and
     /// U+2028/U+2029 are written as `\u` escapes, so no `</script>` can end
     /// the element early.
-    public static func jsonString(_ text: String, forScript: Bool = true) -> String {
+    package static func jsonString(_ text: String, forScript: Bool = true) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

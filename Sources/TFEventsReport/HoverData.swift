@@ -4,13 +4,13 @@ import TFEventsIndex
 /// series, one entry per column (`[step, last]`, or `[step, last, min,
 /// max, count]` for a column holding several points) and the smoothed
 /// values. Embedded once in the page as JSON.
-public enum HoverData {
+package enum HoverData {
     /// The JSON array for `charts` (in page order), each with its geometry.
     ///
     /// - Parameter budget: most entries in all; each series gets an equal
     ///   share (at least 50), neighbouring columns merged into one entry
     ///   when it has more.
-    public static func json(_ charts: [(chart: Chart, geometry: ChartGeometry)], budget: Int = .max) -> String {
+    package static func json(_ charts: [(chart: Chart, geometry: ChartGeometry)], budget: Int = .max) -> String {
         let seriesCount = max(1, charts.reduce(0) { $0 + $1.chart.series.count })
         let perSeries = max(50, budget / seriesCount)
         var out = "["

@@ -3,7 +3,7 @@ import TFEventsIndex
 /// Which way is better for a tag, for the "best value" of a run: larger
 /// for accuracy-like tags, smaller for everything else (losses, errors).
 /// The report's column headers say which was used (↑ max, ↓ min).
-public enum MetricDirection {
+package enum MetricDirection {
     /// Words (whole parts of a tag, or their starts) that mean larger is better.
     static let higherWords = ["acc", "auc", "precision", "recall", "f1", "fscore", "bleu", "rouge", "meteor", "map",
                               "iou", "miou", "dice", "score", "reward", "return", "r2", "top1", "top5", "hit", "hits",
@@ -11,7 +11,7 @@ public enum MetricDirection {
 
     /// Whether a larger value of `tag` is better; `goal` (the report's
     /// options) decides for its own metric.
-    public static func higherIsBetter(tag: String, goal: MetricGoal?) -> Bool {
+    package static func higherIsBetter(tag: String, goal: MetricGoal?) -> Bool {
         if let goal, tag == goal.metric { return goal.higherIsBetter }
         let lower = tag.lowercased()
         let words = lower.split(whereSeparator: { !($0.isLetter || $0.isNumber) })

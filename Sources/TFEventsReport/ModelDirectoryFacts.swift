@@ -22,7 +22,7 @@ public struct ModelDirectoryFacts: Sendable {
     /// Evaluations skipped for a NaN metric.
     public var skippedNaN: Int
     /// Exports under `export/*/`.
-    public var exports: [ExportEntry]
+    package var exports: [ExportEntry]
     /// Checkpoints whose files are on disk, by step.
     public var checkpoints: [Checkpoint]
     /// The latest checkpoint's prefix (the `checkpoint` file's, when on disk).
@@ -77,7 +77,7 @@ public struct ModelDirectoryFacts: Sendable {
     }
 
     /// Exports of the best evaluation's step (known from their manifests).
-    public var bestExports: [ExportEntry] {
+    package var bestExports: [ExportEntry] {
         guard let best else { return [] }
         return exports.filter { $0.globalStep == best.globalStep }
     }

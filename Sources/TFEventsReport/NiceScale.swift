@@ -12,22 +12,22 @@ import Darwin
 ///
 /// Pure and deterministic, so that the geometry of a chart can be checked
 /// against golden values.
-public struct NiceScale: Sendable, Equatable {
+package struct NiceScale: Sendable, Equatable {
     /// Smallest and largest data value shown.
-    public var domain: ClosedRange<Double>
+    package var domain: ClosedRange<Double>
     /// Pixel coordinates of `domain.lowerBound` and `domain.upperBound`
     /// (the second may be smaller, as for a y axis).
-    public var range: (start: Double, end: Double)
+    package var range: (start: Double, end: Double)
     /// Whether values are placed by their logarithm (base 10).
-    public var isLogarithmic: Bool
+    package var isLogarithmic: Bool
     /// Tick values, ascending, inside the domain.
-    public var ticks: [Double]
+    package var ticks: [Double]
     /// Distance between neighbouring ticks (for labels); for a logarithmic
     /// scale, the smallest tick.
-    public var tickSpacing: Double
+    package var tickSpacing: Double
 
     /// Equal domains, ranges, kinds and ticks.
-    public static func == (a: NiceScale, b: NiceScale) -> Bool {
+    package static func == (a: NiceScale, b: NiceScale) -> Bool {
         a.domain == b.domain && a.range == b.range && a.isLogarithmic == b.isLogarithmic && a.ticks == b.ticks
             && a.tickSpacing == b.tickSpacing
     }
@@ -40,7 +40,7 @@ public struct NiceScale: Sendable, Equatable {
     ///   - niceDomain: whether to widen the domain to the nearest ticks.
     /// An empty span (`lower == upper`) is widened to ±1 around the value
     /// (or ±10 % of it); non-finite bounds give 0 ... 1.
-    public static func linear(lower: Double, upper: Double, pixels: (start: Double, end: Double), tickCount: Int = 5,
+    package static func linear(lower: Double, upper: Double, pixels: (start: Double, end: Double), tickCount: Int = 5,
                               padding: Double = 0, niceDomain: Bool = false) -> NiceScale {
         var (lo, hi) = (lower, upper)
         if !lo.isFinite || !hi.isFinite || lo > hi { (lo, hi) = (0, 1) }
@@ -71,7 +71,7 @@ public struct NiceScale: Sendable, Equatable {
     /// spans fewer than three decades (evenly spaced ticks when even those
     /// leave fewer than two). The domain is widened to whole decades when
     /// it spans more than one.
-    public static func logarithmic(lower: Double, upper: Double, pixels: (start: Double, end: Double)) -> NiceScale {
+    package static func logarithmic(lower: Double, upper: Double, pixels: (start: Double, end: Double)) -> NiceScale {
         var (lo, hi) = (lower, upper)
         if !(lo > 0) || !hi.isFinite || hi < lo { (lo, hi) = (1, 10) }
         if lo == hi { (lo, hi) = (lo / 2, hi * 2) }
@@ -109,7 +109,7 @@ public struct NiceScale: Sendable, Equatable {
 
     /// The pixel coordinate of `value` (unclamped; NaN for a non-positive
     /// value on a logarithmic scale).
-    public func pixel(_ value: Double) -> Double {
+    package func pixel(_ value: Double) -> Double {
         let t: Double
         if isLogarithmic {
             guard value > 0 else { return .nan }
@@ -121,12 +121,12 @@ public struct NiceScale: Sendable, Equatable {
     }
 
     /// The tick label of `tick`.
-    public func label(_ tick: Double) -> String {
+    package func label(_ tick: Double) -> String {
         isLogarithmic ? NumberFormat.value(tick, digits: 2) : NumberFormat.tick(tick, spacing: tickSpacing)
     }
 
     /// 1, 2 or 5 times a power of ten, the nearest at or above `rough`.
-    public static func niceStep(_ rough: Double) -> Double {
+    package static func niceStep(_ rough: Double) -> Double {
         guard rough > 0, rough.isFinite else { return 1 }
         let exponent = floor(log10(rough))
         let base = pow(10, exponent)

@@ -8,11 +8,11 @@ import Darwin
 
 /// Numbers as a report shows them: short, exact enough to compare, and
 /// never in a form a browser would misread.
-public enum NumberFormat {
+package enum NumberFormat {
     /// A value with `digits` significant digits: `0.2533`, `1.234e-5`,
     /// `12345` (integers up to 7 digits are written in full), `NaN`,
     /// `+Inf`, `-Inf`. Trailing zeros are dropped.
-    public static func value(_ x: Double, digits: Int = 4) -> String {
+    package static func value(_ x: Double, digits: Int = 4) -> String {
         if x.isNaN { return "NaN" }
         if x.isInfinite { return x < 0 ? "-Inf" : "+Inf" }
         if x == 0 { return "0" }
@@ -28,7 +28,7 @@ public enum NumberFormat {
     }
 
     /// A step for axis labels and tables: `950`, `12.5k`, `3M`, `1.25G`.
-    public static func step(_ x: Double) -> String {
+    package static func step(_ x: Double) -> String {
         let magnitude = abs(x)
         let units: [(Double, String)] = [(1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")]
         for (scale, suffix) in units where magnitude >= scale {
@@ -39,7 +39,7 @@ public enum NumberFormat {
 
     /// A tick label for a tick spacing of `spacing`: just enough decimals to
     /// tell neighbouring ticks apart (`0.25`, `0.3`, `1e-6`, `2k`).
-    public static func tick(_ x: Double, spacing: Double) -> String {
+    package static func tick(_ x: Double, spacing: Double) -> String {
         if x == 0 { return "0" }
         let magnitude = abs(x)
         if magnitude >= 1e5 || magnitude < 1e-4 {
@@ -52,7 +52,7 @@ public enum NumberFormat {
     }
 
     /// A byte count: `812 B`, `1.4 KiB`, `3.2 MiB`.
-    public static func bytes(_ count: Int) -> String {
+    package static func bytes(_ count: Int) -> String {
         let units = ["B", "KiB", "MiB", "GiB", "TiB"]
         var value = Double(count)
         var unit = 0

@@ -4,7 +4,12 @@ import TFEventsSystem
 
 /// Why a report could not be made.
 public struct ReportError: Error, Sendable, CustomStringConvertible {
-    /// What went wrong.
+    /// What went wrong. Every case is fatal for the report: no page is
+    /// written.
+    ///
+    /// Non-exhaustive (SE-0487): cases may be added, so a `switch` outside
+    /// this package needs `@unknown default`.
+    @nonexhaustive
     public enum Kind: Sendable {
         /// The path is not a directory (or cannot be read).
         case notADirectory(SystemError?)

@@ -1,14 +1,14 @@
 /// The HTML document of a report: one self-contained file (inline CSS,
 /// inline SVG, a small inline script for hover read-outs; nothing is
 /// fetched), readable without the script and printable.
-public enum ReportPage {
+package enum ReportPage {
     /// The whole document.
     ///
     /// - Parameters:
     ///   - title: the page title (escaped here).
     ///   - body: the body's HTML, already escaped.
     ///   - chartData: the hover data (``HoverData/json(_:)``), or "" for none.
-    public static func document(title: String, body: String, chartData: String) -> String {
+    package static func document(title: String, body: String, chartData: String) -> String {
         var html = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         html += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
         html += "<meta name=\"generator\" content=\"tfevents report\">\n"
@@ -26,7 +26,7 @@ public enum ReportPage {
     }
 
     /// The page's style sheet.
-    public static let css = """
+    package static let css = """
     :root{--fg:#111827;--muted:#6b7280;--line:#e5e7eb;--bg:#f6f7f9;--card:#fff;--best:#c2410c;--export:#7c3aed;\
     --bad:#dc2626;font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,"Noto Sans",sans-serif;\
     color:var(--fg);background:var(--bg)}
@@ -105,7 +105,7 @@ public enum ReportPage {
 
     /// The hover script: a read-out of the nearest step's values, and the
     /// legend highlighting a run. Names are put in with `textContent`.
-    public static let script = """
+    package static let script = """
     (function(){'use strict';
     var data=JSON.parse(document.getElementById('chart-data').textContent),tip=document.getElementById('tip');
     function fmt(v){if(v===null)return 'NaN/Inf';var a=Math.abs(v);if(a!==0&&(a<1e-3||a>=1e7))return v.toExponential(4);

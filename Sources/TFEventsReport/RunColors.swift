@@ -13,9 +13,9 @@ import Darwin
 /// Hues come from a hash of the name, at two lightness levels, in the
 /// OKLCH space (perceptually even: no hue is much louder than another),
 /// converted to sRGB hex.
-public enum RunColors {
+package enum RunColors {
     /// `#rrggbb` for `name`, from its hash alone.
-    public static func color(for name: String) -> String {
+    package static func color(for name: String) -> String {
         let (l, c, h) = candidate(for: name, salt: 0)
         return oklch(lightness: l, chroma: c, hue: h)
     }
@@ -26,7 +26,7 @@ public enum RunColors {
     /// enough. So a run keeps its colour in every report where no
     /// look-alike precedes it, and two runs of one report never look alike
     /// (up to 16 candidates each).
-    public static func assign(_ names: [String]) -> [String: String] {
+    package static func assign(_ names: [String]) -> [String: String] {
         var taken: [(l: Double, a: Double, b: Double)] = []
         var result: [String: String] = [:]
         for name in Set(names).sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
@@ -75,10 +75,10 @@ public enum RunColors {
 
     /// Fixed colours for the parts of one model directory, in order:
     /// evaluation first (blue), training (orange), then others.
-    public static let sections = ["#2563eb", "#ea580c", "#16a34a", "#9333ea", "#0891b2", "#be123c", "#4d7c0f", "#a16207"]
+    package static let sections = ["#2563eb", "#ea580c", "#16a34a", "#9333ea", "#0891b2", "#be123c", "#4d7c0f", "#a16207"]
 
     /// An OKLCH colour as `#rrggbb`, chroma reduced until it fits sRGB.
-    public static func oklch(lightness: Double, chroma: Double, hue: Double) -> String {
+    package static func oklch(lightness: Double, chroma: Double, hue: Double) -> String {
         var c = chroma
         while true {
             let h = hue * .pi / 180

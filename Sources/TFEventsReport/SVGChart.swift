@@ -2,13 +2,13 @@
 /// resources, classes styled by the page's CSS (``ReportPage/css``), every
 /// string escaped, native `<title>` tooltips on markers so the chart
 /// explains itself without the page's script.
-public enum SVGChart {
+package enum SVGChart {
     /// The `<svg>` element of `chart`.
     ///
     /// - Parameters:
     ///   - id: the chart's number on the page, for the hover script.
     ///   - geometry: `chart` laid out.
-    public static func render(_ chart: Chart, geometry: ChartGeometry, id: Int) -> String {
+    package static func render(_ chart: Chart, geometry: ChartGeometry, id: Int) -> String {
         let layout = geometry.layout
         let c = NumberFormat.coordinate
         let (left, right, top, bottom) = (layout.plotLeft, layout.plotRight, layout.plotTop, layout.plotBottom)

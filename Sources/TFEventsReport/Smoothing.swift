@@ -14,9 +14,9 @@ import Darwin
 /// `n`, and the smoothed value is `last / (1 - w^n)` (the division undoes
 /// the pull towards the initial 0). A non-finite value is passed through
 /// and does not move the average; a constant series is left as it is.
-public enum Smoothing {
+package enum Smoothing {
     /// The smoothed values of `values` with weight `weight` (0 ..< 1).
-    public static func tensorBoard(_ values: [Double], weight: Double) -> [Double] {
+    package static func tensorBoard(_ values: [Double], weight: Double) -> [Double] {
         guard weight > 0, let first = values.first else { return values }
         if values.allSatisfy({ $0 == first }) { return values }
         var last = 0.0
@@ -42,7 +42,7 @@ public enum Smoothing {
     /// the eye reads from a line that dense.
     ///
     /// - Returns: one value per summary (NaN for a column with no finite point).
-    public static func tensorBoard(columns: [ColumnSummary], weight: Double) -> [Double] {
+    package static func tensorBoard(columns: [ColumnSummary], weight: Double) -> [Double] {
         guard weight > 0 else { return columns.map(\.mean) }
         let finite = columns.filter { $0.finiteCount > 0 }
         if let first = finite.first, finite.allSatisfy({ $0.minimum.value == first.minimum.value

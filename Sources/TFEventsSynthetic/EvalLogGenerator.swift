@@ -28,7 +28,7 @@ public struct EvalLogGenerator: SyntheticEventSource, Sendable {
     public enum Encoding: Hashable, Sendable, CaseIterable {
         /// TF1 / Estimator `simple_value`.
         case simpleValue
-        /// TF2 `tf.summary.scalar` tensors (SPEC A.4 R2 style).
+        /// TF2 `tf.summary.scalar` tensors (FORMAT §1.4 R2 style).
         case tf2Tensor
         /// Each event picks one of the two at random.
         case mixed

@@ -7,12 +7,12 @@ import Darwin
 #endif
 
 /// Directory creation shared by the writers, the index and the exporters.
-public enum Directories {
+package enum Directories {
     /// Creates `path` and its missing parents (`mkdir -p`, mode 0755).
     ///
     /// - Throws: ``SystemError`` when a component cannot be created or
     ///   exists as something other than a directory.
-    public static func create(_ path: String) throws(SystemError) {
+    package static func create(_ path: String) throws(SystemError) {
         if isDirectory(path) { return }
         let parent = FilePaths.dirname(path)
         if parent != path && parent != "." && parent != "/" { try create(parent) }
@@ -20,13 +20,13 @@ public enum Directories {
     }
 
     /// Creates the directory that will hold `file` (nothing for a bare name).
-    public static func createParent(of file: String) throws(SystemError) {
+    package static func createParent(of file: String) throws(SystemError) {
         let parent = FilePaths.dirname(file)
         if parent != "." && parent != "/" && parent != file { try create(parent) }
     }
 
     /// Whether `path` is a directory (following symbolic links).
-    public static func isDirectory(_ path: String) -> Bool {
+    package static func isDirectory(_ path: String) -> Bool {
         var info = stat()
         return unsafe stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
     }
@@ -35,7 +35,7 @@ public enum Directories {
     /// system lists them.
     ///
     /// - Throws: ``SystemError`` when the directory cannot be opened.
-    public static func list(_ path: String) throws(SystemError) -> [String] {
+    package static func list(_ path: String) throws(SystemError) -> [String] {
         guard let dir = unsafe opendir(path) else { throw SystemError.current }
         defer { unsafe closedir(dir) }
         var names: [String] = []

@@ -93,7 +93,7 @@ package func closeFile(_ fd: Int32) -> Int32 {
 }
 
 /// Facts about this process's machine.
-public enum ProcessInfoLite {
+package enum ProcessInfoLite {
     /// Cores available (at least 1).
-    public static var activeProcessorCount: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+    package static var activeProcessorCount: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
 }

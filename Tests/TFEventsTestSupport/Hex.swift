@@ -5,7 +5,7 @@
 @testable import TFEventsReport
 @testable import TFEventsSystem
 
-/// Bytes from hex text as SPEC.md prints it: pairs of hex digits, any
+/// Bytes from hex text as docs/FORMAT.md prints it: pairs of hex digits, any
 /// whitespace between them, `//` comments to the end of a line ignored.
 package func hexBytes(_ text: String) -> [UInt8] {
     var bytes: [UInt8] = []

@@ -48,7 +48,7 @@ package final class ScriptedByteStream: ByteStream {
 
 /// Builds TFRecord streams for tests.
 package enum TestRecords {
-    /// One framed record (SPEC A.1), as TensorFlow frames it.
+    /// One framed record (FORMAT §1.1), as TensorFlow frames it.
     package static func frame(_ payload: [UInt8]) -> [UInt8] {
         RecordWriter.framed(payload)
     }

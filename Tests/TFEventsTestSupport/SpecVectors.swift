@@ -5,7 +5,7 @@
 @testable import TFEventsReport
 @testable import TFEventsSystem
 
-/// The complete records of SPEC A.4, as hex, with their documented parts.
+/// The complete records of FORMAT §1.4, as hex, with their documented parts.
 package enum SpecRecords {
     /// R1: `Event{wall_time=1599759586.0, file_version="brain.Event:2"}`, from
     /// TensorBoard's `tf_record.rs` tests.

@@ -38,7 +38,7 @@ struct ReadmeExampleTests {
                 guard let event = try reader.next() else { break }     // a view: valid until next()
                 var values = event.summaryValues()
                 while let value = try values.next() {
-                    if let scalar = try value.scalar() {                  // SPEC D.3
+                    if let scalar = try value.scalar() {                  // FORMAT §4.2
                         print(value.tag, event.step, scalar.value, scalar.encoding)
                     }
                 }

@@ -11,7 +11,7 @@
 //   nothing else);
 // - "read": what a reader does: EventFileReader with every length and
 //   payload CRC verified, every event decoded, every Summary.Value's
-//   scalar extracted (SPEC D.3) and summed.
+//   scalar extracted (FORMAT §4.2) and summed.
 //
 // and reports both throughputs (uncompressed MB/s) and their ratio in
 // per mille: the target is read >= 0.85 x bare (850 per mille). Reading

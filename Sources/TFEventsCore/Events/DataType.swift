@@ -1,4 +1,4 @@
-/// A TensorFlow `DataType` enum value (SPEC C.4, `types.proto`).
+/// A TensorFlow `DataType` enum value (FORMAT §3.4, `types.proto`).
 ///
 /// A struct rather than an enum so that values this package does not know
 /// (newer float8 types, `_REF` variants) survive a round trip.

@@ -6,7 +6,7 @@
 /// bytes, and empty repeated fields. Embedded messages and oneof members are
 /// written when set, even when empty or zero. This encoder follows the same
 /// rules, so its output is byte-identical to TensorFlow's for the same event
-/// (checked against SPEC A.4 records R1–R4 in the tests).
+/// (checked against FORMAT §1.4 records R1–R4 in the tests).
 ///
 /// One encoder is meant to be reused: each ``encode(_:)`` replaces the
 /// previous payload and keeps the buffer's capacity, so
@@ -20,7 +20,7 @@
 /// ```
 public struct EventEncoder: ~Copyable, Sendable {
     /// The protobuf writer holding the last encoded payload.
-    public private(set) var writer: ProtoWriter
+    package private(set) var writer: ProtoWriter
 
     /// An encoder whose buffer holds `capacity` bytes before growing.
     public init(capacity: Int = 1024) {

@@ -3,7 +3,7 @@ import TFEventsSystem
 
 /// Writes an event file as TensorFlow's `EventsWriter` does: named
 /// `events.out.tfevents.<10-digit seconds>.<hostname><suffix>` in a
-/// directory, starting with the `file_version` event (SPEC E.1, E.2),
+/// directory, starting with the `file_version` event (FORMAT §5.1, §5.2),
 /// optionally compressed.
 ///
 /// ```swift

@@ -1,4 +1,4 @@
-/// Which member of `Event.what` an event carries (SPEC C.2).
+/// Which member of `Event.what` an event carries (FORMAT §3.2).
 ///
 /// Knowing the member does not decode it: a `graph_def` of many megabytes
 /// costs nothing until someone asks for its bytes.

@@ -1,4 +1,4 @@
-/// An `Event` to be written: the value-type mirror of `event.proto` (SPEC C.2–C.4).
+/// An `Event` to be written: the value-type mirror of `event.proto` (FORMAT §3.2–3.4).
 ///
 /// Reading uses borrowed views (``EventView``); writing needs owned values,
 /// and these types hold exactly what ``EventEncoder`` needs to reproduce
@@ -11,7 +11,7 @@
 ///     .scalar(tag: "loss", 0.25, style: .simpleValue),
 ///     .scalar(tag: "accuracy", 0.75, style: .simpleValue),
 /// ]))
-/// let payload = EventEncoder.encoded(event)   // SPEC A.4 record R3's payload
+/// let payload = EventEncoder.encoded(event)   // FORMAT §1.4 record R3's payload
 /// ```
 public struct EventRecord: Hashable, Sendable {
     /// `wall_time` (1), seconds since the epoch. Omitted on the wire when 0.
@@ -50,7 +50,7 @@ public struct EventRecord: Hashable, Sendable {
         case metaGraphDef([UInt8])
     }
 
-    /// One `Summary.Value` (SPEC C.3).
+    /// One `Summary.Value` (FORMAT §3.3).
     public struct Value: Hashable, Sendable {
         /// `tag` (1).
         public var tag: String
@@ -90,7 +90,7 @@ public struct EventRecord: Hashable, Sendable {
         }
     }
 
-    /// `SummaryMetadata` (SPEC C.3).
+    /// `SummaryMetadata` (FORMAT §3.3).
     public struct Metadata: Hashable, Sendable {
         /// `plugin_data` (1), or nil for none.
         public var pluginData: PluginData?
@@ -130,7 +130,7 @@ public struct EventRecord: Hashable, Sendable {
         }
     }
 
-    /// `TensorProto` (SPEC C.4).
+    /// `TensorProto` (FORMAT §3.4).
     public struct Tensor: Hashable, Sendable {
         /// `dtype` (1); omitted when `DT_INVALID`.
         public var dtype: DataType
@@ -293,7 +293,7 @@ public struct EventRecord: Hashable, Sendable {
 // MARK: - Scalars as real writers encode them
 
 extension EventRecord {
-    /// How a writer encodes one scalar point (SPEC D.1).
+    /// How a writer encodes one scalar point (FORMAT §4.1).
     public enum ScalarStyle: Hashable, Sendable, CaseIterable {
         /// TF1 summaries, Estimator evaluation, tensorboardX/PyTorch default:
         /// `simple_value` (float32), no metadata.
@@ -308,7 +308,7 @@ extension EventRecord {
     }
 
     /// The file's first event, as TensorFlow writes it:
-    /// `wall_time`, `file_version = "brain.Event:2"` (SPEC E.2).
+    /// `wall_time`, `file_version = "brain.Event:2"` (FORMAT §5.2).
     public static func fileVersion(wallTime: Double, version: String = "brain.Event:2") -> EventRecord {
         EventRecord(wallTime: wallTime, what: .fileVersion(version))
     }

@@ -3,11 +3,17 @@ import TFRecord
 /// An event could not be read: either its record is bad
 /// (``ReadRecordError``) or the record is sound but its payload is not a
 /// valid `Event` message.
+///
+/// Non-exhaustive (SE-0487): cases may be added, so a `switch` outside this
+/// package needs `@unknown default`.
+@nonexhaustive
 public enum ReadEventError: Error, Sendable, CustomStringConvertible {
-    /// The record framing or checksum failed.
+    /// The record framing or checksum failed: resumable or fatal as
+    /// ``ReadRecordError/isResumable`` says.
     case record(ReadRecordError)
     /// The record verified but its payload does not decode. `error.offset`
     /// is inside the payload, which starts at `recordOffset + 12`.
+    /// Resumable: the framing is intact, the next record is read.
     case invalidEvent(path: String, recordOffset: Int, error: ProtoDecodingError)
 
     /// Whether the reader can return more events after this error.

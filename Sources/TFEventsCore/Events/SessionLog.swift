@@ -1,6 +1,6 @@
 import TFRecord
 
-/// A decoded `SessionLog` (SPEC C.2): training session start, stop or
+/// A decoded `SessionLog` (FORMAT §3.2): training session start, stop or
 /// checkpoint, written by TF1 `FileWriter` and Estimator.
 public struct SessionLog: Hashable, Sendable {
     /// `SessionLog.SessionStatus`.

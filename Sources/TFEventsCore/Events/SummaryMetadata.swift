@@ -1,6 +1,6 @@
 import TFRecord
 
-/// `SummaryMetadata.DataClass` (SPEC C.3): how TensorBoard stores a series.
+/// `SummaryMetadata.DataClass` (FORMAT §3.3): how TensorBoard stores a series.
 public enum DataClass: Int32, Sendable, Hashable, Codable, CustomStringConvertible {
     /// Not set.
     case unknown = 0

@@ -1,4 +1,4 @@
-/// One `Summary.Value` of an event, borrowed from the record (SPEC C.3).
+/// One `Summary.Value` of an event, borrowed from the record (FORMAT §3.3).
 ///
 /// Only the field boundaries are decoded; the tag, metadata and the
 /// value's payload stay bytes until asked for. Non-escapable: it borrows
@@ -175,7 +175,7 @@ public struct SummaryValueView: ~Escapable {
         hasMetadata ? try SummaryMetadata(decoding: metadataBytes) : SummaryMetadata()
     }
 
-    /// The value as a scalar per SPEC D.3, or nil when it is not one.
+    /// The value as a scalar per FORMAT §4.2, or nil when it is not one.
     ///
     /// - Parameter requireRankZero: accept tensors of rank 0 only (as
     ///   rustboard does); by default any shape with one element is accepted.

@@ -16,7 +16,7 @@ import TFRecord
 /// word loads. One of the fenced places of `TFEventsCore` (with the
 /// protobuf cursor): it reads tag bytes through pointers, behind an API
 /// of `RawSpan`s and `String`s.
-public struct TagTable: Sendable {
+package struct TagTable: Sendable {
     private var arena: [UInt8] = []
     private var entries: [Entry] = []
     private var slots: [Int32] = Array(repeating: -1, count: 64)
@@ -31,14 +31,14 @@ public struct TagTable: Sendable {
     }
 
     /// An empty table.
-    public init() {}
+    package init() {}
 
     /// Number of distinct tags.
-    public var count: Int { entries.count }
+    package var count: Int { entries.count }
 
     /// The id of `bytes`, adding it when new. Ids are dense: 0, 1, 2, ...
     /// in order of first appearance.
-    public mutating func intern(_ bytes: RawSpan) -> Int {
+    package mutating func intern(_ bytes: RawSpan) -> Int {
         let cacheSlot = Self.cacheSlot(bytes)
         let cached = Int(recent[cacheSlot])
         if cached >= 0, equals(entries[cached], bytes) { return cached }
@@ -80,14 +80,14 @@ public struct TagTable: Sendable {
     }
 
     /// Interns a `String`.
-    public mutating func intern(_ tag: String) -> Int {
+    package mutating func intern(_ tag: String) -> Int {
         var tag = tag
         tag.makeContiguousUTF8()
         return unsafe intern(tag.utf8.span.bytes)
     }
 
     /// The id of `bytes`, or nil when the tag was never interned.
-    public func lookup(_ bytes: RawSpan) -> Int? {
+    package func lookup(_ bytes: RawSpan) -> Int? {
         let hash = Self.hash(bytes)
         var slot = Int(truncatingIfNeeded: hash) & (slots.count - 1)
         while true {
@@ -99,14 +99,14 @@ public struct TagTable: Sendable {
     }
 
     /// The id of `tag`, or nil.
-    public func lookup(_ tag: String) -> Int? {
+    package func lookup(_ tag: String) -> Int? {
         var tag = tag
         tag.makeContiguousUTF8()
         return unsafe lookup(tag.utf8.span.bytes)
     }
 
     /// The tag with id `id`.
-    public func tag(_ id: Int) -> String {
+    package func tag(_ id: Int) -> String {
         let entry = entries[id]
         return String(decoding: arena[entry.start ..< entry.start + entry.count], as: UTF8.self)
     }
@@ -119,7 +119,7 @@ public struct TagTable: Sendable {
     }
 
     /// Every tag, in id order.
-    public var tags: [String] { (0 ..< count).map(tag) }
+    package var tags: [String] { (0 ..< count).map(tag) }
 
     private func matches(_ id: Int, _ bytes: RawSpan, _ hash: UInt64) -> Bool {
         let entry = entries[id]
@@ -130,7 +130,7 @@ public struct TagTable: Sendable {
     /// Whether tag `id` has exactly these bytes. Cheaper than a lookup:
     /// callers that can predict the id (logs repeat the same tags in the
     /// same order) check their guess with this first.
-    public func isTag(_ id: Int, equalTo bytes: RawSpan) -> Bool {
+    package func isTag(_ id: Int, equalTo bytes: RawSpan) -> Bool {
         guard id >= 0, id < entries.count else { return false }
         return equals(entries[id], bytes)
     }
@@ -210,11 +210,11 @@ public struct TagTable: Sendable {
 /// Event logs repeat the same tags in the same order event after event, so
 /// the id at position i of this summary is very likely the id at position i
 /// of the last one; checking that guess costs one `memcmp`, no hashing.
-public struct TagPrediction: Sendable {
+package struct TagPrediction: Sendable {
     private var ids: [Int] = []
 
     /// No predictions yet.
-    public init() {}
+    package init() {}
 
     func guess(at index: Int) -> Int { index < ids.count ? ids[index] : -1 }
 
@@ -226,7 +226,7 @@ public struct TagPrediction: Sendable {
 extension TagTable {
     /// Interns `bytes`, trying the id predicted for value position `index`
     /// first and updating the prediction.
-    public mutating func intern(_ bytes: RawSpan, predicted: inout TagPrediction, at index: Int) -> Int {
+    package mutating func intern(_ bytes: RawSpan, predicted: inout TagPrediction, at index: Int) -> Int {
         let guess = predicted.guess(at: index)
         if isTag(guess, equalTo: bytes) { return guess }
         let id = intern(bytes)

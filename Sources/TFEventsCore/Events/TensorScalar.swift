@@ -1,7 +1,7 @@
 import TFRecord
 
 /// Turns a serialized `TensorProto` holding one number into a `Double`,
-/// exactly as SPEC D.3 prescribes.
+/// exactly as FORMAT §4.2 prescribes.
 ///
 /// Accepted: every numeric dtype (float, double, half, bfloat16, signed and
 /// unsigned 8–64-bit integers, bool), a shape whose element count is 1 (or,
@@ -47,7 +47,7 @@ package enum TensorScalar {
         return ScalarValue(value: fromList(list.first, dtype: dtype), encoding: .tensor(dtype, fromContent: false))
     }
 
-    /// The typed-list field number holding values of `dtype` (SPEC C.4).
+    /// The typed-list field number holding values of `dtype` (FORMAT §3.4).
     private static func expectedListField(_ dtype: DataType) -> UInt32 {
         switch dtype {
         case .float: return 5
@@ -119,7 +119,7 @@ package enum TensorScalar {
         switch dtype {
         case .float: return Double(Float(bitPattern: UInt32(truncatingIfNeeded: raw)))
         case .double: return Double(bitPattern: raw)
-        // int32 fields are truncated to 32 bits after decoding (SPEC C.1).
+        // int32 fields are truncated to 32 bits after decoding (FORMAT §3.1).
         case .int32: return Double(Int32(truncatingIfNeeded: raw))
         case .int16: return Double(Int16(truncatingIfNeeded: raw))
         case .int8: return Double(Int8(truncatingIfNeeded: raw))

@@ -4,7 +4,12 @@
 /// These errors are fatal for the message but not for the file: the record
 /// framing is independent of the payload, so the next record is readable.
 public struct ProtoDecodingError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// What is wrong.
+    /// What is wrong. Every case is fatal for the message being decoded and
+    /// resumable for the file (the next record is sound).
+    ///
+    /// Non-exhaustive (SE-0487): cases may be added, so a `switch` outside
+    /// this package needs `@unknown default`.
+    @nonexhaustive
     public enum Kind: Sendable, Equatable {
         /// The message ends inside a field.
         case truncated

@@ -1,4 +1,4 @@
-/// An append-only protobuf wire-format encoder (SPEC C.1).
+/// An append-only protobuf wire-format encoder (FORMAT §3.1).
 ///
 /// Bytes are appended to a reusable buffer: ``removeAll()`` keeps its
 /// capacity, so encoding message after message into one writer does not
@@ -29,19 +29,19 @@
 /// writer.writeFloat(field: 2, 0.25)            // 15 00 00 80 3e
 /// ```
 @safe
-public struct ProtoWriter: ~Copyable, @unchecked Sendable {
+package struct ProtoWriter: ~Copyable, @unchecked Sendable {
     // @unchecked: the buffer is owned by exactly one writer (the type is
     // not copyable), so sending the writer sends the buffer.
 
     /// The buffer: `capacity` bytes, the first `count` written.
     private var base: UnsafeMutableRawPointer
     /// Bytes the buffer holds before it must grow.
-    public private(set) var capacity: Int
+    package private(set) var capacity: Int
     /// Number of bytes written.
-    public private(set) var count = 0
+    package private(set) var count = 0
 
     /// An empty writer whose buffer can hold `capacity` bytes without growing.
-    public init(capacity: Int = 256) {
+    package init(capacity: Int = 256) {
         self.capacity = Swift.max(capacity, 16)
         unsafe base = .allocate(byteCount: self.capacity, alignment: 16)
     }
@@ -49,23 +49,23 @@ public struct ProtoWriter: ~Copyable, @unchecked Sendable {
     deinit { unsafe base.deallocate() }
 
     /// A copy of the encoded bytes. Allocates; prefer ``span``.
-    public var bytes: [UInt8] {
+    package var bytes: [UInt8] {
         unsafe Array(UnsafeRawBufferPointer(start: base, count: count))
     }
 
     /// Forgets the content, keeping the buffer's capacity. O(1).
-    public mutating func removeAll() {
+    package mutating func removeAll() {
         count = 0
     }
 
     /// The encoded bytes, borrowed from the writer without copying.
     /// Lends ``span`` to `body`: the form to use where the value is a
     /// stored property of a class, which a span cannot borrow past one access.
-    public func withSpan<R, E: Error>(_ body: (RawSpan) throws(E) -> R) throws(E) -> R {
+    package func withSpan<R, E: Error>(_ body: (RawSpan) throws(E) -> R) throws(E) -> R {
         try body(span)
     }
 
-    public var span: RawSpan {
+    package var span: RawSpan {
         @_lifetime(borrow self)
         get {
             let bytes = unsafe RawSpan(_unsafeStart: base, byteCount: count)
@@ -99,7 +99,7 @@ public struct ProtoWriter: ~Copyable, @unchecked Sendable {
     }
 
     /// Appends bytes as they are: an already-serialized message body, say.
-    public mutating func writeRawBytes(_ raw: RawSpan) {
+    package mutating func writeRawBytes(_ raw: RawSpan) {
         unsafe raw.withUnsafeBytes { unsafe writeRawBytes(unsafeBytes: $0) }
     }
 
@@ -112,7 +112,7 @@ public struct ProtoWriter: ~Copyable, @unchecked Sendable {
     }
 
     /// Appends bytes as they are.
-    public mutating func writeRawBytes<Bytes: Sequence>(_ raw: Bytes) where Bytes.Element == UInt8 {
+    package mutating func writeRawBytes<Bytes: Sequence>(_ raw: Bytes) where Bytes.Element == UInt8 {
         let copied: Void? = raw.withContiguousStorageIfAvailable { unsafe writeRawBytes(unsafeBytes: UnsafeRawBufferPointer($0)) }
         if copied == nil {
             for byte in raw { writeByte(byte) }
@@ -137,7 +137,7 @@ public struct ProtoWriter: ~Copyable, @unchecked Sendable {
     // MARK: - Varints
 
     /// The number of bytes `value` takes as a varint, 1 ... 10.
-    public static func varintSize(_ value: UInt64) -> Int {
+    package static func varintSize(_ value: UInt64) -> Int {
         // 1 + floor(bits / 7), where bits = index of the highest set bit.
         let bits = 64 &- (value | 1).leadingZeroBitCount  // 1 ... 64
         return (bits &+ 6) / 7  // bits <= 64
@@ -145,7 +145,7 @@ public struct ProtoWriter: ~Copyable, @unchecked Sendable {
 
     /// Appends `value` as a varint: 7 bits per byte, least significant
     /// group first, the high bit set on every byte but the last.
-    public mutating func writeVarint(_ value: UInt64) {
+    package mutating func writeVarint(_ value: UInt64) {
         // A varint is at most 10 bytes: reserve that, then write in place.
         let p = unsafe reserve(10)
         var v = value
@@ -162,7 +162,7 @@ public struct ProtoWriter: ~Copyable, @unchecked Sendable {
     /// Appends a signed `int64`/`int32`/enum value. Negative values are the
     /// 64-bit two's complement and take 10 bytes (`-1` is `ff … ff 01`), as
     /// protobuf specifies for both `int64` and `int32`; no ZigZag.
-    public mutating func writeSignedVarint(_ value: Int64) {
+    package mutating func writeSignedVarint(_ value: Int64) {
         writeVarint(UInt64(bitPattern: value))
     }
 
@@ -171,7 +171,7 @@ public struct ProtoWriter: ~Copyable, @unchecked Sendable {
     /// Appends the key of field `field` with wire type `wireType`.
     ///
     /// - Precondition: `field` is in 1 ... 2^29 - 1.
-    public mutating func writeKey(field: UInt32, wireType: WireType) {
+    package mutating func writeKey(field: UInt32, wireType: WireType) {
         precondition(field >= 1 && field < 1 << 29, "protobuf field numbers are 1 ... 2^29 - 1")
         let key = UInt64(field) << 3 | UInt64(wireType.rawValue)
         if key < 0x80 {
@@ -184,13 +184,13 @@ public struct ProtoWriter: ~Copyable, @unchecked Sendable {
     // MARK: - Fixed width
 
     /// Appends 4 bytes, little-endian (no key).
-    public mutating func writeFixed32(_ value: UInt32) {
+    package mutating func writeFixed32(_ value: UInt32) {
         unsafe reserve(4).storeBytes(of: value.littleEndian, as: UInt32.self)
         count &+= 4  // reserve() made room
     }
 
     /// Appends 8 bytes, little-endian (no key).
-    public mutating func writeFixed64(_ value: UInt64) {
+    package mutating func writeFixed64(_ value: UInt64) {
         unsafe reserve(8).storeBytes(of: value.littleEndian, as: UInt64.self)
         count &+= 8  // reserve() made room
     }
@@ -198,50 +198,50 @@ public struct ProtoWriter: ~Copyable, @unchecked Sendable {
     // MARK: - Fields
 
     /// Appends a varint field (`int64`, `uint64`, `bool`, ...), whatever its value.
-    public mutating func writeVarint(field: UInt32, _ value: UInt64) {
+    package mutating func writeVarint(field: UInt32, _ value: UInt64) {
         writeKey(field: field, wireType: .varint)
         writeVarint(value)
     }
 
     /// Appends an `int64`, `int32` or enum field, whatever its value.
     /// Negative values take 10 bytes.
-    public mutating func writeInt64(field: UInt32, _ value: Int64) {
+    package mutating func writeInt64(field: UInt32, _ value: Int64) {
         writeKey(field: field, wireType: .varint)
         writeSignedVarint(value)
     }
 
     /// Appends a `bool` field, whatever its value.
-    public mutating func writeBool(field: UInt32, _ value: Bool) {
+    package mutating func writeBool(field: UInt32, _ value: Bool) {
         writeKey(field: field, wireType: .varint)
         writeByte(value ? 1 : 0)
     }
 
     /// Appends a `float` field (wire type 5) with the value's exact bits.
-    public mutating func writeFloat(field: UInt32, _ value: Float) {
+    package mutating func writeFloat(field: UInt32, _ value: Float) {
         writeKey(field: field, wireType: .fixed32)
         writeFixed32(value.bitPattern)
     }
 
     /// Appends a `double` field (wire type 1) with the value's exact bits.
-    public mutating func writeDouble(field: UInt32, _ value: Double) {
+    package mutating func writeDouble(field: UInt32, _ value: Double) {
         writeKey(field: field, wireType: .fixed64)
         writeFixed64(value.bitPattern)
     }
 
     /// Appends a `fixed32`/`sfixed32` field.
-    public mutating func writeFixed32(field: UInt32, _ value: UInt32) {
+    package mutating func writeFixed32(field: UInt32, _ value: UInt32) {
         writeKey(field: field, wireType: .fixed32)
         writeFixed32(value)
     }
 
     /// Appends a `fixed64`/`sfixed64` field.
-    public mutating func writeFixed64(field: UInt32, _ value: UInt64) {
+    package mutating func writeFixed64(field: UInt32, _ value: UInt64) {
         writeKey(field: field, wireType: .fixed64)
         writeFixed64(value)
     }
 
     /// Appends a `bytes` field: key, varint length, the bytes.
-    public mutating func writeBytes<Bytes: Collection>(field: UInt32, _ value: Bytes) where Bytes.Element == UInt8 {
+    package mutating func writeBytes<Bytes: Collection>(field: UInt32, _ value: Bytes) where Bytes.Element == UInt8 {
         writeKey(field: field, wireType: .lengthDelimited)
         writeVarint(UInt64(value.count))
         writeRawBytes(value)
@@ -249,7 +249,7 @@ public struct ProtoWriter: ~Copyable, @unchecked Sendable {
 
     /// Appends a `string` field as its UTF-8 bytes. Does not allocate for
     /// native strings.
-    public mutating func writeString(field: UInt32, _ value: String) {
+    package mutating func writeString(field: UInt32, _ value: String) {
         var value = value
         value.withUTF8 { utf8 in
             writeKey(field: field, wireType: .lengthDelimited)
@@ -269,7 +269,7 @@ public struct ProtoWriter: ~Copyable, @unchecked Sendable {
     /// - Parameters:
     ///   - field: the field number.
     ///   - body: writes the message's fields into the same writer.
-    public mutating func writeMessage(field: UInt32, _ body: (inout ProtoWriter) -> Void) {
+    package mutating func writeMessage(field: UInt32, _ body: (inout ProtoWriter) -> Void) {
         writeKey(field: field, wireType: .lengthDelimited)
         let lengthPosition = count
         writeByte(0)
@@ -306,7 +306,7 @@ public struct ProtoWriter: ~Copyable, @unchecked Sendable {
 
     /// Appends a packed `repeated float` field; nothing when `values` is empty
     /// (how proto3 serializers write an empty repeated field).
-    public mutating func writePackedFloats<Values: Collection>(field: UInt32, _ values: Values)
+    package mutating func writePackedFloats<Values: Collection>(field: UInt32, _ values: Values)
         where Values.Element == Float {
         guard !values.isEmpty else { return }
         writeKey(field: field, wireType: .lengthDelimited)
@@ -315,7 +315,7 @@ public struct ProtoWriter: ~Copyable, @unchecked Sendable {
     }
 
     /// Appends a packed `repeated double` field; nothing when `values` is empty.
-    public mutating func writePackedDoubles<Values: Collection>(field: UInt32, _ values: Values)
+    package mutating func writePackedDoubles<Values: Collection>(field: UInt32, _ values: Values)
         where Values.Element == Double {
         guard !values.isEmpty else { return }
         writeKey(field: field, wireType: .lengthDelimited)
@@ -326,7 +326,7 @@ public struct ProtoWriter: ~Copyable, @unchecked Sendable {
     /// Appends a packed `repeated int32`/`int64`/`uint*`/`bool`/enum field
     /// of varints (values given as their 64-bit patterns: sign-extend
     /// negative `int32`s first); nothing when `values` is empty.
-    public mutating func writePackedVarints<Values: Collection>(field: UInt32, _ values: Values)
+    package mutating func writePackedVarints<Values: Collection>(field: UInt32, _ values: Values)
         where Values.Element == UInt64 {
         guard !values.isEmpty else { return }
         var length = 0

@@ -1,5 +1,5 @@
-/// The protobuf wire types (SPEC C.1): how a field's value is laid out.
-public enum WireType: UInt8, Sendable {
+/// The protobuf wire types (FORMAT §3.1): how a field's value is laid out.
+package enum WireType: UInt8, Sendable {
     /// Varint: int32, int64, uint32, uint64, bool, enum.
     case varint = 0
     /// 8 bytes little-endian: double, fixed64, sfixed64.
@@ -15,9 +15,9 @@ public enum WireType: UInt8, Sendable {
 }
 
 /// A field key: field number and wire type.
-public struct FieldKey: Equatable, Sendable {
+package struct FieldKey: Equatable, Sendable {
     /// The field number, 1 ... 2^29 - 1.
-    public let number: UInt32
+    package let number: UInt32
     /// How the value is encoded.
-    public let wireType: WireType
+    package let wireType: WireType
 }

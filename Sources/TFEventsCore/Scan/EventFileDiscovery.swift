@@ -2,7 +2,7 @@ import TFRecord
 import TFEventsSystem
 
 /// Finds event files: the files named on the command line, and under each
-/// directory every file whose basename contains `tfevents` (SPEC E.1).
+/// directory every file whose basename contains `tfevents` (FORMAT §5.1).
 ///
 /// Directories are walked recursively; the files found under each are
 /// sorted by the bytes of their paths (``FilePaths/bytewiseLess(_:_:)``, the

@@ -28,7 +28,7 @@ public struct FileScanSummary: Sendable {
     public var events = 0
     /// Uncompressed bytes consumed: the stream offset where reading ended.
     public var bytes = 0
-    /// Summary values that are scalars (SPEC D.3).
+    /// Summary values that are scalars (FORMAT §4.2).
     public var scalarPoints = 0
     /// Summary values that claimed to be scalars but did not decode (each
     /// skipped alone).

@@ -42,7 +42,7 @@ public struct Checkpoint: Sendable, Hashable, CustomStringConvertible {
     public var description: String { prefix }
 }
 
-/// Finds checkpoints in an Estimator model directory (SPEC E.3): through
+/// Finds checkpoints in an Estimator model directory (FORMAT §5.3): through
 /// the `checkpoint` file first, then by listing `*.index` files, so that a
 /// directory whose `checkpoint` file is missing, stale or names paths from
 /// another machine still works.
@@ -110,7 +110,7 @@ public struct CheckpointLocator: Sendable {
                                  nearest: [below, above].compactMap { $0 })
     }
 
-    /// The latest checkpoint (SPEC F.6 step 1): the `checkpoint` file's
+    /// The latest checkpoint (FORMAT §6.6 step 1): the `checkpoint` file's
     /// `model_checkpoint_path` when its files exist, else the surviving
     /// checkpoint with the highest step.
     ///

@@ -9,7 +9,7 @@ import Darwin
 #endif
 
 /// The model directory's `checkpoint` file: which checkpoints TensorFlow
-/// keeps and which is the latest (SPEC E.3).
+/// keeps and which is the latest (FORMAT §5.3).
 ///
 /// The file is protobuf text format of `CheckpointState`
 /// (`tensorflow/python/training/checkpoint_state.proto`):

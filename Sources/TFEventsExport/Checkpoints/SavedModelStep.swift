@@ -18,9 +18,9 @@ import TFEventsSystem
 /// `DT_INT32` entry named exactly `global_step`, and the masked CRC of its
 /// bytes in the data shard. Anything else gives nil ("unknown"), never a
 /// guess. Cost: two small files read.
-public enum SavedModelStep {
+package enum SavedModelStep {
     /// The `global_step` saved in the export at `exportDirectory`, or nil.
-    public static func read(exportDirectory: String) -> Int64? {
+    package static func read(exportDirectory: String) -> Int64? {
         let variables = FilePaths.join(exportDirectory, "variables")
         guard let index = try? FileOperations.readFile(FilePaths.join(variables, "variables.index")),
               let entry = entry(named: "global_step", inTable: index) else { return nil }

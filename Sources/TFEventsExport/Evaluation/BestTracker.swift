@@ -6,8 +6,8 @@ import TFEventsSystem
 /// Keeps the best evaluation of a stream of eval events, event by event,
 /// in memory that does not grow with the log.
 ///
-/// What it does per event is `BestExporter._get_best_eval_result` (SPEC
-/// F.5): the scalars of one `Summary` event form one evaluation (a tag
+/// What it does per event is `BestExporter._get_best_eval_result` (FORMAT
+/// §6.5): the scalars of one `Summary` event form one evaluation (a tag
 /// repeated in the event: the last value wins); an event without scalars is
 /// not an evaluation (the `file_version` event, Estimator's
 /// `checkpoint_path` text, histograms); the first evaluation becomes the

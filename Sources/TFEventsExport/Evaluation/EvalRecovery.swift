@@ -12,7 +12,7 @@ import Darwin
 #endif
 
 /// Recovers the best evaluation from a model directory's eval event files:
-/// what `BestExporter` does on its first export (SPEC F.5), streaming.
+/// what `BestExporter` does on its first export (FORMAT §6.5), streaming.
 ///
 /// Files are those matching a glob relative to the model directory
 /// (TensorFlow's `event_file_pattern`, default `eval/*.tfevents.*`), read
@@ -133,7 +133,7 @@ public enum EvalRecovery {
     /// first best is found on its own, and the files' bests are then merged
     /// in file order with the same strictly-better rule, which gives exactly
     /// the sequential answer.
-    public static func recover(files: [String], comparison: MetricComparison = .lossSmaller,
+    package static func recover(files: [String], comparison: MetricComparison = .lossSmaller,
                                options: BestTracker.Options = .init(),
                                readerOptions: RecordReaderOptions = .init(),
                                jobs: Int = ProcessInfoLite.activeProcessorCount) throws(ExportError) -> Result {

@@ -171,7 +171,12 @@ public struct ComparisonError: Error, CustomStringConvertible {
         case current
     }
 
-    /// What went wrong.
+    /// What went wrong. Fatal for the comparison (and, in strict mode, for
+    /// the recovery that asked for it).
+    ///
+    /// Non-exhaustive (SE-0487): cases may be added, so a `switch` outside
+    /// this package needs `@unknown default`.
+    @nonexhaustive
     public enum Kind: Sendable {
         /// The result in `role` lacks the metric.
         case missingMetric(String, Role)

@@ -1,7 +1,7 @@
 import TFRecord
 
 /// Exports a model each time an evaluation is better than every earlier
-/// one: `tf.estimator.BestExporter` (SPEC F.2–F.7), with its restart bug
+/// one: `tf.estimator.BestExporter` (FORMAT §6.2–6.7), with its restart bug
 /// fixed.
 ///
 /// On its first call for a model directory it recovers the best evaluation
@@ -122,7 +122,7 @@ public struct BestExporter: ExplainingExporter {
     private let assetPairs: [(destination: String, source: String)]
     var fileSystem: any ExportFileSystem = POSIXFileSystem()
 
-    /// An exporter; the arguments are `BestExporter`'s (SPEC F.2).
+    /// An exporter; the arguments are `BestExporter`'s (FORMAT §6.2).
     ///
     /// - Throws: ``ExportError/invalidArgument(_:)``: `exportsToKeep` not
     ///   positive ("`exports_to_keep`, if provided, must be a positive

@@ -8,7 +8,7 @@ import Musl
 import Darwin
 #endif
 
-/// Where exports go and how they appear there (SPEC F.6 steps 2, 3, 6).
+/// Where exports go and how they appear there (FORMAT §6.6 steps 2, 3, 6).
 ///
 /// An export is written under `<export_path>/temp-<seconds>` and renamed to
 /// `<export_path>/<seconds>` only when complete, so TensorFlow Serving
@@ -27,7 +27,7 @@ package enum ExportDirectory {
         var temporaryPath: String
     }
 
-    /// Whether `name` is an export version: exactly 10 ASCII digits (SPEC F.7).
+    /// Whether `name` is an export version: exactly 10 ASCII digits (FORMAT §6.7).
     package static func isVersionName(_ name: String) -> Bool {
         name.utf8.count == 10 && name.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
     }

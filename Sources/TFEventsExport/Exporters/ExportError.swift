@@ -7,9 +7,15 @@ import TFEventsSystem
 /// Every case names the file concerned and, for event files, the offset of
 /// the record. None of them leaves a partial export behind: a failure
 /// removes the temporary directory and leaves the exporter's best result
-/// unchanged.
+/// unchanged. Every case is fatal for the operation that threw it (one
+/// recovery, one export decision); an exporter that threw can be asked
+/// again (`watch` does, at its next poll).
+///
+/// Non-exhaustive (SE-0487): cases may be added, so a `switch` outside this
+/// package needs `@unknown default`.
+@nonexhaustive
 public enum ExportError: Error, CustomStringConvertible {
-    /// An exporter was configured wrongly (SPEC F.2 validation).
+    /// An exporter was configured wrongly (`BestExporter`'s argument checks).
     case invalidArgument(InvalidExportArgument)
     /// A comparison could not be made: a result lacks the metric (in strict
     /// mode, or for a live result) or a custom rule threw. `at` is the
@@ -34,8 +40,8 @@ public enum ExportError: Error, CustomStringConvertible {
     case incompleteCheckpoint(prefix: String, missing: [String])
     /// The `checkpoint` file is not valid text-format `CheckpointState`.
     case invalidCheckpointState(path: String, line: Int, reason: String)
-    /// Every candidate export directory name was taken (SPEC F.6 step 2:
-    /// "Failed to obtain a unique export directory name after 10 attempts.").
+    /// Every candidate export directory name was taken (TensorFlow: "Failed
+    /// to obtain a unique export directory name after 10 attempts.").
     case noUniqueExportDirectory(exportPath: String, attempts: Int)
     /// A file-system operation failed.
     case fileSystem(operation: String, path: String, error: SystemError)
@@ -103,13 +109,14 @@ public enum ExportError: Error, CustomStringConvertible {
     }
 }
 
-/// A wrong exporter argument (the `ValueError`s of SPEC F.2 and F.8, plus
+/// A wrong exporter argument (the `ValueError`s of FORMAT §6.2 and §6.8, plus
 /// what Swift adds: names and destinations are checked before any export).
 ///
 /// TensorFlow's checks on `compare_fn` (not None; arguments named
 /// `best_eval_result` and `current_eval_result`) have no counterpart: a
 /// ``MetricComparison`` is never nil and its closure receives labelled
 /// fields.
+@nonexhaustive
 public enum InvalidExportArgument: Error, Sendable, Equatable, CustomStringConvertible {
     /// `exports_to_keep` given and not positive. `exporter` is the type
     /// name; the message is TensorFlow's.

@@ -8,7 +8,7 @@ import Musl
 import Darwin
 #endif
 
-/// Deletes old exports (SPEC F.7): keeps the newest N, as TensorFlow does,
+/// Deletes old exports (FORMAT §6.7): keeps the newest N, as TensorFlow does,
 /// or the best N (tensorflow/tensorflow#8658).
 ///
 /// Only directories named by exactly 10 digits are exports; anything else
@@ -23,9 +23,9 @@ import Darwin
 /// TensorFlow, say) cannot be ranked: they are neither counted nor deleted.
 /// Either way the export just made is never deleted by the collection
 /// that follows it.
-public struct ExportGarbageCollector: Sendable {
+package struct ExportGarbageCollector: Sendable {
     /// Which exports to keep.
-    public enum Retention: Sendable {
+    package enum Retention: Sendable {
         /// The N with the largest version numbers (TensorFlow).
         case newest(Int)
         /// The N best by this comparison.
@@ -33,36 +33,36 @@ public struct ExportGarbageCollector: Sendable {
     }
 
     /// One export directory.
-    public struct Version: Sendable, Equatable {
+    package struct Version: Sendable, Equatable {
         /// The number in its name (seconds since the epoch).
-        public var version: Int64
+        package var version: Int64
         /// Its path.
-        public var path: String
+        package var path: String
     }
 
     /// What a collection did.
-    public struct Report: Sendable {
+    package struct Report: Sendable {
         /// Exports deleted.
-        public var removed: [String] = []
+        package var removed: [String] = []
         /// Exports kept.
-        public var kept: [String] = []
+        package var kept: [String] = []
         /// Exports that could not be ranked (no manifest) and were left alone.
-        public var unranked: [String] = []
+        package var unranked: [String] = []
         /// Deletions or reads that failed (a directory already gone is not a failure).
-        public var failures: [ExportError] = []
+        package var failures: [ExportError] = []
     }
 
     /// Which exports to keep.
-    public var retention: Retention
+    package var retention: Retention
     var fileSystem: any ExportFileSystem = POSIXFileSystem()
 
     /// A collector.
-    public init(retention: Retention) {
+    package init(retention: Retention) {
         self.retention = retention
     }
 
     /// The exports in `exportPath`, oldest first.
-    public static func versions(in exportPath: String) throws(ExportError) -> [Version] {
+    package static func versions(in exportPath: String) throws(ExportError) -> [Version] {
         try versions(in: exportPath, fileSystem: POSIXFileSystem())
     }
 
@@ -80,7 +80,7 @@ public struct ExportGarbageCollector: Sendable {
     /// Deletes the exports that are not kept.
     ///
     /// - Parameter protecting: an export never to delete (the one just made).
-    public func collect(exportPath: String, protecting: String? = nil) -> Report {
+    package func collect(exportPath: String, protecting: String? = nil) -> Report {
         var report = Report()
         let all: [Version]
         do { all = try Self.versions(in: exportPath, fileSystem: fileSystem) } catch {

@@ -2,7 +2,7 @@ import TFRecord
 import TFEventsSystem
 
 /// Exports a model after an evaluation: the `tf.estimator.Exporter`
-/// interface (SPEC F.1).
+/// interface (FORMAT §6.1).
 ///
 /// A training loop calls every exporter after each evaluation of a new
 /// checkpoint, with `exportPath = <model_dir>/export/<name>`; the exporter
@@ -49,7 +49,7 @@ extension ExplainingExporter {
     }
 }
 
-/// An Estimator model directory (SPEC E.3).
+/// An Estimator model directory (FORMAT §5.3).
 public struct ModelDirectory: Sendable, Hashable, CustomStringConvertible {
     /// Its path.
     public let path: String
@@ -98,7 +98,7 @@ public struct ExportOutcome: Sendable, CustomStringConvertible {
     /// The checkpoint exported.
     public var checkpoint: Checkpoint?
     /// What the garbage collection after the export did, when it ran.
-    public var garbageCollection: ExportGarbageCollector.Report?
+    package var garbageCollection: ExportGarbageCollector.Report?
 
     /// Whether something was exported.
     public var exported: Bool { exportDirectory != nil }
@@ -113,6 +113,7 @@ public struct ExportOutcome: Sendable, CustomStringConvertible {
 }
 
 /// Why an exporter exported or not.
+@nonexhaustive
 public enum ExportReason: Sendable, CustomStringConvertible {
     /// Exported: there was no best result to compare with.
     case noBestYet
@@ -182,7 +183,7 @@ public enum ExportReason: Sendable, CustomStringConvertible {
     }
 }
 
-/// Writes one export (SPEC F.6): the part every exporter shares.
+/// Writes one export (FORMAT §6.6): the part every exporter shares.
 struct ExportRunner {
     var name: String
     var modelWriter: any ModelWriter
@@ -257,7 +258,7 @@ struct ExportRunner {
         }
     }
 
-    /// SPEC F.6 step 5: `assets.extra/<destination>` for each pair.
+    /// FORMAT §6.6 step 5: `assets.extra/<destination>` for each pair.
     private func copyAssetsExtra(into directory: String) throws(ExportError) {
         guard !assetsExtra.isEmpty else { return }
         let root = FilePaths.join(directory, "assets.extra")

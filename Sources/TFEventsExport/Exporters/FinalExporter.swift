@@ -1,5 +1,5 @@
 /// Exports once, after the final evaluation: `tf.estimator.FinalExporter`
-/// (SPEC F.8). No garbage collection.
+/// (FORMAT §6.8). No garbage collection.
 public struct FinalExporter: ExplainingExporter {
     /// The directory name under `export/`.
     public let name: String

@@ -1,5 +1,5 @@
 /// Exports after every evaluation, then deletes old exports:
-/// `tf.estimator.LatestExporter` (SPEC F.8).
+/// `tf.estimator.LatestExporter` (FORMAT §6.8).
 public struct LatestExporter: ExplainingExporter {
     /// Settings TensorFlow does not have.
     public struct Options: Sendable {

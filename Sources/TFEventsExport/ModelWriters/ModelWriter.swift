@@ -1,5 +1,5 @@
 /// Writes what an export contains: the role of `serving_input_receiver_fn`
-/// and `Estimator.export_saved_model` in TensorFlow (SPEC F.6 step 4).
+/// and `Estimator.export_saved_model` in TensorFlow (FORMAT §6.6 step 4).
 ///
 /// The exporter gives the writer an empty temporary directory; everything
 /// the writer leaves there becomes the export when the writer returns. If

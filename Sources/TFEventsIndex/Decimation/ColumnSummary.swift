@@ -1,18 +1,18 @@
 /// One point of a series: its step and value.
-public struct SeriesPoint: Sendable, Equatable {
+package struct SeriesPoint: Sendable, Equatable {
     /// The step.
-    public var step: Int64
+    package var step: Int64
     /// The value (any double, NaN and infinities included).
-    public var value: Double
+    package var value: Double
 
     /// A point.
-    public init(step: Int64, value: Double) {
+    package init(step: Int64, value: Double) {
         self.step = step
         self.value = value
     }
 
     /// Compares values bit for bit, so NaN points equal themselves.
-    public static func == (a: SeriesPoint, b: SeriesPoint) -> Bool {
+    package static func == (a: SeriesPoint, b: SeriesPoint) -> Bool {
         a.step == b.step && a.value.bitPattern == b.value.bitPattern
     }
 }
@@ -25,60 +25,60 @@ public struct SeriesPoint: Sendable, Equatable {
 ///
 /// Each kept point carries its position in the original sequence, so
 /// summaries of the same column merge exactly, in any grouping.
-public struct ColumnSummary: Sendable, Equatable {
+package struct ColumnSummary: Sendable, Equatable {
     /// Position of a point in the whole series (file order).
-    public typealias Sequence = Int64
+    package typealias Sequence = Int64
 
     /// First finite point (smallest sequence number).
-    public private(set) var first = SeriesPoint(step: 0, value: .nan)
+    package private(set) var first = SeriesPoint(step: 0, value: .nan)
     /// Its sequence number.
-    public private(set) var firstSequence: Sequence = .max
+    package private(set) var firstSequence: Sequence = .max
     /// Last finite point (largest sequence number).
-    public private(set) var last = SeriesPoint(step: 0, value: .nan)
+    package private(set) var last = SeriesPoint(step: 0, value: .nan)
     /// Its sequence number.
-    public private(set) var lastSequence: Sequence = .min
+    package private(set) var lastSequence: Sequence = .min
     /// Smallest finite value (the earliest on ties).
-    public private(set) var minimum = SeriesPoint(step: 0, value: .nan)
+    package private(set) var minimum = SeriesPoint(step: 0, value: .nan)
     /// Its sequence number.
-    public private(set) var minimumSequence: Sequence = .max
+    package private(set) var minimumSequence: Sequence = .max
     /// Largest finite value (the earliest on ties).
-    public private(set) var maximum = SeriesPoint(step: 0, value: .nan)
+    package private(set) var maximum = SeriesPoint(step: 0, value: .nan)
     /// Its sequence number.
-    public private(set) var maximumSequence: Sequence = .max
+    package private(set) var maximumSequence: Sequence = .max
     /// Finite points.
-    public private(set) var finiteCount = 0
+    package private(set) var finiteCount = 0
     /// Sum of the finite values (for the mean).
-    public private(set) var valueSum = 0.0
+    package private(set) var valueSum = 0.0
     /// Sum of the finite points' steps (for the mean step).
-    public private(set) var stepSum = 0.0
+    package private(set) var stepSum = 0.0
     /// NaN points.
-    public private(set) var nanCount = 0
+    package private(set) var nanCount = 0
     /// +Inf points.
-    public private(set) var positiveInfinityCount = 0
+    package private(set) var positiveInfinityCount = 0
     /// -Inf points.
-    public private(set) var negativeInfinityCount = 0
+    package private(set) var negativeInfinityCount = 0
     /// Step of the earliest non-finite point (meaningful when there is one).
-    public private(set) var firstNonFiniteStep: Int64 = 0
+    package private(set) var firstNonFiniteStep: Int64 = 0
     /// Its sequence number.
-    public private(set) var firstNonFiniteSequence: Sequence = .max
+    package private(set) var firstNonFiniteSequence: Sequence = .max
     /// Step of the first point added: where the column is.
-    public private(set) var anchorStep: Int64 = 0
+    package private(set) var anchorStep: Int64 = 0
 
     /// An empty column.
-    public init() {}
+    package init() {}
 
     /// Points of any kind.
-    public var count: Int { finiteCount + nonFiniteCount }
+    package var count: Int { finiteCount + nonFiniteCount }
     /// NaN and infinite points.
-    public var nonFiniteCount: Int { nanCount + positiveInfinityCount + negativeInfinityCount }
+    package var nonFiniteCount: Int { nanCount + positiveInfinityCount + negativeInfinityCount }
     /// Mean of the finite values (NaN when there is none).
-    public var mean: Double { finiteCount > 0 ? valueSum / Double(finiteCount) : .nan }
+    package var mean: Double { finiteCount > 0 ? valueSum / Double(finiteCount) : .nan }
     /// Mean of the finite points' steps.
-    public var meanStep: Double { finiteCount > 0 ? stepSum / Double(finiteCount) : Double(anchorStep) }
+    package var meanStep: Double { finiteCount > 0 ? stepSum / Double(finiteCount) : Double(anchorStep) }
 
     /// Adds one point, in any order (sequence numbers decide first and last).
     @inline(__always)
-    public mutating func add(sequence: Sequence, step: Int64, value: Double) {
+    package mutating func add(sequence: Sequence, step: Int64, value: Double) {
         if count == 0 { anchorStep = step }
         guard value.isFinite else {
             if value.isNaN { nanCount += 1 } else if value > 0 { positiveInfinityCount += 1 } else { negativeInfinityCount += 1 }
@@ -131,7 +131,7 @@ public struct ColumnSummary: Sendable, Equatable {
 
     /// Merges the summary of other points of the same column: the result
     /// is the summary of all the points together.
-    public mutating func merge(_ other: ColumnSummary) {
+    package mutating func merge(_ other: ColumnSummary) {
         guard other.count > 0 else { return }
         guard count > 0 else {
             self = other
@@ -170,7 +170,7 @@ public struct ColumnSummary: Sendable, Equatable {
 
     /// The kept finite points (first, minimum, maximum, last) without
     /// repeats, in sequence order: what a line through the column draws.
-    public var pathPoints: [SeriesPoint] {
+    package var pathPoints: [SeriesPoint] {
         guard finiteCount > 0 else { return [] }
         var kept: [(Sequence, SeriesPoint)] = [(firstSequence, first)]
         for candidate in [(minimumSequence, minimum), (maximumSequence, maximum), (lastSequence, last)]

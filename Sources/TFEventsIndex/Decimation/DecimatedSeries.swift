@@ -3,27 +3,27 @@
 /// values counted per column: a line through the kept points is, at the
 /// grid's resolution, the line through every point, and the extremes of
 /// the series are always kept.
-public struct DecimatedSeries: Sendable, Equatable {
+package struct DecimatedSeries: Sendable, Equatable {
     /// The grid the columns belong to.
-    public var grid: StepGrid
+    package var grid: StepGrid
     /// Non-empty columns, by column index.
-    public var columns: [Int]
+    package var columns: [Int]
     /// Their summaries, parallel to ``columns``.
-    public var summaries: [ColumnSummary]
+    package var summaries: [ColumnSummary]
     /// Smallest and largest step of any point.
-    public var stepRange: ClosedRange<Int64>
+    package var stepRange: ClosedRange<Int64>
 
     /// Points of any kind.
-    public var pointCount: Int { summaries.reduce(0) { $0 + $1.count } }
+    package var pointCount: Int { summaries.reduce(0) { $0 + $1.count } }
     /// NaN points.
-    public var nanCount: Int { summaries.reduce(0) { $0 + $1.nanCount } }
+    package var nanCount: Int { summaries.reduce(0) { $0 + $1.nanCount } }
     /// +Inf points.
-    public var positiveInfinityCount: Int { summaries.reduce(0) { $0 + $1.positiveInfinityCount } }
+    package var positiveInfinityCount: Int { summaries.reduce(0) { $0 + $1.positiveInfinityCount } }
     /// -Inf points.
-    public var negativeInfinityCount: Int { summaries.reduce(0) { $0 + $1.negativeInfinityCount } }
+    package var negativeInfinityCount: Int { summaries.reduce(0) { $0 + $1.negativeInfinityCount } }
 
     /// The smallest finite value (earliest on ties), nil when none is finite.
-    public var minimum: SeriesPoint? {
+    package var minimum: SeriesPoint? {
         var best: (ColumnSummary.Sequence, SeriesPoint)?
         for s in summaries where s.finiteCount > 0 {
             if let b = best, !(s.minimum.value < b.1.value || (s.minimum.value == b.1.value && s.minimumSequence < b.0)) { continue }
@@ -33,7 +33,7 @@ public struct DecimatedSeries: Sendable, Equatable {
     }
 
     /// The largest finite value (earliest on ties), nil when none is finite.
-    public var maximum: SeriesPoint? {
+    package var maximum: SeriesPoint? {
         var best: (ColumnSummary.Sequence, SeriesPoint)?
         for s in summaries where s.finiteCount > 0 {
             if let b = best, !(s.maximum.value > b.1.value || (s.maximum.value == b.1.value && s.maximumSequence < b.0)) { continue }
@@ -43,18 +43,18 @@ public struct DecimatedSeries: Sendable, Equatable {
     }
 
     /// The last finite point in file order.
-    public var lastFinite: SeriesPoint? {
+    package var lastFinite: SeriesPoint? {
         summaries.filter { $0.finiteCount > 0 }.max { $0.lastSequence < $1.lastSequence }?.last
     }
 
     /// Every kept finite point, column by column: what a line draws.
-    public var pathPoints: [SeriesPoint] { summaries.flatMap(\.pathPoints) }
+    package var pathPoints: [SeriesPoint] { summaries.flatMap(\.pathPoints) }
 
     /// The series of `steps` and `values` (parallel arrays, file order) on
     /// a grid of at most `maxColumns` columns fitted to its steps.
     ///
     /// - Returns: nil for an empty series.
-    public static func decimate(steps: [Int64], values: [Double], maxColumns: Int) -> DecimatedSeries? {
+    package static func decimate(steps: [Int64], values: [Double], maxColumns: Int) -> DecimatedSeries? {
         precondition(steps.count == values.count, "steps and values differ in length")
         guard let lower = steps.min(), let upper = steps.max() else { return nil }
         return decimate(steps: steps, values: values,
@@ -62,7 +62,7 @@ public struct DecimatedSeries: Sendable, Equatable {
     }
 
     /// The series on `grid`, which must cover every step.
-    public static func decimate(steps: [Int64], values: [Double], grid: StepGrid,
+    package static func decimate(steps: [Int64], values: [Double], grid: StepGrid,
                                 firstSequence: ColumnSummary.Sequence = 0) -> DecimatedSeries? {
         precondition(steps.count == values.count, "steps and values differ in length")
         guard !steps.isEmpty else { return nil }
@@ -73,7 +73,7 @@ public struct DecimatedSeries: Sendable, Equatable {
 
     /// Parts of one series (each on its own grid that nests in `grid`)
     /// merged onto `grid`: exactly the decimation of all their points.
-    public static func merge(_ parts: [DecimatedSeries], onto grid: StepGrid) -> DecimatedSeries? {
+    package static func merge(_ parts: [DecimatedSeries], onto grid: StepGrid) -> DecimatedSeries? {
         guard !parts.isEmpty else { return nil }
         var dense = [ColumnSummary](repeating: ColumnSummary(), count: grid.columns)
         var lower = Int64.max, upper = Int64.min

@@ -8,17 +8,17 @@
 /// merged exactly afterwards into the chart's grid (see
 /// ``ColumnSummary/merge(_:)``): a chunk spans no more steps than the whole
 /// series, so its fitted shift is never larger than the chart's.
-public struct StepGrid: Sendable, Equatable {
+package struct StepGrid: Sendable, Equatable {
     /// log2 of the column width in steps.
-    public var shift: Int
+    package var shift: Int
     /// Index of the first column: `lowerStep >> shift`.
-    public var origin: Int64
+    package var origin: Int64
     /// Number of columns.
-    public var columns: Int
+    package var columns: Int
 
     /// The finest grid covering `lower ... upper` with at most
     /// `maxColumns` columns (at least 1).
-    public init(lower: Int64, upper: Int64, maxColumns: Int) {
+    package init(lower: Int64, upper: Int64, maxColumns: Int) {
         precondition(lower <= upper, "empty step range")
         let limit = Int64(max(1, maxColumns))
         var shift = 0
@@ -39,17 +39,17 @@ public struct StepGrid: Sendable, Equatable {
     /// The column holding `step` (may be outside `0 ..< columns` for a
     /// step outside the grid's range).
     @inline(__always)
-    public func column(of step: Int64) -> Int {
+    package func column(of step: Int64) -> Int {
         // Wraps only for steps far outside the grid, which callers filter.
         Int(truncatingIfNeeded: (step >> Int64(shift)) &- origin)
     }
 
     /// First step of `column`.
-    public func lowerStep(of column: Int) -> Int64 {
+    package func lowerStep(of column: Int) -> Int64 {
         // column < columns: origin + column is a column index of the grid.
         (origin &+ Int64(column)) << Int64(shift)
     }
 
     /// Whether every column of `self` lies inside one column of `other`.
-    public func nests(in other: StepGrid) -> Bool { shift <= other.shift }
+    package func nests(in other: StepGrid) -> Bool { shift <= other.shift }
 }

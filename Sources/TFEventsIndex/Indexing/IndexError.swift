@@ -3,7 +3,13 @@ import TFEventsSystem
 
 /// The index file could not be used. Every case names the index file.
 public struct IndexError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// What is wrong.
+    /// What is wrong. Every case but ``io(operation:_:)`` is repaired by
+    /// rebuilding the index from the event files (``IndexError/isRebuildable``);
+    /// `io` is fatal for the operation.
+    ///
+    /// Non-exhaustive (SE-0487): cases may be added, so a `switch` outside
+    /// this package needs `@unknown default`.
+    @nonexhaustive
     public enum Kind: Sendable, Equatable {
         /// Not an index file, or a damaged one (bad magic, CRC mismatch,
         /// undecodable block, truncated). It is rebuilt, never trusted.

@@ -67,6 +67,7 @@ public struct IndexUpdateReport: Sendable {
     public var rebuildReason: RebuildReason?
 
     /// Why an update did not simply extend the index it found.
+    @nonexhaustive
     public enum RebuildReason: Sendable, Equatable, CustomStringConvertible {
         /// The caller asked (``IndexOptions/rebuild``, `--rebuild`).
         case requested

@@ -1,7 +1,7 @@
 import TFEventsCore
 import TFEventsSystem
 
-/// Runs and event files of a log directory (SPEC E.1): an event file is a
+/// Runs and event files of a log directory (FORMAT §5.1): an event file is a
 /// file whose name contains `tfevents`; its run is its directory relative
 /// to the log directory, `.` for the root.
 public enum LogdirDiscovery {

@@ -3,16 +3,16 @@ import Synchronization
 
 /// The scalar tags of one run, each reduced chunk by chunk: what a chart
 /// needs of a series of any length.
-public struct DecimatedRun: Sendable {
+package struct DecimatedRun: Sendable {
     /// The run.
-    public var run: String
+    package var run: String
     /// Tag → the reductions of its chunks, in file order. Each is on a grid
     /// fitted to the tag's steps in that chunk, at most `maxColumns` wide,
     /// so all of them nest in any grid of that width covering the tag
     /// (``DecimatedSeries/merge(_:onto:)``).
-    public var tags: [String: [DecimatedSeries]]
+    package var tags: [String: [DecimatedSeries]]
     /// Tags in order of first appearance.
-    public var tagOrder: [String]
+    package var tagOrder: [String]
 }
 
 extension LogdirIndex {
@@ -27,7 +27,7 @@ extension LogdirIndex {
     /// are the chunk's position in the run and the point's in the chunk).
     ///
     /// - Throws: ``IndexError`` when a stored chunk is damaged.
-    public func decimatedScalars(runs: [String], maxColumns: Int, jobs: Int = IndexOptions().jobs,
+    package func decimatedScalars(runs: [String], maxColumns: Int, jobs: Int = IndexOptions().jobs,
                                  include: @escaping @Sendable (String) -> Bool = { _ in true })
         throws(IndexError) -> [DecimatedRun] {
         struct Work: Sendable {

@@ -29,7 +29,7 @@ public struct ScalarSeries: Sendable, Equatable {
     }
 }
 
-/// How points orphaned by a restart are treated at query time (SPEC D.4).
+/// How points orphaned by a restart are treated at query time (FORMAT §4.3).
 /// The index always stores every raw point; a policy only filters answers.
 public enum PurgePolicy: String, Sendable, CaseIterable {
     /// Every point, as written.

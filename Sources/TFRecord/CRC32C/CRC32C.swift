@@ -1,6 +1,6 @@
 /// CRC-32C (Castagnoli), the checksum that frames every TFRecord.
 ///
-/// Parameters (SPEC A.2): reflected polynomial `0x82F63B78`, initial register
+/// Parameters (FORMAT §1.2): reflected polynomial `0x82F63B78`, initial register
 /// `0xFFFFFFFF`, final XOR `0xFFFFFFFF` — the "CRC-32/ISCSI" of RFC 3720.
 ///
 /// `checksum(_:)` is `extend(0, _:)`. `extend` continues a finished CRC over

@@ -2,7 +2,7 @@
 ///
 /// TensorFlow (after LevelDB) never stores a raw CRC: computing the CRC of
 /// data that itself embeds CRCs is error-prone, so stored values are rotated
-/// right by 15 bits and offset by a constant (SPEC A.3,
+/// right by 15 bits and offset by a constant (FORMAT §1.3,
 /// `tensorflow/tsl/lib/hash/crc32c.h`).
 public struct MaskedCRC: Hashable, Sendable, CustomStringConvertible {
     /// The masked value as it appears on disk (little-endian `UInt32`).

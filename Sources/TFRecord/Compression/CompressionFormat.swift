@@ -8,7 +8,7 @@ import Darwin
 import TFEventsSystem
 
 /// How the bytes of an event file are stored, detected from its content
-/// (never from its name), per SPEC B.2.
+/// (never from its name), per FORMAT §2.2.
 public enum CompressionFormat: String, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible {
     /// Plain TFRecords.
     case none

@@ -13,7 +13,7 @@ import TFEventsSystem
 /// into the buffer it is given. Regular files are decoded from their
 /// mapping (no input copy, one mapping window resident at a time); pipes
 /// through one fixed input buffer.
-public enum Decompression {
+package enum Decompression {
     /// Where compressed bytes come from.
     enum Input {
         /// A regular file, read through sliding mapping windows.
@@ -54,7 +54,7 @@ public enum Decompression {
     ///     (``CompressionFormat/detect(prefix:)``).
     /// - Returns: the stream and the format it decodes.
     /// - Throws: ``FileOpenError`` when the file cannot be opened or mapped.
-    public static func open(path: String, format: CompressionFormat? = nil)
+    package static func open(path: String, format: CompressionFormat? = nil)
         throws(FileOpenError) -> (stream: any ByteStream, format: CompressionFormat)
     {
         let (fd, identity) = try openForReading(path)

@@ -11,7 +11,7 @@ import TFEventsSystem
 /// Deflates bytes into gzip (RFC 1952) or zlib (RFC 1950) format, with
 /// TensorFlow's parameters.
 ///
-/// TensorFlow's `ZlibCompressionOptions` (SPEC B.1): method `Z_DEFLATED`,
+/// TensorFlow's `ZlibCompressionOptions` (FORMAT §2.1): method `Z_DEFLATED`,
 /// window bits 15 (+16 for the gzip wrapper), memory level 9, the default
 /// strategy, level `Z_DEFAULT_COMPRESSION` (-1) unless chosen, and 256 KiB
 /// buffers. Fed the same records without intermediate flushes, the output

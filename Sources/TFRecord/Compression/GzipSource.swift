@@ -18,7 +18,7 @@ import TFEventsSystem
 ///
 /// - A whole-file `gzip` of an event file and a TensorFlow `GZIP` TFRecord
 ///   file are the same thing: one gzip member holding the framed records
-///   (SPEC B.1). Several members one after the other (`cat a.gz b.gz`,
+///   (FORMAT §2.1). Several members one after the other (`cat a.gz b.gz`,
 ///   `gzip` of an appended file) read as one stream; zero bytes after a
 ///   member are padding and ignored, as `gzip -d` does.
 /// - A zlib stream is TensorFlow's `ZLIB` option (window bits 15).

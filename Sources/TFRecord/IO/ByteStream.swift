@@ -13,7 +13,7 @@ import TFEventsSystem
 /// ``RecordReader`` pulls from a stream into its own window buffer, so a
 /// stream never allocates per read. Implementations are classes because they
 /// own a file descriptor or a decoder state.
-public protocol ByteStream: AnyObject {
+package protocol ByteStream: AnyObject {
     /// Fills the start of `buffer` with the next bytes and returns how many
     /// were written; 0 means the end of the stream.
     func read(into buffer: UnsafeMutableRawBufferPointer) throws(ByteStreamError) -> Int
@@ -30,13 +30,13 @@ public protocol ByteStream: AnyObject {
 
 extension ByteStream {
     /// Uncompressed streams have no compressed offset.
-    public var compressedOffset: Int? { nil }
+    package var compressedOffset: Int? { nil }
     /// Uncompressed streams cannot end mid-frame.
-    public var endedMidStream: Bool { false }
+    package var endedMidStream: Bool { false }
 }
 
 /// A ``ByteStream`` failed.
-public enum ByteStreamError: Error, Sendable, Equatable {
+package enum ByteStreamError: Error, Sendable, Equatable {
     /// The system call failed.
     case io(SystemError)
     /// The compressed data is damaged at `compressedOffset` (when known).
@@ -45,13 +45,13 @@ public enum ByteStreamError: Error, Sendable, Equatable {
 
 /// Reads an open file descriptor with `read(2)`: pipes, standard input,
 /// character devices.
-public final class FileDescriptorStream: ByteStream {
+package final class FileDescriptorStream: ByteStream {
     private let fd: Int32
     private let closesOnDeinit: Bool
 
     /// Wraps `fd`. When `closeOnDeinit` is true the descriptor is closed when
     /// the stream is released.
-    public init(fileDescriptor fd: Int32, closeOnDeinit: Bool) {
+    package init(fileDescriptor fd: Int32, closeOnDeinit: Bool) {
         self.fd = fd
         closesOnDeinit = closeOnDeinit
     }
@@ -61,7 +61,7 @@ public final class FileDescriptorStream: ByteStream {
     }
 
     /// See ``ByteStream/read(into:)``.
-    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(ByteStreamError) -> Int {
+    package func read(into buffer: UnsafeMutableRawBufferPointer) throws(ByteStreamError) -> Int {
         guard let base = buffer.baseAddress, buffer.count > 0 else { return 0 }
         let count = retryingOnInterrupt { unsafe systemRead(fd, base, buffer.count) }
         guard count >= 0 else { throw .io(.current) }

@@ -118,7 +118,12 @@ import TFEventsSystem
 
 /// A file could not be opened for reading.
 public struct FileOpenError: Error, Sendable, CustomStringConvertible {
-    /// Why opening failed.
+    /// Why opening failed. Every case is fatal for the file: nothing of it
+    /// was read.
+    ///
+    /// Non-exhaustive (SE-0487): cases may be added, so a `switch` outside
+    /// this package needs `@unknown default`.
+    @nonexhaustive
     public enum Reason: Sendable, Equatable {
         /// `open` or `fstat` failed.
         case open(SystemError)

@@ -22,7 +22,7 @@ import TFEventsSystem
 /// Memory stays fixed whatever the stream's length: the slots
 /// (``ChunkPipeline/backgroundSlots`` × 2 × chunk capacity at most) plus the
 /// largest record that did not fit in a chunk.
-@safe public final class StreamWindow {
+@safe package final class StreamWindow {
     let pipeline: ChunkPipeline
     /// The readable bytes: in a slot, or in the spill buffer.
     private(set) var bytes = unsafe UnsafeRawBufferPointer(start: nil, count: 0)
@@ -50,7 +50,7 @@ import TFEventsSystem
     private var toSkip: Int
 
     /// Default chunk size: 1 MiB.
-    public static let defaultCapacity = 1 << 20
+    package static let defaultCapacity = 1 << 20
     /// Spill buffers up to this size are kept for the next large record.
     static let retainedSpillCapacity = 4 << 20
 

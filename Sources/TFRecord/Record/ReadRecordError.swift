@@ -8,25 +8,33 @@ import TFEventsSystem
 /// says how far) or stopped, depending on its options.
 public struct ReadRecordError: Error, Sendable, CustomStringConvertible {
     /// What went wrong.
+    ///
+    /// Non-exhaustive (SE-0487): cases may be added, so a `switch` outside
+    /// this package needs `@unknown default`.
+    @nonexhaustive
     public enum Kind: Sendable, Equatable {
         /// The 8 length bytes do not match their masked CRC. The length cannot
         /// be trusted, so the position of the next record is unknown.
+        /// Resumable by default (the reader resynchronised on the next
+        /// verifying header); fatal with ``RecordReaderOptions/LengthMismatchPolicy/stop``.
         case corruptLength(stored: MaskedCRC, computed: MaskedCRC)
         /// The payload does not match its masked CRC. The length was verified:
-        /// the next record starts right after this one.
+        /// the next record starts right after this one. Resumable by
+        /// default; fatal with ``RecordReaderOptions/PayloadMismatchPolicy/stop``.
         case corruptPayload(stored: MaskedCRC, computed: MaskedCRC)
-        /// A verified length larger than the configured limit.
+        /// A verified length larger than the configured limit. As
+        /// ``corruptLength(stored:computed:)``: resumable by default.
         case tooLarge(length: UInt64, limit: Int)
-        /// Reading the underlying file or stream failed.
+        /// Reading the underlying file or stream failed. Fatal: reading stops.
         case io(SystemError)
         /// The file was truncated while it was being read; the records before
-        /// `offset` were complete and verified.
+        /// `offset` were complete and verified. Fatal: reading stops.
         case truncatedWhileReading
         /// The compressed stream is damaged. `compressedOffset` is the input
         /// position where the decoder failed, when it knows it; the error's
         /// ``ReadRecordError/offset`` is the uncompressed offset reached
         /// (every byte before it was decoded), and the reader stops at the
-        /// start of the record it was reading. Not resumable.
+        /// start of the record it was reading. Fatal: reading stops.
         case corruptCompressedData(message: String, compressedOffset: Int?)
     }
 

@@ -11,7 +11,7 @@ import TFEventsSystem
 ///
 /// Uncompressed files are written by ``RecordWriter`` and are exactly what
 /// TensorFlow writes. Compressed files hold the same framed records
-/// compressed as one stream (SPEC B.1): TensorFlow's `GZIP` and `ZLIB`
+/// compressed as one stream (FORMAT §2.1): TensorFlow's `GZIP` and `ZLIB`
 /// TFRecord options (byte-identical for the same records when never
 /// flushed in between, see ``GzipSink``), or a zstd frame. Every format is
 /// read back by ``RecordReader``, which detects it from the content.

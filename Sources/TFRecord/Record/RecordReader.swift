@@ -118,7 +118,7 @@ import TFEventsSystem
     ///   - windowCapacity: the chunk size the stream is read in; a record
     ///     larger than that is assembled in a buffer of its own.
     ///   - compression: what the stream decodes, for reporting.
-    public init(stream: any ByteStream, path: String, startOffset: Int = 0,
+    package init(stream: any ByteStream, path: String, startOffset: Int = 0,
                 windowCapacity: Int = StreamWindow.defaultCapacity, compression: CompressionFormat = .none,
                 options: RecordReaderOptions = .init()) {
         self.init(stream: stream, path: path, startOffset: startOffset, skipping: 0,

@@ -10,7 +10,7 @@ import TFEventsSystem
 /// Writes TFRecords to a file descriptor, framed byte-for-byte as
 /// TensorFlow's `RecordWriter` (`core/lib/io/record_writer.cc`) frames them.
 ///
-/// Each payload becomes (SPEC A.1, ``TFRecordLayout``):
+/// Each payload becomes (FORMAT §1.1, ``TFRecordLayout``):
 ///
 ///     length (UInt64 LE) | masked CRC-32C of those 8 bytes | payload | masked CRC-32C of the payload
 ///

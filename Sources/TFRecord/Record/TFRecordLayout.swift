@@ -1,4 +1,4 @@
-/// The on-disk layout of one TFRecord (SPEC A.1, TensorFlow
+/// The on-disk layout of one TFRecord (FORMAT §1.1, TensorFlow
 /// `core/lib/io/record_writer.cc`):
 ///
 ///     offset   size  content

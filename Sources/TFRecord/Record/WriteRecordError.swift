@@ -7,7 +7,12 @@ import TFEventsSystem
 /// buffered, so a later `flush()` (after freeing disk space, say) retries
 /// them.
 public struct WriteRecordError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// What went wrong.
+    /// What went wrong. Each case is fatal for the bytes concerned, not for
+    /// the writer (see above); ``closed`` is a caller error.
+    ///
+    /// Non-exhaustive (SE-0487): cases may be added, so a `switch` outside
+    /// this package needs `@unknown default`.
+    @nonexhaustive
     public enum Kind: Sendable, Equatable {
         /// `open` failed.
         case open(SystemError)

@@ -193,7 +193,7 @@ struct CompressedFixtureTests {
         }
     }
 
-    @Test("detection follows SPEC B.2, whatever the file is called")
+    @Test("detection follows FORMAT §2.2, whatever the file is called")
     func detection() {
         for (suffix, format) in CompressedFixtures.variants {
             #expect(CompressionFormat.detect(prefix: Array(CompressedFixtures.bytes(suffix).prefix(12))) == format)

@@ -33,7 +33,7 @@ struct EventFileWriterTests {
         #expect(EventFileDiscovery.expand([directory]).files == [writer.path])
     }
 
-    @Test("the first record is TensorFlow's file_version event (SPEC A.4 R4), flushed at once")
+    @Test("the first record is TensorFlow's file_version event (FORMAT §1.4 R4), flushed at once")
     func firstRecord() throws {
         let directory = try TestFiles.scratchDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -32,7 +32,7 @@ private func decode(_ tensor: [UInt8], rankZero: Bool = false) throws -> ScalarV
 
 private func le<T: FixedWidthInteger>(_ value: T) -> [UInt8] { withUnsafeBytes(of: value.littleEndian, Array.init) }
 
-@Suite("Scalars from tensors (SPEC D.3)")
+@Suite("Scalars from tensors (FORMAT §4.2)")
 struct TensorScalarTests {
     @Test("tensor_content of every numeric dtype")
     func content() throws {
@@ -95,7 +95,7 @@ struct TensorScalarTests {
         }
     }
 
-    @Test("half-precision test values of SPEC D.3")
+    @Test("half-precision values as FORMAT §4.2 reads them")
     func halfValues() {
         let cases: [(UInt16, Double)] = [
             (0x3C00, 1), (0xC000, -2), (0x7BFF, 65504), (0x3BEC, 0.990234375),

@@ -7,13 +7,13 @@ import TFEventsTestSupport
 
 /// ``EventEncoder`` reproduces TensorFlow's bytes.
 ///
-/// The SPEC A.4 payloads come from real writers. The other expected payloads
+/// The FORMAT §1.4 payloads come from real writers. The other expected payloads
 /// were produced once by the reference serializer (google.protobuf 7.36.2
 /// serializing TensorBoard's compiled `event.proto`), and are pasted here so
 /// the tests need no Python.
 @Suite("EventEncoder")
 struct EventEncoderTests {
-    // MARK: SPEC A.4
+    // MARK: FORMAT §1.4
 
     @Test("R1: file_version event, integer-second wall time")
     func r1() {

@@ -28,7 +28,7 @@ struct ProtoWriterTests {
 
     @Test("negative int64 and int32 fields are 64-bit two's complement, no ZigZag")
     func negativeIntegers() {
-        // SPEC C.1: -1 = ff ff ff ff ff ff ff ff ff 01.
+        // FORMAT §3.1: -1 = ff ff ff ff ff ff ff ff ff 01.
         #expect(Self.encoded { $0.writeInt64(field: 2, -1) } == hexBytes("10 ffffffffffffffffff01"))
         #expect(Self.encoded { $0.writeInt64(field: 2, Int64(Int32(-2))) } == hexBytes("10 feffffffffffffffff01"))
         #expect(Self.encoded { $0.writeInt64(field: 2, Int64.min) } == hexBytes("10 80808080808080808001"))

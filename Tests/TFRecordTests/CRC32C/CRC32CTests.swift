@@ -41,7 +41,7 @@ enum CRCImplementation: Sendable, CustomTestStringConvertible {
 /// expectations (google/crc32c's typed-test approach).
 @Suite("CRC32C")
 struct CRC32CTests {
-    /// SPEC A.4: input, plain CRC-32C, masked CRC.
+    /// FORMAT §1.4: input, plain CRC-32C, masked CRC.
     static let vectors: [(name: String, bytes: [UInt8], crc: UInt32, masked: UInt32)] = [
         ("empty", [], 0x0000_0000, 0xA282_EAD8),
         ("a", Array("a".utf8), 0xC1D0_4330, 0x28E4_6E78),
@@ -53,7 +53,7 @@ struct CRC32CTests {
         ("quick brown fox", Array("The quick brown fox jumps over the lazy dog".utf8), 0x2262_0404, 0xAA8B_2F9C),
     ]
 
-    /// SPEC A.4: inputs given with their masked CRC only.
+    /// FORMAT §1.4: inputs given with their masked CRC only.
     static let maskedVectors: [(name: String, bytes: [UInt8], masked: UInt32)] = [
         ("u64 LE 0 (empty record header)", [UInt8](repeating: 0, count: 8), 0x0798_0329),
         ("u64 LE 24", [0x18, 0, 0, 0, 0, 0, 0, 0], 0x224B_7FA3),
@@ -79,7 +79,7 @@ struct CRC32CTests {
 
     // MARK: Vectors
 
-    @Test("SPEC A.4 vectors, plain and masked", arguments: CRCImplementation.all)
+    @Test("FORMAT §1.4 vectors, plain and masked", arguments: CRCImplementation.all)
     func vectors(implementation: CRCImplementation) {
         for vector in Self.vectors {
             let crc = implementation.checksum(vector.bytes)
@@ -209,7 +209,7 @@ struct CRC32CTests {
                 #expect(payload == CRC32C.Backend.portable.extend(0, unsafeBytes: Self.random.slice(alignment + 12, payloadLength)))
             }
         }
-        // SPEC R1: length CRC masks to 0x224B7FA3, payload CRC to 0xAB364B12.
+        // FORMAT §1.4 R1: length CRC masks to 0x224B7FA3, payload CRC to 0xAB364B12.
         SpecRecords.r1.withUnsafeBytes { bytes in
             guard let base = bytes.baseAddress else { return }
             let (length, payload) = backend.recordChecksums(base, payloadLength: 24)

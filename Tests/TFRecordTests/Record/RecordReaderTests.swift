@@ -9,7 +9,7 @@ import TFEventsTestSupport
 /// and the stream window fed in tiny random chunks.
 @Suite("RecordReader")
 struct RecordReaderTests {
-    /// Five records: empty, 1, 5, 44 (SPEC R3's payload) and 200 bytes.
+    /// Five records: empty, 1, 5, 44 (FORMAT §1.4 R3's payload) and 200 bytes.
     static let payloads: [[UInt8]] = [
         [], payloadBytes(1, seed: 1), payloadBytes(5, seed: 2), SpecRecords.payload(of: SpecRecords.r3),
         payloadBytes(200, seed: 3),
@@ -21,7 +21,7 @@ struct RecordReaderTests {
 
     // MARK: Clean input
 
-    @Test("SPEC records R1-R4 back to back: four records, a clean end")
+    @Test("FORMAT §1.4 records R1-R4 back to back: four records, a clean end")
     func specRecords() {
         let bytes = SpecRecords.r1 + SpecRecords.r2 + SpecRecords.r3 + RecordWriter.framed(SpecRecords.r4Payload)
         let outcome = ReadOutcome.contiguous(bytes)
@@ -140,7 +140,7 @@ struct RecordReaderTests {
         return bytes
     }
 
-    @Test("SPEC negative vector: stored 0x554B7F99 where 0x224B7FA3 is due is a length CRC mismatch")
+    @Test("FORMAT §1.4 negative vector: stored 0x554B7F99 where 0x224B7FA3 is due is a length CRC mismatch")
     func specNegativeVector() {
         let bytes = hexBytes("18 00 00 00 00 00 00 00  99 7f 4b 55") + Array(SpecRecords.r1[12...])
         let outcome = ReadOutcome.contiguous(bytes, options: Self.stopOptions)

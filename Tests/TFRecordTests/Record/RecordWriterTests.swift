@@ -5,7 +5,7 @@ import TFEventsSynthetic
 import TFEventsTestSupport
 @testable import TFEventsSystem
 
-/// Framing: SPEC A.4's complete records, byte for byte, in memory and
+/// Framing: FORMAT §1.4's complete records, byte for byte, in memory and
 /// through a file descriptor, and the writer's error reporting.
 @Suite("RecordWriter")
 struct RecordWriterTests {
