@@ -7,56 +7,9 @@ import TFEventsTestSupport
 /// the package's built modules with the same compiler.
 @Suite("Borrowed views cannot escape")
 struct EscapingViewTests {
-    /// The build directory holding the test bundle (and `Modules/`).
-    static let buildDirectory: URL = {
-        var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        for _ in 0 ..< 4 {
-            url.deleteLastPathComponent()
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Modules/TFEvents.swiftmodule").path) {
-                return url
-            }
-        }
-        let root = URL(fileURLWithPath: FixtureLibrary.root).deletingLastPathComponent()
-        return root.appendingPathComponent(".build/debug").resolvingSymlinksInPath()
-    }()
-
-    /// Compiles `source` as a client of `import TFEvents` would; the
-    /// compiler's exit status and diagnostics.
-    static func typecheck(_ source: String, lifetimes: Bool = false) throws -> (status: Int32, output: String) {
-        let root = URL(fileURLWithPath: FixtureLibrary.root).deletingLastPathComponent()
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tfevents-escape-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let file = directory.appendingPathComponent("client.swift")
-        try source.write(to: file, atomically: true, encoding: .utf8)
-        // -emit-sil runs the diagnostic passes (exclusivity, lifetimes) that
-        // -typecheck stops before.
-        var arguments = ["swiftc", "-emit-sil", "-o", "/dev/null", "-I", buildDirectory.appendingPathComponent("Modules").path]
-        for map in [buildDirectory.appendingPathComponent("CTFEventsCRC.build/module.modulemap").path,
-                    buildDirectory.appendingPathComponent("CTFEventsMappingGuard.build/module.modulemap").path,
-                    root.appendingPathComponent("Sources/CZlib/module.modulemap").path,
-                    root.appendingPathComponent("Sources/CZstd/module.modulemap").path] {
-            arguments += ["-Xcc", "-fmodule-map-file=" + map]
-        }
-        if lifetimes { arguments += ["-enable-experimental-feature", "Lifetimes"] }
-        arguments.append(file.path)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        let output = directory.appendingPathComponent("output")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: output)
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        process.waitUntilExit()
-        try handle.close()
-        return (process.terminationStatus, (try? String(contentsOf: output, encoding: .utf8)) ?? "")
-    }
-
     @Test("using an event while the reader lives compiles")
     func borrowedUseCompiles() throws {
-        let result = try Self.typecheck("""
+        let result = try ClientCompiler.typecheck("""
             import TFEvents
             func losses(_ path: String) throws -> [Double] {
                 var reader = try EventFileReader(path: path)
@@ -75,7 +28,7 @@ struct EscapingViewTests {
 
     @Test("returning an event past its reader does not compile")
     func returningAnEvent() throws {
-        let result = try Self.typecheck("""
+        let result = try ClientCompiler.typecheck("""
             import TFEvents
             func firstEvent(_ path: String) throws -> EventView? {
                 var reader = try EventFileReader(path: path)
@@ -88,7 +41,7 @@ struct EscapingViewTests {
 
     @Test("keeping a value view past the reader's next call does not compile")
     func keepingAcrossNext() throws {
-        let result = try Self.typecheck("""
+        let result = try ClientCompiler.typecheck("""
             import TFEvents
             func tags(_ path: String) throws -> Int {
                 var reader = try EventFileReader(path: path)
@@ -103,7 +56,7 @@ struct EscapingViewTests {
 
     @Test("storing a record view does not compile")
     func storingARecord() throws {
-        let result = try Self.typecheck("""
+        let result = try ClientCompiler.typecheck("""
             import TFEvents
             struct Keeper { var record: RecordView? }
             """)
@@ -113,7 +66,7 @@ struct EscapingViewTests {
 
     @Test("even with lifetime annotations, an event cannot outlive a local reader")
     func lifetimeAnnotations() throws {
-        let result = try Self.typecheck("""
+        let result = try ClientCompiler.typecheck("""
             import TFEvents
             @_lifetime(borrow path)
             func firstEvent(_ path: borrowing String) throws -> EventView? {
