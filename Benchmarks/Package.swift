@@ -49,10 +49,17 @@ let package = Package(
             path: "Benchmarks/RecordScan",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // The yardstick of Decompress: the system zlib and zstd alone.
+        .target(
+            name: "CBareDecompressor",
+            cSettings: [.unsafeFlags(["-O3"])],
+            linkerSettings: [.linkedLibrary("z"), .linkedLibrary("zstd")]
+        ),
         .executableTarget(
             name: "Decompress",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
+                "CBareDecompressor",
                 .product(name: "TFEvents", package: "swift-tfevents"),
                 .product(name: "TFEventsSynthetic", package: "swift-tfevents"),
             ],

@@ -11,8 +11,10 @@ import Darwin
 /// dies: a crash never leaves a stale lock, and the file's presence means
 /// nothing.
 ///
-/// The holder writes its process id into the file, so that a process that
-/// finds the lock taken can say who holds it.
+/// A holder that asks to (``init(path:wait:recordHolder:)``) writes its
+/// process id into the file, so that a process that finds the lock taken
+/// can say who holds it. That costs a truncate and a write on every
+/// acquisition, so locks taken often and waited for (the index's) do not.
 package final class FileLock {
     /// The lock file.
     package let path: String
@@ -29,9 +31,11 @@ package final class FileLock {
 
     /// Opens (creating, mode 0644) `path` and takes the lock.
     ///
-    /// - Parameter wait: wait for another holder to release it; when false,
-    ///   fail at once with ``Failure/held(by:)``.
-    package init(path: String, wait: Bool) throws(Failure) {
+    /// - Parameters:
+    ///   - wait: wait for another holder to release it; when false, fail at
+    ///     once with ``Failure/held(by:)``.
+    ///   - recordHolder: write this process's id into the file.
+    package init(path: String, wait: Bool, recordHolder: Bool = true) throws(Failure) {
         let descriptor = retryingOnInterrupt { openForWriting(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644) }
         guard descriptor >= 0 else { throw .system(operation: "open", .current) }
         let operation = wait ? LOCK_EX : LOCK_EX | LOCK_NB
@@ -42,9 +46,11 @@ package final class FileLock {
             if error.code == EWOULDBLOCK { throw .held(by: holder) }
             throw .system(operation: "flock", error)
         }
-        let text = Array("\(getpid())\n".utf8)
-        _ = ftruncate(descriptor, 0)
-        _ = unsafe text.withUnsafeBytes { unsafe pwrite(descriptor, $0.baseAddress, $0.count, 0) }
+        if recordHolder {
+            let text = Array("\(getpid())\n".utf8)
+            _ = ftruncate(descriptor, 0)
+            _ = unsafe text.withUnsafeBytes { unsafe pwrite(descriptor, $0.baseAddress, $0.count, 0) }
+        }
         self.path = path
         fd = descriptor
     }

@@ -6,9 +6,9 @@
 // temporary directory. Each iteration of a pair benchmark then makes, on
 // the same bytes, one after the other:
 //
-// - "bare": the decompressor alone (Decompression.open: zlib's inflate or
-//   zstd's streaming decoder into a 1 MiB buffer, on the calling thread,
-//   nothing else);
+// - "bare": the decompressor alone (CBareDecompressor, C: zlib's inflate
+//   or zstd's streaming decoder over the mapped file into a 1 MiB buffer,
+//   on the calling thread, nothing else);
 // - "read": what a reader does: EventFileReader with every length and
 //   payload CRC verified, every event decoded, every Summary.Value's
 //   scalar extracted (FORMAT §4.2) and summed.
@@ -22,6 +22,7 @@
 // scalars` run: it also interns every tag) on the same files.
 
 import Benchmark
+import CBareDecompressor
 import Foundation
 import TFEvents
 import TFEventsSynthetic
@@ -77,15 +78,11 @@ final class CompressedLogs: @unchecked Sendable {
 
 /// The decompressor alone: every uncompressed byte into a reused buffer.
 @inline(never)
-func bareDecompress(_ path: String, buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-    let (stream, _) = try Decompression.open(path: path)
-    var total = 0
-    while true {
-        let count = try stream.read(into: buffer)
-        if count == 0 { break }
-        total += count
-    }
-    return total
+func bareDecompress(_ path: String, format: CompressionFormat, buffer: UnsafeMutableRawBufferPointer) -> Int {
+    let total = format == .zstd
+        ? bare_zstd_file(path, buffer.baseAddress, buffer.count)
+        : bare_inflate_file(path, buffer.baseAddress, buffer.count)
+    return Int(total)
 }
 
 /// Full reading: CRCs, events, scalars.
@@ -145,7 +142,7 @@ let benchmarks: @Sendable () -> Void = {
             let clock = ContinuousClock()
             benchmark.startMeasurement()
             var start = clock.now
-            let bare = try bareDecompress(log.path, buffer: buffer)
+            let bare = bareDecompress(log.path, format: format, buffer: buffer)
             let bareElapsed = start.duration(to: clock.now)
             start = clock.now
             let read = try readScalars(log.path)

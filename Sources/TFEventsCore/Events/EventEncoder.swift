@@ -64,10 +64,13 @@ public struct EventEncoder: ~Copyable, Sendable {
     /// building an ``EventRecord``. Produces the same bytes as
     /// `encode(.scalars(wallTime:step:points:style:))`.
     ///
+    /// Not generic on purpose: a generic function called from another
+    /// module runs unspecialized, several times slower.
+    ///
     /// - Parameters:
     ///   - points: `(tag, value, style)` triples, written in order.
-    public mutating func encodeScalars<Points: Sequence>(wallTime: Double, step: Int64, _ points: Points)
-        where Points.Element == (tag: String, value: Float, style: EventRecord.ScalarStyle) {
+    public mutating func encodeScalars(wallTime: Double, step: Int64,
+                                       _ points: [(tag: String, value: Float, style: EventRecord.ScalarStyle)]) {
         writer.removeAll()
         writer.writeEventHeader(wallTime: wallTime, step: step)
         writer.writeMessage(field: 5) { summary in
@@ -133,9 +136,8 @@ public struct EventEncoder: ~Copyable, Sendable {
     ///   - templates: the templates the points refer to.
     ///   - points: `(template index, value)` pairs, written in order.
     /// - Precondition: every template index is below `templates.count`.
-    public mutating func encodeScalars<Points: Collection>(wallTime: Double, step: Int64, templates: ScalarTemplates,
-                                                           _ points: Points)
-        where Points.Element == (template: Int, value: Float) {
+    public mutating func encodeScalars(wallTime: Double, step: Int64, templates: ScalarTemplates,
+                                       _ points: [(template: Int, value: Float)]) {
         writer.removeAll()
         writer.writeEventHeader(wallTime: wallTime, step: step)
         let starts = templates.starts.span

@@ -118,7 +118,7 @@ public final class EventFileWriter {
     public func writeScalars(step: Int64, wallTime: Double? = nil, _ points: [(tag: String, value: Float)],
                              style: EventRecord.ScalarStyle = .simpleValue) throws(WriteRecordError) {
         encoder.encodeScalars(wallTime: wallTime ?? Self.currentTime(), step: step,
-                              points.lazy.map { (tag: $0.tag, value: $0.value, style: style) })
+                              points.map { (tag: $0.tag, value: $0.value, style: style) })
         try writeEncoded()
     }
 

@@ -153,6 +153,7 @@ public struct SummaryValues: ~Escapable {
     /// The next value, or nil after the last.
     ///
     /// - Throws: ``ProtoDecodingError`` (offset inside the summary message).
+    @inlinable @inline(__always)
     @_lifetime(copy self)
     public mutating func next() throws(ProtoDecodingError) -> SummaryValueView? {
         var value = SummaryValueView()
@@ -167,17 +168,17 @@ public struct SummaryValues: ~Escapable {
     /// fifth of an index build.
     @_lifetime(value: copy self)
     public mutating func next(into value: inout SummaryValueView) throws(ProtoDecodingError) -> Bool {
-        // The usual case: key 0x0A, a short length, a value in short form.
-        let rest = ShortForm(reader.bytes.extracting(droppingFirst: reader.offset))
-        if rest.count >= 2, rest.byte(at: 0) == 0x0A,
-           let (length, next) = rest.varint(at: 1), length <= UInt64(rest.count &- next),  // next <= count
-           let bytes = rest.span(at: next, length: Int(length)) {
-            value.reset()
-            if SummaryValueView.decodeShortForm(bytes, into: &value) {
-                try countValue(at: reader.offset)
-                reader.advance(by: next &+ Int(length))  // length <= rest.count - next, checked above
-                return true
-            }
+        // The usual case: key 0x0A, a short length, a value in short form,
+        // parsed as offsets; the spans are made once, at the end.
+        let start = reader.offset
+        let wire = ShortForm(reader.bytes)
+        if wire.byte(at: start) == 0x0A, let (length, body) = wire.varint(at: start &+ 1),  // start < count
+           length <= UInt64(wire.count &- body),  // body <= count
+           let parts = wire.summaryValue(start: body, end: body &+ Int(length)) {  // <= count, checked above
+            try countValue(at: start)
+            value.assign(parts, in: wire)
+            reader.advance(by: body &+ Int(length) &- start)  // start < body + length <= count
+            return true
         }
         while !reader.isAtEnd {
             let keyStart = reader.offset

@@ -100,14 +100,6 @@ public struct SummaryValueView: ~Escapable {
         memberBytes = tagBytes
     }
 
-    /// Clears every field (for reuse by ``SummaryValues/next(into:)``).
-    @inline(__always)
-    package mutating func reset() {
-        kind = .none
-        simpleValueBits = 0
-        hasMetadata = false
-    }
-
     /// A value in short form, or nil (see ``decodeShortForm(_:into:)``).
     @inline(__always)
     @_lifetime(copy bytes)
@@ -116,48 +108,36 @@ public struct SummaryValueView: ~Escapable {
         guard Self.decodeShortForm(bytes, into: &self) else { return nil }
     }
 
-    /// The form every writer produces for small values, decoded with one
-    /// local offset: the tag first, then only known fields whose lengths fit
-    /// in one byte. Returns false (leaving `view` to be overwritten) for
-    /// anything else, which the general loop then decodes.
-    ///
-    /// Fields the encoding leaves out keep what `view` held: callers pass a
-    /// view that was just ``reset()`` or created empty.
+    /// The form every writer produces for small values (see
+    /// ``ShortForm/summaryValue(start:end:)``). Returns false (leaving
+    /// `view` to be overwritten) for anything else, which the general loop
+    /// then decodes.
     @inline(__always)
     @_lifetime(view: copy bytes)
     package static func decodeShortForm(_ bytes: RawSpan, into view: inout SummaryValueView) -> Bool {
         let wire = ShortForm(bytes)
-        let count = wire.count
-        guard count >= 2, wire.byte(at: 0) == 0x0A, let tagLength = wire.byte(at: 1).map(Int.init),
-              tagLength < 0x80, let tag = wire.span(at: 2, length: tagLength) else { return false }
-        view.tagBytes = tag
-        view.memberBytes = bytes.extracting(first: 0)
-        view.metadataBytes = view.memberBytes
-        var p = 2 &+ tagLength  // tagLength < 0x80
-        while p < count {
-            guard let key = wire.byte(at: p) else { return false }
-            if key == 0x15 {  // simple_value
-                guard let bits = wire.fixed32(at: p &+ 1) else { return false }  // p < count
-                view.simpleValueBits = bits
-                view.kind = .simpleValue
-                p &+= 5  // the 5 bytes were read: p + 5 <= count
-                continue
-            }
-            guard let length = wire.byte(at: p &+ 1).map(Int.init), length < 0x80,  // p < count
-                  let field = wire.span(at: p &+ 2, length: length) else { return false }  // p < count
-            switch key {
-            case 0x1A, 0x22, 0x2A, 0x32, 0x42:  // value members
-                view.memberBytes = field
-                view.kind = Kind(rawValue: key >> 3) ?? .none
-            case 0x4A:
-                view.metadataBytes = field
-                view.hasMetadata = true
-            default:
-                return false
-            }
-            p &+= 2 &+ length  // the field was read: p + 2 + length <= count
-        }
+        guard let parts = wire.summaryValue(start: 0, end: bytes.byteCount) else { return false }
+        view.assign(parts, in: wire)
         return true
+    }
+
+    /// Takes the parts of a short-form value found in `wire`.
+    @inline(__always)
+    @_lifetime(self: copy wire)
+    package mutating func assign(_ parts: ShortSummaryValue, in wire: borrowing ShortForm) {
+        (tagBytes, memberBytes, metadataBytes) = wire.spans(of: parts)
+        // A switch the optimiser keeps inline (`init(rawValue:)` was a call).
+        switch parts.kind {
+        case 2: kind = .simpleValue
+        case 3: kind = .obsoleteHistogram
+        case 4: kind = .image
+        case 5: kind = .histogram
+        case 6: kind = .audio
+        case 8: kind = .tensor
+        default: kind = .none
+        }
+        simpleValueBits = parts.simpleValueBits
+        hasMetadata = parts.hasMetadata
     }
 
     /// The tag. Allocates when longer than 15 UTF-8 bytes.

@@ -41,7 +41,7 @@ package struct TagTable: Sendable {
     package mutating func intern(_ bytes: RawSpan) -> Int {
         let cacheSlot = Self.cacheSlot(bytes)
         let cached = Int(recent[cacheSlot])
-        if cached >= 0, equals(entries[cached], bytes) { return cached }
+        if cached >= 0, unsafe Self.equals(entries[cached], bytes, arena: arena.span.bytes) { return cached }
         let id = internHashed(bytes)
         recent[cacheSlot] = Int32(id)
         return id
@@ -136,14 +136,21 @@ package struct TagTable: Sendable {
     }
 
     private func equals(_ entry: Entry, _ bytes: RawSpan) -> Bool {
+        unsafe Self.equals(entry, bytes, arena: arena.span.bytes)
+    }
+
+    /// Whether `entry`'s bytes in `arena` are `bytes`. Static, over a span
+    /// of the arena: called on `self` with a closure, it retained and
+    /// released the table's four arrays on every lookup.
+    @inline(__always)
+    private static func equals(_ entry: Entry, _ bytes: RawSpan, arena: RawSpan) -> Bool {
         guard entry.count == bytes.byteCount else { return false }
         guard entry.count > 0, let other = unsafe bytes.unsafeBaseAddress else { return true }
-        return unsafe arena.withUnsafeBytes { stored in
-            // entry.start + entry.count <= arena.count: entries only index
-            // bytes already appended, and count > 0 so the arena is not empty.
-            guard let base = stored.baseAddress else { return false }
-            return unsafe Self.bytesEqual(base + entry.start, other, entry.count)
-        }
+        // entry.start + entry.count <= arena.byteCount: entries only index
+        // bytes already appended, and count > 0 so the arena is not empty.
+        guard entry.start >= 0, entry.count <= arena.byteCount &- entry.start,  // 0 <= start <= byteCount: no wrap
+              let base = unsafe arena.unsafeBaseAddress else { return false }
+        return unsafe bytesEqual(base + entry.start, other, entry.count)
     }
 
     /// Compares `count` bytes. Tags are short: up to 16 bytes, two pairs of

@@ -300,3 +300,89 @@ package struct ShortForm: ~Escapable {
         return unsafe bytes.extracting(unchecked: offset ..< offset &+ length)  // length <= count - offset
     }
 }
+
+/// Where the parts of one `Summary.Value` in short form lie: offsets into
+/// the bytes ``ShortForm/summaryValue(start:end:)`` parsed. Plain numbers,
+/// so that the hot loop builds its spans once, at the end.
+package struct ShortSummaryValue {
+    /// The end of the parsed value: every range below lies before it.
+    package let limit: Int
+    /// The tag's bytes.
+    package fileprivate(set) var tag: Range<Int>
+    /// The value member's bytes (empty, at the value's start, when absent).
+    package fileprivate(set) var member: Range<Int>
+    /// The metadata's bytes (empty, at the value's start, when absent).
+    package fileprivate(set) var metadata: Range<Int>
+    /// The field number of the value member present, 0 for none.
+    package var kind: UInt8 = 0
+    /// The `simple_value` bits, when field 2 was present.
+    package var simpleValueBits: UInt32 = 0
+    /// Whether field 9 (metadata) was present.
+    package var hasMetadata = false
+
+    /// Only ``ShortForm/summaryValue(start:end:)`` makes these, so that the
+    /// ranges are known to lie inside `0 ..< limit`.
+    fileprivate init(limit: Int, tag: Range<Int>, member: Range<Int>, metadata: Range<Int>) {
+        self.limit = limit
+        self.tag = tag
+        self.member = member
+        self.metadata = metadata
+    }
+}
+
+extension ShortForm {
+    /// Parses `bytes[start ..< end]` as the body of a `Summary.Value` the way
+    /// every writer lays it out: the tag first, then only known fields
+    /// whose lengths fit in one byte. nil for anything else (the general
+    /// decoder then takes over) or when `start ..< end` is not inside.
+    @inline(__always)
+    package func summaryValue(start: Int, end: Int) -> ShortSummaryValue? {
+        guard start >= 0, end <= count, end &- start >= 2, let base = unsafe base else { return nil }  // 0 <= start <= end - 2
+        // Every load below is at an offset checked to be below `end`.
+        guard unsafe base.load(fromByteOffset: start, as: UInt8.self) == 0x0A else { return nil }
+        let tagLength = Int(unsafe base.load(fromByteOffset: start &+ 1, as: UInt8.self))  // start + 1 < end
+        let tagStart = start &+ 2  // <= end
+        guard tagLength < 0x80, tagLength <= end &- tagStart else { return nil }  // tagStart <= end: no wrap
+        var parts = ShortSummaryValue(limit: end, tag: tagStart ..< tagStart &+ tagLength, member: start ..< start,
+                                      metadata: start ..< start)
+        var p = tagStart &+ tagLength  // <= end
+        while p < end {
+            let key = unsafe base.load(fromByteOffset: p, as: UInt8.self)  // p < end
+            if key == 0x15 {  // simple_value, fixed32
+                guard end &- p >= 5 else { return nil }  // p < end: no wrap
+                parts.simpleValueBits = unsafe UInt32(littleEndian: base.loadUnaligned(fromByteOffset: p &+ 1, as: UInt32.self))
+                parts.kind = 2
+                p &+= 5  // p + 5 <= end
+                continue
+            }
+            guard end &- p >= 2 else { return nil }  // p < end: no wrap
+            let length = Int(unsafe base.load(fromByteOffset: p &+ 1, as: UInt8.self))  // p + 1 < end
+            let fieldStart = p &+ 2  // <= end
+            guard length < 0x80, length <= end &- fieldStart else { return nil }  // fieldStart <= end: no wrap
+            switch key {
+            case 0x1A, 0x22, 0x2A, 0x32, 0x42:  // 3 old histo, 4 image, 5 histo, 6 audio, 8 tensor
+                parts.member = fieldStart ..< fieldStart &+ length
+                parts.kind = key >> 3
+            case 0x4A:  // 9 metadata
+                parts.metadata = fieldStart ..< fieldStart &+ length
+                parts.hasMetadata = true
+            default:
+                return nil
+            }
+            p = fieldStart &+ length  // <= end
+        }
+        return parts
+    }
+
+    /// The spans of `parts` (found by ``summaryValue(start:end:)`` in these
+    /// bytes): one bounds check for all three.
+    @inline(__always)
+    @_lifetime(copy self)
+    package func spans(of parts: ShortSummaryValue) -> (tag: RawSpan, member: RawSpan, metadata: RawSpan) {
+        // Every range of `parts` lies in 0 ..< parts.limit (its initialiser
+        // is private to the parser), and parts.limit <= count is checked here.
+        precondition(parts.limit <= count, "short-form parts from other bytes")
+        return unsafe (bytes.extracting(unchecked: parts.tag), bytes.extracting(unchecked: parts.member),
+                       bytes.extracting(unchecked: parts.metadata))
+    }
+}

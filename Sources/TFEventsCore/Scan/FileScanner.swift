@@ -139,7 +139,9 @@ public struct FileScanner {
         var values = event.summaryValues()
         var index = 0
         var value = SummaryValueView()
-        pending.removeAll(keepingCapacity: true)
+        // `pending[0 ..< count]` are this event's points: the buffer is
+        // overwritten, never emptied (emptying it cost more than decoding).
+        var count = 0
         var malformed = 0
         while try values.next(into: &value) {
             let tagID = tags.intern(value.tagBytes, predicted: &predictedTags, at: index)
@@ -150,12 +152,15 @@ public struct FileScanner {
                 continue
             }
             guard let scalar else { continue }
-            pending.append((tagID, scalar))
+            if onScalar != nil {
+                if count < pending.count { pending[count] = (tagID, scalar) } else { pending.append((tagID, scalar)) }
+            }
+            count += 1
         }
         summary.malformedValues += malformed
-        summary.scalarPoints += pending.count
+        summary.scalarPoints += count
         guard let onScalar else { return }
-        for point in pending {
+        for point in pending[0 ..< count] {
             onScalar(ScalarPointView(step: event.step, wallTime: event.wallTime, scalar: point.scalar,
                                      recordOffset: event.recordOffset, tagID: point.tagID,
                                      tagBytes: tags.tagBytes(point.tagID)))

@@ -367,7 +367,7 @@ final class IndexLock {
 
     init(path: String) throws(IndexError) {
         try? Directories.createParent(of: path)  // a failure shows up when opening below
-        do { lock = try FileLock(path: path, wait: true) } catch {
+        do { lock = try FileLock(path: path, wait: true, recordHolder: false) } catch {
             switch error {
             case .held: throw IndexError(path: path, kind: .io(operation: "lock", SystemError(code: EWOULDBLOCK)))
             case let .system(operation, error): throw IndexError(path: path, kind: .io(operation: operation + " lock", error))

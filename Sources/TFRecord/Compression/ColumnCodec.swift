@@ -6,11 +6,16 @@
 /// after one bounds check each, behind an API of arrays and offsets. Every
 /// decoder checks that its input holds what it reads and reports a short
 /// or malformed input as nil, never by trapping: an index file is input.
+///
+/// Every kernel is `@inlinable`: the index (another module) calls them per
+/// column, and a generic or closure-taking function called across modules
+/// would otherwise run unspecialized, several times slower.
 package enum ColumnCodec {
     // MARK: - Encoding
 
     /// Appends `values` as zig-zag deltas from their predecessor (the first
     /// from 0), one varint each.
+    @inlinable
     package static func appendDeltas<T: FixedWidthInteger>(_ values: [T], to bytes: inout [UInt8]) {
         let start = bytes.count
         // Room for the longest encoding; trimmed below. Capacity is reused
@@ -44,6 +49,7 @@ package enum ColumnCodec {
 
     /// Appends `count` 64-bit patterns, each XORed with its predecessor, as
     /// 8 byte planes. `pattern(i)` gives element i.
+    @inlinable
     package static func appendXorShuffled(count: Int, to bytes: inout [UInt8], _ pattern: (Int) -> UInt64) {
         let start = bytes.count
         bytes.append(contentsOf: repeatElement(0, count: count &* 8))
@@ -63,6 +69,7 @@ package enum ColumnCodec {
 
     /// Appends `count` 32-bit patterns as 4 byte planes. `pattern(i)`
     /// gives element i.
+    @inlinable
     package static func appendShuffled32(count: Int, to bytes: inout [UInt8], _ pattern: (Int) -> UInt32) {
         let start = bytes.count
         bytes.append(contentsOf: repeatElement(0, count: count &* 4))
@@ -82,6 +89,7 @@ package enum ColumnCodec {
     /// Decodes `count` zig-zag delta varints from `bytes[position...]`,
     /// moving `position` past them; nil when the input ends first or a
     /// varint is longer than 10 bytes.
+    @inlinable
     package static func decodeDeltas<T: FixedWidthInteger>(_ bytes: [UInt8], at position: inout Int, count: Int,
                                                            as type: T.Type) -> [T]? {
         var result: [T] = []
@@ -120,6 +128,7 @@ package enum ColumnCodec {
 
     /// Steps over `count` varints from `bytes[position...]`; false when the
     /// input ends first.
+    @inlinable
     package static func skipVarints(_ bytes: [UInt8], at position: inout Int, count: Int) -> Bool {
         var at = position
         let complete = unsafe bytes.withUnsafeBufferPointer { input -> Bool in
@@ -138,6 +147,7 @@ package enum ColumnCodec {
 
     /// Decodes `count` XOR-shuffled 64-bit patterns at `bytes[position...]`;
     /// nil when fewer than `8 * count` bytes are there.
+    @inlinable
     package static func decodeXorShuffled(_ bytes: [UInt8], at position: Int, count: Int) -> [UInt64]? {
         guard count >= 0, position >= 0, count <= (bytes.count - position) / 8 else { return nil }
         var result = [UInt64](repeating: 0, count: count)
@@ -160,6 +170,7 @@ package enum ColumnCodec {
 
     /// Decodes `count` shuffled 32-bit patterns at `bytes[position...]`;
     /// nil when fewer than `4 * count` bytes are there.
+    @inlinable
     package static func decodeShuffled32(_ bytes: [UInt8], at position: Int, count: Int) -> [UInt32]? {
         guard count >= 0, position >= 0, count <= (bytes.count - position) / 4 else { return nil }
         var result = [UInt32](repeating: 0, count: count)
