@@ -153,7 +153,7 @@ public struct SummaryValues: ~Escapable {
     /// The next value, or nil after the last.
     ///
     /// - Throws: ``ProtoDecodingError`` (offset inside the summary message).
-    @inlinable @inline(__always)
+    @_alwaysEmitIntoClient @inline(__always)
     @_lifetime(copy self)
     public mutating func next() throws(ProtoDecodingError) -> SummaryValueView? {
         var value = SummaryValueView()

@@ -51,7 +51,13 @@ struct IndexEncoder {
     }
 
     /// Integers as zig-zag deltas from their predecessor.
-    mutating func deltas<T: FixedWidthInteger>(_ values: [T]) {
+    mutating func deltas(_ values: [Int64]) {
+        varint(UInt64(values.count))
+        ColumnCodec.appendDeltas(values, to: &bytes)
+    }
+
+    /// Integers as zig-zag deltas from their predecessor.
+    mutating func deltas(_ values: [UInt32]) {
         varint(UInt64(values.count))
         ColumnCodec.appendDeltas(values, to: &bytes)
     }
@@ -147,9 +153,15 @@ struct IndexDecoder {
         return Array(bytes[position ..< position + count])
     }
 
-    mutating func deltas<T: FixedWidthInteger>(as type: T.Type) throws(IndexDecodingError) -> [T] {
+    mutating func deltas(as type: Int64.Type) throws(IndexDecodingError) -> [Int64] {
         let count = try self.count(minimumBytes: 1)
-        guard let values = ColumnCodec.decodeDeltas(bytes, at: &position, count: count, as: T.self) else { throw fail() }
+        guard let values = ColumnCodec.decodeDeltas(bytes, at: &position, count: count, as: type) else { throw fail() }
+        return values
+    }
+
+    mutating func deltas(as type: UInt32.Type) throws(IndexDecodingError) -> [UInt32] {
+        let count = try self.count(minimumBytes: 1)
+        guard let values = ColumnCodec.decodeDeltas(bytes, at: &position, count: count, as: type) else { throw fail() }
         return values
     }
 

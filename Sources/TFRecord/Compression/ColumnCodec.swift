@@ -7,16 +7,27 @@
 /// decoder checks that its input holds what it reads and reports a short
 /// or malformed input as nil, never by trapping: an index file is input.
 ///
-/// Every kernel is `@inlinable`: the index (another module) calls them per
-/// column, and a generic or closure-taking function called across modules
-/// would otherwise run unspecialized, several times slower.
+/// The index (another module) calls these per column: the kernels are
+/// `@inlinable`, and the delta codecs have one concrete entry point per
+/// column type, because a generic function called across modules ran
+/// unspecialized (through the runtime's generic iterators), several times
+/// slower.
 package enum ColumnCodec {
     // MARK: - Encoding
 
     /// Appends `values` as zig-zag deltas from their predecessor (the first
     /// from 0), one varint each.
-    @inlinable
-    package static func appendDeltas<T: FixedWidthInteger>(_ values: [T], to bytes: inout [UInt8]) {
+    package static func appendDeltas(_ values: [Int64], to bytes: inout [UInt8]) {
+        appendDeltasSpecialized(values, to: &bytes)
+    }
+
+    /// See ``appendDeltas(_:to:)-(Int64)``.
+    package static func appendDeltas(_ values: [UInt32], to bytes: inout [UInt8]) {
+        appendDeltasSpecialized(values, to: &bytes)
+    }
+
+    @inline(__always)
+    private static func appendDeltasSpecialized<T: FixedWidthInteger>(_ values: [T], to bytes: inout [UInt8]) {
         let start = bytes.count
         // Room for the longest encoding; trimmed below. Capacity is reused
         // between chunks, so this touches no fresh memory.
@@ -89,9 +100,20 @@ package enum ColumnCodec {
     /// Decodes `count` zig-zag delta varints from `bytes[position...]`,
     /// moving `position` past them; nil when the input ends first or a
     /// varint is longer than 10 bytes.
-    @inlinable
-    package static func decodeDeltas<T: FixedWidthInteger>(_ bytes: [UInt8], at position: inout Int, count: Int,
-                                                           as type: T.Type) -> [T]? {
+    package static func decodeDeltas(_ bytes: [UInt8], at position: inout Int, count: Int,
+                                     as type: Int64.Type) -> [Int64]? {
+        decodeDeltasSpecialized(bytes, at: &position, count: count, as: type)
+    }
+
+    /// See ``decodeDeltas(_:at:count:as:)-(_,_,_,Int64.Type)``.
+    package static func decodeDeltas(_ bytes: [UInt8], at position: inout Int, count: Int,
+                                     as type: UInt32.Type) -> [UInt32]? {
+        decodeDeltasSpecialized(bytes, at: &position, count: count, as: type)
+    }
+
+    @inline(__always)
+    private static func decodeDeltasSpecialized<T: FixedWidthInteger>(_ bytes: [UInt8], at position: inout Int,
+                                                                      count: Int, as type: T.Type) -> [T]? {
         var result: [T] = []
         result.reserveCapacity(count)
         // The varint loop inlined, with a one-byte fast path: most deltas
