@@ -170,14 +170,9 @@ public struct SummaryValues: ~Escapable {
     public mutating func next(into value: inout SummaryValueView) throws(ProtoDecodingError) -> Bool {
         // The usual case: key 0x0A, a short length, a value in short form,
         // parsed as offsets; the spans are made once, at the end.
-        let start = reader.offset
-        let wire = ShortForm(reader.bytes)
-        if wire.byte(at: start) == 0x0A, let (length, body) = wire.varint(at: start &+ 1),  // start < count
-           length <= UInt64(wire.count &- body),  // body <= count
-           let parts = wire.summaryValue(start: body, end: body &+ Int(length)) {  // <= count, checked above
-            try countValue(at: start)
-            value.assign(parts, in: wire)
-            reader.advance(by: body &+ Int(length) &- start)  // start < body + length <= count
+        if returned < Self.maxValuesPerEvent, let parts = reader.readShortSummaryValue() {
+            returned &+= 1  // < maxValuesPerEvent
+            value.assign(parts, spans: reader.spans(of: parts))
             return true
         }
         while !reader.isAtEnd {

@@ -3,9 +3,9 @@
 /// Only the field boundaries are decoded; the tag, metadata and the
 /// value's payload stay bytes until asked for. Non-escapable: it borrows
 /// the record it came from.
-public struct SummaryValueView: ~Escapable {
+public struct SummaryValueView: ~Escapable, BitwiseCopyable {
     /// Which member of the `Summary.Value.value` oneof is set.
-    public enum Kind: UInt8, Sendable, Hashable, CustomStringConvertible {
+    public enum Kind: UInt8, Sendable, Hashable, BitwiseCopyable, CustomStringConvertible {
         /// No value member (metadata only).
         case none = 0
         /// `simple_value` (2), a float32.
@@ -117,15 +117,15 @@ public struct SummaryValueView: ~Escapable {
     package static func decodeShortForm(_ bytes: RawSpan, into view: inout SummaryValueView) -> Bool {
         let wire = ShortForm(bytes)
         guard let parts = wire.summaryValue(start: 0, end: bytes.byteCount) else { return false }
-        view.assign(parts, in: wire)
+        view.assign(parts, spans: wire.spans(of: parts))
         return true
     }
 
-    /// Takes the parts of a short-form value found in `wire`.
+    /// Takes the parts of a short-form value and their spans.
     @inline(__always)
-    @_lifetime(self: copy wire)
-    package mutating func assign(_ parts: ShortSummaryValue, in wire: borrowing ShortForm) {
-        (tagBytes, memberBytes, metadataBytes) = wire.spans(of: parts)
+    @_lifetime(self: copy spans)
+    package mutating func assign(_ parts: ShortSummaryValue, spans: (tag: RawSpan, member: RawSpan, metadata: RawSpan)) {
+        (tagBytes, memberBytes, metadataBytes) = spans
         // A switch the optimiser keeps inline (`init(rawValue:)` was a call).
         switch parts.kind {
         case 2: kind = .simpleValue

@@ -302,87 +302,154 @@ package struct ShortForm: ~Escapable {
 }
 
 /// Where the parts of one `Summary.Value` in short form lie: offsets into
-/// the bytes ``ShortForm/summaryValue(start:end:)`` parsed. Plain numbers,
-/// so that the hot loop builds its spans once, at the end.
+/// the bytes that were parsed (``ShortForm/summaryValue(start:end:)``,
+/// ``ProtoReader/readShortSummaryValue()``). Plain numbers, so that the hot
+/// loop builds its spans once, at the end.
 package struct ShortSummaryValue {
-    /// The end of the parsed value: every range below lies before it.
+    /// The end of the parsed value: every offset below lies before it.
     package let limit: Int
-    /// The tag's bytes.
-    package fileprivate(set) var tag: Range<Int>
+    /// Where the tag's bytes start and end.
+    package fileprivate(set) var tagStart: Int, tagEnd: Int
     /// The value member's bytes (empty, at the value's start, when absent).
-    package fileprivate(set) var member: Range<Int>
+    package fileprivate(set) var memberStart: Int, memberEnd: Int
     /// The metadata's bytes (empty, at the value's start, when absent).
-    package fileprivate(set) var metadata: Range<Int>
+    package fileprivate(set) var metadataStart: Int, metadataEnd: Int
     /// The field number of the value member present, 0 for none.
-    package var kind: UInt8 = 0
+    package fileprivate(set) var kind: UInt8 = 0
     /// The `simple_value` bits, when field 2 was present.
-    package var simpleValueBits: UInt32 = 0
+    package fileprivate(set) var simpleValueBits: UInt32 = 0
     /// Whether field 9 (metadata) was present.
-    package var hasMetadata = false
+    package fileprivate(set) var hasMetadata = false
 
-    /// Only ``ShortForm/summaryValue(start:end:)`` makes these, so that the
-    /// ranges are known to lie inside `0 ..< limit`.
-    fileprivate init(limit: Int, tag: Range<Int>, member: Range<Int>, metadata: Range<Int>) {
+    /// Only the parsers of this file make these, so that every start <= end
+    /// <= limit.
+    fileprivate init(limit: Int, valueStart: Int, tagStart: Int, tagEnd: Int) {
         self.limit = limit
-        self.tag = tag
-        self.member = member
-        self.metadata = metadata
+        self.tagStart = tagStart
+        self.tagEnd = tagEnd
+        memberStart = valueStart
+        memberEnd = valueStart
+        metadataStart = valueStart
+        metadataEnd = valueStart
     }
-}
 
-extension ShortForm {
-    /// Parses `bytes[start ..< end]` as the body of a `Summary.Value` the way
-    /// every writer lays it out: the tag first, then only known fields
-    /// whose lengths fit in one byte. nil for anything else (the general
-    /// decoder then takes over) or when `start ..< end` is not inside.
+    /// Parses the `count` bytes at `base` as the body of a `Summary.Value`
+    /// the way every writer lays it out: the tag first, then only known
+    /// fields whose lengths fit in one byte. Offsets are reported plus
+    /// `origin`. nil for anything else: the general decoder takes over.
     @inline(__always)
-    package func summaryValue(start: Int, end: Int) -> ShortSummaryValue? {
-        guard start >= 0, end <= count, end &- start >= 2, let base = unsafe base else { return nil }  // 0 <= start <= end - 2
-        // Every load below is at an offset checked to be below `end`.
-        guard unsafe base.load(fromByteOffset: start, as: UInt8.self) == 0x0A else { return nil }
-        let tagLength = Int(unsafe base.load(fromByteOffset: start &+ 1, as: UInt8.self))  // start + 1 < end
-        let tagStart = start &+ 2  // <= end
-        guard tagLength < 0x80, tagLength <= end &- tagStart else { return nil }  // tagStart <= end: no wrap
-        var parts = ShortSummaryValue(limit: end, tag: tagStart ..< tagStart &+ tagLength, member: start ..< start,
-                                      metadata: start ..< start)
-        var p = tagStart &+ tagLength  // <= end
-        while p < end {
-            let key = unsafe base.load(fromByteOffset: p, as: UInt8.self)  // p < end
+    @unsafe
+    fileprivate static func parse(_ base: UnsafeRawPointer, count: Int, origin: Int) -> ShortSummaryValue? {
+        // Every load is at an offset checked to be below `count`.
+        guard count >= 2, unsafe base.load(as: UInt8.self) == 0x0A else { return nil }
+        let tagLength = Int(unsafe base.load(fromByteOffset: 1, as: UInt8.self))
+        guard tagLength < 0x80, tagLength <= count &- 2 else { return nil }  // count >= 2: no wrap
+        var parts = ShortSummaryValue(limit: origin &+ count, valueStart: origin, tagStart: origin &+ 2,
+                                      tagEnd: origin &+ 2 &+ tagLength)  // origin + count: the end of bytes in memory
+        var p = 2 &+ tagLength  // <= count
+        while p < count {
+            let key = unsafe base.load(fromByteOffset: p, as: UInt8.self)  // p < count
             if key == 0x15 {  // simple_value, fixed32
-                guard end &- p >= 5 else { return nil }  // p < end: no wrap
+                guard count &- p >= 5 else { return nil }  // p < count: no wrap
                 parts.simpleValueBits = unsafe UInt32(littleEndian: base.loadUnaligned(fromByteOffset: p &+ 1, as: UInt32.self))
                 parts.kind = 2
-                p &+= 5  // p + 5 <= end
+                p &+= 5  // p + 5 <= count
                 continue
             }
-            guard end &- p >= 2 else { return nil }  // p < end: no wrap
-            let length = Int(unsafe base.load(fromByteOffset: p &+ 1, as: UInt8.self))  // p + 1 < end
-            let fieldStart = p &+ 2  // <= end
-            guard length < 0x80, length <= end &- fieldStart else { return nil }  // fieldStart <= end: no wrap
+            guard count &- p >= 2 else { return nil }  // p < count: no wrap
+            let length = Int(unsafe base.load(fromByteOffset: p &+ 1, as: UInt8.self))  // p + 1 < count
+            let fieldStart = p &+ 2  // <= count
+            guard length < 0x80, length <= count &- fieldStart else { return nil }  // fieldStart <= count: no wrap
             switch key {
             case 0x1A, 0x22, 0x2A, 0x32, 0x42:  // 3 old histo, 4 image, 5 histo, 6 audio, 8 tensor
-                parts.member = fieldStart ..< fieldStart &+ length
+                parts.memberStart = origin &+ fieldStart
+                parts.memberEnd = origin &+ fieldStart &+ length
                 parts.kind = key >> 3
             case 0x4A:  // 9 metadata
-                parts.metadata = fieldStart ..< fieldStart &+ length
+                parts.metadataStart = origin &+ fieldStart
+                parts.metadataEnd = origin &+ fieldStart &+ length
                 parts.hasMetadata = true
             default:
                 return nil
             }
-            p = fieldStart &+ length  // <= end
+            p = fieldStart &+ length  // <= count
         }
         return parts
     }
+}
 
-    /// The spans of `parts` (found by ``summaryValue(start:end:)`` in these
-    /// bytes): one bounds check for all three.
+extension ShortForm {
+    /// Parses `bytes[start ..< end]` as the body of a `Summary.Value` in short
+    /// form (see ``ShortSummaryValue``); nil when it is not, or when
+    /// `start ..< end` is not inside.
+    @inline(__always)
+    package func summaryValue(start: Int, end: Int) -> ShortSummaryValue? {
+        guard start >= 0, start <= end, end <= count, let base = unsafe base else { return nil }
+        return unsafe ShortSummaryValue.parse(base + start, count: end &- start, origin: start)  // inside: checked above
+    }
+
+    /// The spans of `parts` (parsed from these bytes): one bounds check for
+    /// all three.
     @inline(__always)
     @_lifetime(copy self)
     package func spans(of parts: ShortSummaryValue) -> (tag: RawSpan, member: RawSpan, metadata: RawSpan) {
-        // Every range of `parts` lies in 0 ..< parts.limit (its initialiser
-        // is private to the parser), and parts.limit <= count is checked here.
-        precondition(parts.limit <= count, "short-form parts from other bytes")
-        return unsafe (bytes.extracting(unchecked: parts.tag), bytes.extracting(unchecked: parts.member),
-                       bytes.extracting(unchecked: parts.metadata))
+        ShortSummaryValue.spans(of: parts, in: bytes)
+    }
+}
+
+extension ShortSummaryValue {
+    /// The three spans of `parts` in `bytes`, after checking once that
+    /// `parts.limit` (which bounds every offset) is inside.
+    @inline(__always)
+    @_lifetime(copy bytes)
+    fileprivate static func spans(of parts: ShortSummaryValue, in bytes: RawSpan) -> (tag: RawSpan, member: RawSpan, metadata: RawSpan) {
+        precondition(parts.limit <= bytes.byteCount, "short-form parts from other bytes")
+        // A short form was parsed from these bytes: they are not empty.
+        guard let base = unsafe bytes.unsafeBaseAddress else { preconditionFailure("short-form parts of empty bytes") }
+        // Each start <= end <= limit <= byteCount: the spans lie inside
+        // `bytes`, and live as long as it does.
+        let tag = unsafe RawSpan(_unsafeStart: base + parts.tagStart, byteCount: parts.tagEnd &- parts.tagStart)
+        let member = unsafe RawSpan(_unsafeStart: base + parts.memberStart, byteCount: parts.memberEnd &- parts.memberStart)
+        let metadata = unsafe RawSpan(_unsafeStart: base + parts.metadataStart,
+                                      byteCount: parts.metadataEnd &- parts.metadataStart)
+        return unsafe (_overrideLifetime(tag, copying: bytes), _overrideLifetime(member, copying: bytes),
+                       _overrideLifetime(metadata, copying: bytes))
+    }
+}
+
+extension ProtoReader {
+    /// Reads, at the cursor, a field 1 (`Summary.value`) whose value is in
+    /// short form (``ShortSummaryValue``), and moves past it; nil, the
+    /// cursor unmoved, for anything else.
+    @inline(__always)
+    package mutating func readShortSummaryValue() -> ShortSummaryValue? {
+        let available = unsafe end - cursor
+        guard available >= 2, unsafe cursor.load(as: UInt8.self) == 0x0A else { return nil }
+        var length = Int(unsafe cursor.load(fromByteOffset: 1, as: UInt8.self))
+        var body = 2
+        if length >= 0x80 {  // a length of 2 or 3 bytes (values up to 2 MiB)
+            length &= 0x7F
+            var shift = 7
+            while true {
+                guard body < available, shift <= 14 else { return nil }
+                let byte = unsafe cursor.load(fromByteOffset: body, as: UInt8.self)  // body < available
+                length |= Int(byte & 0x7F) << shift
+                body &+= 1  // < available
+                if byte < 0x80 { break }
+                shift &+= 7  // <= 21
+            }
+        }
+        guard length <= available &- body else { return nil }  // body <= available
+        let origin = offset &+ body  // inside the message
+        guard let parts = unsafe ShortSummaryValue.parse(cursor + body, count: length, origin: origin) else { return nil }
+        unsafe cursor += body &+ length  // body + length <= available
+        return parts
+    }
+
+    /// The spans of `parts`, read by ``readShortSummaryValue()`` from these bytes.
+    @inline(__always)
+    @_lifetime(copy self)
+    package func spans(of parts: ShortSummaryValue) -> (tag: RawSpan, member: RawSpan, metadata: RawSpan) {
+        ShortSummaryValue.spans(of: parts, in: bytes)
     }
 }
