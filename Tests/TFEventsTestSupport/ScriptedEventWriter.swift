@@ -83,16 +83,23 @@ package final class ScriptedEventWriter: @unchecked Sendable {
         truth.withLock { $0.onDisk[relative(name)] = [] }
     }
 
+    /// Called before a record's last byte is written: a reader may see the
+    /// complete record from the moment that write starts, so `everComplete`
+    /// must already hold it (else a reader that wins the race against the
+    /// bookkeeping reports a complete record as partial).
+    private func completing(_ step: Int64) {
+        truth.withLock { _ = $0.everComplete.insert(step) }
+    }
+
+    /// Called after the record's last byte is written.
     private func completed(_ step: Int64) {
         let key = relative(currentPath)
-        truth.withLock {
-            $0.onDisk[key, default: []].append(step)
-            $0.everComplete.insert(step)
-        }
+        truth.withLock { $0.onDisk[key, default: []].append(step) }
     }
 
     private func finishPending() {
         guard let (rest, step) = pending else { return }
+        completing(step)
         writeAll(rest)
         completed(step)
         pending = nil
@@ -112,6 +119,7 @@ package final class ScriptedEventWriter: @unchecked Sendable {
             finishPending()
             let step = nextStep
             nextStep += 1
+            completing(step)
             writeAll(record(step: step)[...])
             completed(step)
         case 55 ..< 80:
@@ -143,11 +151,9 @@ package final class ScriptedEventWriter: @unchecked Sendable {
             }
             let temporary = directory + "/../.replace-\(operations)"
             FileManager.default.createFile(atPath: temporary, contents: Data(bytes))
+            truth.withLock { $0.everComplete.formUnion(steps) }
             rename(temporary, directory + "/" + String(victim.split(separator: "/").last!))
-            truth.withLock {
-                $0.onDisk[victim] = steps
-                $0.everComplete.formUnion(steps)
-            }
+            truth.withLock { $0.onDisk[victim] = steps }
         default:
             finishPending()
         }
