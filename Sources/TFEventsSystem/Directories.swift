@@ -16,7 +16,7 @@ package enum Directories {
         if isDirectory(path) { return }
         let parent = FilePaths.dirname(path)
         if parent != path && parent != "." && parent != "/" { try create(parent) }
-        if unsafe mkdir(path, 0o755) != 0 && !(errno == EEXIST && isDirectory(path)) { throw SystemError.current }
+        if mkdir(path, 0o755) != 0 && !(errno == EEXIST && isDirectory(path)) { throw SystemError.current }
     }
 
     /// Creates the directory that will hold `file` (nothing for a bare name).
@@ -41,7 +41,7 @@ package enum Directories {
         var names: [String] = []
         while let entry = unsafe readdir(dir) {
             let name = unsafe withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                unsafe String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+                unsafe PathBytes.string(decoding: raw.prefix(while: { $0 != 0 }))
             }
             if name != "." && name != ".." { names.append(name) }
         }

@@ -80,3 +80,23 @@ extension FileIdentity {
         self.modeBits = modeBits
     }
 }
+
+extension FileIdentity {
+    /// What kind of file this is, for messages: "a regular file", "a
+    /// directory", "a FIFO", "a character device", ...
+    public var typeName: String { Self.typeName(mode: modeBits) }
+
+    /// The kind of file a `st_mode` describes, for messages.
+    package static func typeName<Mode: BinaryInteger>(mode: Mode) -> String {
+        switch UInt32(truncatingIfNeeded: mode) & UInt32(S_IFMT) {
+        case UInt32(S_IFREG): return "a regular file"
+        case UInt32(S_IFDIR): return "a directory"
+        case UInt32(S_IFIFO): return "a FIFO"
+        case UInt32(S_IFCHR): return "a character device"
+        case UInt32(S_IFBLK): return "a block device"
+        case UInt32(S_IFSOCK): return "a socket"
+        case UInt32(S_IFLNK): return "a symbolic link"
+        default: return "a special file"
+        }
+    }
+}

@@ -27,33 +27,55 @@ package enum FileOperations {
 
     /// `mkdir(path, 0755)`.
     package static func makeDirectory(_ path: String) throws(SystemError) {
-        guard unsafe mkdir(path, 0o755) == 0 else { throw SystemError.current }
+        guard mkdir(path, 0o755) == 0 else { throw SystemError.current }
     }
 
     /// `mkdir -p`.
     package static func makeDirectories(_ path: String) throws(SystemError) { try Directories.create(path) }
 
-    /// Reads a whole file.
-    package static func readFile(_ path: String) throws(SystemError) -> [UInt8] {
-        let fd = retryingOnInterrupt { unsafe open(path, O_RDONLY | O_CLOEXEC) }
-        guard fd >= 0 else { throw SystemError.current }
+    /// The largest side file (`checkpoint`, export manifests, a SavedModel's
+    /// `variables.index`) read whole: 4 MiB. Real ones are a few KiB.
+    package static let sideFileLimit = 4 << 20
+
+    /// Reads a whole side file: a regular file of at most `limit` bytes.
+    ///
+    /// Opened with `O_NONBLOCK` and checked with `fstat` before any read, so
+    /// a FIFO, a device (`/dev/zero`), a socket or a directory under the
+    /// file's name is refused at once instead of hanging or filling memory;
+    /// a file larger than `limit` (or one that grows past it while being
+    /// read) is refused without reading more than `limit + 1` bytes.
+    package static func readFile(_ path: String, limit: Int = sideFileLimit) throws(BoundedReadError) -> [UInt8] {
+        let fd = retryingOnInterrupt { open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC) }
+        guard fd >= 0 else { throw .system(.current) }
         defer { close(fd) }
-        var result: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        var info = stat()
+        guard unsafe fstat(fd, &info) == 0 else { throw .system(.current) }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { throw .notRegularFile(FileIdentity.typeName(mode: info.st_mode)) }
+        guard Int(info.st_size) <= limit else { throw .tooLarge(size: Int(info.st_size), limit: limit) }
+        let capacity = max(0, limit) &+ 1  // limit <= Int.max / 2 in practice: a byte count
+        var result = [UInt8](repeating: 0, count: min(capacity, Int(info.st_size) &+ 1))  // st_size <= limit
+        var filled = 0
         while true {
-            let count = unsafe chunk.withUnsafeMutableBytes { buffer -> Int in
-                guard let base = buffer.baseAddress else { return 0 }
-                return retryingOnInterrupt { unsafe systemRead(fd, base, buffer.count) }
+            if filled == result.count {
+                guard result.count < capacity else { throw .tooLarge(size: filled, limit: limit) }
+                result.append(contentsOf: repeatElement(0, count: min(64 * 1024, capacity &- result.count)))
             }
-            if count < 0 { throw SystemError.current }
-            if count == 0 { return result }
-            result.append(contentsOf: chunk[0 ..< count])
+            let count = unsafe result.withUnsafeMutableBytes { buffer -> Int in
+                guard let base = buffer.baseAddress else { return 0 }
+                // filled < buffer.count: the buffer was grown above when full.
+                return retryingOnInterrupt { unsafe systemRead(fd, base + filled, buffer.count &- filled) }
+            }
+            if count < 0 { throw .system(.current) }
+            if count == 0 { break }
+            filled &+= count  // count <= result.count - filled
         }
+        result.removeSubrange(filled...)
+        return result
     }
 
     /// Creates `path` (failing when it exists), writes `bytes` and `fsync`s.
     package static func writeNewFile(_ path: String, _ bytes: [UInt8]) throws(SystemError) {
-        let fd = retryingOnInterrupt { unsafe open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644) }
+        let fd = retryingOnInterrupt { open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644) }
         guard fd >= 0 else { throw SystemError.current }
         var failure: SystemError?
         unsafe bytes.withUnsafeBytes { buffer in
@@ -62,9 +84,28 @@ package enum FileOperations {
         if failure == nil, fsync(fd) != 0 { failure = .current }
         if close(fd) != 0, failure == nil { failure = .current }
         if let failure {
-            unsafe unlink(path)
+            unlink(path)
             throw failure
         }
+    }
+
+    /// Removes the file at `path` if there is one (`unlink`; failures ignored).
+    package static func removeIfPresent(_ path: String) {
+        _ = unlink(path)
+    }
+
+    /// Appends `bytes` to `path`, creating it (mode 0644) when missing. A
+    /// symbolic link at `path` is refused (`O_NOFOLLOW`). Not synced: for
+    /// logs.
+    package static func append(_ bytes: [UInt8], to path: String) throws(SystemError) {
+        let fd = retryingOnInterrupt { open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o644) }
+        guard fd >= 0 else { throw SystemError.current }
+        var failure: SystemError?
+        unsafe bytes.withUnsafeBytes { buffer in
+            do throws(SystemError) { unsafe try writeAll(fd, buffer) } catch { failure = error }
+        }
+        if close(fd) != 0, failure == nil { failure = .current }
+        if let failure { throw failure }
     }
 
     private static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) throws(SystemError) {
@@ -82,7 +123,7 @@ package enum FileOperations {
     /// Hard-links `source` at `destination`; copies when the file system
     /// refuses (another device, no hard links, link limit, permission).
     package static func linkOrCopy(_ source: String, to destination: String) throws(SystemError) -> Bool {
-        if unsafe link(source, destination) == 0 { return true }
+        if link(source, destination) == 0 { return true }
         switch errno {
         case EXDEV, EPERM, EMLINK, ENOTSUP, EACCES, ENOSYS:
             try copyFile(source, to: destination)
@@ -94,12 +135,12 @@ package enum FileOperations {
 
     /// Copies a regular file's bytes and permission bits, then `fsync`s.
     package static func copyFile(_ source: String, to destination: String) throws(SystemError) {
-        let input = retryingOnInterrupt { unsafe open(source, O_RDONLY | O_CLOEXEC) }
+        let input = retryingOnInterrupt { open(source, O_RDONLY | O_CLOEXEC) }
         guard input >= 0 else { throw SystemError.current }
         defer { close(input) }
         var info = stat()
         guard unsafe fstat(input, &info) == 0 else { throw SystemError.current }
-        let output = retryingOnInterrupt { unsafe open(destination, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, info.st_mode & 0o777) }
+        let output = retryingOnInterrupt { open(destination, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, info.st_mode & 0o777) }
         guard output >= 0 else { throw SystemError.current }
         var failure: SystemError?
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
@@ -120,7 +161,7 @@ package enum FileOperations {
         if failure == nil, fsync(output) != 0 { failure = .current }
         if close(output) != 0, failure == nil { failure = .current }
         if let failure {
-            unsafe unlink(destination)
+            unlink(destination)
             throw failure
         }
     }
@@ -143,11 +184,16 @@ package enum FileOperations {
     /// over a non-empty one).
     package static func renameNoReplace(_ source: String, to destination: String) throws(SystemError) {
         if let renameat2 = unsafe renameAt2 {
-            if unsafe renameat2(AT_FDCWD, source, AT_FDCWD, destination, 1 /* RENAME_NOREPLACE */) == 0 { return }
+            let status = unsafe PathBytes.withCString(source) { from in
+                unsafe PathBytes.withCString(destination) { to in
+                    unsafe renameat2(AT_FDCWD, from, AT_FDCWD, to, 1 /* RENAME_NOREPLACE */)
+                }
+            }
+            if status == 0 { return }
             if errno != EINVAL && errno != ENOSYS { throw SystemError.current }
         }
         if exists(destination) { throw SystemError(code: EEXIST) }
-        guard unsafe rename(source, destination) == 0 else { throw SystemError.current }
+        guard rename(source, destination) == 0 else { throw SystemError.current }
     }
 
     private typealias RenameAt2 = @convention(c) (Int32, UnsafePointer<CChar>?, Int32, UnsafePointer<CChar>?, UInt32) -> Int32
@@ -171,15 +217,15 @@ package enum FileOperations {
             for name in try Directories.list(path) {
                 try removeTree(FilePaths.join(path, name))
             }
-            guard unsafe rmdir(path) == 0 || errno == ENOENT else { throw SystemError.current }
+            guard rmdir(path) == 0 || errno == ENOENT else { throw SystemError.current }
         } else {
-            guard unsafe unlink(path) == 0 || errno == ENOENT else { throw SystemError.current }
+            guard unlink(path) == 0 || errno == ENOENT else { throw SystemError.current }
         }
     }
 
     /// `fsync` of a directory.
     package static func syncDirectory(_ path: String) throws(SystemError) {
-        let fd = retryingOnInterrupt { unsafe open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+        let fd = retryingOnInterrupt { open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
         guard fd >= 0 else { throw SystemError.current }
         defer { close(fd) }
         // Some file systems cannot sync directories; that is not a failure.
@@ -190,9 +236,9 @@ package enum FileOperations {
     /// directory so that the rename is durable. On failure `source` is
     /// removed.
     package static func renameReplacing(_ source: String, to destination: String) throws(SystemError) {
-        guard unsafe rename(source, destination) == 0 else {
+        guard rename(source, destination) == 0 else {
             let error = SystemError.current
-            _ = unsafe unlink(source)
+            _ = unlink(source)
             throw error
         }
         try? syncDirectory(FilePaths.dirname(destination))
@@ -200,15 +246,14 @@ package enum FileOperations {
 
     /// Removes a file (`unlink`); a file already gone is fine.
     package static func removeFile(_ path: String) throws(SystemError) {
-        guard unsafe unlink(path) == 0 || errno == ENOENT else { throw SystemError.current }
+        guard unlink(path) == 0 || errno == ENOENT else { throw SystemError.current }
     }
 
     /// The absolute path of `path` with every symbolic link resolved
     /// (`realpath`).
     package static func resolvedPath(_ path: String) throws(SystemError) -> String {
-        guard let absolute = unsafe realpath(path, nil) else { throw SystemError.current }
-        defer { unsafe free(absolute) }
-        return unsafe String(cString: absolute)
+        guard let absolute = realpath(path) else { throw SystemError.current }
+        return absolute
     }
 
     /// The paths matching the `glob(3)` pattern `pattern`, in the order
@@ -217,12 +262,13 @@ package enum FileOperations {
     package static func glob(_ pattern: String) -> [String] {
         var matches = unsafe glob_t()
         defer { unsafe globfree(&matches) }
-        guard unsafe Glibc.glob(pattern, 0, nil, &matches) == 0 else { return [] }
+        let status = unsafe PathBytes.withCString(pattern) { unsafe Glibc.glob($0, 0, nil, &matches) }
+        guard status == 0 else { return [] }
         var paths: [String] = []
         for i in unsafe 0 ..< Int(matches.gl_pathc) {
             // i < gl_pathc: the entry exists.
             guard let cString = unsafe matches.gl_pathv[i] else { continue }
-            paths.append(unsafe String(cString: cString))
+            paths.append(unsafe PathBytes.string(decoding: UnsafeRawBufferPointer(start: cString, count: strlen(cString))))
         }
         return paths
     }
@@ -251,4 +297,38 @@ package enum Environment {
 
     /// This process's id.
     package static var processID: Int32 { getpid() }
+
+    /// Whether a process with id `pid` exists (`kill(pid, 0)`; a process
+    /// of another user counts as existing).
+    package static func processExists(_ pid: Int32) -> Bool {
+        guard pid > 0 else { return false }
+        return kill(pid, 0) == 0 || errno != ESRCH
+    }
+}
+
+/// Why ``FileOperations/readFile(_:limit:)`` refused or failed to read a file.
+package enum BoundedReadError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// A system call failed.
+    case system(SystemError)
+    /// Not a regular file: what it is instead ("a FIFO", "a character
+    /// device", ...).
+    case notRegularFile(String)
+    /// Larger than the limit (`size` is what was seen: the size on disk, or
+    /// the bytes read before it grew past the limit).
+    case tooLarge(size: Int, limit: Int)
+
+    /// The `errno` of a system failure.
+    package var systemCode: Int32? {
+        if case .system(let error) = self { return error.code }
+        return nil
+    }
+
+    /// "No such file or directory", "is a FIFO, not a regular file", ...
+    package var description: String {
+        switch self {
+        case .system(let error): return error.description
+        case .notRegularFile(let kind): return "is \(kind), not a regular file"
+        case let .tooLarge(size, limit): return "is larger than \(limit) bytes (\(size) bytes): refused"
+        }
+    }
 }

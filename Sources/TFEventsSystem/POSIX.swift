@@ -44,28 +44,17 @@ package func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count:
     #endif
 }
 
-/// `open(2)` for reading, named apart from Swift methods called `open`.
+/// `open(2)` for reading, named apart from Swift methods called `open`
+/// (the name through ``PathBytes``).
 @inline(__always)
 package func systemOpen(_ path: String, _ flags: Int32) -> Int32 {
-    #if canImport(Glibc)
-    return unsafe Glibc.open(path, flags)
-    #elseif canImport(Musl)
-    return Musl.open(path, flags)
-    #else
-    return Darwin.open(path, flags)
-    #endif
+    open(path, flags)
 }
 
-/// `open(2)` with a creation mode, for writers.
+/// `open(2)` with a creation mode, for writers (the name through ``PathBytes``).
 @inline(__always)
 package func openForWriting(_ path: String, _ flags: Int32, _ permissions: mode_t) -> Int32 {
-    #if canImport(Glibc)
-    return unsafe Glibc.open(path, flags, permissions)
-    #elseif canImport(Musl)
-    return Musl.open(path, flags, permissions)
-    #else
-    return Darwin.open(path, flags, permissions)
-    #endif
+    open(path, flags, permissions)
 }
 
 /// `write(2)`, named apart from the many Swift `write` methods.

@@ -45,7 +45,7 @@ enum FuzzRecordFraming {
                      "stream reader disagrees: \(streamed) vs array \(expected)")
 
         if let file = FuzzScratchFile(input, name: "records") {
-            let fd = unsafe open(file.path, O_RDONLY | O_CLOEXEC)
+            let fd = open(file.path, O_RDONLY | O_CLOEXEC)
             if fd >= 0, let identity = try? FileIdentity(fileDescriptor: fd) {
                 // Windows far smaller than the default, but not so small
                 // that every few bytes cost an mmap.

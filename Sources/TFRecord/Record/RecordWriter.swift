@@ -69,7 +69,7 @@ import TFEventsSystem
         case .append: flags |= O_APPEND
         case .createNew: flags |= O_EXCL
         }
-        let fd = retryingOnInterrupt { unsafe open(path, flags, mode_t(truncatingIfNeeded: permissions)) }
+        let fd = retryingOnInterrupt { open(path, flags, mode_t(truncatingIfNeeded: permissions)) }
         guard fd >= 0 else { throw WriteRecordError(kind: .open(.current), path: path, offset: 0) }
         var start = 0
         if mode == .append {
