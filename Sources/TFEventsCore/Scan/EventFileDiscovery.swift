@@ -19,6 +19,29 @@ public enum EventFileDiscovery {
         public var description: String { "\(path): \(error)" }
     }
 
+    /// An entry of a walked directory that has an event file's name but is
+    /// not a regular file (a FIFO, a device, a socket): skipped, since
+    /// reading it could block forever or never end. Named on the command
+    /// line, the same file is read as a stream.
+    public struct Skipped: Sendable, Equatable, CustomStringConvertible {
+        /// The path.
+        public let path: String
+        /// What it is: "a FIFO", "a character device", ...
+        public let kind: String
+        /// `path: skipped: a FIFO, not a regular file`.
+        public var description: String { "\(path): skipped: \(kind), not a regular file" }
+    }
+
+    /// What ``expand(_:)`` found.
+    public struct Found: Sendable {
+        /// The files, in order.
+        public var files: [String] = []
+        /// Paths that could not be read.
+        public var failures: [Failure] = []
+        /// Special files with event-file names, skipped.
+        public var skipped: [Skipped] = []
+    }
+
     /// Whether a file name marks an event file.
     public static func isEventFileName(_ name: Substring) -> Bool {
         name.contains("tfevents")
@@ -28,30 +51,34 @@ public enum EventFileDiscovery {
     /// directories are replaced by the event files below them, in the byte
     /// order of their paths.
     ///
-    /// - Returns: the files, in order, and the paths that could not be read.
-    public static func expand(_ paths: [String]) -> (files: [String], failures: [Failure]) {
-        var files: [String] = []
-        var failures: [Failure] = []
+    /// Only regular files are taken from directories (see ``Skipped``).
+    ///
+    /// - Returns: the files, in order, the paths that could not be read and
+    ///   the special files skipped.
+    public static func expand(_ paths: [String]) -> Found {
+        var found = Found()
         for path in paths {
             if path == RecordReader.standardInputPath {
-                files.append(path)
+                found.files.append(path)
                 continue
             }
             let info: FileIdentity
             do { info = try FileIdentity(path: path) } catch {
-                failures.append(Failure(path: path, error: error))
+                found.failures.append(Failure(path: path, error: error))
                 continue
             }
             if info.isDirectory {
                 var visited = Set<DirectoryID>()
-                var found: [String] = []
-                walk(directory: path, visited: &visited, files: &found, failures: &failures)
-                files += found.sorted(by: FilePaths.bytewiseLess)
+                var below = Found()
+                walk(directory: path, visited: &visited, into: &below)
+                found.files += below.files.sorted(by: FilePaths.bytewiseLess)
+                found.failures += below.failures
+                found.skipped += below.skipped
             } else {
-                files.append(path)
+                found.files.append(path)
             }
         }
-        return (files, failures)
+        return found
     }
 
     private struct DirectoryID: Hashable {
@@ -59,11 +86,10 @@ public enum EventFileDiscovery {
         var inode: UInt64
     }
 
-    private static func walk(directory: String, visited: inout Set<DirectoryID>,
-                             files: inout [String], failures: inout [Failure]) {
+    private static func walk(directory: String, visited: inout Set<DirectoryID>, into found: inout Found) {
         let info: FileIdentity
         do { info = try FileIdentity(path: directory) } catch {
-            failures.append(Failure(path: directory, error: error))
+            found.failures.append(Failure(path: directory, error: error))
             return
         }
         guard visited.insert(DirectoryID(device: info.device, inode: info.inode)).inserted else {
@@ -71,16 +97,20 @@ public enum EventFileDiscovery {
         }
         let entries: [String]
         do { entries = try Directories.list(directory) } catch {
-            failures.append(Failure(path: directory, error: error))
+            found.failures.append(Failure(path: directory, error: error))
             return
         }
         for name in entries.sorted(by: FilePaths.bytewiseLess) {
             let child = directory.hasSuffix("/") ? directory + name : directory + "/" + name
             guard let childInfo = try? FileIdentity(path: child) else { continue }  // dangling link
             if childInfo.isDirectory {
-                walk(directory: child, visited: &visited, files: &files, failures: &failures)
+                walk(directory: child, visited: &visited, into: &found)
             } else if isEventFileName(Substring(name)) {
-                files.append(child)
+                if childInfo.isRegularFile {
+                    found.files.append(child)
+                } else {
+                    found.skipped.append(Skipped(path: child, kind: childInfo.typeName))
+                }
             }
         }
     }

@@ -63,6 +63,7 @@ public struct FileScanner {
             return summary
         }
         summary.compression = reader.compression
+        var stoppedAt: Int?
         summary.fileSize = (try? FileIdentity(path: path).size) ?? 0
         var sinceProgress = 0
 
@@ -83,6 +84,12 @@ public struct FileScanner {
                         }
                     } else {
                         summary.records += 1  // framing verified, payload did not decode
+                        // With TensorFlow's policy an undecodable event stops
+                        // the file as a bad payload CRC does.
+                        if options.onPayloadMismatch == .stop {
+                            stoppedAt = error.offset
+                            break
+                        }
                     }
                     if error.isResumable { continue }
                     break
@@ -102,6 +109,10 @@ public struct FileScanner {
                         summary.corruptRecords += 1
                         let failure = ReadEventError.invalidEvent(path: path, recordOffset: event.recordOffset, error: error)
                         summary.issues.append(.init(offset: event.recordOffset, kind: failure.kindName, message: failure.message))
+                        if options.onPayloadMismatch == .stop {
+                            stoppedAt = event.recordOffset
+                            break
+                        }
                     }
                 }
             }
@@ -124,6 +135,10 @@ public struct FileScanner {
             summary.validEnd = at
         case .reading:
             break
+        }
+        if let stoppedAt {
+            summary.validEnd = stoppedAt
+            summary.truncatedBytes = 0
         }
         summary.distinctTags = tags.count
         return summary

@@ -51,6 +51,8 @@ public struct ScalarLog: Sendable {
     public private(set) var files: [FileScanSummary] = []
     /// The points, file by file, in file order.
     public private(set) var points: [Point] = []
+    /// Special files with event-file names found in directories, not read.
+    public private(set) var skipped: [EventFileDiscovery.Skipped] = []
 
     /// Reads `paths`: files as given, directories as every event file below
     /// them (``EventFileDiscovery/expand(_:)``).
@@ -64,8 +66,10 @@ public struct ScalarLog: Sendable {
     ///   permitted). A file that opens but is damaged does not throw.
     public init(reading paths: String..., tags: ((String) -> Bool)? = nil,
                 options: RecordReaderOptions = .init()) throws(EventFileDiscovery.Failure) {
-        let (files, failures) = EventFileDiscovery.expand(paths)
-        if let failure = failures.first { throw failure }
+        let found = EventFileDiscovery.expand(paths)
+        if let failure = found.failures.first { throw failure }
+        skipped = found.skipped
+        let files = found.files
         let scanner = FileScanner(options: options)
         for path in files {
             // Tag strings are made once per tag of a file, not per point.
