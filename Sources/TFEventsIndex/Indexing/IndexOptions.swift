@@ -1,4 +1,5 @@
 import TFRecord
+import TFEventsCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -65,6 +66,8 @@ public struct IndexUpdateReport: Sendable {
     /// Why the index was rebuilt (or recovered); nil when it was used as
     /// it was, or built for the first time.
     public var rebuildReason: RebuildReason?
+    /// Special files (FIFOs, devices) with event-file names, not indexed.
+    public var skipped: [EventFileDiscovery.Skipped] = []
 
     /// Why an update did not simply extend the index it found.
     @nonexhaustive

@@ -90,6 +90,9 @@ public struct IndexedFile: Sendable, Equatable {
     public var tags: [TagInfo]
     /// Where the points are.
     package var chunks: [ChunkLocation]
+    /// The bytes read so far, as a fingerprint (plain files; nil for
+    /// compressed ones, which are read again whenever they change).
+    package var fingerprint: PrefixFingerprint?
 
     /// Scalar points in the file.
     public var scalarCount: Int { chunks.reduce(0) { $0 + $1.pointCount } }
@@ -120,6 +123,11 @@ public struct IndexedFile: Sendable, Equatable {
             encoder.int(tag.scalarCount)
             encoder.int(tag.blobCount)
             encoder.varint(tag.scalarEncoding?.indexCode ?? 0)
+        }
+        encoder.varint(fingerprint == nil ? 0 : 1)
+        if let fingerprint {
+            encoder.varint(UInt64(fingerprint.head))
+            encoder.varint(UInt64(fingerprint.tail))
         }
         encoder.varint(UInt64(chunks.count))
         for chunk in chunks {
@@ -164,6 +172,14 @@ public struct IndexedFile: Sendable, Equatable {
                                 scalarCount: try decoder.int(), blobCount: try decoder.int(),
                                 scalarEncoding: ScalarValue.Encoding(indexCode: try decoder.varint())))
         }
+        switch try decoder.varint() {
+        case 0: fingerprint = nil
+        case 1:
+            let head = try decoder.varint(), tail = try decoder.varint()
+            guard head <= UInt64(UInt32.max), tail <= UInt64(UInt32.max) else { throw IndexDecodingError(offset: decoder.position) }
+            fingerprint = PrefixFingerprint(head: UInt32(head), tail: UInt32(tail))
+        default: throw IndexDecodingError(offset: decoder.position)
+        }
         let chunkCount = try decoder.count(minimumBytes: 4)
         chunks = []
         for _ in 0 ..< chunkCount {
@@ -197,5 +213,6 @@ public struct IndexedFile: Sendable, Equatable {
         malformedValues = 0
         tags = []
         chunks = []
+        fingerprint = nil
     }
 }

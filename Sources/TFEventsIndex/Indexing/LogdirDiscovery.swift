@@ -6,15 +6,15 @@ import TFEventsSystem
 /// to the log directory, `.` for the root.
 public enum LogdirDiscovery {
     /// Event files under `logdir` as relative paths in the byte order of
-    /// their UTF-8 (``FilePaths/bytewiseLess(_:_:)``), and
-    /// the paths that could not be read.
-    public static func eventFiles(in logdir: String) -> (files: [String], failures: [EventFileDiscovery.Failure]) {
-        let (absolute, failures) = EventFileDiscovery.expand([logdir])
+    /// their UTF-8 (``FilePaths/bytewiseLess(_:_:)``), the paths that could
+    /// not be read and the special files skipped.
+    public static func eventFiles(in logdir: String) -> EventFileDiscovery.Found {
+        var found = EventFileDiscovery.expand([logdir])
         let prefix = logdir.hasSuffix("/") ? logdir : logdir + "/"
-        let relative = absolute.compactMap { path -> String? in
+        found.files = found.files.compactMap { path -> String? in
             path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : nil
-        }
-        return (relative.sorted(by: FilePaths.bytewiseLess), failures)
+        }.sorted(by: FilePaths.bytewiseLess)
+        return found
     }
 
     /// The run of a relative file path: its directory, or "." at the root.

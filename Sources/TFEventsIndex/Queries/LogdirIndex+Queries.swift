@@ -66,13 +66,6 @@ extension LogdirIndex {
         return order.compactMap { byName[$0] }
     }
 
-    /// Decodes the stored chunks of `file`, verifying each.
-    func chunks(of file: IndexedFile) throws(IndexError) -> [FileChunk] {
-        var result: [FileChunk] = []
-        for index in file.chunks.indices { result.append(try chunk(index, of: file)) }
-        return result
-    }
-
     /// Decodes and verifies chunk `index` of `file`.
     ///
     /// - Parameter scalarsOnly: leave out event wall times, offsets and
@@ -113,7 +106,9 @@ extension LogdirIndex {
             // Tag ids of this file mapped to names (nil when not wanted).
             let names: [String?] = file.tags.map { only == nil || $0.name == only ? $0.name : nil }
             guard names.contains(where: { $0 != nil }) || purge == .sessionStart else { continue }
-            for chunk in try chunks(of: file) {
+            // One chunk decoded at a time: memory is one chunk, not one file.
+            for chunkIndex in file.chunks.indices {
+                let chunk = try self.chunk(chunkIndex, of: file)
                 var nextStart = 0
                 var point = 0
                 for event in 0 ..< chunk.eventSteps.count {
@@ -153,7 +148,9 @@ extension LogdirIndex {
     public func forEachScalar(_ body: (_ file: IndexedFile, _ tag: String, _ step: Int64, _ wallTime: Double,
                                        _ value: Double) -> Void) throws(IndexError) {
         for file in files {
-            for chunk in try chunks(of: file) {
+            // One chunk decoded at a time: memory is one chunk, not one file.
+            for chunkIndex in file.chunks.indices {
+                let chunk = try self.chunk(chunkIndex, of: file)
                 for i in 0 ..< chunk.pointCount {
                     let event = Int(chunk.pointEvents[i])
                     body(file, file.tags[Int(chunk.pointTags[i])].name, chunk.eventSteps[event],
@@ -167,7 +164,9 @@ extension LogdirIndex {
     /// values: what a best-result tracker consumes.
     public func forEachEvaluation(run: String, _ body: (IndexedEvaluation) -> Void) throws(IndexError) {
         for file in files(inRun: run) {
-            for chunk in try chunks(of: file) {
+            // One chunk decoded at a time: memory is one chunk, not one file.
+            for chunkIndex in file.chunks.indices {
+                let chunk = try self.chunk(chunkIndex, of: file)
                 var point = 0
                 for event in 0 ..< chunk.eventSteps.count {
                     var values: [(tag: String, value: Double, encoding: ScalarValue.Encoding?)] = []
@@ -190,7 +189,9 @@ extension LogdirIndex {
         var result: [BlobLocation] = []
         for file in files(inRun: run) {
             guard let id = file.tags.firstIndex(where: { $0.name == tag }), file.tags[id].blobCount > 0 else { continue }
-            for chunk in try chunks(of: file) {
+            // One chunk decoded at a time: memory is one chunk, not one file.
+            for chunkIndex in file.chunks.indices {
+                let chunk = try self.chunk(chunkIndex, of: file)
                 for i in 0 ..< chunk.blobTags.count where Int(chunk.blobTags[i]) == id {
                     let event = Int(chunk.blobEvents[i])
                     result.append(BlobLocation(path: logdir + "/" + file.relativePath,

@@ -152,7 +152,7 @@ public final class LogdirIndex: Sendable {
             guard let identity = try? FileIdentity(path: absolute) else { continue }
             let run = LogdirDiscovery.run(of: relative)
             let old = previous.removeValue(forKey: relative)
-            switch Self.decide(old: old, now: identity) {
+            switch Self.decide(old: old, now: identity, path: absolute) {
             case .unchanged:
                 if let old { next.append(old) }
                 report.bytesSkipped += identity.size
@@ -169,6 +169,7 @@ public final class LogdirIndex: Sendable {
             }
         }
         for failure in discovered.failures { report.problems.append((failure.path, failure.error.description)) }
+        report.skipped = discovered.skipped
         report.filesRemoved = previous.count
         report.files = next.count
         report.filesRead = plan.count
@@ -182,18 +183,23 @@ public final class LogdirIndex: Sendable {
         }
 
         // Where the chunks go: appended to the existing file, or a new one.
-        let temporaryPath = indexPath + ".tmp.\(Environment.processID)"
+        let temporaryPath = Self.temporaryPath(of: indexPath)
         let output: IndexFile
         if let existing {
             output = existing
             report.writeMode = .appended
         } else {
             try Self.makeParentDirectory(of: indexPath)
+            Self.removeStaleTemporaryFiles(of: indexPath)
             output = try IndexFile.create(path: temporaryPath)
             report.writeMode = .built
             // A new file must hold the chunks of files that did not change:
             // there are none, since without an old index everything is read.
         }
+        // A build that fails (a full disk, an unreadable directory) leaves no
+        // temporary file behind.
+        var committed = false
+        defer { if report.writeMode == .built && !committed { FileOperations.removeIfPresent(temporaryPath) } }
 
         let results = try read(plan, into: output, progress: progress)
         for (job, outcome) in zip(plan, results) {
@@ -202,6 +208,9 @@ public final class LogdirIndex: Sendable {
                 report.problems.append((job.path, error))
                 entry = job.entry  // keep what we had, and try again next time:
                 entry.identity.modificationTimeNanoseconds = Int64.min
+            }
+            if entry.compression == .none {
+                entry.fingerprint = PrefixFingerprint(path: job.path, validEnd: entry.validEnd)
             }
             next[job.slot] = entry
             report.bytesRead += outcome.bytesRead
@@ -215,6 +224,7 @@ public final class LogdirIndex: Sendable {
         if report.writeMode == .built {
             try Self.rename(temporaryPath, to: indexPath)
         }
+        committed = true
         var final = output
         var finalManifest = manifest
         if report.writeMode == .appended, Self.shouldCompact(manifest, length: output.length) {
@@ -225,6 +235,27 @@ public final class LogdirIndex: Sendable {
         report.indexBytes = final.length + IndexFileFormat.trailerLength
         report.elapsedSeconds = Self.now() - started
         return report
+    }
+
+    /// Where this process builds a new index file before renaming it into
+    /// place: `<index>.tmp.<pid>`. The CLI removes it on SIGINT/SIGTERM; a
+    /// process killed outright leaves it to ``removeStaleTemporaryFiles(of:)``.
+    package static func temporaryPath(of indexPath: String) -> String {
+        indexPath + ".tmp.\(Environment.processID)"
+    }
+
+    /// Removes the `<index>.tmp.<pid>` files of processes that no longer
+    /// exist: builds killed before they finished. Another process's build
+    /// in progress is left alone.
+    static func removeStaleTemporaryFiles(of indexPath: String) {
+        let directory = FilePaths.dirname(indexPath)
+        let prefix = FilePaths.basename(indexPath) + ".tmp."
+        guard let names = try? Directories.list(directory) else { return }
+        for name in names where name.hasPrefix(prefix) {
+            guard let pid = Int32(name.dropFirst(prefix.count)), pid != Environment.processID,
+                  !Environment.processExists(pid) else { continue }
+            FileOperations.removeIfPresent(FilePaths.join(directory, name))
+        }
     }
 
     /// A file to read.
@@ -239,7 +270,7 @@ public final class LogdirIndex: Sendable {
     private enum Decision { case unchanged, resume, fromStart }
 
     /// Whether a file must be read again, and from where.
-    private static func decide(old: IndexedFile?, now: FileIdentity) -> Decision {
+    private static func decide(old: IndexedFile?, now: FileIdentity, path: String) -> Decision {
         guard let old else { return .fromStart }
         guard old.identity.isSameFile(as: now) else { return .fromStart }  // replaced
         if now.size == old.identity.size
@@ -248,6 +279,11 @@ public final class LogdirIndex: Sendable {
         }
         if old.compression != .none { return .fromStart }   // a stream cannot be resumed
         if now.size < old.validEnd + old.truncatedBytes { return .fromStart }  // shrank
+        // Written to: an append keeps the bytes already read, a rewrite in
+        // place (same inode) does not.
+        guard let stored = old.fingerprint, PrefixFingerprint(path: path, validEnd: old.validEnd) == stored else {
+            return .fromStart
+        }
         return now.size == old.validEnd + old.truncatedBytes && old.truncatedBytes == 0 ? .unchanged : .resume
     }
 
@@ -326,8 +362,10 @@ public final class LogdirIndex: Sendable {
     /// Rewrites the index with only the live chunks, into a temporary file
     /// renamed into place.
     private func compact(_ manifest: IndexManifest, from source: IndexFile) throws(IndexError) -> (IndexFile, IndexManifest) {
-        let temporaryPath = indexPath + ".tmp.\(Environment.processID)"
+        let temporaryPath = Self.temporaryPath(of: indexPath)
         let output = try IndexFile.create(path: temporaryPath)
+        var renamed = false
+        defer { if !renamed { FileOperations.removeIfPresent(temporaryPath) } }
         var compacted = manifest
         for f in compacted.files.indices {
             for c in compacted.files[f].chunks.indices {
@@ -337,6 +375,7 @@ public final class LogdirIndex: Sendable {
         }
         try output.commit(compacted)
         try Self.rename(temporaryPath, to: indexPath)
+        renamed = true
         return (output, compacted)
     }
 
