@@ -211,6 +211,33 @@ struct ExportPartsTests {
         #expect(collector.collect(exportPath: scratch.join("absent")).failures.isEmpty)
     }
 
+    @Test("garbage collection with protectBest never deletes the best surviving export, keeping the count")
+    func collectorProtectsTheBest() throws {
+        let scratch = TemporaryDirectory()
+        for (name, loss) in [("1600000001", 0.1), ("1600000002", 0.5), ("1600000003", 0.4), ("1600000004", 0.3)] {
+            try FileOperations.makeDirectories(scratch.join(name))
+            try ExportManifest(exporterName: "b", evalResult: EvalResult(globalStep: 1, metrics: ["loss": loss]),
+                               checkpointPath: "c", modelWriter: "w")
+                .write(into: scratch.join(name), asText: false, fileSystem: POSIXFileSystem())
+        }
+        // TensorFlow's newest-2 alone would delete the best (loss 0.1).
+        let collector = ExportGarbageCollector(retention: .newest(2), protectBest: .lossSmaller)
+        let report = collector.collect(exportPath: scratch.path)
+        #expect(exportVersions(scratch.path) == ["1600000001", "1600000004"])
+        #expect(report.removed.map(FilePaths.basename).sorted() == ["1600000002", "1600000003"])
+        // The export just made is kept too; one more than asked rather than the best deleted.
+        let one = ExportGarbageCollector(retention: .newest(1), protectBest: .lossSmaller)
+        _ = one.collect(exportPath: scratch.path, protecting: scratch.join("1600000004"))
+        #expect(exportVersions(scratch.path) == ["1600000001", "1600000004"])
+        // As good as the best, the export just made takes its place.
+        try FileOperations.makeDirectories(scratch.join("1600000005"))
+        try ExportManifest(exporterName: "b", evalResult: EvalResult(globalStep: 9, metrics: ["loss": 0.1]),
+                           checkpointPath: "c", modelWriter: "w")
+            .write(into: scratch.join("1600000005"), asText: false, fileSystem: POSIXFileSystem())
+        _ = one.collect(exportPath: scratch.path, protecting: scratch.join("1600000005"))
+        #expect(exportVersions(scratch.path) == ["1600000005"])
+    }
+
     @Test("the export lock excludes a second holder, names the first, and is taken over once released")
     func exportLock() throws {
         let scratch = TemporaryDirectory()
@@ -225,5 +252,21 @@ struct ExportPartsTests {
         let second = try ExportLock(exportPath: scratch.join("export/best"))
         #expect(FileOperations.exists(second.path))
         #expect(!ExportDirectory.isVersionName(ExportLock.fileName))
+    }
+}
+
+/// The command template: placeholders become quoted variable references,
+/// never code.
+@Suite("Command templates")
+struct CommandTemplateTests {
+    @Test("placeholders outside quotes, inside double quotes, escaped, and refused inside single quotes")
+    func scripts() throws {
+        #expect(try CommandModelWriter.script(for: "cp {checkpoint}.index {export_dir}/")
+                == "cp \"${TFEVENTS_CHECKPOINT}\".index \"${TFEVENTS_EXPORT_DIR}\"/")
+        #expect(try CommandModelWriter.script(for: "echo \"step {global_step} of {name}\"")
+                == "echo \"step ${TFEVENTS_GLOBAL_STEP} of ${TFEVENTS_EXPORTER}\"")
+        #expect(try CommandModelWriter.script(for: "echo \\{model_dir} {unknown}") == "echo \\{model_dir} {unknown}")
+        #expect(throws: CommandModelWriter.TemplateError.self) { try CommandModelWriter.script(for: "echo '{model_dir}'") }
+        #expect(try CommandModelWriter.script(for: "echo 'literal' {as_text}") == "echo 'literal' \"${TFEVENTS_AS_TEXT}\"")
     }
 }

@@ -66,11 +66,13 @@ public struct CheckpointState: Sendable, Equatable {
                 guard let value = TextFormat.string(token) else {
                     throw .invalidCheckpointState(path: path, line: field.line, reason: "model_checkpoint_path is not a string")
                 }
+                try Self.checkLength(of: value, field: field, path: path)
                 latest = value
             case ("all_model_checkpoint_paths", .scalar(let token)):
                 guard let value = TextFormat.string(token) else {
                     throw .invalidCheckpointState(path: path, line: field.line, reason: "all_model_checkpoint_paths is not a string")
                 }
+                try Self.checkLength(of: value, field: field, path: path)
                 all.append(value)
             case ("all_model_checkpoint_timestamps", .scalar(let token)):
                 guard let value = TextFormat.double(token) else {
@@ -84,7 +86,7 @@ public struct CheckpointState: Sendable, Equatable {
                 preserved = value
             case ("model_checkpoint_path", .message), ("all_model_checkpoint_paths", .message),
                  ("all_model_checkpoint_timestamps", .message), ("last_preserved_timestamp", .message):
-                throw .invalidCheckpointState(path: path, line: field.line, reason: "\(field.name) is not a message")
+                throw .invalidCheckpointState(path: path, line: field.line, reason: "\(TextFormat.excerpt(field.name)) is not a message")
             default:
                 continue  // a field from a newer TensorFlow
             }
@@ -92,8 +94,21 @@ public struct CheckpointState: Sendable, Equatable {
         guard let latest else {
             throw .invalidCheckpointState(path: path, line: 1, reason: "no model_checkpoint_path")
         }
+
         self.init(modelCheckpointPath: latest, allModelCheckpointPaths: all,
                   allModelCheckpointTimestamps: timestamps, lastPreservedTimestamp: preserved)
+    }
+
+    /// The longest checkpoint path accepted: Linux's `PATH_MAX`.
+    static let maxPathLength = 4096
+
+    /// Refuses a path the system would refuse (`ENAMETOOLONG`), without
+    /// quoting it whole.
+    private static func checkLength(of value: String, field: TextFormat.Field, path: String) throws(ExportError) {
+        guard value.utf8.count > maxPathLength else { return }
+        throw .invalidCheckpointState(path: path, line: field.line,
+                                      reason: "\(field.name) is \(value.utf8.count) bytes long, more than a path can be: "
+                                          + TextFormat.excerpt(value))
     }
 
     /// Reads `<directory>/checkpoint`.
@@ -104,8 +119,8 @@ public struct CheckpointState: Sendable, Equatable {
         let path = FilePaths.join(directory, fileName)
         let bytes: [UInt8]
         do { bytes = try FileOperations.readFile(path) } catch {
-            if error.code == ENOENT { return nil }
-            throw .fileSystem(operation: "read", path: path, error: error)
+            if error.systemCode == ENOENT { return nil }
+            throw .sideFile(path, error)
         }
         return try CheckpointState(parsing: String(decoding: bytes, as: UTF8.self), path: path)
     }

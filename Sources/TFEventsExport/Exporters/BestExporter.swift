@@ -12,19 +12,22 @@ import TFRecord
 /// - **first decision after a (re)start** (``RestartPolicy/safe``, the
 ///   default): export only if the evaluation is at least as good as the
 ///   best recovered from disk — which it is when it *is* that evaluation,
-///   already written when the exporter runs (estimator#35). Otherwise,
-///   if an export of the recovered best survives, nothing is exported;
-///   if none does, the best's own checkpoint is exported when it still
-///   exists, else the current evaluation. TensorFlow exports
-///   unconditionally here, replacing a better model with a worse one after
-///   every restart (tensorflow/tensorflow#47396);
+///   already written when the exporter runs (estimator#35) — and not worse
+///   than the best export that survives (ranked by the metrics in the
+///   exports' manifests). Otherwise, if an export as good as the recovered
+///   best survives, nothing is exported; if none does, the best's own
+///   checkpoint is exported when it still exists, else the current
+///   evaluation, but only when it beats every surviving export. TensorFlow
+///   exports unconditionally here, replacing a better model with a worse
+///   one after every restart (tensorflow/tensorflow#47396);
 ///   ``RestartPolicy/tensorFlow`` does that too.
 /// - later → export when strictly better than the best so far.
 ///
 /// After each export, old exports are deleted down to ``exportsToKeep``:
 /// the newest ones as TensorFlow does, or the best ones
-/// (``Retention/best``). An export that fails leaves nothing behind and
-/// the best unchanged.
+/// (``Retention/best``); with the safe policy the best surviving export is
+/// never among them. An export that fails leaves nothing behind and the
+/// best unchanged.
 ///
 /// In the default mode an evaluation without the metric, or whose metric
 /// is NaN, is skipped (``ExportReason/missingMetric(_:)``); in strict mode
@@ -195,6 +198,16 @@ public struct BestExporter: ExplainingExporter {
             }
         }
         guard let best else {
+            // Nothing in the event files, but an export may survive them.
+            if awaitingFirstDecision && options.restartPolicy == .safe {
+                let ranking = ExportRanking(versions: (try? ExportGarbageCollector.versions(in: exportPath, fileSystem: fileSystem)) ?? [],
+                                            comparison: comparison, fileSystem: fileSystem)
+                if let survivor = ranking.best, !ranking.isBetter(current, than: survivor.result) {
+                    awaitingFirstDecision = false
+                    self.best = survivor.result
+                    return skipped(current, .worseThanSurvivingExport(survivor.result, exportDirectory: survivor.path))
+                }
+            }
             return try export(current, currentCheckpoint(), reason: .noBestYet, runner: runner, model: model,
                               exportPath: exportPath, isFinalExport: isFinalExport)
         }
@@ -203,35 +216,8 @@ public struct BestExporter: ExplainingExporter {
                               model: model, exportPath: exportPath, isFinalExport: isFinalExport)
         }
         if awaitingFirstDecision && options.restartPolicy == .safe {
-            let atLeastAsGood: Bool
-            do { atLeastAsGood = try comparison.isAtLeastAsGood(current, as: best) } catch {
-                throw .comparisonFailed(error, at: current.source, globalStep: current.globalStep, bestSoFar: best)
-            }
-            if atLeastAsGood {
-                // A restart after the export of this very evaluation (a
-                // watcher killed after exporting): nothing new to export.
-                if options.restartPolicy == .safe, let surviving = survivingExport(of: current, in: exportPath),
-                   surviving.certain {
-                    awaitingFirstDecision = false
-                    hasExported = true
-                    self.best = current
-                    return skipped(current, .alreadyExported(current, exportDirectory: surviving.path))
-                }
-                return try export(current, currentCheckpoint(), reason: .atLeastAsGoodAsRecovered(best), runner: runner,
-                                  model: model, exportPath: exportPath, isFinalExport: isFinalExport)
-            }
-            if let surviving = survivingExport(of: best, in: exportPath) {
-                awaitingFirstDecision = false
-                return skipped(current, .worseThanRecovered(best, survivingExport: surviving.path,
-                                                            certain: surviving.certain))
-            }
-            if options.restoreMissingBest,
-               let bestCheckpoint = try? runner.checkpoint(.matchingGlobalStep, model: model, evalResult: best) {
-                return try export(best, bestCheckpoint, reason: .restoredMissingBest(current: current),
-                                  runner: runner, model: model, exportPath: exportPath, isFinalExport: isFinalExport)
-            }
-            return try export(current, currentCheckpoint(), reason: .bestLost(best), runner: runner, model: model,
-                              exportPath: exportPath, isFinalExport: isFinalExport)
+            return try firstDecision(current, best: best, runner: runner, model: model, exportPath: exportPath,
+                                     isFinalExport: isFinalExport, currentCheckpoint: currentCheckpoint)
         }
         let better: Bool
         do { better = try comparison.isBetter(best: best, current: current) } catch {
@@ -240,6 +226,77 @@ public struct BestExporter: ExplainingExporter {
         guard better else { return skipped(current, .notBetter(than: best)) }
         return try export(current, currentCheckpoint(), reason: .better(than: best), runner: runner, model: model,
                           exportPath: exportPath, isFinalExport: isFinalExport)
+    }
+
+    /// The first decision after a (re)start, with the safe policy. The best
+    /// known model is the better of the best evaluation in the event files
+    /// and the best export that survives; nothing worse than the best
+    /// surviving export is ever exported (TensorFlow's restart exports
+    /// whatever comes first, tensorflow/tensorflow#47396).
+    private mutating func firstDecision(_ current: EvalResult, best recovered: EvalResult, runner: ExportRunner,
+                                        model: ModelDirectory, exportPath: String, isFinalExport: Bool,
+                                        currentCheckpoint: () throws(ExportError) -> Checkpoint) throws(ExportError) -> ExportOutcome {
+        let atLeastAsGood: Bool
+        do { atLeastAsGood = try comparison.isAtLeastAsGood(current, as: recovered) } catch {
+            throw .comparisonFailed(error, at: current.source, globalStep: current.globalStep, bestSoFar: recovered)
+        }
+        let ranking = ExportRanking(versions: (try? ExportGarbageCollector.versions(in: exportPath, fileSystem: fileSystem)) ?? [],
+                                    comparison: comparison, fileSystem: fileSystem)
+        let survivor = ranking.best
+        /// Ends the first decision without exporting: the best so far is the
+        /// better of `result` and the best surviving export.
+        func settle(_ result: EvalResult) {
+            awaitingFirstDecision = false
+            if let survivor, ranking.isBetter(survivor.result, than: result) { best = survivor.result } else { best = result }
+        }
+
+        if atLeastAsGood {
+            if let survivor, ranking.isBetter(survivor.result, than: current) {
+                settle(current)
+                return skipped(current, .worseThanSurvivingExport(survivor.result, exportDirectory: survivor.path))
+            }
+            // A restart after the export of this very evaluation (a watcher
+            // killed after exporting), or of one as good: nothing new.
+            if let surviving = survivingExport(of: current, in: exportPath), surviving.certain {
+                settle(current)
+                hasExported = true
+                return skipped(current, .alreadyExported(current, exportDirectory: surviving.path))
+            }
+            return try export(current, currentCheckpoint(), reason: .atLeastAsGoodAsRecovered(recovered), runner: runner,
+                              model: model, exportPath: exportPath, isFinalExport: isFinalExport)
+        }
+        // The current evaluation is worse than the best in the event files.
+        if let surviving = survivingExport(of: recovered, in: exportPath) {
+            settle(recovered)
+            return skipped(current, .worseThanRecovered(recovered, survivingExport: surviving.path,
+                                                        certain: surviving.certain))
+        }
+        if options.restoreMissingBest,
+           let bestCheckpoint = try? runner.checkpoint(.matchingGlobalStep, model: model, evalResult: recovered) {
+            return try export(recovered, bestCheckpoint, reason: .restoredMissingBest(current: current),
+                              runner: runner, model: model, exportPath: exportPath, isFinalExport: isFinalExport)
+        }
+        // The best is lost (no export, no checkpoint): export the current
+        // evaluation only if it beats every surviving export.
+        if let survivor, !ranking.isBetter(current, than: survivor.result) {
+            settle(recovered)
+            return skipped(current, .worseThanSurvivingExport(survivor.result, exportDirectory: survivor.path))
+        }
+        return try export(current, currentCheckpoint(), reason: .bestLost(recovered), runner: runner, model: model,
+                          exportPath: exportPath, isFinalExport: isFinalExport)
+    }
+
+    /// Deletes old exports down to ``exportsToKeep`` (nothing when it is
+    /// nil). With the safe restart policy the best surviving export is never
+    /// deleted. `export` and `watch` call this on start too, to finish a
+    /// collection a killed run did not get to.
+    package func collectGarbage(exportPath: String, protecting: String? = nil) -> ExportGarbageCollector.Report? {
+        guard let exportsToKeep else { return nil }
+        var collector = ExportGarbageCollector(
+            retention: options.retention == .best ? .best(exportsToKeep, comparison) : .newest(exportsToKeep),
+            protectBest: options.restartPolicy == .safe ? comparison : nil)
+        collector.fileSystem = fileSystem
+        return collector.collect(exportPath: exportPath, protecting: protecting)
     }
 
     private func skipped(_ result: EvalResult, _ reason: ExportReason) -> ExportOutcome {
@@ -255,18 +312,17 @@ public struct BestExporter: ExplainingExporter {
         hasExported = true
         awaitingFirstDecision = false
         var report: ExportGarbageCollector.Report?
-        if let exportsToKeep {
-            var collector = ExportGarbageCollector(
-                retention: options.retention == .best ? .best(exportsToKeep, comparison) : .newest(exportsToKeep))
-            collector.fileSystem = fileSystem
-            report = collector.collect(exportPath: exportPath, protecting: directory)
+        if exportsToKeep != nil {
+            report = collectGarbage(exportPath: exportPath, protecting: directory)
         }
         return ExportOutcome(exportDirectory: directory, reason: reason, evalResult: result, checkpoint: checkpoint,
                              garbageCollection: report)
     }
 
-    /// An export of `best` in `exportPath`: one whose manifest has its step
-    /// (and metric value), newest first; failing that, an export without a
+    /// An export as good as `best` in `exportPath`: one whose manifest has
+    /// the same value of the metric (as float32, the precision summaries
+    /// are written in), whatever its step; with a custom comparison, one of
+    /// the same step. Newest first; failing that, an export without a
     /// manifest, which may hold it (`certain` false).
     func survivingExport(of best: EvalResult, in exportPath: String) -> (path: String, certain: Bool)? {
         let versions = (try? ExportGarbageCollector.versions(in: exportPath, fileSystem: fileSystem)) ?? []
@@ -276,9 +332,11 @@ public struct BestExporter: ExplainingExporter {
                 if unknown == nil { unknown = version.path }
                 continue
             }
-            guard manifest.evalResult.globalStep == best.globalStep else { continue }
-            if let metric = comparison.metric, let a = manifest.evalResult.metrics[metric], let b = best.metrics[metric],
-               Float(a) != Float(b) {
+            if let metric = comparison.metric {
+                guard let a = manifest.evalResult.metrics[metric], let b = best.metrics[metric], Float(a) == Float(b) else {
+                    continue
+                }
+            } else if manifest.evalResult.globalStep != best.globalStep {
                 continue
             }
             return (version.path, true)

@@ -45,6 +45,10 @@ public enum ExportError: Error, CustomStringConvertible {
     case noUniqueExportDirectory(exportPath: String, attempts: Int)
     /// A file-system operation failed.
     case fileSystem(operation: String, path: String, error: SystemError)
+    /// A side file (`checkpoint`, an export manifest) is not a regular file
+    /// or is larger than ``FileOperations``' 4 MiB limit: refused without
+    /// reading it (a FIFO would hang, `/dev/zero` would fill memory).
+    case unusableSideFile(path: String, reason: String)
     /// The model writer failed; the temporary directory was removed.
     case modelWriterFailed(writer: String, directory: String, error: any Error)
     /// An export manifest could not be parsed.
@@ -92,6 +96,8 @@ public enum ExportError: Error, CustomStringConvertible {
             return "\(exportPath): Failed to obtain a unique export directory name after \(attempts) attempts."
         case let .fileSystem(operation, path, error):
             return "\(path): \(operation) failed: \(error)"
+        case let .unusableSideFile(path, reason):
+            return "\(path): \(reason)"
         case let .modelWriterFailed(writer, directory, error):
             return "\(writer) failed writing \(directory): \(error)"
         case let .invalidManifest(path, reason):
@@ -151,6 +157,16 @@ public enum InvalidExportArgument: Error, Sendable, Equatable, CustomStringConve
             return "The assets_extra destination \"\(destination)\" must be a non-empty relative path inside assets.extra/ (no '..', not absolute)."
         case let .missingAssetsExtraSource(destination, source):
             return "The assets_extra source \"\(source)\" (for \(destination)) does not exist."
+        }
+    }
+}
+
+extension ExportError {
+    /// The error for a side file at `path` that ``FileOperations/readFile(_:limit:)`` refused.
+    static func sideFile(_ path: String, _ error: BoundedReadError) -> ExportError {
+        switch error {
+        case .system(let system): return .fileSystem(operation: "read", path: path, error: system)
+        case .notRegularFile, .tooLarge: return .unusableSideFile(path: path, reason: error.description)
         }
     }
 }

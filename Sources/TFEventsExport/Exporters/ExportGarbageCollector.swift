@@ -22,7 +22,9 @@ import Darwin
 /// first among equals. Exports without a readable manifest (written by
 /// TensorFlow, say) cannot be ranked: they are neither counted nor deleted.
 /// Either way the export just made is never deleted by the collection
-/// that follows it.
+/// that follows it, and with ``protectBest`` set the best surviving export
+/// is never deleted either (keeping the newest N, the best takes the place
+/// of the oldest of them).
 package struct ExportGarbageCollector: Sendable {
     /// Which exports to keep.
     package enum Retention: Sendable {
@@ -54,11 +56,15 @@ package struct ExportGarbageCollector: Sendable {
 
     /// Which exports to keep.
     package var retention: Retention
+    /// Never delete the best export by this comparison (from the manifests),
+    /// whatever the retention; nil: no such protection (TensorFlow).
+    package var protectBest: MetricComparison?
     var fileSystem: any ExportFileSystem = POSIXFileSystem()
 
     /// A collector.
-    package init(retention: Retention) {
+    package init(retention: Retention, protectBest: MetricComparison? = nil) {
         self.retention = retention
+        self.protectBest = protectBest
     }
 
     /// The exports in `exportPath`, oldest first.
@@ -89,43 +95,43 @@ package struct ExportGarbageCollector: Sendable {
         }
         var keep: [String]
         var candidates: [String]
+        var ranking: ExportRanking?
         switch retention {
         case .newest(let count):
             candidates = all.map(\.path)
             keep = Array(all.reversed().prefix(max(count, 0)).map(\.path))
         case let .best(count, comparison):
-            var ranked: [(path: String, result: EvalResult)] = []
-            var unrankable: [(path: String, result: EvalResult)] = []
-            for version in all {
-                let manifest: ExportManifest?
-                do { manifest = try ExportManifest.read(exportDirectory: version.path, fileSystem: fileSystem) } catch {
-                    report.failures.append(error)
-                    report.unranked.append(version.path)
-                    continue
-                }
-                guard let manifest else {
-                    report.unranked.append(version.path)
-                    continue
-                }
-                let entry = (version.path, manifest.evalResult)
-                guard comparison.canCompare(manifest.evalResult) else {
-                    unrankable.append(entry)
-                    continue
-                }
-                // Insert before the first export it is strictly better than:
-                // equals stay oldest first.
-                let position = ranked.firstIndex { other in
-                    (try? comparison.isBetter(best: other.result, current: manifest.evalResult)) ?? false
-                } ?? ranked.count
-                ranked.insert(entry, at: position)
-            }
-            let order = (ranked + unrankable).map(\.path)
+            let ranked = ExportRanking(versions: all, comparison: comparison, fileSystem: fileSystem)
+            report.failures += ranked.failures
+            report.unranked += ranked.unranked
+            let order = (ranked.ranked + ranked.unrankable).map(\.path)
             candidates = order
             keep = Array(order.prefix(max(count, 0)))
+            ranking = ranked
         }
         if let protecting, candidates.contains(protecting), !keep.contains(protecting) {
             if !keep.isEmpty { keep.removeLast() }
             keep.append(protecting)
+        }
+        if let comparison = protectBest {
+            let ranked = ranking ?? ExportRanking(versions: all, comparison: comparison, fileSystem: fileSystem)
+            if ranking == nil { report.failures += ranked.failures }
+            // The export just made counts as the best when nothing ranked is
+            // strictly better than it.
+            var best = ranked.best
+            if let protecting, let mine = ranked.entry(at: protecting), let top = best,
+               !ranked.isBetter(top.result, than: mine.result) {
+                best = mine
+            }
+            if let best, !keep.contains(best.path) {
+                // In place of the oldest kept one, never of the export just
+                // made: one more than asked rather than the best deleted.
+                if let victim = keep.lastIndex(where: { $0 != protecting }), keep.count >= 1,
+                   keep.count > (protecting == nil ? 0 : 1) {
+                    keep.remove(at: victim)
+                }
+                keep.append(best.path)
+            }
         }
         for path in candidates {
             if keep.contains(path) {

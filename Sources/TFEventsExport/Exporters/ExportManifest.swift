@@ -183,7 +183,7 @@ public struct ExportManifest: Sendable, Equatable {
             throw .invalidManifest(path: path, reason: "line \(error.line): \(error.reason)")
         }
         func bad(_ field: TextFormat.Field) -> ExportError {
-            .invalidManifest(path: path, reason: "line \(field.line): bad value for \(field.name)")
+            .invalidManifest(path: path, reason: "line \(field.line): bad value for \(TextFormat.excerpt(field.name))")
         }
         self.init(exporterName: "", evalResult: EvalResult(globalStep: 0, metrics: [:]), checkpointPath: "",
                   modelWriter: "")
@@ -240,16 +240,14 @@ public struct ExportManifest: Sendable, Equatable {
         let binaryPath = FilePaths.join(directory, binaryFileName)
         var binaryBytes: [UInt8]?
         do { binaryBytes = try fileSystem.readFile(binaryPath) } catch {
-            if error.code != ENOENT && error.code != ENOTDIR {
-                throw .fileSystem(operation: "read", path: binaryPath, error: error)
-            }
+            if error.systemCode != ENOENT && error.systemCode != ENOTDIR { throw .sideFile(binaryPath, error) }
         }
         if let binaryBytes { return try ExportManifest(binary: binaryBytes, path: binaryPath) }
         let textPath = FilePaths.join(directory, textFileName)
         let bytes: [UInt8]
         do { bytes = try fileSystem.readFile(textPath) } catch {
-            if error.code == ENOENT || error.code == ENOTDIR { return nil }
-            throw .fileSystem(operation: "read", path: textPath, error: error)
+            if error.systemCode == ENOENT || error.systemCode == ENOTDIR { return nil }
+            throw .sideFile(textPath, error)
         }
         return try ExportManifest(text: String(decoding: bytes, as: UTF8.self), path: textPath)
     }

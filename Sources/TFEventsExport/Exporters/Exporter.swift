@@ -146,6 +146,11 @@ public enum ExportReason: Sendable, CustomStringConvertible {
     /// earlier run that stopped before or after recording it. Exporting it
     /// again would only duplicate it.
     case alreadyExported(EvalResult, exportDirectory: String)
+    /// Not exported, after a (re)start: an export at `exportDirectory` is
+    /// at least as good (strictly better, or as good and the evaluation's
+    /// own export is lost), so exporting this one would put a worse model
+    /// beside or in place of a better one.
+    case worseThanSurvivingExport(EvalResult, exportDirectory: String)
     /// Not exported: ``FinalExporter`` and this is not the final export.
     case notFinal
     /// Not exported: the evaluation lacks the metric.
@@ -176,6 +181,8 @@ public enum ExportReason: Sendable, CustomStringConvertible {
                 + (certain ? "which is exported in \(survivingExport)" : "which \(survivingExport) (no manifest) may hold")
         case let .alreadyExported(result, exportDirectory):
             return "this evaluation (\(step(result))) is already exported in \(exportDirectory)"
+        case let .worseThanSurvivingExport(survivor, exportDirectory):
+            return "not better than the export in \(exportDirectory) (\(step(survivor))), which survives: exporting it would keep a worse model"
         case .notFinal: return "not the final export"
         case .missingMetric(let metric): return "the evaluation has no \"\(metric)\" metric"
         case .nanMetric(let metric): return "the evaluation's \"\(metric)\" is NaN"
@@ -269,7 +276,7 @@ struct ExportRunner {
                 throw .fileSystem(operation: "mkdir", path: parent, error: error)
             }
             do { try fileSystem.copyTree(source, to: target) } catch {
-                throw .fileSystem(operation: "copy \(source) to", path: target, error: error)
+                throw .fileSystem(operation: "copy \(source) to \(target)", path: target, error: error)
             }
         }
     }

@@ -57,7 +57,7 @@ public struct CheckpointSnapshotWriter: ModelWriter {
                 case .copy: try fileSystem.copyTree(source, to: destination)
                 }
             } catch {
-                throw ExportError.fileSystem(operation: "copy \(source) to", path: destination, error: error)
+                throw ExportError.fileSystem(operation: "copy \(source) to \(destination)", path: destination, error: error)
             }
         }
     }

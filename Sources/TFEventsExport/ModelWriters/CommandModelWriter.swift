@@ -12,8 +12,13 @@ import TFEventsSystem
 /// TensorFlow to write a real SavedModel, a converter to ONNX, a copy to
 /// object storage...
 ///
-/// The command is run with `/bin/sh -c` after replacing placeholders, each
-/// by one shell-quoted word (do not quote them yourself):
+/// The command is run with `/bin/sh -c`. Placeholders stand for values
+/// that are never parsed as shell code: each is replaced by a reference to
+/// an environment variable holding the value (`"${TFEVENTS_MODEL_DIR}"`
+/// outside quotes, `${TFEVENTS_MODEL_DIR}` inside double quotes), so a
+/// model directory named `$(rm -rf ~)` stays a name. A placeholder inside
+/// single quotes could not expand and is refused
+/// (``TemplateError``). The placeholders:
 ///
 /// | placeholder     | value                                                   |
 /// |-----------------|---------------------------------------------------------|
@@ -84,7 +89,73 @@ public struct CommandModelWriter: ModelWriter {
     /// `command`.
     public var name: String { "command" }
 
-    /// The command line for `request`: placeholders replaced by quoted words.
+    /// A command template that cannot be run safely.
+    public struct TemplateError: Error, Sendable, Equatable, CustomStringConvertible {
+        /// The template.
+        public let template: String
+        /// The placeholder at fault, with its braces.
+        public let placeholder: String
+        /// `{model_dir} is inside single quotes in ...`.
+        public var description: String {
+            "\(placeholder) is inside single quotes in the command `\(template)`, where it cannot expand; "
+                + "remove the quotes around it (placeholders are quoted for you, and their values are never run as code)"
+        }
+    }
+
+    /// The placeholders, in the order of the table above.
+    public static let placeholders = ["checkpoint", "export_dir", "as_text", "global_step", "model_dir", "name"]
+
+    /// The environment variable holding a placeholder's value.
+    static func variable(for placeholder: String) -> String {
+        "TFEVENTS_" + (placeholder == "name" ? "EXPORTER" : placeholder.uppercased())
+    }
+
+    /// The script `/bin/sh` runs for `template`: each placeholder replaced by
+    /// a reference to its variable, quoted for where it stands.
+    ///
+    /// - Throws: ``TemplateError`` for a placeholder inside single quotes.
+    public static func script(for template: String) throws(TemplateError) -> String {
+        enum Quoting { case none, single, double }
+        let bytes = Array(template.utf8)
+        var out: [UInt8] = []
+        var quoting = Quoting.none
+        var i = 0
+        scan: while i < bytes.count {
+            let byte = bytes[i]
+            switch (quoting, byte) {
+            case (.none, UInt8(ascii: "\\")), (.double, UInt8(ascii: "\\")):
+                // An escaped character is literal: copy it with its backslash.
+                out.append(byte)
+                if i + 1 < bytes.count { out.append(bytes[i + 1]) }
+                i += 2
+                continue scan
+            case (.none, UInt8(ascii: "'")): quoting = .single
+            case (.single, UInt8(ascii: "'")): quoting = .none
+            case (.none, UInt8(ascii: "\"")): quoting = .double
+            case (.double, UInt8(ascii: "\"")): quoting = .none
+            case (_, UInt8(ascii: "{")):
+                for name in placeholders {
+                    let token = Array("{\(name)}".utf8)
+                    guard bytes[i...].starts(with: token) else { continue }
+                    switch quoting {
+                    case .single: throw TemplateError(template: template, placeholder: "{\(name)}")
+                    case .double: out += Array("${\(variable(for: name))}".utf8)
+                    case .none: out += Array("\"${\(variable(for: name))}\"".utf8)
+                    }
+                    i += token.count
+                    continue scan
+                }
+            default: break
+            }
+            out.append(byte)
+            i += 1
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The command line for `request` as a person would type it:
+    /// placeholders replaced by shell-quoted values (for messages; what
+    /// runs is ``script(for:)`` with the values in the environment).
     public func expandedCommand(for request: ModelWriteRequest) -> String {
         var result = command
         for (placeholder, value) in Self.values(for: request) {
@@ -114,14 +185,14 @@ public struct CommandModelWriter: ModelWriter {
 
     /// Runs the command and waits for it.
     ///
-    /// - Throws: ``Failure`` unless it exits with status 0.
+    /// - Throws: ``TemplateError`` (before running anything) or ``Failure``
+    ///   unless it exits with status 0.
     public func writeModel(_ request: ModelWriteRequest) throws {
+        let script = try Self.script(for: command)
         let line = expandedCommand(for: request)
         var extra = environment
-        for (placeholder, value) in Self.values(for: request) {
-            extra["TFEVENTS_" + (placeholder == "name" ? "EXPORTER" : placeholder.uppercased())] = value
-        }
-        let run = ChildProcess.run(arguments: ["/bin/sh", "-c", line], environment: extra, timeout: timeout,
+        for (placeholder, value) in Self.values(for: request) { extra[Self.variable(for: placeholder)] = value }
+        let run = ChildProcess.run(arguments: ["/bin/sh", "-c", script], environment: extra, timeout: timeout,
                                    onOutput: onOutput)
         switch run.termination {
         case .exited(0): return

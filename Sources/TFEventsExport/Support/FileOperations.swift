@@ -22,8 +22,10 @@ protocol ExportFileSystem: Sendable {
     func listDirectory(_ path: String) throws(SystemError) -> [String]
     /// Writes a new file (fails when it exists) and syncs it.
     func writeNewFile(_ path: String, _ bytes: [UInt8]) throws(SystemError)
-    /// Reads a whole file.
-    func readFile(_ path: String) throws(SystemError) -> [UInt8]
+    /// Reads a whole side file: a regular file of at most
+    /// ``FileOperations/sideFileLimit`` bytes (see
+    /// ``FileOperations/readFile(_:limit:)``).
+    func readFile(_ path: String) throws(BoundedReadError) -> [UInt8]
     /// Hard-links `source` at `destination`, or copies it when linking is
     /// impossible. Returns whether it linked.
     func linkOrCopy(_ source: String, to destination: String) throws(SystemError) -> Bool
@@ -44,7 +46,7 @@ struct POSIXFileSystem: ExportFileSystem {
     func makeDirectories(_ path: String) throws(SystemError) { try FileOperations.makeDirectories(path) }
     func listDirectory(_ path: String) throws(SystemError) -> [String] { try Directories.list(path) }
     func writeNewFile(_ path: String, _ bytes: [UInt8]) throws(SystemError) { try FileOperations.writeNewFile(path, bytes) }
-    func readFile(_ path: String) throws(SystemError) -> [UInt8] { try FileOperations.readFile(path) }
+    func readFile(_ path: String) throws(BoundedReadError) -> [UInt8] { try FileOperations.readFile(path) }
     func linkOrCopy(_ source: String, to destination: String) throws(SystemError) -> Bool {
         try FileOperations.linkOrCopy(source, to: destination)
     }

@@ -32,6 +32,22 @@ enum TextFormat {
     struct SyntaxError: Error {
         var line: Int
         var reason: String
+
+        /// `reason` is cut to ``TextFormat/excerptLength`` characters: it may
+        /// quote a field name, and a hostile file's names are megabytes.
+        init(line: Int, reason: String) {
+            self.line = line
+            self.reason = TextFormat.excerpt(reason)
+        }
+    }
+
+    /// The longest quote of file content in a message.
+    static let excerptLength = 160
+
+    /// `text`, or its first ``excerptLength`` characters and how much was left out.
+    static func excerpt(_ text: String) -> String {
+        guard text.utf8.count > excerptLength else { return text }
+        return String(text.prefix(excerptLength)) + "… (\(text.utf8.count) bytes)"
     }
 
     /// Splits `bytes` into tokens.

@@ -241,7 +241,7 @@ final class FailingFileSystem: ExportFileSystem {
     func makeDirectories(_ path: String) throws(SystemError) { try base.makeDirectories(path) }
     func listDirectory(_ path: String) throws(SystemError) -> [String] { try base.listDirectory(path) }
     func writeNewFile(_ path: String, _ bytes: [UInt8]) throws(SystemError) { try check(.writeNewFile); try base.writeNewFile(path, bytes) }
-    func readFile(_ path: String) throws(SystemError) -> [UInt8] { try base.readFile(path) }
+    func readFile(_ path: String) throws(BoundedReadError) -> [UInt8] { try base.readFile(path) }
     func linkOrCopy(_ source: String, to destination: String) throws(SystemError) -> Bool {
         try check(.linkOrCopy)
         return try base.linkOrCopy(source, to: destination)
