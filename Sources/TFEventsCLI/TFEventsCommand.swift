@@ -32,6 +32,8 @@ struct TFEventsCommand: ParsableCommand {
 @main
 enum Main {
     static func main() {
+        TerminationSignals.unblock()
+        if Environment.value("TFEVENTS_REPORT_PEAK_MEMORY") == "1" { PeakMemory.reportAtExit() }
         do {
             var command = try TFEventsCommand.parseAsRoot()
             try command.run()
@@ -59,4 +61,21 @@ enum ExitStatus {
     static let usage: Int32 = 2
     /// `best`: no evaluation at all.
     static let noEvaluation: Int32 = 3
+}
+
+/// `TFEVENTS_REPORT_PEAK_MEMORY=1`: prints this process's peak resident
+/// memory (`VmHWM` of /proc/self/status) on stderr at exit, as
+/// `tfevents: peak resident memory: N kB`. For tests and benchmarks: a
+/// parent's rusage cannot tell, since the kernel keeps the parent's peak
+/// across the fork and exec that started us.
+enum PeakMemory {
+    static func reportAtExit() {
+        atexit {
+            guard let status = try? FileOperations.readFile("/proc/self/status", limit: 1 << 16) else { return }
+            let text = String(decoding: status, as: UTF8.self)
+            guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return }
+            let value = line.dropFirst("VmHWM:".count).trimmingPrefix(while: { $0 == " " || $0 == "\t" })
+            StandardError.report("peak resident memory: \(value)")
+        }
+    }
 }

@@ -13,6 +13,10 @@ struct CLIResult {
     var status: Int32
     var stdout: String
     var stderr: String
+    /// Killed by the runner's timeout.
+    var timedOut = false
+    /// Ended by a signal (`status` is then the signal number).
+    var terminatedBySignal = false
 }
 
 enum CLIRunner {
@@ -47,8 +51,11 @@ enum CLIRunner {
     }
 
     /// Runs `tfevents arguments...` with an optional stdin payload.
+    ///
+    /// - Parameter timeout: kill it (SIGKILL) after this many seconds; the
+    ///   result then has ``CLIResult/timedOut`` set.
     static func run(_ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:],
-                    currentDirectory: URL? = nil) throws -> CLIResult {
+                    currentDirectory: URL? = nil, timeout: Double? = nil) throws -> CLIResult {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -74,12 +81,48 @@ enum CLIRunner {
             input.fileHandleForWriting.write(stdin)
             try input.fileHandleForWriting.close()
         }
+        let killed = TimeoutFlag()
+        if let timeout {
+            let pid = process.processIdentifier
+            DispatchQueue.global().asyncAfter(deadline: .now() + timeout) {
+                guard process.isRunning else { return }
+                killed.set()
+                kill(pid, SIGKILL)
+            }
+        }
         process.waitUntilExit()
         try out.close()
         try err.close()
         let outData = try Data(contentsOf: outURL), errData = try Data(contentsOf: errURL)
         return CLIResult(status: process.terminationStatus,
                          stdout: String(decoding: outData, as: UTF8.self),
-                         stderr: String(decoding: errData, as: UTF8.self))
+                         stderr: String(decoding: errData, as: UTF8.self),
+                         timedOut: killed.isSet,
+                         terminatedBySignal: process.terminationReason == .uncaughtSignal)
+    }
+}
+
+/// Set once from a timer thread, read after the process ended.
+final class TimeoutFlag: @unchecked Sendable {
+    // @unchecked: every access holds `lock`.
+    private let lock = NSLock()
+    private var value = false
+    func set() { lock.withLock { value = true } }
+    var isSet: Bool { lock.withLock { value } }
+}
+
+extension CLIRunner {
+    /// Runs `tfevents arguments...`; its exit status and its own peak
+    /// resident memory in KiB, as it reports it (`VmHWM`, see
+    /// `TFEVENTS_REPORT_PEAK_MEMORY`: a parent's rusage would include the
+    /// test process's own peak, inherited across the fork).
+    static func peakMemory(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, peakKiB: Int) {
+        var env = environment
+        env["TFEVENTS_REPORT_PEAK_MEMORY"] = "1"
+        let result = try run(arguments, environment: env)
+        let line = result.stderr.split(separator: "\n").last { $0.contains("peak resident memory: ") }
+        let number = line.flatMap { Int($0.split(separator: " ").dropLast().last ?? "") }
+        guard let number else { throw NSError(domain: "no peak memory reported: \(result.stderr.suffix(300))", code: 1) }
+        return (result.status, number)
     }
 }

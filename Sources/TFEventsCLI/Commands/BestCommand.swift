@@ -67,6 +67,7 @@ struct BestCommand: ParsableCommand {
         if let reason = report.rebuildReason, !reason.wasRequested {
             StandardError.report("index: \(reason)")
         }
+        for skipped in report.skipped { StandardError.report(skipped.description) }
         for issue in result.issues { StandardError.report(issue.description) }
         return (result, !result.issues.isEmpty)
     }
@@ -95,9 +96,9 @@ struct BestCommand: ParsableCommand {
                       + " (\(evaluation.comparison.description))\n")
             if let source = best.source {
                 let event = source.eventIndex >= 0 ? "event \(source.eventIndex), " : ""
-                out.write("event file:      \(source.path) (\(event)offset \(source.recordOffset))\n")
+                out.write("event file:      \(OutputText.terminal(source.path)) (\(event)offset \(source.recordOffset))\n")
             }
-            out.write("checkpoint:      \(checkpoint?.prefix ?? "(deleted)")\n")
+            out.write("checkpoint:      \(OutputText.terminal(checkpoint?.prefix ?? "(deleted)"))\n")
             out.write("evaluations:     \(result.statistics.evaluations) in \(result.files.count) file(s), "
                       + "\(result.statistics.skipped) skipped\n")
             out.write("metrics:\n")

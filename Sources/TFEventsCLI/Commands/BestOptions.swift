@@ -120,8 +120,11 @@ struct ExportingOptions: ParsableArguments {
     var asText = false
 
     @Option(help: ArgumentHelp("""
-        Write each export with this shell command instead of linking the checkpoint's variables. \
-        Placeholders (replaced by quoted words): {checkpoint} {export_dir} {as_text} {global_step} {model_dir} {name}.
+        Write each export with this shell command (run by /bin/sh) instead of linking the checkpoint's \
+        variables. Placeholders: {checkpoint} {export_dir} {as_text} {global_step} {model_dir} {name}. \
+        Each becomes a quoted reference to an environment variable holding its value \
+        (TFEVENTS_CHECKPOINT, TFEVENTS_EXPORT_DIR, ...), so no value is ever run as shell code; do not put \
+        a placeholder inside single quotes (refused: it could not expand).
         """, valueName: "cmd"))
     var command: String?
 
@@ -138,6 +141,9 @@ struct ExportingOptions: ParsableArguments {
             throw ValidationError("--assets-extra takes DEST=SRC, got '\(pair)'.")
         }
         if let commandTimeout, commandTimeout <= 0 { throw ValidationError("--command-timeout must be positive.") }
+        if let command {
+            do { _ = try CommandModelWriter.script(for: command) } catch { throw ValidationError("--command: \(error)") }
+        }
     }
 
     /// `--assets-extra` as a dictionary.
@@ -184,10 +190,16 @@ extension ExportOutcome {
     /// `json`, an object.
     func line(format: OutputFormat) -> String {
         guard format != .text else {
-            if let exportDirectory { return exportDirectory }
-            return "not exported (step \(evalResult.globalStep)): \(reason)"
+            if let exportDirectory { return OutputText.terminal(exportDirectory) }
+            return OutputText.terminal("not exported (step \(evalResult.globalStep)): \(reason)")
         }
-        return OutputRecord([
+        return record.json
+    }
+
+    /// The outcome as an object: what `--format json` prints and the
+    /// decision log keeps.
+    var record: OutputRecord {
+        OutputRecord([
             ("exported", .bool(exported)),
             ("export_dir", .optional(exportDirectory)),
             ("global_step", .integer(evalResult.globalStep)),
@@ -195,7 +207,7 @@ extension ExportOutcome {
             ("checkpoint", .optional(checkpoint?.prefix)),
             ("reason", .string(reason.description)),
             ("removed", .list((garbageCollection?.removed ?? []).map(OutputValue.string))),
-        ]).json
+        ])
     }
 
     /// Reports garbage-collection failures on stderr.

@@ -9,8 +9,10 @@ struct ExportCommand: ParsableCommand {
         discussion: """
         Reads the eval event files as `tfevents best` does, takes the newest evaluation and decides \
         as a freshly started BestExporter: export if it is at least as good as the best in the event \
-        files. If it is worse and an export of the best survives in MODEL_DIR/export/NAME, nothing is \
-        exported; if none survives, the best's own checkpoint is exported when it still exists. \
+        files and not worse than the best export that survives. If it is worse and an export as good \
+        as the best survives in MODEL_DIR/export/NAME, nothing is exported; if none survives, the best's \
+        own checkpoint is exported when it still exists, else the newest evaluation if it beats every \
+        surviving export. \
         (--tensorflow-restart exports unconditionally, as TensorFlow does after every restart.)
 
         An export is MODEL_DIR/export/NAME/<seconds>/: variables/variables.{index,data-*} hard-linked \
@@ -18,7 +20,12 @@ struct ExportCommand: ParsableCommand {
         It is written under temp-<seconds> and renamed when complete. Old exports are then deleted down \
         to --keep (newest, or best with --keep-best); nothing but 10-digit directories is touched. \
         A deleted export is renamed to temp-removing-<seconds> first, so no half-deleted export is ever \
-        visible. After taking the lock, temp-* directories left by an interrupted export are removed.
+        visible. After taking the lock, temp-* directories left by an interrupted export are removed \
+        and old exports beyond --keep (left by a run killed before its collection) are deleted. \
+        The best surviving export is never deleted, and nothing worse than it is exported.
+
+        Every decision is appended to MODEL_DIR/export/NAME/decisions.jsonl (time, step, metrics, \
+        exported or not and why, exports deleted).
 
         Prints the export directory, or why nothing was exported.
 
@@ -46,6 +53,7 @@ struct ExportCommand: ParsableCommand {
         let exportPath = model.exportPath(for: exporter.name)
         let lock = try ExportLock.forCommand(exportPath: exportPath)
         defer { lock.release() }
+        exporter.collectOnStart(exportPath: exportPath)
 
         let (result, corrupt) = try evaluation.recover()
         guard let newest = result.newest else {
@@ -61,6 +69,7 @@ struct ExportCommand: ParsableCommand {
             StandardError.report("export failed: \(error)")
             throw ExitCode(ExitStatus.exportFailed)
         }
+        ExportDecisionLog.record(outcome, exportPath: exportPath)
         StandardOutput.shared.write(outcome.line(format: format) + "\n")
         StandardOutput.shared.flush()
         if format == .text && outcome.exported {

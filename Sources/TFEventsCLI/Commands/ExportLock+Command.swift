@@ -23,3 +23,14 @@ extension ExportLock {
         return lock
     }
 }
+
+extension BestExporter {
+    /// Finishes the collection a killed run did not get to (more than
+    /// `--keep` exports), reporting what it deleted.
+    func collectOnStart(exportPath: String) {
+        guard let report = collectGarbage(exportPath: exportPath) else { return }
+        for removed in report.removed { StandardError.report("removed old export \(removed) (more than --keep)") }
+        for failure in report.failures { StandardError.report("warning: \(failure)") }
+        ExportDecisionLog.record(startCollection: report, exportPath: exportPath)
+    }
+}

@@ -60,6 +60,9 @@ struct IndexCommand: ParsableCommand {
                 ("problems", .list(report.problems.map {
                     .record(OutputRecord([("path", .string($0.path)), ("message", .string($0.message))]))
                 })),
+                ("skipped", .list(report.skipped.map {
+                    .record(OutputRecord([("path", .string($0.path)), ("kind", .string($0.kind))]))
+                })),
             ]), format: format)
         case .text:
             out.write("index: \(index.indexPath) (\(report.writeMode.rawValue), \(Format.bytes(report.indexBytes)))\n")

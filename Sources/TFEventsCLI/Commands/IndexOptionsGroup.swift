@@ -33,36 +33,42 @@ struct IndexLocationOptions: ParsableArguments {
     }
 
     /// Opens and updates the index of `logdir`, drawing progress on stderr.
+    /// An index that cannot be opened or written is fatal (exit status 2).
     func updatedIndex(logdir: String, reading: ReadingOptions, progressMode: ProgressMode = .auto)
         throws -> (LogdirIndex, IndexUpdateReport) {
-        let index: LogdirIndex
         do {
-            index = try LogdirIndex(logdir: logdir, indexPath: indexPath, options: indexOptions(reading: reading))
+            return try update(logdir: logdir, reading: reading, progressMode: progressMode)
         } catch {
             StandardError.report(error.description)
             throw ExitCode(ExitStatus.usage)
         }
-        let progress = IndexProgress(mode: progressMode)
-        let report: IndexUpdateReport
-        do {
-            report = try index.update(progress: { done, total, files, totalFiles in
-                progress.update(done: done, total: total, files: files, totalFiles: totalFiles)
-            })
-        } catch {
-            progress.finish()
-            StandardError.report(error.description)
-            throw ExitCode(ExitStatus.usage)
-        }
-        progress.finish()
-        if let reason = report.rebuildReason, !reason.wasRequested { StandardError.report("index: \(reason)") }
-        for problem in report.problems { StandardError.report("\(problem.path): \(problem.message)") }
-        return (index, report)
     }
 
     /// Like ``updatedIndex(logdir:reading:progressMode:)``, then checks every
     /// stored chunk; a damaged index is reported and rebuilt.
     func verifiedIndex(logdir: String, reading: ReadingOptions) throws -> (LogdirIndex, IndexUpdateReport) {
-        let (index, report) = try updatedIndex(logdir: logdir, reading: reading)
+        do {
+            return try verified(logdir: logdir, reading: reading)
+        } catch {
+            StandardError.report(error.description)
+            throw ExitCode(ExitStatus.usage)
+        }
+    }
+
+    /// The verified index, or nil after saying why on stderr when it cannot
+    /// be opened, written or rebuilt (a cache directory that cannot be
+    /// created, a full disk): for commands that can read the files directly.
+    func verifiedIndexOrNil(logdir: String, reading: ReadingOptions) -> (LogdirIndex, IndexUpdateReport)? {
+        do {
+            return try verified(logdir: logdir, reading: reading)
+        } catch {
+            StandardError.report("\(error.description); reading the files directly")
+            return nil
+        }
+    }
+
+    private func verified(logdir: String, reading: ReadingOptions) throws(IndexError) -> (LogdirIndex, IndexUpdateReport) {
+        let (index, report) = try update(logdir: logdir, reading: reading, progressMode: .auto)
         do {
             try index.verify()
             return (index, report)
@@ -70,8 +76,34 @@ struct IndexLocationOptions: ParsableArguments {
             StandardError.report("\(error.description); rebuilding the index")
             var again = self
             again.rebuild = true
-            return try again.updatedIndex(logdir: logdir, reading: reading)
+            return try again.update(logdir: logdir, reading: reading, progressMode: .auto)
         }
+    }
+
+    /// Opens and updates the index; reports on stderr what the update
+    /// noticed. A SIGINT or SIGTERM during a first build removes its
+    /// temporary file.
+    private func update(logdir: String, reading: ReadingOptions, progressMode: ProgressMode)
+        throws(IndexError) -> (LogdirIndex, IndexUpdateReport) {
+        let index = try LogdirIndex(logdir: logdir, indexPath: indexPath, options: indexOptions(reading: reading))
+        let progress = IndexProgress(mode: progressMode)
+        let temporary = LogdirIndex.temporaryPath(of: index.indexPath)
+        InterruptCleanup.register(temporary)
+        defer { InterruptCleanup.unregister(temporary) }
+        let report: IndexUpdateReport
+        do {
+            report = try index.update(progress: { done, total, files, totalFiles in
+                progress.update(done: done, total: total, files: files, totalFiles: totalFiles)
+            })
+        } catch {
+            progress.finish()
+            throw error
+        }
+        progress.finish()
+        if let reason = report.rebuildReason, !reason.wasRequested { StandardError.report("index: \(reason)") }
+        for problem in report.problems { StandardError.report("\(problem.path): \(problem.message)") }
+        for skipped in report.skipped { StandardError.report(skipped.description) }
+        return (index, report)
     }
 }
 

@@ -38,12 +38,15 @@ func validateMaxRecordSize(_ value: Int) throws {
     }
 }
 
-/// Expands paths to event files, reporting unreadable ones on stderr.
-/// - Returns: the files and whether any path failed.
+/// Expands paths to event files, reporting unreadable ones and skipped
+/// special files on stderr.
+/// - Returns: the files and whether any path failed (a skipped special file
+///   is not a failure).
 func expandPaths(_ paths: [String]) -> (files: [String], failed: Bool) {
-    let (files, failures) = EventFileDiscovery.expand(paths)
-    for failure in failures { StandardError.report(failure.description) }
-    return (files, !failures.isEmpty)
+    let found = EventFileDiscovery.expand(paths)
+    for failure in found.failures { StandardError.report(failure.description) }
+    for skipped in found.skipped { StandardError.report(skipped.description) }
+    return (found.files, !found.failures.isEmpty)
 }
 
 /// Total size of regular files, for progress.

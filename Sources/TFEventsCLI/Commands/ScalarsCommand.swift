@@ -18,7 +18,8 @@ struct ScalarsCommand: ParsableCommand {
         they parse back to the same double; NaN and infinities are the strings "nan", "inf", "-inf".
 
         Given one directory, the answer comes from the directory's index (updated first, so only \
-        what was appended since the last time is read); --no-index reads the files directly.
+        what was appended since the last time is read), one stored chunk at a time; --no-index reads \
+        the files directly, as does a directory whose index cannot be written (a read-only cache).
 
         Examples:
           tfevents scalars model_dir/eval --tag loss
@@ -45,9 +46,9 @@ struct ScalarsCommand: ParsableCommand {
     func validate() throws { try format.require(ScalarRows.formats) }
 
     func run() throws {
-        var info = stat()
-        if !noIndex, paths.count == 1, stat(paths[0], &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
-            try runFromIndex(logdir: paths[0])
+        if !noIndex, paths.count == 1, FileOperations.isDirectory(paths[0]),
+           let (index, report) = location.verifiedIndexOrNil(logdir: paths[0], reading: reading) {
+            try runFromIndex(index, report: report, logdir: paths[0])
             return
         }
         let (files, pathFailed) = expandPaths(paths.sorted(by: FilePaths.bytewiseLess))
@@ -90,9 +91,8 @@ struct ScalarsCommand: ParsableCommand {
 }
 
 extension ScalarsCommand {
-    /// Prints the points from the log directory's index.
-    private func runFromIndex(logdir: String) throws {
-        let (index, _) = try location.verifiedIndex(logdir: logdir, reading: reading)
+    /// Prints the points from the log directory's index, chunk by chunk.
+    private func runFromIndex(_ index: LogdirIndex, report: IndexUpdateReport, logdir: String) throws {
         let out = StandardOutput.shared
         let rows = ScalarRows(format: format)
         rows.writeHeader()
@@ -123,6 +123,9 @@ extension ScalarsCommand {
             throw ExitCode(ExitStatus.usage)
         }
         out.flush()
+        // Files that could not be read (reported on stderr by the update)
+        // make the answer incomplete, as they do with --no-index.
+        if !report.problems.isEmpty { throw ExitCode(ExitStatus.usage) }
         if index.files.contains(where: { $0.corruptRecords > 0 || $0.skippedBytes > 0 }) {
             throw ExitCode(ExitStatus.corruption)
         }

@@ -66,7 +66,7 @@ struct ScanCommand: ParsableCommand {
         func row(_ cells: [String], _ path: String) -> String {
             zip(cells, widths).map { cell, width in
                 String(repeating: " ", count: max(0, width - cell.count)) + cell
-            }.joined(separator: " ") + "  " + path + "\n"
+            }.joined(separator: " ") + "  " + OutputText.terminal(path) + "\n"
         }
         out.write(row(header, "path"))
         var totals = FileScanSummary(path: "total")

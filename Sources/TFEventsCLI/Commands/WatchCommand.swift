@@ -25,6 +25,9 @@ struct WatchCommand: ParsableCommand {
         (Estimator, Keras with a checkpoint callback, custom loops). Only one watcher (or export) \
         runs per export directory: the other fails with exit status 4.
 
+        Never exports a model worse than the best surviving export, never deletes that export, and \
+        appends every decision to MODEL_DIR/export/NAME/decisions.jsonl.
+
         Prints one line per decision: the export directory, or why nothing was exported. Stops \
         cleanly on SIGINT or SIGTERM (after finishing the export in progress) with status 0.
 
@@ -55,6 +58,7 @@ struct WatchCommand: ParsableCommand {
         let exportPath = model.exportPath(for: exporter.name)
         let lock = try ExportLock.forCommand(exportPath: exportPath)
         defer { lock.release() }
+        exporter.collectOnStart(exportPath: exportPath)
 
         var follower = EvalLogFollower(modelDirectory: model.path, pattern: evaluation.eventFilePattern,
                                        comparison: evaluation.comparison, options: evaluation.trackerOptions,
@@ -83,6 +87,7 @@ struct WatchCommand: ParsableCommand {
                 do {
                     let outcome = try exporter.considerExport(model: model, exportPath: exportPath,
                                                               checkpoint: .matchingGlobalStep, evalResult: candidate)
+                    ExportDecisionLog.record(outcome, exportPath: exportPath)
                     report(outcome)
                     pending = nil
                 } catch {

@@ -72,7 +72,7 @@ final class OutputTarget {
             throw Failure(description: "\(path): cannot rename the finished file into place: \(error)")
         }
         pending = false
-        InterruptCleanup.unregister()
+        InterruptCleanup.unregister(temporaryPath)
     }
 
     /// Removes the temporary file: OUTPUT stays as it was.
@@ -80,33 +80,51 @@ final class OutputTarget {
         guard pending, let temporaryPath else { return }
         _ = unlink(temporaryPath)
         pending = false
-        InterruptCleanup.unregister()
+        InterruptCleanup.unregister(temporaryPath)
     }
 }
 
-/// Removes one temporary file if the process is interrupted.
+/// Removes temporary files (an output being written, an index being built)
+/// if the process is interrupted by SIGINT, SIGTERM or SIGHUP, then dies of
+/// the signal.
 enum InterruptCleanup {
-    /// The path, as a C string the signal handler can use.
-    private nonisolated(unsafe) static var path: UnsafeMutablePointer<CChar>?
+    /// Slots for the paths, as C strings the signal handler can read.
+    private static let capacity = 4
+    private nonisolated(unsafe) static var paths: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?> = {
+        let slots = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: capacity)
+        slots.initialize(repeating: nil, count: capacity)
+        return slots
+    }()
 
+    /// Removes `temporary` on interruption (until ``unregister(_:)``).
     static func register(_ temporary: String) {
-        unregister()
-        path = strdup(temporary)
+        let slots = paths  // initialised here, never first inside the handler
+        guard let free = (0 ..< capacity).first(where: { slots[$0] == nil }) else { return }
+        slots[free] = strdup(temporary)
         for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
             signal(signalNumber) { signalNumber in
                 // Only async-signal-safe calls: unlink, then die of the signal.
-                if let path = InterruptCleanup.path { unlink(path) }
+                for i in 0 ..< InterruptCleanup.capacity {
+                    if let path = InterruptCleanup.paths[i] { unlink(path) }
+                }
                 signal(signalNumber, SIG_DFL)
                 raise(signalNumber)
             }
         }
     }
 
-    static func unregister() {
-        for signalNumber in [SIGINT, SIGTERM, SIGHUP] { signal(signalNumber, SIG_DFL) }
-        if let old = path {
-            path = nil
-            free(old)
+    /// Stops removing `temporary`; with no path left, the default signal
+    /// actions come back.
+    static func unregister(_ temporary: String) {
+        let slots = paths
+        for i in 0 ..< capacity {
+            if let path = slots[i], String(cString: path) == temporary {
+                slots[i] = nil
+                free(path)
+            }
+        }
+        if (0 ..< capacity).allSatisfy({ slots[$0] == nil }) {
+            for signalNumber in [SIGINT, SIGTERM, SIGHUP] { signal(signalNumber, SIG_DFL) }
         }
     }
 }

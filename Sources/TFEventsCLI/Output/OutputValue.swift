@@ -72,6 +72,13 @@ struct OutputRecord {
 
 /// The escaping and number rules of the text formats.
 enum OutputText {
+    /// `text` for a terminal: line breaks kept, every other control
+    /// character and every raw file-name byte as `\xNN` (see ``PathBytes``).
+    static func terminal(_ text: String) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false)
+            .map { PathBytes.displayText(String($0)) }.joined(separator: "\n")
+    }
+
     /// A JSON string literal of `text`, escaped (the library's escaper,
     /// without the `<script>` extras).
     static func jsonString(_ text: String) -> String {

@@ -63,9 +63,11 @@ enum StandardError {
         }
     }
 
-    /// `tfevents: message` on its own line.
+    /// `tfevents: message` on its own line; control characters (from file
+    /// names, file contents) and raw name bytes shown as `\xNN`, so nothing
+    /// read from disk can drive the terminal.
     static func report(_ message: String) {
-        write("tfevents: \(message)\n")
+        write("tfevents: \(OutputText.terminal(message))\n")
     }
 
     static var isTerminal: Bool { isatty(2) != 0 }

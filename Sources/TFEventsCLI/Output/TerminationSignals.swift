@@ -31,12 +31,19 @@ enum TerminationSignals {
         action.sa_flags = 0
         sigaction(SIGINT, &action, nil)
         sigaction(SIGTERM, &action, nil)
-        // A parent may have started us with these signals blocked (the mask
-        // is inherited across exec); a sidecar that cannot be stopped is no use.
+        unblock()
+    }
+
+    /// Unblocks SIGINT, SIGTERM and SIGHUP. A parent may have started us
+    /// with them blocked (the mask is inherited across exec; test runners
+    /// do this): a command that cannot be stopped, or that never removes its
+    /// temporary files when it is, is no use. Called first thing in `main`.
+    static func unblock() {
         var unblock = sigset_t()
         sigemptyset(&unblock)
         sigaddset(&unblock, SIGINT)
         sigaddset(&unblock, SIGTERM)
+        sigaddset(&unblock, SIGHUP)
         pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
     }
 
