@@ -3,6 +3,7 @@
 over a simulated training run, and checks what is left after every kill.
 
     Scripts/kill-loop.py [--iterations N] [--seed S] [--binary PATH] [--keep K]
+                         [--max-to-keep M] [--drift D] [--noise E]
 
 Each iteration trains one step (a checkpoint model.ckpt-<step>.{index,data},
 the `checkpoint` file, one evaluation appended to eval/events.out.tfevents.*,
@@ -11,19 +12,23 @@ sometimes in a new file as a restarted job writes), then starts either
 a random delay (0-60 ms: before the lock, during recovery, mid-export,
 mid-garbage-collection or after). Every few iterations a run is let to finish.
 
-Checked after every run (killed or not):
+Checked after every run (killed or not), from first principles:
   - every 10-digit export directory is complete: its manifest names a
     checkpoint and a step, and variables/ holds exactly that checkpoint's
     files (no half-written and no half-deleted export is ever visible);
+  - no export made by the run is worse than the best export that survived
+    before it (by loss, the only thing that matters to whoever serves it);
+  - the best surviving loss never gets worse (the best export is never
+    the one garbage-collected);
 Checked after every run that finished:
   - no temp-* directory is left (the run removed those of killed runs);
-  - its decision is the one the exporter specifies for a (re)start: the
-    newest evaluation is exported if at least as good as the best in the
-    event files, unless that very evaluation is already exported; a worse
-    one is not exported while an export of the best survives; otherwise
-    the best's checkpoint is exported;
-  - an export of the best evaluation so far exists (the best is never the
-    one garbage-collected).
+  - at most --keep exports remain;
+  - its decision is the one that leaves the best model available exported:
+    of the newest evaluation and (when its checkpoint still exists, which
+    the Saver's max_to_keep=5 rotation often prevents) the best evaluation
+    in the event files, the better one (the newest on a tie with the
+    best) is exported if it is strictly better than every surviving
+    export, and nothing otherwise.
 Prints the figures and exits 1 on any failed check. Needs only Python 3 and
 the built CLI (default .build/debug/tfevents; run `swift build` first).
 """
@@ -31,7 +36,7 @@ import argparse, json, os, random, re, shutil, signal, struct, subprocess, sys, 
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-# --- TFRecord writing (SPEC A): CRC32C, masked -------------------------------
+# --- TFRecord writing (docs/FORMAT.md §1): CRC32C, masked -------------------------------
 _TABLE = []
 for i in range(256):
     c = i
@@ -88,8 +93,9 @@ def checkpoint_data(step):
 
 
 class Training:
-    def __init__(self, model, rng, keep_checkpoints=25):
+    def __init__(self, model, rng, keep_checkpoints=25, drift=0.02, noise=0.15):
         self.model, self.rng, self.keep = model, rng, keep_checkpoints
+        self.drift, self.noise = drift, noise
         self.step, self.files, self.evals, self.checkpoints = 0, 0, [], []
         self.eval_path = None
         os.makedirs(os.path.join(model, "eval"))
@@ -115,7 +121,7 @@ class Training:
             f.write(state)
         os.replace(os.path.join(self.model, "checkpoint.tmp"), os.path.join(self.model, "checkpoint"))
         # A loss that drifts down with noise, on float32-exact values.
-        loss = max(0.0, 8.0 - self.step / 5000.0 + self.rng.uniform(-0.15, 0.15))
+        loss = max(0.0, 8.0 - self.step / 100.0 * self.drift + self.rng.uniform(-self.noise, self.noise))
         loss = round(loss * 1024) / 1024
         wall_time = 1.7e9 + self.step
         if self.eval_path is None:
@@ -167,19 +173,21 @@ def exports(export_path):
 
 
 def expected_decision(training, before):
-    """(exported, step) the exporter specifies for a fresh start (safe restart rule)."""
+    """(exported, step) from first principles: the best model that can still
+    be exported (the newest evaluation, or the best evaluation in the event
+    files when its checkpoint survives) is exported iff it is strictly better
+    than every surviving export."""
     newest_step, newest_loss = training.evals[-1]
     best_step, best_loss = training.best()
-    exported_steps = {step for step, _ in before.values()}
-    if newest_loss <= best_loss:  # at least as good as the best in the event files
-        if newest_step in exported_steps:
-            return (False, newest_step)  # already exported
-        return (True, newest_step)
-    if best_step in exported_steps:
-        return (False, newest_step)  # worse; an export of the best survives
-    if best_step in training.checkpoints:
-        return (True, best_step)  # the best's checkpoint is exported instead
-    return (True, newest_step)  # the best is lost
+    losses = dict(training.evals)
+    surviving = min((losses[step] for step, _ in before.values()), default=float("inf"))
+    if newest_loss <= best_loss:
+        candidate = (newest_step, newest_loss)
+    elif best_step in training.checkpoints:
+        candidate = (best_step, best_loss)
+    else:
+        candidate = (newest_step, newest_loss)
+    return (candidate[1] < surviving, candidate[0] if candidate[1] < surviving else newest_step)
 
 
 def main():
@@ -187,6 +195,11 @@ def main():
     parser.add_argument("--iterations", type=int, default=300)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", type=int, default=3)
+    parser.add_argument("--drift", type=float, default=0.02,
+                        help="how much the loss falls per evaluation (small: a plateau, where restarts matter)")
+    parser.add_argument("--noise", type=float, default=0.15, help="the loss's noise, uniform +-")
+    parser.add_argument("--max-to-keep", type=int, default=5,
+                        help="checkpoints the simulated Saver keeps (TensorFlow's default: 5)")
     parser.add_argument("--binary", default=os.path.join(ROOT, ".build", "debug", "tfevents"))
     parser.add_argument("--max-delay-ms", type=float, default=60)
     parser.add_argument("--same-file-system", action="store_true",
@@ -196,7 +209,7 @@ def main():
     scratch = tempfile.mkdtemp(prefix="tfevents-kill-loop-")
     model = os.path.join(scratch, "model")
     export_path = os.path.join(model, "export", "best_exporter")
-    training = Training(model, rng)
+    training = Training(model, rng, keep_checkpoints=args.max_to_keep, drift=args.drift, noise=args.noise)
     # Exports on another file system (memory), as a model directory on a
     # training disk exporting to a serving volume: variables are copied.
     shm = None
@@ -204,7 +217,8 @@ def main():
         shm = tempfile.mkdtemp(prefix="tfevents-kill-loop-exports-", dir="/dev/shm")
         os.symlink(shm, os.path.join(model, "export"))
     figures = dict(iterations=0, runs=0, kills=0, finished=0, checks=0, failures=0, temp_left_by_kills=0,
-                   temp_cleaned=0, exported=0, declined=0, watch_runs=0, export_runs=0)
+                   temp_cleaned=0, exported=0, declined=0, watch_runs=0, export_runs=0, kills_mid_export=0,
+                   worse_exports=0, best_lost=0, over_keep=0)
     env = dict(os.environ, SWIFT_BACKTRACE="enable=no")
 
     durations = []
@@ -282,8 +296,27 @@ def main():
             temps = [n for n in (os.listdir(export_path) if os.path.isdir(export_path) else []) if n.startswith("temp-")]
             if killed and temps:
                 figures["temp_left_by_kills"] += 1
+            if killed and any(n.startswith("temp-") and not n.startswith("temp-removing-") for n in temps):
+                figures["kills_mid_export"] += 1
+            # Any run: nothing exported worse than the best that survived,
+            # and the best surviving loss never worse than before.
+            losses = dict(training.evals)
+            surviving_before = min((losses[s] for s, _ in before.values()), default=float("inf"))
+            surviving_after = min((losses[s] for s, _ in after.values()), default=float("inf"))
+            made = [s for version, (s, _) in after.items() if version not in before]
+            worse = [s for s in made if losses[s] > surviving_before]
+            figures["worse_exports"] += len(worse)
+            check(not worse, "run %d exported %s, worse than the best surviving loss %s"
+                  % (iteration, [(s, losses[s]) for s in worse], surviving_before))
+            lost = surviving_after > surviving_before
+            figures["best_lost"] += 1 if lost else 0
+            check(not lost, "run %d: the best surviving loss went from %s to %s (exports before %s, after %s)"
+                  % (iteration, surviving_before, surviving_after, sorted(before.values()), sorted(after.values())))
             if killed or not let_finish:
                 continue
+            figures["over_keep"] += 1 if len(after) > args.keep else 0
+            check(len(after) <= args.keep, "run %d finished with %d exports, more than --keep %d"
+                  % (iteration, len(after), args.keep))
             # A finished run: cleaned up, the specified decision, the best kept.
             figures["temp_cleaned"] += len(temp_before)
             check(not temps, "run %d finished but left %s" % (iteration, temps))
@@ -303,9 +336,8 @@ def main():
                   % (iteration, decision["exported"], decision["global_step"], decision.get("reason"), exported,
                      step, sorted(before.values()), training.evals[-5:]))
             # An export of the best: of its step, or of a later evaluation
-            # just as good (exported as "at least as good" after a start).
+            # just as good, whenever the best's checkpoint survives.
             best_step, best_loss = training.best()
-            losses = dict(training.evals)
             if best_step in training.checkpoints:
                 check(any(losses[s] == best_loss for s, _ in after.values()),
                       "run %d: no export of the best (step %d) after the run: %s" % (iteration, best_step, sorted(after.values())))
@@ -314,9 +346,10 @@ def main():
         if shm:
             shutil.rmtree(shm, ignore_errors=True)
     print("kill loop: %(iterations)d iterations, %(runs)d runs (%(export_runs)d export, %(watch_runs)d watch), "
-          "%(kills)d SIGKILLs, %(finished)d runs finished; %(temp_left_by_kills)d kills left temp-* directories "
-          "(every finished run found none left); finished runs exported %(exported)d, declined %(declined)d; "
-          "checks %(checks)d, failed %(failures)d" % figures)
+          "%(kills)d SIGKILLs (%(kills_mid_export)d mid-export), %(finished)d runs finished; %(temp_left_by_kills)d kills "
+          "left temp-* directories (every finished run found none left); finished runs exported %(exported)d, "
+          "declined %(declined)d; exports worse than the best surviving: %(worse_exports)d; best surviving loss lost: "
+          "%(best_lost)d; finished with more than --keep: %(over_keep)d; checks %(checks)d, failed %(failures)d" % figures)
     return 1 if figures["failures"] else 0
 
 
