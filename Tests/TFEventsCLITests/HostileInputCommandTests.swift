@@ -95,6 +95,28 @@ struct HostileInputCommandTests {
         #expect(streamed.status == 0 && streamed.stdout.contains("\"records\":2"), "\(streamed.stdout) \(streamed.stderr)")
     }
 
+    @Test("a dangling or looping link named like an event file is skipped by every walk, saying so")
+    func brokenLinksInLogdir() throws {
+        let model = ModelDirectoryFixture()
+        try model.evaluate(step: 100, ["loss": 0.5])
+        let dangling = model.evalDirectory + "/events.out.tfevents.1800000001.gone"
+        let loop = model.evalDirectory + "/events.out.tfevents.1800000002.loop"
+        #expect(symlink(model.path + "/no-such-file", dangling) == 0)
+        #expect(symlink(loop, loop) == 0)
+        let cache = try Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: cache) }
+        for arguments in [["scan", model.path], ["index", model.path], ["best", model.path],
+                          ["scalars", model.path], ["scalars", "--no-index", model.path]] {
+            let result = try CLIRunner.run(arguments, environment: ["XDG_CACHE_HOME": cache], timeout: 30)
+            let what = arguments.joined(separator: " ")
+            #expect(result.status == 0, "\(what): \(result.stderr)")
+            #expect(result.stderr.contains("1800000001.gone: skipped: a link that cannot be followed (No such file or directory)"),
+                    "\(what): \(result.stderr)")
+            #expect(result.stderr.contains("1800000002.loop: skipped: a link that cannot be followed (Too many levels of symbolic links)"),
+                    "\(what): \(result.stderr)")
+        }
+    }
+
     @Test("a file name that is not UTF-8 is found, read and shown with \\x escapes")
     func nonUTF8Name() throws {
         let directory = try Self.scratch()

@@ -22,14 +22,29 @@ public enum EventFileDiscovery {
     /// An entry of a walked directory that has an event file's name but is
     /// not a regular file (a FIFO, a device, a socket): skipped, since
     /// reading it could block forever or never end. Named on the command
-    /// line, the same file is read as a stream.
+    /// line, the same file is read as a stream. Also an entry that cannot
+    /// be opened at all: a symbolic link whose target is gone or that loops.
     public struct Skipped: Sendable, Equatable, CustomStringConvertible {
         /// The path.
         public let path: String
-        /// What it is: "a FIFO", "a character device", ...
+        /// What it is: "a FIFO", "a character device", "a link that cannot
+        /// be followed"...
         public let kind: String
-        /// `path: skipped: a FIFO, not a regular file`.
-        public var description: String { "\(path): skipped: \(kind), not a regular file" }
+        /// Why it could not be opened, for a link that cannot be followed.
+        let error: SystemError?
+
+        init(path: String, kind: String, error: SystemError? = nil) {
+            self.path = path
+            self.kind = kind
+            self.error = error
+        }
+
+        /// `path: skipped: a FIFO, not a regular file`, or
+        /// `path: skipped: a link that cannot be followed (No such file or directory)`.
+        public var description: String {
+            if let error { return "\(path): skipped: \(kind) (\(error))" }
+            return "\(path): skipped: \(kind), not a regular file"
+        }
     }
 
     /// What ``expand(_:)`` found.
@@ -102,7 +117,15 @@ public enum EventFileDiscovery {
         }
         for name in entries.sorted(by: FilePaths.bytewiseLess) {
             let child = directory.hasSuffix("/") ? directory + name : directory + "/" + name
-            guard let childInfo = try? FileIdentity(path: child) else { continue }  // dangling link
+            let childInfo: FileIdentity
+            do { childInfo = try FileIdentity(path: child) } catch {
+                // Listed but not statable: a symbolic link whose target is
+                // gone or loops, or an entry removed since the listing.
+                if isEventFileName(Substring(name)) {
+                    found.skipped.append(Skipped(path: child, kind: "a link that cannot be followed", error: error))
+                }
+                continue
+            }
             if childInfo.isDirectory {
                 walk(directory: child, visited: &visited, into: &found)
             } else if isEventFileName(Substring(name)) {
