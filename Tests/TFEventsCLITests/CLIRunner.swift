@@ -62,7 +62,9 @@ enum CLIRunner {
         var env = ProcessInfo.processInfo.environment
         for (key, value) in environment { env[key] = value }
         process.environment = env
-        if let currentDirectory { process.currentDirectoryURL = currentDirectory }
+        // Never the test process's working directory: the README example
+        // test moves it to a scratch directory and deletes that.
+        process.currentDirectoryURL = currentDirectory ?? packageRoot
         // Output goes to temporary files: no pipe can fill up and block the child.
         let scratch = FileManager.default.temporaryDirectory
             .appendingPathComponent("tfevents-cli-\(UUID().uuidString)")

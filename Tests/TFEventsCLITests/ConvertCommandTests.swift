@@ -139,6 +139,7 @@ struct ConvertCommandTests {
         let process = Process()
         process.executableURL = CLIRunner.executable
         process.arguments = ["convert", "--quiet", "--compression", "gzip", "-", "-"]
+        process.currentDirectoryURL = CLIRunner.packageRoot  // not the shared, movable working directory
         process.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: CLIRunner.fixture(Self.base + ".zst")))
         process.standardOutput = try FileHandle(forWritingTo: output)
         try process.run()

@@ -98,6 +98,7 @@ struct ReportBrowserTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: program)
         process.arguments = arguments
+        process.currentDirectoryURL = CLIRunner.packageRoot  // not the shared, movable working directory
         process.standardOutput = try stdout.map { try FileHandle(forWritingTo: URL(fileURLWithPath: $0)) }
             ?? FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice

@@ -24,6 +24,7 @@ final class WatchProcess {
         _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         process.executableURL = CLIRunner.executable
         process.arguments = ["watch", "--interval", "0.1"] + arguments
+        process.currentDirectoryURL = CLIRunner.packageRoot  // not the shared, movable working directory
         process.standardOutput = try FileHandle(forWritingTo: outURL)
         process.standardError = try FileHandle(forWritingTo: errURL)
         process.standardInput = FileHandle.nullDevice

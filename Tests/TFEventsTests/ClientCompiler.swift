@@ -41,6 +41,11 @@ enum ClientCompiler {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments
+        // Its own directory, not the test process's: another test (the
+        // README example) changes the process's working directory to a
+        // scratch directory it then deletes, and swiftc crashes when it
+        // starts in a directory that is gone.
+        process.currentDirectoryURL = directory
         let output = directory.appendingPathComponent("output")
         FileManager.default.createFile(atPath: output.path, contents: nil)
         let handle = try FileHandle(forWritingTo: output)

@@ -49,7 +49,9 @@ struct ReadmeExampleTests {
         let scratch = ScratchDirectory()
         let previous = FileManager.default.currentDirectoryPath
         _ = FileManager.default.changeCurrentDirectoryPath(scratch.path)
-        defer { _ = FileManager.default.changeCurrentDirectoryPath(previous) }
+        // The scratch directory must outlive the time it is the working
+        // directory (ARC may end `scratch` after its last use).
+        defer { _ = FileManager.default.changeCurrentDirectoryPath(previous); withExtendedLifetime(scratch) {} }
         setenv("XDG_CACHE_HOME", scratch.path + "/cache", 1)
         // A model directory with one evaluation and its checkpoint, and a log directory.
         try FileManager.default.createDirectory(atPath: "logs/eval", withIntermediateDirectories: true)
