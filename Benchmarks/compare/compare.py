@@ -118,12 +118,15 @@ def run_rustboard(server, directory, checksum):
 
 
 class Tool:
-    def __init__(self, name, version, job, command=None, rustboard=None, env=None, parse=True, ok_codes=(0,)):
+    def __init__(self, name, version, job, command=None, rustboard=None, env=None, parse=True, ok_codes=(0,),
+                 prepare=None):
         self.name, self.version, self.job = name, version, job
         self.command, self.rustboard, self.env, self.parse = command, rustboard, env, parse
-        self.ok_codes = ok_codes
+        self.ok_codes, self.prepare = ok_codes, prepare
 
     def run(self, directory):
+        if self.prepare:
+            self.prepare()  # untimed: e.g. an empty cache before every run
         if self.rustboard:
             return run_rustboard(self.rustboard[0], directory, self.rustboard[1])
         return run_process([part.replace("{dir}", directory) for part in self.command], env=self.env,
@@ -242,7 +245,13 @@ def main():
         best_index = os.path.join(args.work, corpus + "-best.tfindex")
         if os.path.exists(best_index):
             os.remove(best_index)
+        first_look_cache = os.path.join(args.work, corpus + "-first-look-cache")
         tools = [
+            Tool("tfevents best (first look)", tfevents_version,
+                 "tfevents best DIR, the default path, with an empty index cache before every run",
+                 command=[tfevents, "best", "{dir}", "--pattern", pattern, "--format", "json"],
+                 env=dict(os.environ, XDG_CACHE_HOME=first_look_cache),
+                 prepare=lambda path=first_look_cache: shutil.rmtree(path, ignore_errors=True)),
             Tool("tfevents best", tfevents_version, "tfevents best DIR --no-index (reads every file)",
                  command=[tfevents, "best", "{dir}", "--pattern", pattern, "--no-index", "--format", "json"]),
             Tool("tfevents best (indexed)", tfevents_version,

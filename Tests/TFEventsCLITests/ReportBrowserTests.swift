@@ -82,7 +82,7 @@ struct ReportBrowserTests {
         let html = try String(contentsOfFile: page, encoding: .utf8).replacingOccurrences(of: "</body>", with: probe)
         try html.write(toFile: page, atomically: true, encoding: .utf8)
         let dom = scratch.appendingPathComponent("dom.html").path
-        FileManager.default.createFile(atPath: dom, contents: nil)
+        _ = FileManager.default.createFile(atPath: dom, contents: nil)
         let status = try Self.run(browser, ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                                             "--user-data-dir=" + scratch.appendingPathComponent("profile").path,
                                             "--dump-dom", "file://" + page], timeout: 120, stdout: dom)

@@ -150,9 +150,9 @@ package final class ScriptedEventWriter: @unchecked Sendable {
                 nextStep += 1
             }
             let temporary = directory + "/../.replace-\(operations)"
-            FileManager.default.createFile(atPath: temporary, contents: Data(bytes))
+            _ = FileManager.default.createFile(atPath: temporary, contents: Data(bytes))
             truth.withLock { $0.everComplete.formUnion(steps) }
-            rename(temporary, directory + "/" + String(victim.split(separator: "/").last!))
+            _ = rename(temporary, directory + "/" + String(victim.split(separator: "/").last!))
             truth.withLock { $0.onDisk[victim] = steps }
         default:
             finishPending()

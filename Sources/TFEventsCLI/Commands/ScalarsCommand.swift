@@ -17,9 +17,11 @@ struct ScalarsCommand: ParsableCommand {
         Files are read in sorted path order and points in file order. Values are printed so that \
         they parse back to the same double; NaN and infinities are the strings "nan", "inf", "-inf".
 
-        Given one directory, the answer comes from the directory's index (updated first, so only \
-        what was appended since the last time is read), one stored chunk at a time; --no-index reads \
-        the files directly, as does a directory whose index cannot be written (a read-only cache).
+        Given one directory that `tfevents index` has indexed, the points come from the index \
+        (updated first when less than an eighth of the bytes, or under 16 MiB, is new), one stored \
+        chunk at a time; the output is the same either way. Otherwise, with --no-index, with \
+        TFEVENTS_NO_INDEX=1, or when the index cannot be written (a read-only cache), the files are \
+        read directly and the index is left as it is.
 
         Examples:
           tfevents scalars model_dir/eval --tag loss

@@ -22,8 +22,10 @@ extension EvalRecovery {
     /// locates the event).
     ///
     /// - Returns: nil when the index cannot answer (custom comparison,
-    ///   strict mode, an absolute pattern, or a pattern matching files whose
-    ///   names lack `tfevents`): read the files directly then.
+    ///   strict mode, an absolute pattern, a pattern matching files whose
+    ///   names lack `tfevents`, or an update the index options declined as
+    ///   too costly, see ``IndexOptions/maximumReadFraction``): read the
+    ///   files directly then.
     /// - Throws: ``IndexError`` when the index file cannot be written or read.
     public static func recoverThroughIndex(modelDirectory: String, pattern: String = defaultPattern,
                                            comparison: MetricComparison = .lossSmaller,
@@ -49,6 +51,7 @@ extension EvalRecovery {
                                     indexPath: indexPath ?? LogdirIndex.defaultIndexPath(for: absolute, variant: pattern),
                                     options: restricted)
         let report = try index.update()
+        if report.declined { return nil }
         // The index must hold exactly the files glob(3) finds.
         guard Set(index.files.map(\.relativePath)) == wanted else { return nil }
 

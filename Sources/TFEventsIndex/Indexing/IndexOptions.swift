@@ -23,6 +23,17 @@ public struct IndexOptions: Sendable {
     /// should have its own index path (see
     /// ``LogdirIndex/defaultIndexPath(for:variant:)``).
     public var include: (@Sendable (String) -> Bool)?
+    /// When set, an update that would read more than this fraction of the
+    /// event files' bytes (and more than ``cheapUpdateBytes``) reads and
+    /// writes nothing and says so (``IndexUpdateReport/declined``). For
+    /// callers that answer faster by reading the files directly than by
+    /// building the index first: building reads several times slower than
+    /// a direct pass that only looks for one metric, so a first build, or
+    /// an update after much was appended, is not worth it to them.
+    public var maximumReadFraction: Double?
+    /// Updates that read at most this many bytes are always made, whatever
+    /// ``maximumReadFraction`` says: they take milliseconds.
+    public var cheapUpdateBytes = 16 << 20
 
     /// The defaults.
     public init() {}
@@ -68,6 +79,15 @@ public struct IndexUpdateReport: Sendable {
     public var rebuildReason: RebuildReason?
     /// Special files (FIFOs, devices) with event-file names, not indexed.
     public var skipped: [EventFileDiscovery.Skipped] = []
+    /// The update would have read more than
+    /// ``IndexOptions/maximumReadFraction`` allows: nothing was read or
+    /// written, and the index is not up to date (its queries must not be
+    /// used). ``bytesToRead`` says how much it would have read.
+    public var declined = false
+    /// Bytes of event files the update had to read (all of them when
+    /// ``declined``; otherwise equal to ``bytesRead`` up to files that
+    /// changed while being read).
+    public var bytesToRead = 0
 
     /// Why an update did not simply extend the index it found.
     @nonexhaustive

@@ -173,6 +173,14 @@ public final class LogdirIndex: Sendable {
         report.filesRemoved = previous.count
         report.files = next.count
         report.filesRead = plan.count
+        report.bytesToRead = plan.reduce(0) { $0 + max(0, $1.identity.size - ($1.resume ? $1.entry.validEnd : 0)) }
+        if let fraction = options.maximumReadFraction, report.bytesToRead > options.cheapUpdateBytes,
+           Double(report.bytesToRead) > fraction * Double(report.bytesToRead + report.bytesSkipped) {
+            report.declined = true
+            report.filesRead = 0
+            report.elapsedSeconds = Self.now() - started
+            return report
+        }
 
         if plan.isEmpty && previous.isEmpty && existing != nil {
             replace(files: next, store: existing)

@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+@testable import TFEventsCore
+@testable import TFEventsIndex
+import TFEventsSynthetic
+import TFEventsTestSupport
+@testable import TFEventsSystem
+
+/// ``IndexOptions/maximumReadFraction``: an update that would read too much
+/// of the directory reads and writes nothing, so a caller can read the
+/// files directly instead of paying for a build first.
+@Suite("Index read budget")
+struct IndexReadBudgetTests {
+    static func options(fraction: Double?) -> IndexOptions {
+        var options = IndexOptions()
+        options.maximumReadFraction = fraction
+        options.cheapUpdateBytes = 64 << 10  // small files in the test
+        return options
+    }
+
+    static func size(_ path: String) throws -> Int {
+        try #require(FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+    }
+
+    @Test("a first build over the budget is declined and writes no index; a small append is made")
+    func budget() throws {
+        let scratch = ScratchDirectory()
+        let logdir = scratch.path + "/logs"
+        try FileManager.default.createDirectory(atPath: logdir, withIntermediateDirectories: true)
+        let first = logdir + "/events.out.tfevents.1.a"
+        _ = try EvalLogGenerator.writeFile(path: first, seed: 3, limit: .bytes(1 << 20))
+        let indexPath = scratch.path + "/index"
+
+        // First look with a budget: everything would be read, so nothing is.
+        let declined = try LogdirIndex(logdir: logdir, indexPath: indexPath, options: Self.options(fraction: 0.125)).update()
+        #expect(declined.declined)
+        let firstSize = try Self.size(first)
+        #expect(declined.bytesRead == 0 && declined.bytesToRead == firstSize)
+        #expect(!FileManager.default.fileExists(atPath: indexPath), "a declined update wrote the index")
+
+        // Built without a budget (as `tfevents index` does).
+        let built = try LogdirIndex(logdir: logdir, indexPath: indexPath, options: Self.options(fraction: nil)).update()
+        #expect(!built.declined && built.writeMode == .built)
+
+        // A second file of a twentieth of the bytes: within an eighth, made.
+        _ = try EvalLogGenerator.writeFile(path: logdir + "/events.out.tfevents.2.a", seed: 4, limit: .bytes(1 << 20 / 20))
+        let small = try LogdirIndex(logdir: logdir, indexPath: indexPath, options: Self.options(fraction: 0.125))
+        let smallReport = try small.update()
+        #expect(!smallReport.declined && smallReport.writeMode == .appended)
+        #expect(small.files.count == 2)
+
+        // A third file as large as the rest: over an eighth, declined; the
+        // index on disk keeps what it had and a later full update reads
+        // only the new file.
+        let third = logdir + "/events.out.tfevents.3.a"
+        _ = try EvalLogGenerator.writeFile(path: third, seed: 5, limit: .bytes(2 << 20))
+        let large = try LogdirIndex(logdir: logdir, indexPath: indexPath, options: Self.options(fraction: 0.125))
+        let largeReport = try large.update()
+        let thirdSize = try Self.size(third)
+        #expect(largeReport.declined && largeReport.bytesToRead == thirdSize)
+        #expect(large.files.isEmpty, "a declined update must not hand out a stale index")
+        let full = try LogdirIndex(logdir: logdir, indexPath: indexPath, options: Self.options(fraction: nil)).update()
+        #expect(full.writeMode == .appended && full.filesRead == 1 && full.bytesRead == thirdSize)
+
+        // Under the always-cheap floor, even a first build is made.
+        var generous = Self.options(fraction: 0.125)
+        generous.cheapUpdateBytes = 8 << 20
+        let floorIndex = scratch.path + "/floor-index"
+        let floor = try LogdirIndex(logdir: logdir, indexPath: floorIndex, options: generous).update()
+        #expect(!floor.declined && floor.writeMode == .built)
+    }
+}
