@@ -55,7 +55,7 @@ struct ScalarsCommand: ParsableCommand {
         }
         let (files, pathFailed) = expandPaths(paths.sorted(by: FilePaths.bytewiseLess))
         let out = StandardOutput.shared
-        let rows = ScalarRows(format: format)
+        var rows = ScalarRows(format: format)
         rows.writeHeader()
         var scanner = FileScanner(options: reading.recordOptions)
         let progress = ProgressLine(totalBytes: totalSize(of: files))
@@ -66,17 +66,22 @@ struct ScalarsCommand: ParsableCommand {
         for file in files.sorted(by: FilePaths.bytewiseLess) {
             scanner.progress = { offset in progress.update(doneBytes: done + offset) }
             let quotedPath = rows.encoded(file)
-            var tagCache: [Int: String?] = [:]  // tag id -> encoded tag, nil when filtered out
+            // Tag id -> encoded tag (nil when filtered out), decided once per
+            // tag of the file: an array lookup per point, no hashing.
+            var tagCache: [[UInt8]?] = []
+            var decided: [Bool] = []
             let summary = scanner.scan(path: file) { point in
-                let encoded: String?
-                if let cached = tagCache[point.tagID] {
-                    encoded = cached
-                } else {
-                    let tag = point.tag
-                    encoded = filter.matches(tag) ? rows.encoded(tag) : nil
-                    tagCache[point.tagID] = encoded
+                let id = point.tagID
+                if id >= decided.count {
+                    decided.append(contentsOf: repeatElement(false, count: id + 1 - decided.count))
+                    tagCache.append(contentsOf: repeatElement(nil, count: id + 1 - tagCache.count))
                 }
-                guard let encoded else { return }
+                if !decided[id] {
+                    let tag = point.tag
+                    tagCache[id] = filter.matches(tag) ? rows.encoded(tag) : nil
+                    decided[id] = true
+                }
+                guard let encoded = tagCache[id] else { return }
                 rows.write(path: quotedPath, tag: encoded, step: point.step, wallTime: point.wallTime,
                            value: point.scalar.value)
             }
@@ -86,6 +91,7 @@ struct ScalarsCommand: ParsableCommand {
             unreadable = unreadable || summary.unreadable
         }
         progress.finish()
+        rows.drain()
         out.flush()
         if unreadable { throw ExitCode(ExitStatus.usage) }
         if corrupt { throw ExitCode(ExitStatus.corruption) }
@@ -96,34 +102,42 @@ extension ScalarsCommand {
     /// Prints the points from the log directory's index, chunk by chunk.
     private func runFromIndex(_ index: LogdirIndex, report: IndexUpdateReport, logdir: String) throws {
         let out = StandardOutput.shared
-        let rows = ScalarRows(format: format)
+        var rows = ScalarRows(format: format)
         rows.writeHeader()
         let filter = TagFilter(patterns: tagPatterns)
         let prefix = logdir.hasSuffix("/") ? logdir : logdir + "/"
         var currentFile = ""
-        var quotedPath = ""
-        var encodedTags: [String: String?] = [:]
+        var quotedPath: [UInt8] = []
+        var encodedTags: [String: [UInt8]?] = [:]
+        var lastTag = ""
+        var lastEncoded: [UInt8]?
         do {
             try index.forEachScalar { file, tag, step, wallTime, value in
                 if file.relativePath != currentFile {
                     currentFile = file.relativePath
                     quotedPath = rows.encoded(prefix + currentFile)
                 }
-                let encoded: String?
-                if let cached = encodedTags[tag] {
+                let encoded: [UInt8]?
+                if tag == lastTag {
+                    encoded = lastEncoded
+                } else if let cached = encodedTags[tag] {
                     encoded = cached
                 } else {
                     encoded = filter.matches(tag) ? rows.encoded(tag) : nil
                     encodedTags[tag] = encoded
                 }
+                lastTag = tag
+                lastEncoded = encoded
                 guard let encoded else { return }
                 rows.write(path: quotedPath, tag: encoded, step: step, wallTime: wallTime, value: value)
             }
         } catch {
+            rows.drain()
             out.flush()
             StandardError.report(error.description)
             throw ExitCode(ExitStatus.usage)
         }
+        rows.drain()
         out.flush()
         // Files that could not be read (reported on stderr by the update)
         // make the answer incomplete, as they do with --no-index.

@@ -48,8 +48,20 @@ public struct FileScanner {
         self.options = options
     }
 
+    /// Scans `path`: counts, steps, tags and damage, without handing out points.
+    public func scan(path: String) -> FileScanSummary {
+        scan(path: path, handsOutPoints: false) { _ in }
+    }
+
     /// Scans `path`, calling `onScalar` for every scalar point in file order.
-    public func scan(path: String, onScalar: ((ScalarPointView) -> Void)? = nil) -> FileScanSummary {
+    ///
+    /// The closure does not escape, so what it captures is checked for
+    /// exclusive access when compiled, not on every point.
+    public func scan(path: String, onScalar: (ScalarPointView) -> Void) -> FileScanSummary {
+        scan(path: path, handsOutPoints: true, onScalar: onScalar)
+    }
+
+    private func scan(path: String, handsOutPoints: Bool, onScalar: (ScalarPointView) -> Void) -> FileScanSummary {
         var summary = FileScanSummary(path: path)
         var tags = TagTable()
         var predictedTags = TagPrediction()
@@ -104,7 +116,7 @@ public struct FileScanner {
                 if event.kind == .summary {
                     do {
                         try visitValues(of: event, tags: &tags, predictedTags: &predictedTags, pending: &pending,
-                                        summary: &summary, onScalar: onScalar)
+                                        summary: &summary, handsOutPoints: handsOutPoints, onScalar: onScalar)
                     } catch {
                         summary.corruptRecords += 1
                         let failure = ReadEventError.invalidEvent(path: path, recordOffset: event.recordOffset, error: error)
@@ -150,7 +162,7 @@ public struct FileScanner {
     /// that claims to be a scalar and does not decode is skipped alone.
     private func visitValues(of event: EventView, tags: inout TagTable, predictedTags: inout TagPrediction,
                              pending: inout [(tagID: Int, scalar: ScalarValue)], summary: inout FileScanSummary,
-                             onScalar: ((ScalarPointView) -> Void)?) throws(ProtoDecodingError) {
+                             handsOutPoints: Bool, onScalar: (ScalarPointView) -> Void) throws(ProtoDecodingError) {
         var values = event.summaryValues()
         var index = 0
         var value = SummaryValueView()
@@ -167,14 +179,14 @@ public struct FileScanner {
                 continue
             }
             guard let scalar else { continue }
-            if onScalar != nil {
+            if handsOutPoints {
                 if count < pending.count { pending[count] = (tagID, scalar) } else { pending.append((tagID, scalar)) }
             }
             count += 1
         }
         summary.malformedValues += malformed
         summary.scalarPoints += count
-        guard let onScalar else { return }
+        guard handsOutPoints else { return }
         for point in pending[0 ..< count] {
             onScalar(ScalarPointView(step: event.step, wallTime: event.wallTime, scalar: point.scalar,
                                      recordOffset: event.recordOffset, tagID: point.tagID,

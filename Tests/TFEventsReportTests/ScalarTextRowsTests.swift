@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+@testable import TFEventsReport
+import TFEventsTestSupport
+import TFEventsSynthetic
+
+/// The byte-level rows of `tfevents scalars` are exactly the text the
+/// String-based rows made: `Double.description` digits, `Int64.description`,
+/// fields encoded once.
+@Suite("Scalar text rows")
+struct ScalarTextRowsTests {
+    /// The rows as the command wrote them with strings.
+    static func expected(_ format: ScalarTextRows.Format, path: String, tag: String, step: Int64,
+                         wallTime: Double, value: Double) -> String {
+        func plain(_ v: Double) -> String { v.isNaN ? "nan" : v.isInfinite ? (v < 0 ? "-inf" : "inf") : v.description }
+        func json(_ v: Double) -> String { v.isFinite ? v.description : "\"" + plain(v) + "\"" }
+        switch format {
+        case .csv:
+            return "\(ScalarTextRows.csvField(path)),\(ScalarTextRows.csvField(tag)),\(step),\(plain(wallTime)),\(plain(value))\n"
+        case .jsonLines:
+            return "{\"path\":\(HTMLText.jsonString(path, forScript: false)),\"tag\":\(HTMLText.jsonString(tag, forScript: false)),\"step\":\(step),\"wall_time\":\(json(wallTime)),\"value\":\(json(value))}\n"
+        }
+    }
+
+    static let specials: [Double] = [0, -0.0, 1, -1, 0.1, 1e-4, 1e-5, 1e15, 1e16, 9007199254740992, 9007199254740993,
+                                     1e22, 1e23, .leastNonzeroMagnitude, .leastNormalMagnitude, .greatestFiniteMagnitude,
+                                     -.greatestFiniteMagnitude, .nan, -.nan, .infinity, -.infinity, 1_700_000_000.123456,
+                                     Double(Float(0.001)), Double(Float.greatestFiniteMagnitude)]
+    static let steps: [Int64] = [0, 1, -1, 9, 10, 99, 100, 127, 128, Int64.max, Int64.min, 1_000_000_007, -42]
+
+    @Test("every special value, step and format; values of one event share their step and wall time", arguments: [ScalarTextRows.Format.csv, .jsonLines])
+    func specials(format: ScalarTextRows.Format) {
+        var rows = ScalarTextRows(format: format)
+        var expected = ""
+        let paths = ["logs/run,1/events.out.tfevents.1", "plain/events", "quote\"d/events\n"]
+        let tags = ["loss", "a,b", "q\"uote", "ünïcode/タグ", "ctl\u{1}"]
+        var count = 0
+        for step in Self.steps {
+            for wallTime in Self.specials.prefix(8) + [.nan, 1_700_000_000.5] {
+                for (index, value) in Self.specials.enumerated() {
+                    let path = paths[count % paths.count]
+                    let tag = tags[(count + index) % tags.count]
+                    rows.append(path: rows.field(path), tag: rows.field(tag), step: step, wallTime: wallTime, value: value)
+                    expected += Self.expected(format, path: path, tag: tag, step: step, wallTime: wallTime, value: value)
+                    count += 1
+                }
+            }
+        }
+        #expect(String(decoding: rows.bytes, as: UTF8.self) == expected)
+        #expect(rows.header == (format == .csv ? Array("path,tag,step,wall_time,value\n".utf8) : []))
+    }
+
+    @Test("two million random doubles (bit patterns, floats widened, integers, wall times) print as Double.description")
+    func randomDoubles() {
+        var rng = SplitMix64(seed: 2026)
+        var rows = ScalarTextRows(format: .csv)
+        let path = rows.field("p")
+        let tag = rows.field("t")
+        var mismatches: [UInt64] = []
+        for i in 0 ..< 500_000 {
+            let candidates = [Double(bitPattern: rng.next()),
+                              Double(Float(bitPattern: UInt32(truncatingIfNeeded: rng.next()))),
+                              Double(Int64(bitPattern: rng.next()) >> Int64(i % 63)),
+                              1.6e9 + Double(i) * 0.001_001]
+            for value in candidates {
+                rows.append(path: path, tag: tag, step: Int64(i), wallTime: 1.5, value: value)
+                let line = String(decoding: rows.bytes, as: UTF8.self)
+                let want = Self.expected(.csv, path: "p", tag: "t", step: Int64(i), wallTime: 1.5, value: value)
+                if line != want, mismatches.count < 5 { mismatches.append(value.bitPattern) }
+                rows.drain { _ in }
+            }
+        }
+        #expect(mismatches.isEmpty, "bit patterns printed differently: \(mismatches)")
+    }
+}
