@@ -139,9 +139,8 @@ public struct BestTracker {
     /// The counts so far.
     public private(set) var statistics = Statistics()
 
-    // The metric of a built-in comparison, interned as id 0 so a tag check
-    // is one short compare.
-    private var metricTag = TagTable()
+    // The metric of a built-in comparison, as bytes for a quick compare.
+    private let metricTag: MetricTag?
     private let goal: MetricGoal?
     private var builtInMetric: String? { goal?.metric }
     private var bestMetricValue: Double?
@@ -165,7 +164,7 @@ public struct BestTracker {
         self.comparison = comparison
         self.options = options
         goal = comparison.goal
-        if let metric = comparison.metric { _ = metricTag.intern(metric) }
+        metricTag = comparison.metric.map(MetricTag.init)
         internsTags = comparison.metric == nil
     }
 
@@ -225,64 +224,62 @@ public struct BestTracker {
     @discardableResult
     public mutating func observe(_ event: EventView, path: String, eventIndex: Int) throws(ExportError) -> Bool {
         guard event.kind == .summary else { return false }
-        var values = event.summaryValues()
         var scalarCount = 0
         var metricValue: Double?
         if internsTags {
             scratchIDs.removeAll(keepingCapacity: true)
             scratchValues.removeAll(keepingCapacity: true)
-        }
-        do {
-            while let value = try values.next() {
-                let scalar: ScalarValue?
-                do { scalar = try value.scalar() } catch {
-                    statistics.malformedValues += 1
-                    continue
-                }
-                guard let scalar else { continue }
-                if !options.includeTensorScalars, scalar.encoding != .simpleValue { continue }
-                if builtInMetric != nil, metricTag.isTag(0, equalTo: value.tagBytes) { metricValue = scalar.value }
-                if internsTags {
-                    let id = tags.intern(value.tagBytes, predicted: &prediction, at: scalarCount)
-                    if id == tagNames.count { tagNames.append(value.tag) }
-                    scratchIDs.append(id)
-                    scratchValues.append(scalar.value)
-                }
-                scalarCount += 1
+            do { try internValues(of: event, scalarCount: &scalarCount) } catch {
+                throw .corruptEventFile(.invalidEvent(path: path, recordOffset: event.recordOffset, error: error))
             }
-        } catch {
-            throw .corruptEventFile(.invalidEvent(path: path, recordOffset: event.recordOffset, error: error))
+        } else {
+            // A built-in comparison: one pass that only counts scalars and
+            // keeps the metric's value (TFEventsCore's metric-only loop).
+            var scan = MetricScan()
+            defer { statistics.malformedValues += scan.malformedCount }
+            do {
+                try event.scanScalars(metric: metricTag, includeTensorScalars: options.includeTensorScalars, into: &scan)
+            } catch {
+                throw .corruptEventFile(.invalidEvent(path: path, recordOffset: event.recordOffset, error: error))
+            }
+            scalarCount = scan.scalarCount
+            metricValue = goal == nil ? nil : scan.metricValue
         }
         guard scalarCount > 0 else { return false }
         statistics.evaluations += 1
-        let source = EvalSource(path: path, recordOffset: event.recordOffset, eventIndex: eventIndex,
-                                wallTime: event.wallTime)
+        // Where the evaluation is, made only when kept or reported: built
+        // for every evaluation it retained and released the path each time.
+        let recordOffset = event.recordOffset
+        let wallTime = event.wallTime
+        func source() -> EvalSource {
+            EvalSource(path: path, recordOffset: recordOffset, eventIndex: eventIndex, wallTime: wallTime)
+        }
 
         guard let goal else {
             // Custom comparison: one dictionary per evaluation.
             scratchMetrics.removeAll(keepingCapacity: true)
             for (id, value) in zip(scratchIDs, scratchValues) { scratchMetrics[tagNames[id]] = value }
-            let current = EvalResult(globalStep: event.step, metrics: scratchMetrics, source: source)
+            let current = EvalResult(globalStep: event.step, metrics: scratchMetrics, source: source())
             return try consider(current)
         }
 
         if options.strict {
-            rememberNewest(step: event.step, source: source)
+            rememberNewest(step: event.step, source: source())
             guard hasBest else {
-                accept(event, source: source, metricValue: metricValue)
+                accept(event, source: source(), metricValue: metricValue)
                 return true
             }
             statistics.compared += 1
             guard let bestValue = bestMetricValue else {
-                throw .comparisonFailed(comparison.missing(goal.metric, in: .best), at: source,
+                throw .comparisonFailed(comparison.missing(goal.metric, in: .best), at: source(),
                                         globalStep: event.step, bestSoFar: best)
             }
             guard let metricValue else {
-                throw .comparisonFailed(comparison.missing(goal.metric, in: .current), at: source,
+                throw .comparisonFailed(comparison.missing(goal.metric, in: .current), at: source(),
                                         globalStep: event.step, bestSoFar: best)
             }
             guard goal.improves(metricValue, on: bestValue) else { return false }
-            accept(event, source: source, metricValue: metricValue)
+            accept(event, source: source(), metricValue: metricValue)
             return true
         }
 
@@ -290,7 +287,7 @@ public struct BestTracker {
             statistics.skippedMissingMetric += 1
             return false
         }
-        rememberNewest(step: event.step, source: source)
+        rememberNewest(step: event.step, source: source())
         guard goal.accepts(metricValue) else {
             statistics.skippedNaN += 1
             return false
@@ -299,8 +296,29 @@ public struct BestTracker {
         if let bestValue = bestMetricValue, !goal.improves(metricValue, on: bestValue) {
             return false
         }
-        accept(event, source: source, metricValue: metricValue)
+        accept(event, source: source(), metricValue: metricValue)
         return true
+    }
+
+    /// Every scalar of `event` with its interned tag, into the scratch
+    /// arrays (custom comparisons and tracking without a built-in metric).
+    private mutating func internValues(of event: EventView, scalarCount: inout Int) throws(ProtoDecodingError) {
+        var values = event.summaryValues()
+        var value = SummaryValueView()
+        while try values.next(into: &value) {
+            let scalar: ScalarValue?
+            do { scalar = try value.scalar() } catch {
+                statistics.malformedValues += 1
+                continue
+            }
+            guard let scalar else { continue }
+            if !options.includeTensorScalars, scalar.encoding != .simpleValue { continue }
+            let id = tags.intern(value.tagBytes, predicted: &prediction, at: scalarCount)
+            if id == tagNames.count { tagNames.append(value.tag) }
+            scratchIDs.append(id)
+            scratchValues.append(scalar.value)
+            scalarCount += 1
+        }
     }
 
     /// Makes the event being observed the best: keeps a copy of its summary

@@ -1,0 +1,71 @@
+/// A tag to look for in summaries: its bytes kept for a compare that first
+/// checks the length (most tags differ from the metric in length) and then
+/// the bytes, without building a `String` per value.
+public struct MetricTag: Sendable {
+    /// The tag.
+    public let name: String
+    private var table = TagTable()
+    private let length: Int
+
+    /// The tag `name`.
+    public init(_ name: String) {
+        self.name = name
+        length = name.utf8.count
+        _ = table.intern(name)
+    }
+
+    /// Whether `bytes` are the tag's UTF-8.
+    @inline(__always)
+    func matches(_ bytes: RawSpan) -> Bool {
+        bytes.byteCount == length && table.isTag(0, equalTo: bytes)
+    }
+}
+
+/// What one pass over a summary's values found, for one metric: the pass a
+/// best-model search makes over every evaluation, kept in one module so the
+/// value decoder and the scalar decoder inline into one loop.
+public struct MetricScan: Sendable {
+    /// Values that are scalars (FORMAT §4.2), of the accepted encodings.
+    public var scalarCount = 0
+    /// Values that claim to be scalars and do not decode (skipped alone).
+    public var malformedCount = 0
+    /// The metric's value: the last scalar value with the metric's tag, as
+    /// a later value of a tag replaces an earlier one.
+    public var metricValue: Double?
+
+    /// Nothing found yet.
+    public init() {}
+}
+
+extension EventView {
+    /// Walks this summary event's values once, counting scalars and
+    /// malformed values and keeping the value of `metric`.
+    ///
+    /// The same answer as iterating ``summaryValues()`` and calling
+    /// ``SummaryValueView/scalar(requireRankZero:)`` on each value, in one
+    /// loop without a copy of each value's view.
+    ///
+    /// - Parameters:
+    ///   - metric: the tag whose value is wanted (nil: count only).
+    ///   - includeTensorScalars: false to count only `simple_value` scalars
+    ///     (as TensorFlow 1's reader does).
+    ///   - scan: the counts; values counted before a decoding error stay
+    ///     counted.
+    /// - Throws: ``ProtoDecodingError`` when the summary does not decode.
+    public func scanScalars(metric: MetricTag?, includeTensorScalars: Bool,
+                            into scan: inout MetricScan) throws(ProtoDecodingError) {
+        var values = summaryValues()
+        var value = SummaryValueView()
+        while try values.next(into: &value) {
+            let scalar: ScalarValue?
+            do { scalar = try value.scalar() } catch {
+                scan.malformedCount += 1
+                continue
+            }
+            guard let scalar else { continue }
+            if !includeTensorScalars, scalar.encoding != .simpleValue { continue }
+            if let metric, metric.matches(value.tagBytes) { scan.metricValue = scalar.value }
+            scan.scalarCount += 1
+        }
+    }
+}
