@@ -145,7 +145,8 @@ enum IndexCache {
     }
 }
 
-/// A thread-safe progress bar for index updates (workers call it).
+/// A thread-safe progress bar for work spread over threads (index
+/// updates, parallel scans): workers call it.
 final class IndexProgress: Sendable {
     private let line = Mutex<ProgressLine?>(nil)
     private let mode: ProgressMode
@@ -155,7 +156,7 @@ final class IndexProgress: Sendable {
     func update(done: Int, total: Int, files: Int, totalFiles: Int) {
         line.withLock { line in
             if line == nil { line = ProgressLine(totalBytes: total, mode: mode) }
-            line?.update(doneBytes: done, files: (files, totalFiles))
+            line?.update(doneBytes: done, files: totalFiles > 0 ? (files, totalFiles) : nil)
         }
     }
 

@@ -9,7 +9,9 @@ struct ScanCommand: ParsableCommand {
         discussion: """
         Every record's length and payload CRC is verified. A file that ends inside a record is \
         reported as a truncated tail (a file still being written), which is not an error. Bad \
-        records are reported on stderr with their byte offset; reading goes on after them.
+        records are reported on stderr with their byte offset; reading goes on after them. \
+        Files are read in parallel (--jobs, one file per core by default); the table lists them \
+        in path order, the same whatever the number of jobs.
 
         Examples:
           tfevents scan logs/
@@ -28,23 +30,26 @@ struct ScanCommand: ParsableCommand {
 
     static let formats: [OutputFormat] = [.text, .json, .jsonl, .csv]
 
-    func validate() throws { try format.require(Self.formats) }
+    @Option(help: "Files read at the same time (default: the number of cores).")
+    var jobs: Int?
+
+    func validate() throws {
+        try format.require(Self.formats)
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+    }
 
     func run() throws {
         let (files, pathFailed) = expandPaths(paths)
+        let progress = IndexProgress(mode: .auto)
         let total = totalSize(of: files)
-        let progress = ProgressLine(totalBytes: total)
-        var scanner = FileScanner(options: reading.recordOptions)
-        var done = 0
-        var summaries: [FileScanSummary] = []
-        for file in files {
-            scanner.progress = { offset in progress.update(doneBytes: done + offset) }
-            let summary = scanner.scan(path: file)
-            done += summary.fileSize
-            for issue in summary.issues { StandardError.report("\(file): \(issue.message)") }
-            summaries.append(summary)
+        let scanner = FileScanner(options: reading.recordOptions)
+        let summaries = scanner.scan(paths: files, jobs: jobs ?? IndexOptions().jobs) { done in
+            progress.update(done: done, total: total, files: 0, totalFiles: 0)
         }
         progress.finish()
+        for (file, summary) in zip(files, summaries) {
+            for issue in summary.issues { StandardError.report("\(file): \(issue.message)") }
+        }
 
         if format == .text {
             printText(summaries)

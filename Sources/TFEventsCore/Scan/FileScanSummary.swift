@@ -1,7 +1,7 @@
 import TFRecord
 
 /// What a scan found in one event file.
-public struct FileScanSummary: Sendable {
+public struct FileScanSummary: Sendable, Equatable {
     /// One problem met while reading, with where it is.
     public struct Issue: Sendable, Equatable {
         /// Stream offset of the record concerned.
