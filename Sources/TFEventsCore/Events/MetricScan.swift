@@ -1,14 +1,14 @@
 /// A tag to look for in summaries: its bytes kept for a compare that first
 /// checks the length (most tags differ from the metric in length) and then
 /// the bytes, without building a `String` per value.
-public struct MetricTag: Sendable {
+package struct MetricTag: Sendable {
     /// The tag.
-    public let name: String
+    package let name: String
     private var table = TagTable()
     private let length: Int
 
     /// The tag `name`.
-    public init(_ name: String) {
+    package init(_ name: String) {
         self.name = name
         length = name.utf8.count
         _ = table.intern(name)
@@ -24,17 +24,17 @@ public struct MetricTag: Sendable {
 /// What one pass over a summary's values found, for one metric: the pass a
 /// best-model search makes over every evaluation, kept in one module so the
 /// value decoder and the scalar decoder inline into one loop.
-public struct MetricScan: Sendable {
+package struct MetricScan: Sendable {
     /// Values that are scalars (FORMAT §4.2), of the accepted encodings.
-    public var scalarCount = 0
+    package var scalarCount = 0
     /// Values that claim to be scalars and do not decode (skipped alone).
-    public var malformedCount = 0
+    package var malformedCount = 0
     /// The metric's value: the last scalar value with the metric's tag, as
     /// a later value of a tag replaces an earlier one.
-    public var metricValue: Double?
+    package var metricValue: Double?
 
     /// Nothing found yet.
-    public init() {}
+    package init() {}
 }
 
 extension EventView {
@@ -52,7 +52,7 @@ extension EventView {
     ///   - scan: the counts; values counted before a decoding error stay
     ///     counted.
     /// - Throws: ``ProtoDecodingError`` when the summary does not decode.
-    public func scanScalars(metric: MetricTag?, includeTensorScalars: Bool,
+    package func scanScalars(metric: MetricTag?, includeTensorScalars: Bool,
                             into scan: inout MetricScan) throws(ProtoDecodingError) {
         var values = summaryValues()
         var value = SummaryValueView()
