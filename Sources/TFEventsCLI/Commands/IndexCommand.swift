@@ -16,7 +16,8 @@ struct IndexCommand: ParsableCommand {
         elsewhere), one file per log directory, named after it, and takes about 15 % of the event \
         files' size on scalar logs (155 MB for a 1 GiB eval log), far less on logs of images and \
         histograms. `scalars` uses it once this command has built it; `best` keeps its own (see \
-        `tfevents best --help`). TFEVENTS_NO_INDEX=1 keeps every command but this one away from it.
+        `tfevents best --help`). TFEVENTS_NO_INDEX=1 keeps `best` and `scalars` away from it (`report` \
+        draws its charts from it and always uses it).
 
         Examples:
           tfevents index logs/

@@ -137,8 +137,9 @@ enum IndexCache {
     /// about two thirds of the direct read it replaces.
     static let maximumReadFraction = 0.125
 
-    /// `TFEVENTS_NO_INDEX` set (to anything but empty or `0`): no command
-    /// uses the cache unless given `--index`.
+    /// `TFEVENTS_NO_INDEX` set (to anything but empty or `0`): `best` and
+    /// `scalars` do not use the cache unless given `--index` (`index` builds
+    /// it when asked; `report` always needs it).
     static var disabled: Bool {
         guard let value = Environment.value("TFEVENTS_NO_INDEX") else { return false }
         return !value.isEmpty && value != "0"
