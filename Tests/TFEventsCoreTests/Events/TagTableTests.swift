@@ -1,0 +1,47 @@
+import Foundation
+import Testing
+@testable import TFEventsCore
+import TFEventsSynthetic
+
+/// The tag table gives every distinct tag one dense id, in order of first
+/// appearance, whatever path a lookup takes (the successor guess, the
+/// direct-mapped cache, the hash table, a rehash).
+@Suite("Tag table")
+struct TagTableTests {
+    @Test("random events of random tag subsets: the ids a dictionary would give, through every lookup path")
+    func idsMatchADictionary() {
+        var rng = SplitMix64(seed: 77)
+        // Names that collide in a small cache, lengths 0 to 40, shared
+        // prefixes and suffixes, non-ASCII.
+        var names = ["", "a", "loss", "precision", "recall", "average_loss", "accuracy", "auc", "global_step",
+                     "metrics/loss", "metrics/loss2", "ünïcode/タグ", String(repeating: "x", count: 40)]
+        for i in 0 ..< 300 { names.append("tag_\(i)_" + String(repeating: "y", count: i % 17)) }
+        var table = TagTable()
+        var prediction = TagPrediction()
+        var reference: [String: Int] = [:]
+        var hits = 0
+        for event in 0 ..< 20_000 {
+            // Mostly a fixed order with some tags missing; sometimes shuffled.
+            let pool = event < 10_000 ? Array(names.prefix(12)) : names
+            var chosen = pool.filter { _ in Int.random(in: 0 ..< 10, using: &rng) < 7 }
+            if event % 5 == 0 { chosen.shuffle(using: &rng) }
+            for (index, name) in chosen.enumerated() {
+                let expected = reference[name] ?? reference.count
+                reference[name] = expected
+                var bytes = name
+                bytes.makeContiguousUTF8()
+                let id = table.intern(bytes.utf8.span.bytes, predicted: &prediction, at: index)
+                #expect(id == expected, "event \(event) position \(index): \(name) got \(id), expected \(expected)")
+                if id == expected { hits += 1 }
+            }
+        }
+        #expect(table.count == reference.count)
+        for (name, id) in reference {
+            #expect(table.tag(id) == name)
+            #expect(table.lookup(name) == id)
+            #expect(table.intern(name) == id)
+        }
+        #expect(table.lookup("never seen") == nil)
+        #expect(hits > 100_000)
+    }
+}
