@@ -30,6 +30,7 @@ struct BestIndexCostTests {
         let first = try CLIRunner.run(arguments, environment: environment)
         #expect(first.status == 0 && first.stdout == direct.stdout, "\(first.stderr)")
         #expect(Self.indexFiles(in: cache).isEmpty, "the first look built an index: \(Self.indexFiles(in: cache))")
+        #expect(!FileManager.default.fileExists(atPath: cache), "the first look created the cache directory")
 
         let building = try CLIRunner.run(arguments + ["--build-index"], environment: environment)
         #expect(building.status == 0 && building.stdout == direct.stdout, "\(building.stderr)")

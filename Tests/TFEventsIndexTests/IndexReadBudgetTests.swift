@@ -37,6 +37,7 @@ struct IndexReadBudgetTests {
         let firstSize = try Self.size(first)
         #expect(declined.bytesRead == 0 && declined.bytesToRead == firstSize)
         #expect(!FileManager.default.fileExists(atPath: indexPath), "a declined update wrote the index")
+        #expect(!FileManager.default.fileExists(atPath: indexPath + ".lock"), "a declined first build left a lock file")
 
         // Built without a budget (as `tfevents index` does).
         let built = try LogdirIndex(logdir: logdir, indexPath: indexPath, options: Self.options(fraction: nil)).update()

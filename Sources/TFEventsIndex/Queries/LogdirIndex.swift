@@ -113,6 +113,7 @@ public final class LogdirIndex: Sendable {
     public func update(progress: (@Sendable (Int, Int, Int, Int) -> Void)? = nil) throws(IndexError) -> IndexUpdateReport {
         let started = Self.now()
         var report = IndexUpdateReport()
+        if let declined = declinedFirstBuild(started: started) { return declined }
         let lock = try IndexLock(path: indexPath + ".lock")
         defer { _ = lock }
 
@@ -241,6 +242,27 @@ public final class LogdirIndex: Sendable {
         }
         replace(files: finalManifest.files, store: final)
         report.indexBytes = final.length + IndexFileFormat.trailerLength
+        report.elapsedSeconds = Self.now() - started
+        return report
+    }
+
+    /// With a read budget and no index file yet: the report of a declined
+    /// first build when the files hold more than the budget allows, made
+    /// before anything (a cache directory, a lock file) is created; nil
+    /// when the update should go on.
+    private func declinedFirstBuild(started: Double) -> IndexUpdateReport? {
+        guard let fraction = options.maximumReadFraction, fraction < 1, !options.rebuild,
+              (try? FileIdentity(path: indexPath)) == nil else { return nil }
+        var discovered = LogdirDiscovery.eventFiles(in: logdir)
+        if let include = options.include { discovered.files = discovered.files.filter(include) }
+        let total = discovered.files.reduce(0) { $0 + ((try? FileIdentity(path: logdir + "/" + $1).size) ?? 0) }
+        guard total > options.cheapUpdateBytes else { return nil }
+        var report = IndexUpdateReport()
+        report.declined = true
+        report.bytesToRead = total
+        report.files = discovered.files.count
+        report.skipped = discovered.skipped
+        for failure in discovered.failures { report.problems.append((failure.path, failure.error.description)) }
         report.elapsedSeconds = Self.now() - started
         return report
     }
