@@ -84,6 +84,14 @@ package struct ScalarTextRows: TextOutputStream {
         }
     }
 
+    /// Takes the rows made so far and goes on writing into `buffer`
+    /// (emptied, its room kept): buffers travel between threads and are
+    /// reused instead of allocated (fresh memory is slow to first touch).
+    package mutating func exchangeBuffer(_ buffer: inout [UInt8]) {
+        buffer.removeAll(keepingCapacity: true)
+        swap(&bytes, &buffer)
+    }
+
     /// Hands the rows to `body` and empties the buffer (keeping its room).
     package mutating func drain(_ body: ([UInt8]) -> Void) {
         body(bytes)

@@ -43,4 +43,30 @@ struct ScalarsCommandTests {
         let files = lines.dropFirst().map { $0.split(separator: ",")[0] }
         #expect(files == files.sorted())
     }
+
+    @Test("files made in parallel come out as the serial run writes them: every byte, stderr and exit status")
+    func parallelEqualsSerial() throws {
+        let scratch = ScratchDirectory()
+        // Many files larger than one block (so blocks queue up behind a
+        // slower file), small ones, a damaged one and the fixtures.
+        for seed in 1 ... 6 {
+            try FileManager.default.createDirectory(atPath: scratch.path + "/logs/run\(seed % 3)", withIntermediateDirectories: true)
+            _ = try EvalLogGenerator.writeFile(path: scratch.path + "/logs/run\(seed % 3)/events.out.tfevents.\(seed).gen",
+                                               seed: UInt64(seed), limit: .bytes(seed % 2 == 0 ? 3 << 20 : 40 << 10))
+        }
+        try FileManager.default.copyItem(atPath: CLIRunner.fixture("corrupt"), toPath: scratch.path + "/logs/corrupt")
+        try FileManager.default.copyItem(atPath: CLIRunner.fixture("compressed"), toPath: scratch.path + "/logs/compressed")
+        for arguments in [["--format", "csv"], ["--format", "jsonl"], ["--format", "csv", "--tag", "loss", "--tag", "acc*"]] {
+            let base = ["scalars", scratch.path + "/logs", "--no-index"] + arguments
+            let serial = try CLIRunner.run(base + ["--jobs", "1"])
+            #expect(serial.status == 1, "the damaged files make it exit 1: \(serial.stderr)")
+            #expect(serial.stdout.count > 1 << 20)
+            for jobs in ["2", "3", "8"] {
+                let parallel = try CLIRunner.run(base + ["--jobs", jobs])
+                #expect(parallel.status == serial.status)
+                #expect(parallel.stdout == serial.stdout, "\(arguments) --jobs \(jobs)")
+                #expect(parallel.stderr == serial.stderr, "\(arguments) --jobs \(jobs)")
+            }
+        }
+    }
 }

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Dispatch
+import Synchronization
 import TFEvents
 #if canImport(Glibc)
 import Glibc
@@ -55,46 +57,96 @@ struct ScalarsCommand: ParsableCommand {
         }
         let (files, pathFailed) = expandPaths(paths.sorted(by: FilePaths.bytewiseLess))
         let out = StandardOutput.shared
-        var rows = ScalarRows(format: format)
-        rows.writeHeader()
-        var scanner = FileScanner(options: reading.recordOptions)
+        let format: ScalarTextRows.Format = self.format == .csv ? .csv : .jsonLines
+        let header = ScalarTextRows(format: format, capacity: 0).header
+        header.withUnsafeBytes { out.write(bytes: $0) }
+        let scanner = FileScanner(options: reading.recordOptions)
+        let filter = TagFilter(patterns: tagPatterns)
         let progress = ProgressLine(totalBytes: totalSize(of: files))
         var done = 0
         var corrupt = false
         var unreadable = pathFailed
-        let filter = TagFilter(patterns: tagPatterns)
-        for file in files.sorted(by: FilePaths.bytewiseLess) {
-            scanner.progress = { offset in progress.update(doneBytes: done + offset) }
-            let quotedPath = rows.encoded(file)
-            // Tag id -> encoded tag (nil when filtered out), decided once per
-            // tag of the file: an array lookup per point, no hashing.
-            var tagCache: [[UInt8]?] = []
-            var decided: [Bool] = []
-            let summary = scanner.scan(path: file) { point in
-                let id = point.tagID
-                if id >= decided.count {
-                    decided.append(contentsOf: repeatElement(false, count: id + 1 - decided.count))
-                    tagCache.append(contentsOf: repeatElement(nil, count: id + 1 - tagCache.count))
-                }
-                if !decided[id] {
-                    let tag = point.tag
-                    tagCache[id] = filter.matches(tag) ? rows.encoded(tag) : nil
-                    decided[id] = true
-                }
-                guard let encoded = tagCache[id] else { return }
-                rows.write(path: quotedPath, tag: encoded, step: point.step, wallTime: point.wallTime,
-                           value: point.scalar.value)
-            }
+        func finished(_ file: String, _ summary: FileScanSummary) {
             done += summary.fileSize
+            progress.update(doneBytes: done)
             for issue in summary.issues { StandardError.report("\(file): \(issue.message)") }
             corrupt = corrupt || summary.hasCorruption
             unreadable = unreadable || summary.unreadable
         }
+        let workers = min(location.jobs ?? IndexOptions().jobs, files.count)
+        if workers > 1 {
+            // Files made in parallel, written in order.
+            let ordered = OrderedFileRows(count: files.count)
+            let options = reading.recordOptions
+            let next = Atomic<Int>(0)
+            let group = DispatchGroup()
+            for _ in 0 ..< workers {
+                DispatchQueue.global().async(group: group) {
+                    while true {
+                        let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                        guard index < files.count else { return }
+                        var rows = ScalarTextRows(format: format, capacity: OrderedFileRows.blockSize)
+                        var spare = ordered.spare()
+                        let summary = Self.rows(of: files[index], scanner: FileScanner(options: options), filter: filter,
+                                                into: &rows) { rows in
+                            rows.exchangeBuffer(&spare)
+                            ordered.push(rows: spare, file: index)
+                            spare = ordered.spare()
+                        }
+                        rows.exchangeBuffer(&spare)
+                        if !spare.isEmpty { ordered.push(rows: spare, file: index) }
+                        ordered.finish(file: index, summary: summary)
+                    }
+                }
+            }
+            for (index, file) in files.enumerated() {
+                let summary = ordered.drain(file: index) { block in block.withUnsafeBytes { out.write(bytes: $0) } }
+                finished(file, summary)
+            }
+            group.wait()
+        } else {
+            var rows = ScalarTextRows(format: format, capacity: OrderedFileRows.blockSize)
+            for file in files {
+                var scanner = scanner
+                scanner.progress = { offset in progress.update(doneBytes: done + offset) }
+                let summary = Self.rows(of: file, scanner: scanner, filter: filter, into: &rows) { rows in
+                    rows.drain { block in block.withUnsafeBytes { out.write(bytes: $0) } }
+                }
+                finished(file, summary)
+            }
+            rows.drain { block in block.withUnsafeBytes { out.write(bytes: $0) } }
+        }
         progress.finish()
-        rows.drain()
         out.flush()
         if unreadable { throw ExitCode(ExitStatus.usage) }
         if corrupt { throw ExitCode(ExitStatus.corruption) }
+    }
+
+    /// The rows of `file`'s scalar points that pass `filter`, appended to
+    /// `rows`; `emit` is called whenever a block's worth has been made.
+    private static func rows(of file: String, scanner: FileScanner, filter: TagFilter, into rows: inout ScalarTextRows,
+                             emit: (inout ScalarTextRows) -> Void) -> FileScanSummary {
+        let quotedPath = rows.field(file)
+        // Tag id -> encoded tag (nil when filtered out), decided once per
+        // tag of the file: an array lookup per point, no hashing.
+        var tagCache: [[UInt8]?] = []
+        var decided: [Bool] = []
+        return scanner.scan(path: file) { point in
+            let id = point.tagID
+            if id >= decided.count {
+                decided.append(contentsOf: repeatElement(false, count: id + 1 - decided.count))
+                tagCache.append(contentsOf: repeatElement(nil, count: id + 1 - tagCache.count))
+            }
+            if !decided[id] {
+                let tag = point.tag
+                tagCache[id] = filter.matches(tag) ? rows.field(tag) : nil
+                decided[id] = true
+            }
+            guard let encoded = tagCache[id] else { return }
+            rows.append(path: quotedPath, tag: encoded, step: point.step, wallTime: point.wallTime,
+                        value: point.scalar.value)
+            if rows.bytes.count >= OrderedFileRows.blockSize { emit(&rows) }
+        }
     }
 }
 
