@@ -47,7 +47,7 @@ enum ClientCompiler {
         // starts in a directory that is gone.
         process.currentDirectoryURL = directory
         let output = directory.appendingPathComponent("output")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         let handle = try FileHandle(forWritingTo: output)
         process.standardOutput = handle
         process.standardError = handle

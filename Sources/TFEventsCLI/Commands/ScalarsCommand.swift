@@ -60,62 +60,51 @@ struct ScalarsCommand: ParsableCommand {
         let format: ScalarTextRows.Format = self.format == .csv ? .csv : .jsonLines
         let header = ScalarTextRows(format: format, capacity: 0).header
         header.withUnsafeBytes { out.write(bytes: $0) }
-        let scanner = FileScanner(options: reading.recordOptions)
+        let options = reading.recordOptions
         let filter = TagFilter(patterns: tagPatterns)
-        let progress = ProgressLine(totalBytes: totalSize(of: files))
-        var done = 0
+        let total = totalSize(of: files)
+        let progress = IndexProgress(mode: .auto)
+        let doneBytes = Atomic<Int>(0)
         var corrupt = false
         var unreadable = pathFailed
-        func finished(_ file: String, _ summary: FileScanSummary) {
-            done += summary.fileSize
-            progress.update(doneBytes: done)
+        // Files made on worker threads (one per core, or --jobs), written in
+        // order by this thread.
+        let ordered = OrderedFileRows(count: files.count)
+        let next = Atomic<Int>(0)
+        let group = DispatchGroup()
+        for _ in 0 ..< min(location.jobs ?? IndexOptions().jobs, files.count) {
+            DispatchQueue.global().async(group: group) {
+                while true {
+                    let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                    guard index < files.count else { return }
+                    var scanner = FileScanner(options: options)
+                    var reported = 0
+                    scanner.progress = { offset in
+                        let done = doneBytes.wrappingAdd(offset - reported, ordering: .relaxed).newValue
+                        reported = offset
+                        progress.update(done: done, total: total, files: 0, totalFiles: 0)
+                    }
+                    var rows = ScalarTextRows(format: format, capacity: OrderedFileRows.blockSize)
+                    var spare = ordered.spare()
+                    let summary = Self.rows(of: files[index], scanner: scanner, filter: filter, into: &rows) { rows in
+                        rows.exchangeBuffer(&spare)
+                        ordered.push(rows: spare, file: index)
+                        spare = ordered.spare()
+                    }
+                    rows.exchangeBuffer(&spare)
+                    if !spare.isEmpty { ordered.push(rows: spare, file: index) }
+                    doneBytes.wrappingAdd(summary.fileSize - reported, ordering: .relaxed)
+                    ordered.finish(file: index, summary: summary)
+                }
+            }
+        }
+        for (index, file) in files.enumerated() {
+            let summary = ordered.drain(file: index) { block in block.withUnsafeBytes { out.write(bytes: $0) } }
             for issue in summary.issues { StandardError.report("\(file): \(issue.message)") }
             corrupt = corrupt || summary.hasCorruption
             unreadable = unreadable || summary.unreadable
         }
-        let workers = min(location.jobs ?? IndexOptions().jobs, files.count)
-        if workers > 1 {
-            // Files made in parallel, written in order.
-            let ordered = OrderedFileRows(count: files.count)
-            let options = reading.recordOptions
-            let next = Atomic<Int>(0)
-            let group = DispatchGroup()
-            for _ in 0 ..< workers {
-                DispatchQueue.global().async(group: group) {
-                    while true {
-                        let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                        guard index < files.count else { return }
-                        var rows = ScalarTextRows(format: format, capacity: OrderedFileRows.blockSize)
-                        var spare = ordered.spare()
-                        let summary = Self.rows(of: files[index], scanner: FileScanner(options: options), filter: filter,
-                                                into: &rows) { rows in
-                            rows.exchangeBuffer(&spare)
-                            ordered.push(rows: spare, file: index)
-                            spare = ordered.spare()
-                        }
-                        rows.exchangeBuffer(&spare)
-                        if !spare.isEmpty { ordered.push(rows: spare, file: index) }
-                        ordered.finish(file: index, summary: summary)
-                    }
-                }
-            }
-            for (index, file) in files.enumerated() {
-                let summary = ordered.drain(file: index) { block in block.withUnsafeBytes { out.write(bytes: $0) } }
-                finished(file, summary)
-            }
-            group.wait()
-        } else {
-            var rows = ScalarTextRows(format: format, capacity: OrderedFileRows.blockSize)
-            for file in files {
-                var scanner = scanner
-                scanner.progress = { offset in progress.update(doneBytes: done + offset) }
-                let summary = Self.rows(of: file, scanner: scanner, filter: filter, into: &rows) { rows in
-                    rows.drain { block in block.withUnsafeBytes { out.write(bytes: $0) } }
-                }
-                finished(file, summary)
-            }
-            rows.drain { block in block.withUnsafeBytes { out.write(bytes: $0) } }
-        }
+        group.wait()
         progress.finish()
         out.flush()
         if unreadable { throw ExitCode(ExitStatus.usage) }

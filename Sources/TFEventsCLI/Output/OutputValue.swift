@@ -100,14 +100,9 @@ enum OutputText {
         return value.description
     }
 
-    /// An RFC 4180 field: quoted when it holds a comma, quote or line break.
+    /// An RFC 4180 field: quoted when it holds a comma, quote or line break
+    /// (the encoder of the scalar rows, so every CSV of the tool agrees).
     static func csvField(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-        var quoted = "\""
-        for character in text {
-            quoted.append(character)
-            if character == "\"" { quoted.append("\"") }
-        }
-        return quoted + "\""
+        ScalarTextRows.csvField(text)
     }
 }

@@ -37,13 +37,39 @@ package struct MetricScan: Sendable {
     package init() {}
 }
 
+extension SummaryValues {
+    /// Walks the remaining values once and calls `body` with the tag bytes
+    /// and value of each scalar (FORMAT §4.2) of an accepted encoding; a
+    /// value that claims to be a scalar and does not decode is counted in
+    /// `malformed` and skipped alone. The one loop the best-model search,
+    /// its tag interning and the reading back of a kept evaluation share.
+    ///
+    /// - Parameter includeTensorScalars: false to pass only `simple_value`
+    ///   scalars (as TensorFlow 1's reader does).
+    /// - Throws: ``ProtoDecodingError`` when the summary does not decode;
+    ///   the values before it have been passed and counted.
+    @inline(__always)
+    package mutating func forEachScalar(includeTensorScalars: Bool, malformed: inout Int,
+                                        _ body: (RawSpan, ScalarValue) -> Void) throws(ProtoDecodingError) {
+        var value = SummaryValueView()
+        while try next(into: &value) {
+            let scalar: ScalarValue?
+            do { scalar = try value.scalar() } catch {
+                malformed += 1
+                continue
+            }
+            guard let scalar else { continue }
+            if !includeTensorScalars, scalar.encoding != .simpleValue { continue }
+            body(value.tagBytes, scalar)
+        }
+    }
+}
+
 extension EventView {
     /// Walks this summary event's values once, counting scalars and
-    /// malformed values and keeping the value of `metric`.
-    ///
-    /// The same answer as iterating ``summaryValues()`` and calling
-    /// ``SummaryValueView/scalar(requireRankZero:)`` on each value, in one
-    /// loop without a copy of each value's view.
+    /// malformed values and keeping the value of `metric`
+    /// (``SummaryValues/forEachScalar(includeTensorScalars:malformed:_:)``
+    /// in the decoder's module, so that it inlines into one loop).
     ///
     /// - Parameters:
     ///   - metric: the tag whose value is wanted (nil: count only).
@@ -55,16 +81,8 @@ extension EventView {
     package func scanScalars(metric: MetricTag?, includeTensorScalars: Bool,
                             into scan: inout MetricScan) throws(ProtoDecodingError) {
         var values = summaryValues()
-        var value = SummaryValueView()
-        while try values.next(into: &value) {
-            let scalar: ScalarValue?
-            do { scalar = try value.scalar() } catch {
-                scan.malformedCount += 1
-                continue
-            }
-            guard let scalar else { continue }
-            if !includeTensorScalars, scalar.encoding != .simpleValue { continue }
-            if let metric, metric.matches(value.tagBytes) { scan.metricValue = scalar.value }
+        try values.forEachScalar(includeTensorScalars: includeTensorScalars, malformed: &scan.malformedCount) { tag, scalar in
+            if let metric, metric.matches(tag) { scan.metricValue = scalar.value }
             scan.scalarCount += 1
         }
     }

@@ -122,10 +122,9 @@ public struct BestTracker {
         guard pendingBest else { return storedBest }
         var metrics: [String: Double] = [:]
         var values = SummaryValues(summary: pendingSummary.rawSpan)
-        while let value = try? values.next() {
-            guard let scalar = try? value.scalar() else { continue }
-            if !options.includeTensorScalars, scalar.encoding != .simpleValue { continue }
-            metrics[value.tag] = scalar.value
+        var malformed = 0
+        try? values.forEachScalar(includeTensorScalars: options.includeTensorScalars, malformed: &malformed) { tag, scalar in
+            metrics[tag.utf8String] = scalar.value
         }
         return EvalResult(globalStep: pendingStep, metrics: metrics, source: pendingSource)
     }
@@ -191,10 +190,9 @@ public struct BestTracker {
             guard event.recordOffset == source.recordOffset else { return nil }
             var metrics: [String: Double] = [:]
             var values = event.summaryValues()
-            while let value = try? values.next() {
-                guard let scalar = try? value.scalar() else { continue }
-                if !options.includeTensorScalars, scalar.encoding != .simpleValue { continue }
-                metrics[value.tag] = scalar.value
+            var malformed = 0
+            try? values.forEachScalar(includeTensorScalars: options.includeTensorScalars, malformed: &malformed) { tag, scalar in
+                metrics[tag.utf8String] = scalar.value
             }
             return EvalResult(globalStep: event.step, metrics: metrics, source: source)
         }
@@ -304,17 +302,10 @@ public struct BestTracker {
     /// arrays (custom comparisons and tracking without a built-in metric).
     private mutating func internValues(of event: EventView, scalarCount: inout Int) throws(ProtoDecodingError) {
         var values = event.summaryValues()
-        var value = SummaryValueView()
-        while try values.next(into: &value) {
-            let scalar: ScalarValue?
-            do { scalar = try value.scalar() } catch {
-                statistics.malformedValues += 1
-                continue
-            }
-            guard let scalar else { continue }
-            if !options.includeTensorScalars, scalar.encoding != .simpleValue { continue }
-            let id = tags.intern(value.tagBytes, predicted: &prediction, at: scalarCount)
-            if id == tagNames.count { tagNames.append(value.tag) }
+        try values.forEachScalar(includeTensorScalars: options.includeTensorScalars,
+                                 malformed: &statistics.malformedValues) { tag, scalar in
+            let id = tags.intern(tag, predicted: &prediction, at: scalarCount)
+            if id == tagNames.count { tagNames.append(tag.utf8String) }
             scratchIDs.append(id)
             scratchValues.append(scalar.value)
             scalarCount += 1

@@ -35,6 +35,14 @@ public struct IndexOptions: Sendable {
     /// ``maximumReadFraction`` says: they take milliseconds.
     public var cheapUpdateBytes = 16 << 20
 
+    /// Whether an update that must read `bytesToRead` of the files'
+    /// `totalBytes` is over the budget ``maximumReadFraction`` and
+    /// ``cheapUpdateBytes`` set (never, without a fraction).
+    func declines(reading bytesToRead: Int, of totalBytes: Int) -> Bool {
+        guard let fraction = maximumReadFraction else { return false }
+        return bytesToRead > cheapUpdateBytes && Double(bytesToRead) > fraction * Double(totalBytes)
+    }
+
     /// The defaults.
     public init() {}
 }

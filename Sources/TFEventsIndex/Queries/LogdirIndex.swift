@@ -175,8 +175,7 @@ public final class LogdirIndex: Sendable {
         report.files = next.count
         report.filesRead = plan.count
         report.bytesToRead = plan.reduce(0) { $0 + max(0, $1.identity.size - ($1.resume ? $1.entry.validEnd : 0)) }
-        if let fraction = options.maximumReadFraction, report.bytesToRead > options.cheapUpdateBytes,
-           Double(report.bytesToRead) > fraction * Double(report.bytesToRead + report.bytesSkipped) {
+        if options.declines(reading: report.bytesToRead, of: report.bytesToRead + report.bytesSkipped) {
             report.declined = true
             report.filesRead = 0
             report.elapsedSeconds = Self.now() - started
@@ -249,14 +248,15 @@ public final class LogdirIndex: Sendable {
     /// With a read budget and no index file yet: the report of a declined
     /// first build when the files hold more than the budget allows, made
     /// before anything (a cache directory, a lock file) is created; nil
-    /// when the update should go on.
+    /// when the update should go on (it then walks the directory again,
+    /// under the lock: only a first build under the budget pays twice).
     private func declinedFirstBuild(started: Double) -> IndexUpdateReport? {
-        guard let fraction = options.maximumReadFraction, fraction < 1, !options.rebuild,
+        guard options.maximumReadFraction != nil, !options.rebuild,
               (try? FileIdentity(path: indexPath)) == nil else { return nil }
         var discovered = LogdirDiscovery.eventFiles(in: logdir)
         if let include = options.include { discovered.files = discovered.files.filter(include) }
         let total = discovered.files.reduce(0) { $0 + ((try? FileIdentity(path: logdir + "/" + $1).size) ?? 0) }
-        guard total > options.cheapUpdateBytes else { return nil }
+        guard options.declines(reading: total, of: total) else { return nil }
         var report = IndexUpdateReport()
         report.declined = true
         report.bytesToRead = total
