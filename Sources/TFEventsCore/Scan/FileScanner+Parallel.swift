@@ -4,22 +4,38 @@ import TFRecord
 import TFEventsSystem
 
 extension FileScanner {
-    /// Scans several files, up to `jobs` at a time, each on its own thread:
-    /// the summaries come back in the order of `paths`, each exactly the one
-    /// ``scan(path:)`` gives for its file (files are independent; only the
-    /// order in which they are read changes, the largest first so that one
-    /// big file does not start last).
+    /// The smallest range of one file that a worker is given on its own.
+    package static let minimumRangeBytes = 32 << 20
+
+    /// Scans several files with up to `jobs` threads: the summaries come back
+    /// in the order of `paths`, each exactly the one ``scan(path:)`` gives
+    /// for its file.
+    ///
+    /// Files are read the largest first, so that one big file does not start
+    /// last. A large uncompressed file is cut into ranges read side by side:
+    /// each range after the first starts at a record boundary recognised by a
+    /// chain of records that verify, and the ranges are joined only where the
+    /// reader of one range stopped exactly where the next one started; where
+    /// it did not (damage across a cut), that range is read again from where
+    /// the previous one really ended. The joined summary is the one a single
+    /// reader finds.
     ///
     /// - Parameters:
     ///   - paths: the files.
-    ///   - jobs: files read at the same time (at least 1).
+    ///   - jobs: threads reading at the same time (at least 1).
     ///   - progress: called from the worker threads with the bytes read so
     ///     far, summed over all files.
     public func scan(paths: [String], jobs: Int, progress: (@Sendable (Int) -> Void)? = nil) -> [FileScanSummary] {
-        let workers = max(1, min(jobs, paths.count))
-        let options = self.options
-        let requireRankZero = self.requireRankZero
-        guard workers > 1 else {
+        scan(paths: paths, jobs: jobs, rangeBytes: nil, progress: progress)
+    }
+
+    /// ``scan(paths:jobs:progress:)`` with the size of the ranges large files
+    /// are cut into (nil: from the total size and `jobs`; tests pass small
+    /// sizes to cut small files).
+    package func scan(paths: [String], jobs: Int, rangeBytes: Int?,
+                      progress: (@Sendable (Int) -> Void)?) -> [FileScanSummary] {
+        let workers = max(1, jobs)
+        guard workers > 1, !paths.isEmpty else {
             var scanner = self
             var done = 0
             return paths.map { path in
@@ -30,33 +46,119 @@ extension FileScanner {
                 return summary
             }
         }
-        let sizes = paths.map { (try? FileIdentity(path: $0).size) ?? 0 }
-        let order = paths.indices.sorted { sizes[$0] > sizes[$1] || (sizes[$0] == sizes[$1] && $0 < $1) }
+        let plan = ScanPlan(paths: paths, workers: workers, rangeBytes: rangeBytes)
+        let options = self.options
+        let requireRankZero = self.requireRankZero
         let next = Atomic<Int>(0)
         let doneBytes = Atomic<Int>(0)
-        let results = Mutex<[FileScanSummary?]>(Array(repeating: nil, count: paths.count))
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+        let results = Mutex<[[PartialScan?]]>(plan.boundaries.map { Array(repeating: nil, count: $0.count) })
+        DispatchQueue.concurrentPerform(iterations: min(workers, plan.order.count)) { _ in
             var scanner = FileScanner(options: options)
             scanner.requireRankZero = requireRankZero
             while true {
                 let position = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                guard position < order.count else { return }
-                let index = order[position]
+                guard position < plan.order.count else { return }
+                let range = plan.order[position]
+                let path = paths[range.file]
+                let size = plan.rangeSize(range)
+                var start = plan.boundaries[range.file][range.index]
+                if range.index > 0 {
+                    guard let point = RecordReader.synchronizationPoint(path: path, from: start),
+                          plan.limit(range).map({ point < $0 }) ?? true else {
+                        // No boundary found in reach: the previous range's
+                        // reader goes on through this one when joined.
+                        progress.map { $0(doneBytes.wrappingAdd(size, ordering: .relaxed).newValue) }
+                        continue
+                    }
+                    start = point
+                }
                 var reported = 0
                 if let progress {
                     scanner.progress = { offset in
-                        progress(doneBytes.wrappingAdd(offset - reported, ordering: .relaxed).newValue)
-                        reported = offset
+                        let read = min(max(0, offset - start), size)
+                        progress(doneBytes.wrappingAdd(read - reported, ordering: .relaxed).newValue)
+                        reported = read
                     }
                 }
-                let summary = scanner.scan(path: paths[index])
-                if let progress {
-                    progress(doneBytes.wrappingAdd(summary.fileSize - reported, ordering: .relaxed).newValue)
-                }
-                results.withLock { $0[index] = summary }
+                let partial = scanner.scan(path: path, from: start, limit: plan.limit(range),
+                                           handsOutPoints: false) { _ in }
+                progress.map { $0(doneBytes.wrappingAdd(size - reported, ordering: .relaxed).newValue) }
+                results.withLock { $0[range.file][range.index] = partial }
             }
         }
-        // Every slot is filled once the workers return.
-        return zip(paths, results.withLock { $0 }).map { path, summary in summary ?? FileScanSummary(path: path) }
+        let partials = results.withLock { $0 }
+        return paths.indices.map { file in
+            join(partials[file], path: paths[file], plan: plan, file: file)
+        }
+    }
+
+    /// The summary of file `file` from its ranges' scans, reading again
+    /// where a range's reader did not stop where the next range started.
+    private func join(_ partials: [PartialScan?], path: String, plan: ScanPlan, file: Int) -> FileScanSummary {
+        var joined = partials[0] ?? scan(path: path, from: 0, limit: plan.limit(.init(file: file, index: 0)),
+                                         handsOutPoints: false) { _ in }
+        var index = 1
+        while let end = joined.stoppedAtLimit, index < partials.count {
+            if let next = partials[index], next.start == end {
+                joined.append(next)
+            } else {
+                joined.append(scan(path: path, from: end, limit: plan.limit(.init(file: file, index: index)),
+                                   handsOutPoints: false) { _ in })
+            }
+            index += 1
+        }
+        return joined.summary
+    }
+}
+
+/// How the files of one parallel scan are cut into ranges, and the order in
+/// which the ranges are read.
+struct ScanPlan {
+    /// One range: the `index`-th of file `file`.
+    struct Range {
+        var file: Int
+        var index: Int
+    }
+
+    /// For each file, the offsets its ranges are searched from (the first is 0).
+    let boundaries: [[Int]]
+    /// Each file's size when planned.
+    let sizes: [Int]
+    /// Every range, the largest first.
+    let order: [Range]
+
+    init(paths: [String], workers: Int, rangeBytes: Int?) {
+        let sizes = paths.map { (try? FileIdentity(path: $0).size) ?? 0 }
+        let total = sizes.reduce(0, +)
+        let target = max(1, rangeBytes ?? max(FileScanner.minimumRangeBytes, total / (workers * 4)))
+        let boundaries = zip(paths, sizes).map { path, size in
+            guard size >= 2 * target, RecordReader.canStartMidway(path: path) else { return [0] }
+            let count = size / target
+            return (0 ..< count).map { size / count * $0 }
+        }
+        // (range, bytes) for every range, in file order.
+        var ranges: [(range: Range, bytes: Int)] = []
+        for (file, starts) in boundaries.enumerated() {
+            for (index, start) in starts.enumerated() {
+                let end = index + 1 < starts.count ? starts[index + 1] : sizes[file]
+                ranges.append((Range(file: file, index: index), end - start))
+            }
+        }
+        self.boundaries = boundaries
+        self.sizes = sizes
+        order = ranges.indices.sorted { a, b in
+            ranges[a].bytes > ranges[b].bytes || (ranges[a].bytes == ranges[b].bytes && a < b)
+        }.map { ranges[$0].range }
+    }
+
+    /// Where the reader of `range` stops (nil: at the end of the file).
+    func limit(_ range: Range) -> Int? {
+        let starts = boundaries[range.file]
+        return range.index + 1 < starts.count ? starts[range.index + 1] : nil
+    }
+
+    /// The bytes `range` covers, for progress.
+    func rangeSize(_ range: Range) -> Int {
+        (limit(range) ?? sizes[range.file]) - boundaries[range.file][range.index]
     }
 }

@@ -50,7 +50,7 @@ public struct FileScanner {
 
     /// Scans `path`: counts, steps, tags and damage, without handing out points.
     public func scan(path: String) -> FileScanSummary {
-        scan(path: path, handsOutPoints: false) { _ in }
+        scan(path: path, from: 0, limit: nil, handsOutPoints: false) { _ in }.summary
     }
 
     /// Scans `path`, calling `onScalar` for every scalar point in file order.
@@ -58,28 +58,36 @@ public struct FileScanner {
     /// The closure does not escape, so what it captures is checked for
     /// exclusive access when compiled, not on every point.
     public func scan(path: String, onScalar: (ScalarPointView) -> Void) -> FileScanSummary {
-        scan(path: path, handsOutPoints: true, onScalar: onScalar)
+        scan(path: path, from: 0, limit: nil, handsOutPoints: true, onScalar: onScalar).summary
     }
 
-    private func scan(path: String, handsOutPoints: Bool, onScalar: (ScalarPointView) -> Void) -> FileScanSummary {
+    /// Scans `path` from the record boundary `start`, stopping at the first
+    /// record boundary at or after `limit` (nil: the end of the file).
+    package func scan(path: String, from start: Int, limit: Int?, handsOutPoints: Bool,
+                      onScalar: (ScalarPointView) -> Void) -> PartialScan {
         var summary = FileScanSummary(path: path)
         var tags = TagTable()
         var predictedTags = TagPrediction()
         var pending: [(tagID: Int, scalar: ScalarValue)] = []
         var reader: EventFileReader
         do {
-            reader = try EventFileReader(path: path, options: options)
+            reader = try EventFileReader(path: path, startOffset: start, options: options)
         } catch {
             summary.unreadable = true
-            summary.issues.append(.init(offset: 0, kind: "open", message: error.message))
-            return summary
+            summary.issues.append(.init(offset: start, kind: "open", message: error.message))
+            return PartialScan(start: start, summary: summary, tags: tags, stoppedAtLimit: nil)
         }
         summary.compression = reader.compression
         var stoppedAt: Int?
         summary.fileSize = (try? FileIdentity(path: path).size) ?? 0
         var sinceProgress = 0
+        var stoppedAtLimit: Int?
 
         while true {
+            if let limit, reader.offset >= limit {
+                stoppedAtLimit = reader.offset
+                break
+            }
             // The event borrows the reader: its scope ends before the
             // reader is asked for progress.
             do {
@@ -153,7 +161,7 @@ public struct FileScanner {
             summary.truncatedBytes = 0
         }
         summary.distinctTags = tags.count
-        return summary
+        return PartialScan(start: start, summary: summary, tags: tags, stoppedAtLimit: stoppedAtLimit)
     }
 
     /// Visits the scalars of one summary event. They are handed out only

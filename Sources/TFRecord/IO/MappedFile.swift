@@ -48,12 +48,18 @@ import TFEventsSystem
     /// - Throws: ``FileOpenError`` when the file cannot be opened, is not a
     ///   regular file, or cannot be mapped.
     public convenience init(path: String, startOffset: Int = 0) throws(FileOpenError) {
+        try self.init(path: path, startOffset: startOffset, length: nil)
+    }
+
+    /// Maps at most `length` bytes of `path` from `startOffset` (to its
+    /// current end when `length` is nil).
+    package convenience init(path: String, startOffset: Int, length: Int?) throws(FileOpenError) {
         let (fd, identity) = try openForReading(path)
         defer { close(fd) }
         guard identity.isRegularFile else {
             throw FileOpenError(path: path, reason: .notRegularFile)
         }
-        try self.init(fd: fd, path: path, identity: identity, startOffset: startOffset)
+        try self.init(fd: fd, path: path, identity: identity, startOffset: startOffset, length: length)
     }
 
     /// Maps an open regular file from `startOffset` to `identity.size`, or
