@@ -89,6 +89,11 @@ package struct ProtoReader: ~Escapable {
 
     /// The varint at the cursor when it is longer than one byte.
     package mutating func readVarintSlow() throws(ProtoDecodingError) -> UInt64 {
+        if unsafe end - cursor >= 8,
+           let (value, length) = unsafe Varint.decode(UInt64(littleEndian: cursor.loadUnaligned(as: UInt64.self))) {
+            unsafe cursor += length  // length <= 8 <= end - cursor
+            return value
+        }
         var value: UInt64 = 0
         var shift: UInt64 = 0
         var p = unsafe cursor
@@ -278,6 +283,11 @@ package struct ShortForm: ~Escapable {
         guard offset >= 0, offset < count, let base = unsafe base else { return nil }
         let first = unsafe base.load(fromByteOffset: offset, as: UInt8.self)
         if first < 0x80 { return (UInt64(first), offset &+ 1) }  // offset < count
+        if count &- offset >= 8,  // offset < count: no wrap
+           let (value, length) = unsafe Varint.decode(UInt64(littleEndian: base.loadUnaligned(fromByteOffset: offset,
+                                                                                               as: UInt64.self))) {
+            return (value, offset &+ length)  // length <= 8 <= count - offset
+        }
         var value = UInt64(first & 0x7F)
         var shift: UInt64 = 7
         var q = offset &+ 1  // offset < count

@@ -41,6 +41,49 @@ struct ProtoReaderTests {
         #expect(try withReader(minusOne) { Int64(bitPattern: try $0.readVarint()) } == -1)
     }
 
+    @Test("varints decoded a word at a time equal a byte loop: every length, non-minimal forms, bytes after them")
+    func wordVarints() throws {
+        /// The reference: one byte at a time, at most 10.
+        func byteLoop(_ bytes: [UInt8]) -> (UInt64, Int)? {
+            var value: UInt64 = 0
+            for (i, byte) in bytes.prefix(10).enumerated() {
+                value |= UInt64(byte & 0x7F) << (7 * UInt64(i))
+                if byte < 0x80 { return (value, i + 1) }
+            }
+            return nil
+        }
+        var random = SplitMix64(seed: 9)
+        var checked = 0
+        for bits in 0 ... 64 {
+            for _ in 0 ..< 40 {
+                let value = bits == 0 ? 0 : (random.next() >> (64 - UInt64(bits))) | (1 << (UInt64(bits) - 1))
+                var encoded = varintBytes(value)
+                if random.nextInt(below: 4) == 0, encoded.count < 9 {  // a non-minimal form: 0x80 ... 0x00
+                    encoded[encoded.count - 1] |= 0x80
+                    encoded.append(0)
+                }
+                let tail = (0 ..< random.nextInt(below: 10)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+                let bytes = encoded + tail
+                let expected = try #require(byteLoop(bytes))
+                #expect(expected.0 == value && expected.1 == encoded.count)
+                let decoded = try withReader(bytes) { reader -> (UInt64, Int) in
+                    (try reader.readVarint(), reader.offset)
+                }
+                #expect(decoded == expected, "\(bytes)")
+                let short = ShortForm(bytes.rawSpan).varint(at: 0)
+                #expect(short.map { $0 == expected } == true, "\(bytes)")
+                if bytes.count >= 8 {
+                    let word = bytes.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.1) << (8 * $1.0) }
+                    let decodedWord = Varint.decode(word)
+                    #expect(encoded.count <= 8 ? decodedWord.map { $0 == expected } == true : decodedWord == nil,
+                            "\(bytes)")
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked > 1000)  // the word path ran, not only the byte loop
+    }
+
     @Test("an 11-byte varint is malformed; a cut varint is truncated; both with offsets")
     func badVarints() {
         let eleven = [UInt8](repeating: 0x80, count: 10) + [0x01]
