@@ -17,7 +17,12 @@ What it does:
     with a message any peer that cannot be installed;
  3. times each tool as a whole process, page cache warm (every file is read
     once before the first run), median of --runs runs, doing the same job:
-    read every event and find the step with the smallest `loss`;
+    read every event and find the step with the smallest `loss`; and our
+    own other jobs beside them: the first `best` with an empty index cache,
+    `index --rebuild`, `scan` (verify every record), `scalars --format csv`
+    to /dev/null (points/s), and, when run as root, `best` and `cat` of the
+    same files with the page cache dropped before every run (the disk's
+    limit, last so that the warm rows are not disturbed);
  4. prints and writes (JSON and Markdown, in --out) one table per corpus:
     tool, version, wall seconds, MB/s, events/s, peak resident memory, and
     the time ratio to `tfevents best` (how many times slower than us).
@@ -74,12 +79,15 @@ def warm(directory):
                     pass
 
 
-def run_process(command, env=None, ok_codes=(0,)):
+def run_process(command, env=None, ok_codes=(0,), discard_output=False):
     """Runs a command; returns (wall seconds, peak RSS bytes, stdout). An
-    exit status outside ok_codes raises: a crashed peer is not timed."""
+    exit status outside ok_codes raises: a crashed peer is not timed. With
+    discard_output its standard output goes to /dev/null (for gigabytes of
+    CSV, which would otherwise be timed through this script's pipe)."""
     start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-    stdout_data = process.stdout.read()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL if discard_output else subprocess.PIPE,
+                               stderr=subprocess.PIPE, env=env)
+    stdout_data = b"" if discard_output else process.stdout.read()
     stderr_data = process.stderr.read()
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - start
@@ -87,6 +95,13 @@ def run_process(command, env=None, ok_codes=(0,)):
     if code not in ok_codes:
         raise RuntimeError("%s exited with %d: %s" % (" ".join(command), code, stderr_data.decode()[-500:]))
     return wall, usage.ru_maxrss * 1024, stdout_data.decode()
+
+
+def drop_page_cache():
+    """Empties the page cache (root only), so that the next run reads from disk."""
+    subprocess.run(["sync"], check=True)
+    with open("/proc/sys/vm/drop_caches", "w") as handle:
+        handle.write("1\n")
 
 
 def run_rustboard(server, directory, checksum):
@@ -119,10 +134,10 @@ def run_rustboard(server, directory, checksum):
 
 class Tool:
     def __init__(self, name, version, job, command=None, rustboard=None, env=None, parse=True, ok_codes=(0,),
-                 prepare=None):
+                 prepare=None, discard_output=False):
         self.name, self.version, self.job = name, version, job
         self.command, self.rustboard, self.env, self.parse = command, rustboard, env, parse
-        self.ok_codes, self.prepare = ok_codes, prepare
+        self.ok_codes, self.prepare, self.discard_output = ok_codes, prepare, discard_output
 
     def run(self, directory):
         if self.prepare:
@@ -130,7 +145,7 @@ class Tool:
         if self.rustboard:
             return run_rustboard(self.rustboard[0], directory, self.rustboard[1])
         return run_process([part.replace("{dir}", directory) for part in self.command], env=self.env,
-                           ok_codes=self.ok_codes)
+                           ok_codes=self.ok_codes, discard_output=self.discard_output)
 
 
 def ensure_venv(venv, install):
@@ -262,7 +277,25 @@ def main():
                  parse=False),
             Tool("tfevents index (no change)", tfevents_version, "tfevents index DIR again (nothing appended)",
                  command=[tfevents, "index", "{dir}", "--index", index_path, "--progress", "never"], parse=False),
+            Tool("tfevents scan", tfevents_version, "tfevents scan DIR (verifies every record, counts every value)",
+                 command=[tfevents, "scan", "{dir}", "--format", "json"], parse=False),
+            Tool("tfevents scalars (csv)", tfevents_version,
+                 "tfevents scalars DIR --format csv --no-index > /dev/null (every point as text)",
+                 command=[tfevents, "scalars", "{dir}", "--format", "csv", "--no-index"], parse=False,
+                 discard_output=True),
         ] + peer_tools(python, corpus)
+        if os.access("/proc/sys/vm/drop_caches", os.W_OK) and corpus != "small":
+            # Last, so that the warm rows above are not disturbed: reading
+            # from disk, with `cat` of the same files as the limit.
+            tools += [
+                Tool("cat (cold page cache)", "coreutils", "cat of every event file > /dev/null, page cache dropped",
+                     command=["sh", "-c", "find \"$0\" -name '*tfevents*' -type f -exec cat {} + > /dev/null", "{dir}"],
+                     parse=False, prepare=drop_page_cache),
+                Tool("tfevents best (cold page cache)", tfevents_version,
+                     "tfevents best DIR --no-index, page cache dropped before every run",
+                     command=[tfevents, "best", "{dir}", "--pattern", pattern, "--no-index", "--format", "json"],
+                     prepare=drop_page_cache),
+            ]
         log("%s: %s, %d events; warming the page cache" % (corpus, directory, events))
         warm(directory)
         rows = []
@@ -285,6 +318,7 @@ def main():
             median = statistics.median(walls)
             rows.append({"tool": tool.name, "version": tool.version, "job": tool.job, "wall_seconds": median,
                          "all_runs": walls, "runs": len(walls), "mb_per_s": size_bytes / median / 1e6, "events_per_s": events / median,
+                         "points_per_s": summary.get("scalar_points", 0) / median,
                          "peak_rss_bytes": max(peaks), "best_step": answer})
             log("  %-28s %8.3f s  (%s)" % (tool.name, median, ", ".join("%.3f" % w for w in walls)))
         reference = next((row["wall_seconds"] for row in rows if row["tool"] == "tfevents best"), None)
@@ -320,12 +354,13 @@ def render_markdown(results):
         lines.append("### %s: %.0f MB, %d events (expected best step %s)" %
                      (corpus, data["bytes"] / 1e6, data["events"], data["expected_best_step"]))
         lines.append("")
-        lines.append("| tool | version | runs | wall s | MB/s | events/s | peak RSS MiB | × tfevents best | best step |")
-        lines.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+        lines.append("| tool | version | runs | wall s | MB/s | events/s | points/s | peak RSS MiB | × tfevents best | best step |")
+        lines.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
         for row in data["rows"]:
             ratio = row["ratio_to_tfevents"]
-            lines.append("| %s | %s | %d | %.3f | %.0f | %.3g | %.0f | %s | %s |" % (
+            lines.append("| %s | %s | %d | %.3f | %.0f | %.3g | %s | %.0f | %s | %s |" % (
                 row["tool"], row["version"], row.get("runs", len(row["all_runs"])), row["wall_seconds"], row["mb_per_s"], row["events_per_s"],
+                "%.3g" % row["points_per_s"] if row.get("points_per_s") else "-",
                 row["peak_rss_bytes"] / (1 << 20), "%.1f" % ratio if ratio else "-",
                 row["best_step"] if row["best_step"] is not None else "-"))
         lines.append("")
