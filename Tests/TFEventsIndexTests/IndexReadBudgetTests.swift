@@ -69,5 +69,15 @@ struct IndexReadBudgetTests {
         let floorIndex = scratch.path + "/floor-index"
         let floor = try LogdirIndex(logdir: logdir, indexPath: floorIndex, options: generous).update()
         #expect(!floor.declined && floor.writeMode == .built)
+
+        // ... but not when it spans more files than the floor allows (each
+        // file costs a fixed part): few bytes in many files are declined.
+        generous.cheapUpdateFiles = 2
+        let manyIndex = scratch.path + "/many-index"
+        let many = try LogdirIndex(logdir: logdir, indexPath: manyIndex, options: generous).update()
+        #expect(many.declined && many.files == 3)
+        #expect(!FileManager.default.fileExists(atPath: manyIndex))
+        generous.cheapUpdateFiles = 3
+        #expect(try !LogdirIndex(logdir: logdir, indexPath: manyIndex, options: generous).update().declined)
     }
 }

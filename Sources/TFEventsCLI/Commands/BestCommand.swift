@@ -22,7 +22,7 @@ struct BestCommand: ParsableCommand {
         per model directory and pattern, about 15 % of the eval files' size (155 MB for a 1 GiB log). Building it reads the files several \
         times slower than this command reads them directly, so by default the index is used only \
         when that is cheap: when it exists and less than an eighth of the eval files' bytes is new \
-        (or under 16 MiB is). Otherwise the files are read directly and the index is left as it \
+        (or under 16 MiB in at most 64 files is). Otherwise the files are read directly and the index is left as it \
         is. --build-index builds or updates it whatever it costs (worth it when a large directory \
         will be asked again and again: later runs read only what was appended); --no-index, or \
         TFEVENTS_NO_INDEX=1 in the environment, never touches it; --index PATH keeps it elsewhere \

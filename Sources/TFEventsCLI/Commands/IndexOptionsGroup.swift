@@ -129,7 +129,7 @@ struct IndexLocationOptions: ParsableArguments {
 /// So `best` and `scalars` without `--index` use it only when bringing it
 /// up to date reads little, and read the files directly otherwise, leaving
 /// the first build to `tfevents index` (or to a directory under 16 MiB of
-/// new bytes, where it takes milliseconds).
+/// new bytes in at most 64 files, where it takes milliseconds).
 enum IndexCache {
     /// An update that reads more than this fraction of the files' bytes is
     /// declined. On a 1 GiB eval log a direct `best --no-index` took

@@ -20,7 +20,7 @@ struct ScalarsCommand: ParsableCommand {
         they parse back to the same double; NaN and infinities are the strings "nan", "inf", "-inf".
 
         Given one directory that `tfevents index` has indexed, the points come from the index \
-        (updated first when less than an eighth of the bytes, or under 16 MiB, is new), one stored \
+        (updated first when less than an eighth of the bytes, or under 16 MiB in at most 64 files, is new), one stored \
         chunk at a time; the output is the same either way. Otherwise, with --no-index, with \
         TFEVENTS_NO_INDEX=1, or when the index cannot be written (a read-only cache), the files are \
         read directly and the index is left as it is.

@@ -31,16 +31,24 @@ public struct IndexOptions: Sendable {
     /// a direct pass that only looks for one metric, so a first build, or
     /// an update after much was appended, is not worth it to them.
     public var maximumReadFraction: Double?
-    /// Updates that read at most this many bytes are always made, whatever
+    /// Updates that read at most this many bytes, of at most
+    /// ``cheapUpdateFiles`` files, are always made, whatever
     /// ``maximumReadFraction`` says: they take milliseconds.
     public var cheapUpdateBytes = 16 << 20
+    /// See ``cheapUpdateBytes``: indexing a file costs a fixed part besides
+    /// its bytes (its entry, its chunk, its fingerprint), so a first build of
+    /// thousands of small files costs several times a direct pass even when
+    /// their bytes are few.
+    public var cheapUpdateFiles = 64
 
     /// Whether an update that must read `bytesToRead` of the files'
-    /// `totalBytes` is over the budget ``maximumReadFraction`` and
-    /// ``cheapUpdateBytes`` set (never, without a fraction).
-    func declines(reading bytesToRead: Int, of totalBytes: Int) -> Bool {
+    /// `totalBytes`, in `files` files, is over the budget
+    /// ``maximumReadFraction``, ``cheapUpdateBytes`` and
+    /// ``cheapUpdateFiles`` set (never, without a fraction).
+    func declines(reading bytesToRead: Int, of totalBytes: Int, files: Int) -> Bool {
         guard let fraction = maximumReadFraction else { return false }
-        return bytesToRead > cheapUpdateBytes && Double(bytesToRead) > fraction * Double(totalBytes)
+        let cheap = bytesToRead <= cheapUpdateBytes && files <= cheapUpdateFiles
+        return !cheap && Double(bytesToRead) > fraction * Double(totalBytes)
     }
 
     /// The defaults.

@@ -175,7 +175,8 @@ public final class LogdirIndex: Sendable {
         report.files = next.count
         report.filesRead = plan.count
         report.bytesToRead = plan.reduce(0) { $0 + max(0, $1.identity.size - ($1.resume ? $1.entry.validEnd : 0)) }
-        if options.declines(reading: report.bytesToRead, of: report.bytesToRead + report.bytesSkipped) {
+        if options.declines(reading: report.bytesToRead, of: report.bytesToRead + report.bytesSkipped,
+                            files: plan.count) {
             report.declined = true
             report.filesRead = 0
             report.elapsedSeconds = Self.now() - started
@@ -256,7 +257,7 @@ public final class LogdirIndex: Sendable {
         var discovered = LogdirDiscovery.eventFiles(in: logdir)
         if let include = options.include { discovered.files = discovered.files.filter(include) }
         let total = discovered.files.reduce(0) { $0 + ((try? FileIdentity(path: logdir + "/" + $1).size) ?? 0) }
-        guard options.declines(reading: total, of: total) else { return nil }
+        guard options.declines(reading: total, of: total, files: discovered.files.count) else { return nil }
         var report = IndexUpdateReport()
         report.declined = true
         report.bytesToRead = total
