@@ -7,7 +7,7 @@
 /// are written by the standard library's shortest round-trip formatter
 /// straight into the buffer (the digits of `Double.description`, without
 /// the string).
-package struct ScalarTextRows: TextOutputStream {
+package struct ScalarTextRows {
     /// CSV (RFC 4180, with a header) or JSON lines.
     package enum Format: Sendable {
         /// `path,tag,step,wall_time,value` rows.
@@ -19,21 +19,28 @@ package struct ScalarTextRows: TextOutputStream {
     /// The format.
     package let format: Format
     /// The rows appended and not yet taken.
-    package private(set) var bytes: [UInt8] = []
-
-    /// The step and wall time of the last row, and their text from the
-    /// byte after the tag's field to the value's first byte.
+    private var out: TextBuffer
+    /// The text of the last row's step and wall time, from the byte after
+    /// the tag's field to the value's first byte, and what it was made from.
+    private var middle = TextBuffer(capacity: 128)
     private var cachedStep: Int64 = 0
     private var cachedWallTimeBits: UInt64 = 0
-    private var cachedMiddle: [UInt8] = []
     private var hasCache = false
+    /// The starts of rows registered with ``rowPrefix(path:tag:)``.
+    private var prefixes = TextBuffer(capacity: 4096)
+    private var prefixRanges: [Range<Int>] = []
 
     /// Rows in `format`, in a buffer that starts with room for `capacity` bytes.
     package init(format: Format, capacity: Int = 1 << 18) {
         self.format = format
-        bytes.reserveCapacity(capacity + 4096)
-        cachedMiddle.reserveCapacity(64)
+        out = TextBuffer(capacity: capacity + 4096)
     }
+
+    /// Bytes of rows made and not yet taken.
+    package var count: Int { out.count }
+
+    /// The rows made and not yet taken, copied.
+    package var bytes: [UInt8] { out.bytes }
 
     /// The CSV header line; empty for JSON lines.
     package var header: [UInt8] {
@@ -60,42 +67,87 @@ package struct ScalarTextRows: TextOutputStream {
         return quoted + "\""
     }
 
+    /// Registers the start of every row of the file `path` and tag `tag`
+    /// (both from ``field(_:)``): the id to pass to
+    /// ``append(prefix:step:wallTime:value:)``, which copies it as one block.
+    package mutating func rowPrefix(path: [UInt8], tag: [UInt8]) -> Int {
+        let start = prefixes.count
+        Self.writePrefix(format, path: path, tag: tag, into: &prefixes)
+        prefixRanges.append(start ..< prefixes.count)
+        return prefixRanges.count - 1
+    }
+
+    /// Forgets the registered row starts (the next file's rows start anew).
+    package mutating func forgetRowPrefixes() {
+        prefixes.removeAll()
+        prefixRanges.removeAll(keepingCapacity: true)
+    }
+
+    /// Appends one point of a row start registered with
+    /// ``rowPrefix(path:tag:)``; returns the bytes now buffered (``count``,
+    /// which a caller in another module would otherwise read by copying
+    /// the rows).
+    @discardableResult
+    package mutating func append(prefix id: Int, step: Int64, wallTime: Double, value: Double) -> Int {
+        if !hasCache || step != cachedStep || wallTime.bitPattern != cachedWallTimeBits {
+            formatMiddle(step: step, wallTime: wallTime)
+        }
+        out.append(prefixes, range: prefixRanges[id])
+        appendTail(value)
+        return out.count
+    }
+
     /// Appends one point; `path` and `tag` come from ``field(_:)``.
     package mutating func append(path: [UInt8], tag: [UInt8], step: Int64, wallTime: Double, value: Double) {
         if !hasCache || step != cachedStep || wallTime.bitPattern != cachedWallTimeBits {
             formatMiddle(step: step, wallTime: wallTime)
         }
+        Self.writePrefix(format, path: path, tag: tag, into: &out)
+        appendTail(value)
+    }
+
+    /// A row up to its step: `path,tag` or `{"path":…,"tag":…`.
+    private static func writePrefix(_ format: Format, path: [UInt8], tag: [UInt8], into buffer: inout TextBuffer) {
         switch format {
         case .csv:
-            bytes.append(contentsOf: path)
-            bytes.append(UInt8(ascii: ","))
-            bytes.append(contentsOf: tag)
-            bytes.append(contentsOf: cachedMiddle)
-            appendNumber(value, quotedWhenNotFinite: false)
-            bytes.append(UInt8(ascii: "\n"))
+            buffer.append(path)
+            buffer.append(UInt8(ascii: ","))
+            buffer.append(tag)
         case .jsonLines:
-            bytes.append(contentsOf: Self.jsonPathKey)
-            bytes.append(contentsOf: path)
-            bytes.append(contentsOf: Self.jsonTagKey)
-            bytes.append(contentsOf: tag)
-            bytes.append(contentsOf: cachedMiddle)
-            appendNumber(value, quotedWhenNotFinite: true)
-            bytes.append(contentsOf: Self.jsonEnd)
+            buffer.append(jsonPathKey)
+            buffer.append(path)
+            buffer.append(jsonTagKey)
+            buffer.append(tag)
         }
     }
 
-    /// Takes the rows made so far and goes on writing into `buffer`
-    /// (emptied, its room kept): buffers travel between threads and are
-    /// reused instead of allocated (fresh memory is slow to first touch).
-    package mutating func exchangeBuffer(_ buffer: inout [UInt8]) {
-        buffer.removeAll(keepingCapacity: true)
-        swap(&bytes, &buffer)
+    /// The step and wall time, the value and the row's end.
+    @inline(__always)
+    private mutating func appendTail(_ value: Double) {
+        out.append(middle)
+        switch format {
+        case .csv:
+            appendNumber(value, quotedWhenNotFinite: false)
+            out.append(UInt8(ascii: "\n"))
+        case .jsonLines:
+            appendNumber(value, quotedWhenNotFinite: true)
+            out.append(Self.jsonEnd)
+        }
     }
 
-    /// Hands the rows to `body` and empties the buffer (keeping its room).
-    package mutating func drain(_ body: ([UInt8]) -> Void) {
-        body(bytes)
-        bytes.removeAll(keepingCapacity: true)
+    /// Takes the rows made so far into `buffer` (emptied, its room kept):
+    /// buffers travel between threads and are reused instead of allocated
+    /// (fresh memory is slow to first touch).
+    package mutating func exchangeBuffer(_ buffer: inout [UInt8]) {
+        out.copy(into: &buffer)
+        out.removeAll()
+    }
+
+    /// Hands the rows to `body` (valid only during the call) and empties
+    /// the buffer, keeping its room.
+    package mutating func drain(_ body: (UnsafeRawBufferPointer) -> Void) {
+        unsafe out.withUnsafeBytes(body)
+        out.removeAll()
     }
 
     private static let jsonPathKey = Array("{\"path\":".utf8)
@@ -107,61 +159,42 @@ package struct ScalarTextRows: TextOutputStream {
 
     /// `,step,wall_time,` (CSV) or `,"step":…,"wall_time":…,"value":` (JSON).
     private mutating func formatMiddle(step: Int64, wallTime: Double) {
-        swap(&bytes, &cachedMiddle)
-        bytes.removeAll(keepingCapacity: true)
+        swap(&out, &middle)
+        out.removeAll()
         switch format {
         case .csv:
-            bytes.append(UInt8(ascii: ","))
-            appendInteger(step)
-            bytes.append(UInt8(ascii: ","))
+            out.append(UInt8(ascii: ","))
+            out.appendDecimal(step.magnitude, negative: step < 0)
+            out.append(UInt8(ascii: ","))
             appendNumber(wallTime, quotedWhenNotFinite: false)
-            bytes.append(UInt8(ascii: ","))
+            out.append(UInt8(ascii: ","))
         case .jsonLines:
-            bytes.append(contentsOf: Self.jsonStepKey)
-            appendInteger(step)
-            bytes.append(contentsOf: Self.jsonWallTimeKey)
+            out.append(Self.jsonStepKey)
+            out.appendDecimal(step.magnitude, negative: step < 0)
+            out.append(Self.jsonWallTimeKey)
             appendNumber(wallTime, quotedWhenNotFinite: true)
-            bytes.append(contentsOf: Self.jsonValueKey)
+            out.append(Self.jsonValueKey)
         }
-        swap(&bytes, &cachedMiddle)
+        swap(&out, &middle)
         cachedStep = step
         cachedWallTimeBits = wallTime.bitPattern
         hasCache = true
     }
 
-    /// Decimal digits of `value`, as `Int64.description` writes them.
-    private mutating func appendInteger(_ value: Int64) {
-        if value < 0 { bytes.append(UInt8(ascii: "-")) }
-        var magnitude = value.magnitude
-        let start = bytes.count
-        repeat {
-            bytes.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude % 10))
-            magnitude /= 10
-        } while magnitude != 0
-        bytes[start...].reverse()
-    }
+    private static let nan = Array("nan".utf8), infinity = Array("inf".utf8), minusInfinity = Array("-inf".utf8)
 
     /// A finite double as `Double.description` writes it (shortest digits
     /// that read back to the same bits); NaN and infinities as `nan`,
     /// `inf`, `-inf`, in quotes for JSON.
+    @inline(__always)
     private mutating func appendNumber(_ value: Double, quotedWhenNotFinite: Bool) {
         if value.isFinite {
-            value.write(to: &self)  // arrives in _writeASCII, no String made
+            value.write(to: &out)  // arrives in _writeASCII, no String made
             return
         }
-        let word = value.isNaN ? "nan" : (value < 0 ? "-inf" : "inf")
-        if quotedWhenNotFinite { bytes.append(UInt8(ascii: "\"")) }
-        bytes.append(contentsOf: word.utf8)
-        if quotedWhenNotFinite { bytes.append(UInt8(ascii: "\"")) }
+        if quotedWhenNotFinite { out.append(UInt8(ascii: "\"")) }
+        out.append(value.isNaN ? Self.nan : (value < 0 ? Self.minusInfinity : Self.infinity))
+        if quotedWhenNotFinite { out.append(UInt8(ascii: "\"")) }
     }
 
-    /// `TextOutputStream`: where `Double.write(to:)` puts its digits.
-    package mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) {
-        unsafe bytes.append(contentsOf: buffer)
-    }
-
-    /// `TextOutputStream`: any other text (not used by doubles).
-    package mutating func write(_ string: String) {
-        bytes.append(contentsOf: string.utf8)
-    }
 }

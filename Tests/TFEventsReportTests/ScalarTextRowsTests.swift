@@ -72,4 +72,33 @@ struct ScalarTextRowsTests {
         }
         #expect(mismatches.isEmpty, "bit patterns printed differently: \(mismatches)")
     }
+
+    @Test("rows from registered row starts equal rows given path and tag; starts are forgotten per file", arguments: [ScalarTextRows.Format.csv, .jsonLines])
+    func rowPrefixes(format: ScalarTextRows.Format) {
+        var direct = ScalarTextRows(format: format, capacity: 16)  // small: the buffer grows
+        var prefixed = ScalarTextRows(format: format, capacity: 16)
+        var rng = SplitMix64(seed: 5)
+        for file in ["a/events.1", "b,c/events.2"] {
+            prefixed.forgetRowPrefixes()
+            let path = direct.field(file)
+            let tags = ["loss", "acc,uracy", "q\"t"].map { direct.field($0) }
+            let ids = tags.map { prefixed.rowPrefix(path: path, tag: $0) }
+            #expect(ids == [0, 1, 2])
+            for i in 0 ..< 3000 {
+                let t = rng.nextInt(below: tags.count)
+                let step = Int64(i / 4), wallTime = 1.7e9 + Double(i / 4), value = Double(bitPattern: rng.next())
+                direct.append(path: path, tag: tags[t], step: step, wallTime: wallTime, value: value)
+                prefixed.append(prefix: ids[t], step: step, wallTime: wallTime, value: value)
+            }
+        }
+        #expect(prefixed.count == direct.count && prefixed.count > 100_000)
+        #expect(prefixed.bytes == direct.bytes)
+        // A copy keeps its bytes when the original goes on writing.
+        let copy = prefixed
+        prefixed.append(prefix: 0, step: 1, wallTime: 2, value: 3)
+        #expect(copy.count == direct.count && copy.bytes == direct.bytes && prefixed.count > copy.count)
+        var taken: [UInt8] = [1, 2, 3]
+        prefixed.exchangeBuffer(&taken)
+        #expect(prefixed.count == 0 && Array(taken.prefix(copy.count)) == copy.bytes && taken.count > copy.count)
+    }
 }

@@ -74,6 +74,8 @@ struct ScalarsCommand: ParsableCommand {
         let group = DispatchGroup()
         for _ in 0 ..< min(location.jobs ?? IndexOptions().jobs, files.count) {
             DispatchQueue.global().async(group: group) {
+                // One buffer per worker, reused file after file.
+                var rows = ScalarTextRows(format: format, capacity: OrderedFileRows.blockSize)
                 while true {
                     let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
                     guard index < files.count else { return }
@@ -84,7 +86,6 @@ struct ScalarsCommand: ParsableCommand {
                         reported = offset
                         progress.update(done: done, total: total, files: 0, totalFiles: 0)
                     }
-                    var rows = ScalarTextRows(format: format, capacity: OrderedFileRows.blockSize)
                     var spare = ordered.spare()
                     let summary = Self.rows(of: files[index], scanner: scanner, filter: filter, into: &rows) { rows in
                         rows.exchangeBuffer(&spare)
@@ -116,25 +117,31 @@ struct ScalarsCommand: ParsableCommand {
     private static func rows(of file: String, scanner: FileScanner, filter: TagFilter, into rows: inout ScalarTextRows,
                              emit: (inout ScalarTextRows) -> Void) -> FileScanSummary {
         let quotedPath = rows.field(file)
-        // Tag id -> encoded tag (nil when filtered out), decided once per
-        // tag of the file: an array lookup per point, no hashing.
-        var tagCache: [[UInt8]?] = []
-        var decided: [Bool] = []
+        rows.forgetRowPrefixes()
+        // Tag id -> the id of its rows' start (path and tag), or -1 when the
+        // tag is filtered out, decided once per tag of the file: an array
+        // lookup per point, no hashing.
+        let undecided = -2
+        var prefixOfTag: [Int] = []
         return scanner.scan(path: file) { point in
             let id = point.tagID
-            if id >= decided.count {
-                decided.append(contentsOf: repeatElement(false, count: id + 1 - decided.count))
-                tagCache.append(contentsOf: repeatElement(nil, count: id + 1 - tagCache.count))
+            if id >= prefixOfTag.count {
+                prefixOfTag.append(contentsOf: repeatElement(undecided, count: id + 1 - prefixOfTag.count))
             }
-            if !decided[id] {
+            if prefixOfTag[id] == undecided {
                 let tag = point.tag
-                tagCache[id] = filter.matches(tag) ? rows.field(tag) : nil
-                decided[id] = true
+                if filter.matches(tag) {
+                    let field = rows.field(tag)
+                    prefixOfTag[id] = rows.rowPrefix(path: quotedPath, tag: field)
+                } else {
+                    prefixOfTag[id] = -1
+                }
             }
-            guard let encoded = tagCache[id] else { return }
-            rows.append(path: quotedPath, tag: encoded, step: point.step, wallTime: point.wallTime,
-                        value: point.scalar.value)
-            if rows.bytes.count >= OrderedFileRows.blockSize { emit(&rows) }
+            let prefix = prefixOfTag[id]
+            guard prefix >= 0 else { return }
+            let buffered = rows.append(prefix: prefix, step: point.step, wallTime: point.wallTime,
+                                       value: point.scalar.value)
+            if buffered >= OrderedFileRows.blockSize { emit(&rows) }
         }
     }
 }

@@ -35,12 +35,12 @@ struct ScalarRows {
     /// One point; `path` and `tag` already ``encoded(_:)``.
     mutating func write(path: [UInt8], tag: [UInt8], step: Int64, wallTime: Double, value: Double) {
         rows.append(path: path, tag: tag, step: step, wallTime: wallTime, value: value)
-        if rows.bytes.count >= Self.drainSize { drain() }
+        if rows.count >= Self.drainSize { drain() }
     }
 
     /// Hands what is buffered to standard output (which the caller flushes).
     mutating func drain() {
         let out = self.out
-        rows.drain { bytes in bytes.withUnsafeBytes { out.write(bytes: $0) } }
+        unsafe rows.drain { unsafe out.write(bytes: $0) }
     }
 }
