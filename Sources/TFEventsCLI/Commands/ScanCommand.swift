@@ -10,8 +10,9 @@ struct ScanCommand: ParsableCommand {
         Every record's length and payload CRC is verified. A file that ends inside a record is \
         reported as a truncated tail (a file still being written), which is not an error. Bad \
         records are reported on stderr with their byte offset; reading goes on after them. \
-        Files are read in parallel (--jobs, one file per core by default); the table lists them \
-        in path order, the same whatever the number of jobs.
+        Files are read in parallel (--jobs, one file per core by default), and a large uncompressed \
+        file in ranges that start at verified record boundaries; the table lists files in path \
+        order, each summary the same whatever the number of jobs.
 
         Examples:
           tfevents scan logs/
@@ -30,7 +31,7 @@ struct ScanCommand: ParsableCommand {
 
     static let formats: [OutputFormat] = [.text, .json, .jsonl, .csv]
 
-    @Option(help: "Files read at the same time (default: the number of cores).")
+    @Option(help: "Threads reading files, or ranges of a large file, at the same time (default: the number of cores).")
     var jobs: Int?
 
     func validate() throws {
