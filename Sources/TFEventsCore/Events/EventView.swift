@@ -142,7 +142,7 @@ public struct SummaryValues: ~Escapable {
 
     var reader: ProtoReader
     /// Values returned so far.
-    private var returned = 0
+    var returned = 0
 
     /// The values of the serialized `Summary` in `summary`.
     @_lifetime(copy summary)

@@ -39,28 +39,56 @@ package struct MetricScan: Sendable {
 
 extension SummaryValues {
     /// Walks the remaining values once and calls `body` with the tag bytes
-    /// and value of each scalar (FORMAT §4.2) of an accepted encoding; a
-    /// value that claims to be a scalar and does not decode is counted in
-    /// `malformed` and skipped alone. The one loop the best-model search,
-    /// its tag interning and the reading back of a kept evaluation share.
+    /// of every value and its scalar (FORMAT §4.2), nil when it is not one;
+    /// a value that claims to be a scalar and does not decode is counted in
+    /// `malformed` and passed with nil. The one loop that scanning, the
+    /// best-model search, its tag interning and the reading back of a kept
+    /// evaluation share.
     ///
-    /// - Parameter includeTensorScalars: false to pass only `simple_value`
-    ///   scalars (as TensorFlow 1's reader does).
+    /// - Parameter requireRankZero: accept only rank-0 tensors as scalars.
     /// - Throws: ``ProtoDecodingError`` when the summary does not decode;
     ///   the values before it have been passed and counted.
     @inline(__always)
-    package mutating func forEachScalar(includeTensorScalars: Bool, malformed: inout Int,
-                                        _ body: (RawSpan, ScalarValue) -> Void) throws(ProtoDecodingError) {
+    package mutating func forEachValue(requireRankZero: Bool, malformed: inout Int,
+                                       _ body: (RawSpan, ScalarValue?) -> Void) throws(ProtoDecodingError) {
         var value = SummaryValueView()
-        while try next(into: &value) {
+        while true {
+            // The usual value, in short form: a simple_value is passed
+            // straight from its parsed parts, without filling a view.
+            if returned < Self.maxValuesPerEvent, let parts = reader.readShortSummaryValue() {
+                returned &+= 1  // < maxValuesPerEvent
+                let spans = reader.spans(of: parts)
+                if parts.kind == 2 {
+                    body(spans.tag, ScalarValue(value: Double(Float(bitPattern: parts.simpleValueBits)),
+                                                encoding: .simpleValue))
+                    continue
+                }
+                value.assign(parts, spans: spans)
+            } else if try !next(into: &value) {
+                return
+            }
             let scalar: ScalarValue?
-            do { scalar = try value.scalar() } catch {
+            do { scalar = try value.scalar(requireRankZero: requireRankZero) } catch {
                 malformed += 1
+                body(value.tagBytes, nil)
                 continue
             }
-            guard let scalar else { continue }
-            if !includeTensorScalars, scalar.encoding != .simpleValue { continue }
             body(value.tagBytes, scalar)
+        }
+    }
+
+    /// ``forEachValue(requireRankZero:malformed:_:)`` for the scalars of an
+    /// accepted encoding only.
+    ///
+    /// - Parameter includeTensorScalars: false to pass only `simple_value`
+    ///   scalars (as TensorFlow 1's reader does).
+    @inline(__always)
+    package mutating func forEachScalar(includeTensorScalars: Bool, malformed: inout Int,
+                                        _ body: (RawSpan, ScalarValue) -> Void) throws(ProtoDecodingError) {
+        try forEachValue(requireRankZero: false, malformed: &malformed) { tag, scalar in
+            guard let scalar else { return }
+            if !includeTensorScalars, scalar.encoding != .simpleValue { return }
+            body(tag, scalar)
         }
     }
 }

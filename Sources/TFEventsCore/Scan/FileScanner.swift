@@ -173,20 +173,14 @@ public struct FileScanner {
                              handsOutPoints: Bool, onScalar: (ScalarPointView) -> Void) throws(ProtoDecodingError) {
         var values = event.summaryValues()
         var index = 0
-        var value = SummaryValueView()
         // `pending[0 ..< count]` are this event's points: the buffer is
         // overwritten, never emptied (emptying it cost more than decoding).
         var count = 0
         var malformed = 0
-        while try values.next(into: &value) {
-            let tagID = tags.intern(value.tagBytes, predicted: &predictedTags, at: index)
+        try values.forEachValue(requireRankZero: requireRankZero, malformed: &malformed) { tagBytes, scalar in
+            let tagID = tags.intern(tagBytes, predicted: &predictedTags, at: index)
             index += 1
-            let scalar: ScalarValue?
-            do { scalar = try value.scalar(requireRankZero: requireRankZero) } catch {
-                malformed += 1
-                continue
-            }
-            guard let scalar else { continue }
+            guard let scalar else { return }
             if handsOutPoints {
                 if count < pending.count { pending[count] = (tagID, scalar) } else { pending.append((tagID, scalar)) }
             }
