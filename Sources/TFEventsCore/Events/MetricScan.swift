@@ -53,14 +53,19 @@ extension SummaryValues {
                                        _ body: (RawSpan, ScalarValue?) -> Void) throws(ProtoDecodingError) {
         var value = SummaryValueView()
         while true {
-            // The usual value, in short form: a simple_value is passed
-            // straight from its parsed parts, without filling a view.
+            // The usual value, in short form: a simple_value or a TF2
+            // float scalar is passed straight from its parsed parts,
+            // without filling a view.
             if returned < Self.maxValuesPerEvent, let parts = reader.readShortSummaryValue() {
                 returned &+= 1  // < maxValuesPerEvent
                 let spans = reader.spans(of: parts)
                 if parts.kind == 2 {
                     body(spans.tag, ScalarValue(value: Double(Float(bitPattern: parts.simpleValueBits)),
                                                 encoding: .simpleValue))
+                    continue
+                }
+                if parts.kind == 8, let scalar = SummaryValueView.plainFloatTensor(spans.member) {
+                    body(spans.tag, scalar)
                     continue
                 }
                 value.assign(parts, spans: spans)

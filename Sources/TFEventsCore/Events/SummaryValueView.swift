@@ -174,6 +174,18 @@ public struct SummaryValueView: ~Escapable, BitwiseCopyable {
         return try otherScalar(requireRankZero: requireRankZero)
     }
 
+    /// The scalar of `tensor` when it is exactly what TF2's
+    /// `tf.summary.scalar` writes, `08 01 12 00 22 04 <f32>` (dtype
+    /// DT_FLOAT, an empty shape, 4 content bytes); nil for anything else,
+    /// which ``TensorScalar/decode(_:requireRankZero:)`` then reads.
+    @inline(__always)
+    static func plainFloatTensor(_ tensor: RawSpan) -> ScalarValue? {
+        let bytes = ShortForm(tensor)
+        guard bytes.count == 10, bytes.fixed32(at: 0) == 0x0012_0108, bytes.fixed16(at: 4) == 0x0422,
+              let bits = bytes.fixed32(at: 6) else { return nil }
+        return ScalarValue(value: Double(Float(bitPattern: bits)), encoding: .tensor(.float, fromContent: true))
+    }
+
     /// ``scalar(requireRankZero:)`` for every kind but `simple_value`.
     @usableFromInline
     func otherScalar(requireRankZero: Bool) throws(ProtoDecodingError) -> ScalarValue? {
@@ -181,13 +193,7 @@ public struct SummaryValueView: ~Escapable, BitwiseCopyable {
         case .simpleValue:
             return ScalarValue(value: Double(Float(bitPattern: simpleValueBits)), encoding: .simpleValue)
         case .tensor:
-            // TF2 tf.summary.scalar writes exactly `08 01 12 00 22 04 <f32>`:
-            // dtype DT_FLOAT, an empty shape, 4 content bytes.
-            let tensor = ShortForm(memberBytes)
-            if tensor.count == 10, tensor.fixed32(at: 0) == 0x0012_0108, tensor.fixed16(at: 4) == 0x0422,
-               let bits = tensor.fixed32(at: 6) {
-                return ScalarValue(value: Double(Float(bitPattern: bits)), encoding: .tensor(.float, fromContent: true))
-            }
+            if let scalar = Self.plainFloatTensor(memberBytes) { return scalar }
             return try TensorScalar.decode(memberBytes, requireRankZero: requireRankZero)
         default:
             return nil
