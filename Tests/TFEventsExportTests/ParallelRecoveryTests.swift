@@ -47,4 +47,48 @@ struct ParallelRecoveryTests {
             #expect(parallel.statistics.skipped == sequential.statistics.skipped)
         }
     }
+
+    @Test("ranges of one file read side by side equal one reader: bests, event indices, newest, counts, issues, on damaged files")
+    func ranges() throws {
+        let scratch = ScratchDirectory()
+        var files: [String] = []
+        for (index, encoding) in [EvalLogGenerator.Encoding.simpleValue, .tf2Tensor, .mixed].enumerated() {
+            let path = scratch.path + "/events.out.tfevents.\(2000 + index).gen"
+            _ = try EvalLogGenerator.writeFile(path: path, seed: UInt64(index), encoding: encoding, limit: .bytes(90_000))
+            files.append(path)
+        }
+        // Ties, NaN, infinities, missing metrics and malformed values.
+        var random = SplitMix64(seed: 31)
+        let crafted = scratch.path + "/events.out.tfevents.3000.crafted"
+        try CraftedEvalLogs.write(CraftedEvalLogs.randomEvents(count: 600, firstStep: 0, random: &random), to: crafted)
+        files.append(crafted)
+        let damagedDirectory = scratch.path + "/damaged"
+        try FileManager.default.createDirectory(atPath: damagedDirectory, withIntermediateDirectories: true)
+        files += try DamagedCopies.write(of: [UInt8](Data(contentsOf: URL(fileURLWithPath: files[0]))), in: damagedDirectory)
+        var cut = 0
+        for readerOptions in [RecordReaderOptions(), .stopAtFirstError] {
+            for comparison in [MetricComparison.lossSmaller, .larger("accuracy"), .smaller("aux"), .larger("missing")] {
+                let options = BestTracker.Options(trackNewest: true)
+                for file in files {
+                    let one = try EvalRecovery.recover(files: [file], comparison: comparison, options: options,
+                                                       readerOptions: readerOptions, jobs: 1)
+                    for rangeBytes in [700, 9000] {
+                        cut += ScanPlan(paths: [file], workers: 3, rangeBytes: rangeBytes).boundaries[0].count > 1 ? 1 : 0
+                        let ranged = try EvalRecovery.recover(files: [file], comparison: comparison, options: options,
+                                                              readerOptions: readerOptions, jobs: 3, rangeBytes: rangeBytes)
+                        let context = "\(file), \(comparison), ranges of \(rangeBytes)"
+                        #expect(ranged.best == one.best && ranged.best?.source == one.best?.source, "\(context)")
+                        #expect(ranged.newest == one.newest && ranged.newest?.source == one.newest?.source, "\(context)")
+                        #expect(ranged.statistics.evaluations == one.statistics.evaluations, "\(context)")
+                        #expect(ranged.statistics.skipped == one.statistics.skipped, "\(context)")
+                        #expect(ranged.statistics.malformedValues == one.statistics.malformedValues, "\(context)")
+                        #expect(ranged.files == one.files, "\(context)")
+                        #expect(ranged.issues.map(\.description) == one.issues.map(\.description), "\(context)")
+                        #expect(ranged.issues.map(\.offset) == one.issues.map(\.offset), "\(context)")
+                    }
+                }
+            }
+        }
+        #expect(cut >= 2 * 4 * 2 * files.count - 8)  // nearly every file cut, for every size and comparison
+    }
 }

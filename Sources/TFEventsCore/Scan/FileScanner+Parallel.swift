@@ -61,16 +61,9 @@ extension FileScanner {
                 let range = plan.order[position]
                 let path = paths[range.file]
                 let size = plan.rangeSize(range)
-                var start = plan.boundaries[range.file][range.index]
-                if range.index > 0 {
-                    guard let point = RecordReader.synchronizationPoint(path: path, from: start),
-                          plan.limit(range).map({ point < $0 }) ?? true else {
-                        // No boundary found in reach: the previous range's
-                        // reader goes on through this one when joined.
-                        progress.map { $0(doneBytes.wrappingAdd(size, ordering: .relaxed).newValue) }
-                        continue
-                    }
-                    start = point
+                guard let start = plan.start(of: range, path: path) else {
+                    progress.map { $0(doneBytes.wrappingAdd(size, ordering: .relaxed).newValue) }
+                    continue
                 }
                 var reported = 0
                 if let progress {
@@ -108,57 +101,5 @@ extension FileScanner {
             index += 1
         }
         return joined.summary
-    }
-}
-
-/// How the files of one parallel scan are cut into ranges, and the order in
-/// which the ranges are read.
-struct ScanPlan {
-    /// One range: the `index`-th of file `file`.
-    struct Range {
-        var file: Int
-        var index: Int
-    }
-
-    /// For each file, the offsets its ranges are searched from (the first is 0).
-    let boundaries: [[Int]]
-    /// Each file's size when planned.
-    let sizes: [Int]
-    /// Every range, the largest first.
-    let order: [Range]
-
-    init(paths: [String], workers: Int, rangeBytes: Int?) {
-        let sizes = paths.map { (try? FileIdentity(path: $0).size) ?? 0 }
-        let total = sizes.reduce(0, +)
-        let target = max(1, rangeBytes ?? max(FileScanner.minimumRangeBytes, total / (workers * 4)))
-        let boundaries = zip(paths, sizes).map { path, size in
-            guard size >= 2 * target, RecordReader.canStartMidway(path: path) else { return [0] }
-            let count = size / target
-            return (0 ..< count).map { size / count * $0 }
-        }
-        // (range, bytes) for every range, in file order.
-        var ranges: [(range: Range, bytes: Int)] = []
-        for (file, starts) in boundaries.enumerated() {
-            for (index, start) in starts.enumerated() {
-                let end = index + 1 < starts.count ? starts[index + 1] : sizes[file]
-                ranges.append((Range(file: file, index: index), end - start))
-            }
-        }
-        self.boundaries = boundaries
-        self.sizes = sizes
-        order = ranges.indices.sorted { a, b in
-            ranges[a].bytes > ranges[b].bytes || (ranges[a].bytes == ranges[b].bytes && a < b)
-        }.map { ranges[$0].range }
-    }
-
-    /// Where the reader of `range` stops (nil: at the end of the file).
-    func limit(_ range: Range) -> Int? {
-        let starts = boundaries[range.file]
-        return range.index + 1 < starts.count ? starts[range.index + 1] : nil
-    }
-
-    /// The bytes `range` covers, for progress.
-    func rangeSize(_ range: Range) -> Int {
-        (limit(range) ?? sizes[range.file]) - boundaries[range.file][range.index]
     }
 }

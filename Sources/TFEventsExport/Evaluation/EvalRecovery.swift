@@ -133,13 +133,25 @@ public enum EvalRecovery {
     /// first best is found on its own, and the files' bests are then merged
     /// in file order with the same strictly-better rule, which gives exactly
     /// the sequential answer.
+    ///
+    /// A large uncompressed file is read in ranges side by side as
+    /// `FileScanner` does (`rangeBytes`: their size, nil to choose it from
+    /// the total and `jobs`): each range's first best is found on its own
+    /// and merged in order, event indices counted on from the ranges
+    /// before; ranges are joined only where one range's reader stopped
+    /// exactly where the next one started, and read again from there
+    /// otherwise.
     package static func recover(files: [String], comparison: MetricComparison = .lossSmaller,
                                options: BestTracker.Options = .init(),
                                readerOptions: RecordReaderOptions = .init(),
-                               jobs: Int = ProcessInfoLite.activeProcessorCount) throws(ExportError) -> Result {
-        if files.count > 1, jobs > 1, comparison.metric != nil, !options.strict {
-            return recoverInParallel(files: files, comparison: comparison, options: options,
-                                     readerOptions: readerOptions, jobs: jobs)
+                               jobs: Int = ProcessInfoLite.activeProcessorCount,
+                               rangeBytes: Int? = nil) throws(ExportError) -> Result {
+        if jobs > 1, comparison.metric != nil, !options.strict, !files.isEmpty {
+            let plan = ScanPlan(paths: files, workers: jobs, rangeBytes: rangeBytes)
+            if plan.order.count > 1 {
+                return recoverInParallel(files: files, plan: plan, comparison: comparison, options: options,
+                                         readerOptions: readerOptions, jobs: jobs)
+            }
         }
         var tracker = BestTracker(comparison: comparison, options: options)
         var progress = files.map(FileProgress.init(path:))
@@ -151,43 +163,51 @@ public enum EvalRecovery {
                       files: progress, issues: issues)
     }
 
-    /// The parallel form of ``recover(files:comparison:options:readerOptions:jobs:)``
-    /// for built-in comparisons (which cannot throw outside strict mode).
-    private static func recoverInParallel(files: [String], comparison: MetricComparison, options: BestTracker.Options,
-                                          readerOptions: RecordReaderOptions, jobs: Int) -> Result {
-        struct PerFile: Sendable {
-            var progress: FileProgress
-            var best: EvalResult?
-            var newest: EvalResult?
-            var statistics: BestTracker.Statistics
-            var issues: [Issue]
-        }
-        let results = Mutex<[PerFile?]>(Array(repeating: nil, count: files.count))
-        let next = Atomic<Int>(0)
-        DispatchQueue.concurrentPerform(iterations: min(jobs, files.count)) { _ in
-            while true {
-                let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                guard index < files.count else { return }
-                var tracker = BestTracker(comparison: comparison, options: options)
-                var progress = FileProgress(path: files[index])
-                var issues: [Issue] = []
-                // Not strict, built-in comparison: nothing here throws.
-                try? read(&progress, into: &tracker, issues: &issues, readerOptions: readerOptions)
-                let done = PerFile(progress: progress, best: tracker.best, newest: tracker.newest,
-                                   statistics: tracker.statistics, issues: issues)
-                results.withLock { $0[index] = done }
-            }
-        }
+    /// What was found in one range of a file, or in a whole file.
+    private struct Part: Sendable {
+        /// Where its reader started.
+        var start: Int
+        /// How far it was read; event indices from the part's start.
+        var progress: FileProgress
         var best: EvalResult?
         var newest: EvalResult?
-        var statistics = BestTracker.Statistics()
-        var progress: [FileProgress] = []
-        var issues: [Issue] = []
-        for case let file? in results.withLock({ $0 }) {
-            progress.append(file.progress)
-            issues += file.issues
-            statistics.add(file.statistics)
-            if let candidate = file.best {
+        var statistics: BestTracker.Statistics
+        var issues: [Issue]
+        /// The record boundary where its reader stopped at its limit (nil:
+        /// the file's end, or a stop, ended it).
+        var stoppedAtLimit: Int?
+
+        /// Reads `path` from `start` up to `limit` into a fresh tracker.
+        init(path: String, start: Int, limit: Int?, comparison: MetricComparison, options: BestTracker.Options,
+             readerOptions: RecordReaderOptions) {
+            var tracker = BestTracker(comparison: comparison, options: options)
+            var progress = FileProgress(path: path)
+            progress.offset = start
+            var issues: [Issue] = []
+            // Not strict, built-in comparison: nothing here throws.
+            let stopped = try? EvalRecovery.read(&progress, into: &tracker, issues: &issues,
+                                                 readerOptions: readerOptions, limit: limit)
+            self.start = start
+            self.progress = progress
+            best = tracker.best
+            newest = tracker.newest
+            statistics = tracker.statistics
+            self.issues = issues
+            stoppedAtLimit = stopped
+        }
+
+        /// Appends `next`, read from where this part stopped, or `next`, the
+        /// part of the next file, keeping the first of equally good bests.
+        mutating func append(_ next: Part, comparison: MetricComparison, sameFile: Bool) {
+            let base = sameFile ? progress.eventCount : 0
+            func shifted(_ result: EvalResult?) -> EvalResult? {
+                guard var result, base != 0 else { return result }
+                result.source?.eventIndex += base
+                return result
+            }
+            issues += next.issues
+            statistics.add(next.statistics)
+            if let candidate = shifted(next.best) {
                 if let current = best {
                     if (try? comparison.isBetter(best: current, current: candidate)) == true {
                         best = candidate
@@ -197,17 +217,79 @@ public enum EvalRecovery {
                     best = candidate
                 }
             }
-            if let candidate = file.newest { newest = candidate }
+            if let candidate = shifted(next.newest) { newest = candidate }
+            if sameFile {
+                let identity = progress.identity
+                let events = progress.eventCount + next.progress.eventCount
+                progress = next.progress
+                progress.identity = identity
+                progress.eventCount = events
+                stoppedAtLimit = next.stoppedAtLimit
+            }
         }
-        return Result(best: best, newest: newest, statistics: statistics, files: progress, issues: issues)
+    }
+
+    /// The parallel form of ``recover(files:comparison:options:readerOptions:jobs:rangeBytes:)``
+    /// for built-in comparisons (which cannot throw outside strict mode).
+    private static func recoverInParallel(files: [String], plan: ScanPlan, comparison: MetricComparison,
+                                          options: BestTracker.Options, readerOptions: RecordReaderOptions,
+                                          jobs: Int) -> Result {
+        let results = Mutex<[[Part?]]>(plan.boundaries.map { Array(repeating: nil, count: $0.count) })
+        let next = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: min(jobs, plan.order.count)) { _ in
+            while true {
+                let position = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                guard position < plan.order.count else { return }
+                let range = plan.order[position]
+                let path = files[range.file]
+                guard let start = plan.start(of: range, path: path) else { continue }
+                let part = Part(path: path, start: start, limit: plan.limit(range), comparison: comparison,
+                                options: options, readerOptions: readerOptions)
+                results.withLock { $0[range.file][range.index] = part }
+            }
+        }
+        let parts = results.withLock { $0 }
+        var total: Part?
+        var progress: [FileProgress] = []
+        for (file, path) in files.enumerated() {
+            // The file's ranges, joined where each reader stopped exactly
+            // where the next one started, read again from there otherwise.
+            func read(from start: Int, index: Int) -> Part {
+                Part(path: path, start: start, limit: plan.limit(.init(file: file, index: index)),
+                     comparison: comparison, options: options, readerOptions: readerOptions)
+            }
+            var joined = parts[file][0] ?? read(from: 0, index: 0)
+            var index = 1
+            while let end = joined.stoppedAtLimit, index < parts[file].count {
+                if let part = parts[file][index], part.start == end {
+                    joined.append(part, comparison: comparison, sameFile: true)
+                } else {
+                    joined.append(read(from: end, index: index), comparison: comparison, sameFile: true)
+                }
+                index += 1
+            }
+            progress.append(joined.progress)
+            if total == nil {
+                total = joined
+            } else {
+                total?.append(joined, comparison: comparison, sameFile: false)
+            }
+        }
+        return Result(best: total?.best, newest: total?.newest, statistics: total?.statistics ?? .init(),
+                      files: progress, issues: total?.issues ?? [])
     }
 
     /// Reads `file` from where it was left into `tracker`: the whole file
     /// the first time, only what was appended later. A file that shrank or
     /// was replaced is read again from the start.
+    ///
+    /// With a `limit`, reading stops at the first record boundary at or
+    /// after it, which is returned (a range of a file read by one worker of
+    /// ``recover(files:comparison:options:readerOptions:jobs:rangeBytes:)``).
+    @discardableResult
     static func read(_ file: inout FileProgress, into tracker: inout BestTracker, issues: inout [Issue],
-                     readerOptions: RecordReaderOptions) throws(ExportError) {
-        guard !file.stopped else { return }
+                     readerOptions: RecordReaderOptions, limit: Int? = nil) throws(ExportError) -> Int? {
+        guard !file.stopped else { return nil }
         let strict = tracker.options.strict
         // The identity is taken before reading, so that bytes appended while
         // reading make the next poll see a different size and read them.
@@ -218,7 +300,7 @@ public enum EvalRecovery {
                 file = FileProgress(path: file.path)  // replaced or rewritten: start over
             } else if identity.size == previous.size
                         && identity.modificationTimeNanoseconds == previous.modificationTimeNanoseconds {
-                return  // nothing new
+                return nil  // nothing new
             }
         }
         var reader: EventFileReader
@@ -231,16 +313,21 @@ public enum EvalRecovery {
                 // Reported never, and not read again unless it reappears.
                 file.stopped = true
                 file.deleted = true
-                return
+                return nil
             }
-            issues.append(Issue(path: file.path, offset: 0, message: error.message))
-            return
+            issues.append(Issue(path: file.path, offset: file.offset, message: error.message))
+            return nil
         }
         file.identity = identity
         // Compressed files are always decoded from their start.
         file.isCompressed = reader.compression != .none
         let skipBefore = file.isCompressed ? file.offset : 0
+        var stoppedAtLimit: Int?
         while true {
+            if let limit, reader.offset >= limit {
+                stoppedAtLimit = reader.offset
+                break
+            }
             let event: EventView?
             do {
                 event = try reader.next()
@@ -279,5 +366,6 @@ public enum EvalRecovery {
         case .reading:
             file.offset = reader.offset
         }
+        return stoppedAtLimit
     }
 }

@@ -42,47 +42,13 @@ struct ParallelScanTests {
         }
     }
 
-    /// Copies of a generated log with damage placed across and near the cuts
-    /// of a parallel scan: flipped bytes, a zeroed stretch, inserted bytes,
-    /// a length field made huge, a cut tail.
-    static func damagedCopies(of bytes: [UInt8], in directory: String) throws -> [String] {
-        var variants: [(String, [UInt8])] = [("clean", bytes)]
-        var random = SplitMix64(seed: 77)
-        for flip in 0 ..< 6 {
-            var copy = bytes
-            for _ in 0 ... flip { copy[random.nextInt(below: copy.count)] ^= UInt8(1 + random.nextInt(below: 255)) }
-            variants.append(("flip\(flip)", copy))
-        }
-        var zeroed = bytes
-        for i in bytes.count / 3 ..< bytes.count / 3 + 5000 { zeroed[i] = 0 }
-        variants.append(("zeroed", zeroed))
-        var inserted = bytes
-        inserted.insert(contentsOf: payloadBytes(333, seed: 5), at: bytes.count / 2)
-        variants.append(("inserted", inserted))
-        var huge = bytes
-        // The first record after the file_version event: its length field
-        // now claims far more than the file holds, with a CRC that verifies.
-        let second = 16 + Int(bytes[0]) + Int(bytes[1]) << 8
-        let length = littleEndianBytes(UInt64(1) << 40)
-        huge.replaceSubrange(second ..< second + 8, with: length)
-        huge.replaceSubrange(second + 8 ..< second + 12,
-                             with: littleEndianBytes(MaskedCRC(crc: CRC32C.checksum(length)).rawValue))
-        variants.append(("huge-length", huge))
-        variants.append(("cut", Array(bytes.dropLast(9))))
-        return try variants.map { name, content in
-            let path = directory + "/events.out.tfevents.1.\(name)"
-            try Data(content).write(to: URL(fileURLWithPath: path))
-            return path
-        }
-    }
-
     @Test("ranges of one file read side by side equal one reader, on fixtures and damaged files, for every policy")
     func rangesEqualSerial() throws {
         let scratch = ScratchDirectory()
         let generated = scratch.path + "/events.out.tfevents.0.gen"
         _ = try EvalLogGenerator.writeFile(path: generated, seed: 11, limit: .bytes(120_000))
         let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: generated)))
-        var paths = try Self.damagedCopies(of: bytes, in: scratch.path)
+        var paths = try DamagedCopies.write(of: bytes, in: scratch.path)
         // The fixtures of up to 100 KB (cutting the estimator's 1 MB graph
         // records into 700-byte ranges only repeats the same search).
         paths += EventFileDiscovery.expand(["tf1", "tf2", "tensorboardx", "estimator", "corrupt", "compressed"]
