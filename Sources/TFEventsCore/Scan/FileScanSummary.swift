@@ -31,7 +31,8 @@ public struct FileScanSummary: Sendable, Equatable {
     /// Summary values that are scalars (FORMAT §4.2).
     public var scalarPoints = 0
     /// Summary values that claimed to be scalars but did not decode (each
-    /// skipped alone).
+    /// skipped alone; counted also in a summary that fails to decode
+    /// further on, as the index counts them).
     public var malformedValues = 0
     /// Distinct summary tags (every kind of value).
     public var distinctTags = 0

@@ -167,7 +167,8 @@ public struct FileScanner {
     /// Visits the scalars of one summary event. They are handed out only
     /// once the whole summary decoded: a summary that does not is a corrupt
     /// record, and none of its points count (as the index does). A value
-    /// that claims to be a scalar and does not decode is skipped alone.
+    /// that claims to be a scalar and does not decode is skipped alone, and
+    /// counted even when the summary fails further on.
     private func visitValues(of event: EventView, tags: inout TagTable, predictedTags: inout TagPrediction,
                              pending: inout [(tagID: Int, scalar: ScalarValue)], summary: inout FileScanSummary,
                              handsOutPoints: Bool, onScalar: (ScalarPointView) -> Void) throws(ProtoDecodingError) {
@@ -177,6 +178,9 @@ public struct FileScanner {
         // overwritten, never emptied (emptying it cost more than decoding).
         var count = 0
         var malformed = 0
+        // Malformed values met before a decoding error stay counted, as the
+        // index and the best-model search count them.
+        defer { summary.malformedValues += malformed }
         try values.forEachValue(requireRankZero: requireRankZero, malformed: &malformed) { tagBytes, scalar in
             let tagID = tags.intern(tagBytes, predicted: &predictedTags, at: index)
             index += 1
@@ -186,7 +190,6 @@ public struct FileScanner {
             }
             count += 1
         }
-        summary.malformedValues += malformed
         summary.scalarPoints += count
         guard handsOutPoints else { return }
         for point in pending[0 ..< count] {
