@@ -8,6 +8,7 @@
 //     swift package benchmark --target RecordScan
 //     swift package benchmark --target Decompress
 //     swift package benchmark --target IndexUpdate
+//     swift package benchmark --target TrackerPath
 //
 // The malloc counters (`mallocCountTotal`) come from package-benchmark's
 // MallocInterposer trait, so jemalloc is not needed.
@@ -74,6 +75,16 @@ let package = Package(
                 .product(name: "TFEventsSynthetic", package: "swift-tfevents"),
             ],
             path: "Benchmarks/IndexUpdate",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "TrackerPath",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "TFEvents", package: "swift-tfevents"),
+                .product(name: "TFEventsSynthetic", package: "swift-tfevents"),
+            ],
+            path: "Benchmarks/TrackerPath",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
     ]
