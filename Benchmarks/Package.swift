@@ -10,6 +10,7 @@
 //     swift package benchmark --target IndexUpdate
 //     swift package benchmark --target TrackerPath
 //     swift package benchmark --target TagTable
+//     swift package benchmark --target Varint
 //
 // TagTable, Varint and TextFormatter time package-scoped types (TagTable,
 // ProtoReader, ScalarTextRows), which this package cannot see: their loops
@@ -102,6 +103,15 @@ let package = Package(
                 .product(name: "TFEventsSynthetic", package: "swift-tfevents"),
             ],
             path: "Benchmarks/TagTable",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "Varint",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "_TFEventsBenchmarking", package: "swift-tfevents"),
+            ],
+            path: "Benchmarks/Varint",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
     ]
