@@ -11,6 +11,7 @@
 //     swift package benchmark --target TrackerPath
 //     swift package benchmark --target TagTable
 //     swift package benchmark --target Varint
+//     swift package benchmark --target TextFormatter
 //
 // TagTable, Varint and TextFormatter time package-scoped types (TagTable,
 // ProtoReader, ScalarTextRows), which this package cannot see: their loops
@@ -112,6 +113,17 @@ let package = Package(
                 .product(name: "_TFEventsBenchmarking", package: "swift-tfevents"),
             ],
             path: "Benchmarks/Varint",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "TextFormatter",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "_TFEventsBenchmarking", package: "swift-tfevents"),
+                .product(name: "TFEvents", package: "swift-tfevents"),
+                .product(name: "TFEventsSynthetic", package: "swift-tfevents"),
+            ],
+            path: "Benchmarks/TextFormatter",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
     ]
