@@ -15,8 +15,10 @@
 //     TFEvents        umbrella: re-exports them all (`import TFEvents`)
 //
 // Beside the stack: TFEventsSynthetic (deterministic logs for the CLI's
-// `generate`, tests and benchmarks) and _TFEventsFuzzing (libFuzzer
-// harnesses; not part of the TFEvents product). Benchmarks and fuzzers are
+// `generate`, tests and benchmarks), _TFEventsFuzzing (libFuzzer
+// harnesses) and _TFEventsBenchmarking (the loops the benchmarks time over
+// package-only types: tag interning, varints, CSV rows); neither of the
+// last two is part of the TFEvents product. Benchmarks and fuzzers are
 // nested packages, so `swift test` never builds them.
 
 import PackageDescription
@@ -39,6 +41,8 @@ let package = Package(
         .library(name: "TFEventsSynthetic", targets: ["TFEventsSynthetic"]),
         // Harnesses for the nested Fuzz/ package; no API promise.
         .library(name: "_TFEventsFuzzing", targets: ["_TFEventsFuzzing"]),
+        // Workloads for the nested Benchmarks/ package; no API promise.
+        .library(name: "_TFEventsBenchmarking", targets: ["_TFEventsBenchmarking"]),
         .executable(name: "tfevents", targets: ["TFEventsCLI"]),
     ],
     dependencies: [
@@ -112,6 +116,11 @@ let package = Package(
         .target(
             name: "_TFEventsFuzzing",
             dependencies: ["TFEventsExport", "TFEventsIndex", "TFEventsCore", "TFRecord", "TFEventsSystem"],
+            swiftSettings: librarySettings
+        ),
+        .target(
+            name: "_TFEventsBenchmarking",
+            dependencies: ["TFEventsReport", "TFEventsCore", "TFRecord", "TFEventsSystem"],
             swiftSettings: librarySettings
         ),
         .executableTarget(
