@@ -1,9 +1,10 @@
 import TFEventsReport
 
 /// Writing scalar points as the CSV rows of `tfevents scalars` with
-/// ``ScalarTextRows``: a path and a tag encoded once and copied as bytes,
-/// the step and wall time formatted once per event, every value with the
-/// shortest digits that read back to the same `Double`.
+/// ``ScalarTextRows``, as the command does: the start of a row (path and
+/// tag) registered once per tag and copied as bytes, the step and wall time
+/// formatted once per event, every value with the shortest digits that
+/// read back to the same `Double`.
 ///
 /// Not API: reached with `@_spi(Benchmarking) import _TFEventsBenchmarking`
 /// by the `TextFormatter` suite of the nested `Benchmarks/` package. The
@@ -45,16 +46,16 @@ public struct ScalarRowsWorkload {
     /// The buffer is drained when it holds this many bytes.
     public let drainThreshold: Int
     private var rows: ScalarTextRows
-    private let path: [UInt8]
-    private let tags: [[UInt8]]
+    /// The row start of each tag, as ``ScalarTextRows/rowPrefix(path:tag:)`` numbered it.
+    private let prefixes: [Int]
 
     /// A CSV writer whose rows all have the path `path` and a tag of `tags`
     /// (both encoded here, once, as CSV fields).
     public init(path: String, tags: [String], drainThreshold: Int = 1 << 18) {
         self.drainThreshold = max(1, drainThreshold)
-        let rows = ScalarTextRows(format: .csv, capacity: self.drainThreshold)
-        self.path = rows.field(path)
-        self.tags = tags.map { rows.field($0) }
+        var rows = ScalarTextRows(format: .csv, capacity: self.drainThreshold)
+        let field = rows.field(path)
+        prefixes = tags.map { rows.rowPrefix(path: field, tag: rows.field($0)) }
         self.rows = rows
     }
 
@@ -65,13 +66,13 @@ public struct ScalarRowsWorkload {
     public mutating func run(_ points: [Point]) -> Int {
         var written = 0
         for point in points {
-            rows.append(path: path, tag: tags[point.tag], step: point.step, wallTime: point.wallTime,
-                        value: point.value)
-            if rows.bytes.count >= drainThreshold {
-                rows.drain { written &+= $0.count }
+            let buffered = rows.append(prefix: prefixes[point.tag], step: point.step, wallTime: point.wallTime,
+                                       value: point.value)
+            if buffered >= drainThreshold {
+                unsafe rows.drain { written &+= $0.count }
             }
         }
-        rows.drain { written &+= $0.count }
+        unsafe rows.drain { written &+= $0.count }
         return written
     }
 }
