@@ -57,9 +57,10 @@ let benchmarks: @Sendable () -> Void = {
         maxDuration: .seconds(10),
         maxIterations: 100,
         // Zero allocations per pass is part of the contract; throughput may
-        // not fall more than 35 % below the stored p90.
-        thresholds: [.mallocCountTotal: .init(absolute: [.p90: 0]), tagsPerSecond: .init(relative: [.p90: 35.0]),
-                     .wallClock: .init(relative: [.p90: 35.0])]
+        // not fall more than 50 % below the stored figure (see
+        // Benchmarks/README.md).
+        thresholds: [.mallocCountTotal: .init(absolute: [.p90: 0]), tagsPerSecond: .init(relative: [.p90: 50.0]),
+                     .wallClock: .init(relative: [.p90: 50.0])]
     )
     Benchmark.defaultConfiguration.units = [tagsPerSecond: .count, valuesMetric: .count]
 

@@ -10,13 +10,9 @@
 // the buffer) and writes every row. "points/s" is rows per second of wall
 // time.
 //
-// mallocCountTotal is not 0: ScalarTextRows allocates once each time the
-// step changes (once per event here; a run of points that all share one
-// step allocates nothing, nor does a change of wall time or value alone),
-// in appendInteger, whose digits are reversed through an ArraySlice. The
-// count is deterministic and is held exactly at the stored value, so a fix
-// shows up as "better" in `thresholds check` and the stored count must then
-// be updated (to 0).
+// mallocCountTotal is 0: the rows are written into one owned buffer and
+// drained into it again (it was 140,560 per pass before that rewrite, one
+// allocation per change of step).
 
 import Benchmark
 import Foundation
@@ -71,10 +67,12 @@ let benchmarks: @Sendable () -> Void = {
         warmupIterations: 1,
         maxDuration: .seconds(10),
         maxIterations: 100,
-        // The allocations of a pass are exactly the stored count (see
-        // above); throughput may not fall more than 35 % below the stored p90.
-        thresholds: [.mallocCountTotal: .init(absolute: [.p90: 0]), pointsPerSecond: .init(relative: [.p90: 35.0]),
-                     megabytesPerSecond: .init(relative: [.p90: 35.0]), .wallClock: .init(relative: [.p90: 35.0])]
+        // No allocation per pass; throughput may not fall more than 50 %
+        // below the stored figure (package-benchmark stores the fast end of
+        // a throughput and checks the slow end: the spread of one run takes
+        // up to ~35 % of the tolerance, see Benchmarks/README.md).
+        thresholds: [.mallocCountTotal: .init(absolute: [.p90: 0]), pointsPerSecond: .init(relative: [.p90: 50.0]),
+                     megabytesPerSecond: .init(relative: [.p90: 50.0]), .wallClock: .init(relative: [.p90: 50.0])]
     )
     Benchmark.defaultConfiguration.units = [pointsPerSecond: .count, megabytesPerSecond: .count]
 

@@ -11,9 +11,11 @@
 // time of one pass. mallocCountTotal counts what a pass allocates: what it
 // sets up and returns (the file list, the reader, the result with the
 // best's metrics) and the growth of the buffer that keeps a copy of each
-// new best's summary. It does not grow with the records (29 for the 562 K
-// of the 64 MiB log, 24 for the 2.24 M of the 256 MiB one), and the stored
-// count must be met exactly.
+// new best's summary, and, since a large file is read in ranges side by
+// side, the plan, threads and result of each range. It grows with the
+// ranges (the file over 4 per core, at least 32 MiB each: 2 for the 64 MiB
+// log, 8 for the 256 MiB one on 2 cores), not with the records, and the
+// stored count must be met exactly on a machine with as many cores.
 
 import Benchmark
 import Foundation
@@ -61,9 +63,9 @@ let benchmarks: @Sendable () -> Void = {
         maxIterations: 30,
         // A fixed number of allocations per pass is part of the contract
         // (exactly the stored count); throughput may not fall more than
-        // 35 % below the stored p90.
-        thresholds: [.mallocCountTotal: .init(absolute: [.p90: 0]), megabytesPerSecond: .init(relative: [.p90: 35.0]),
-                     .wallClock: .init(relative: [.p90: 35.0])]
+        // 50 % below the stored figure (see Benchmarks/README.md).
+        thresholds: [.mallocCountTotal: .init(absolute: [.p90: 0]), megabytesPerSecond: .init(relative: [.p90: 50.0]),
+                     .wallClock: .init(relative: [.p90: 50.0])]
     )
     Benchmark.defaultConfiguration.units = [megabytesPerSecond: .count, recordsMetric: .count]
 

@@ -120,28 +120,37 @@ let benchmarks: @Sendable () -> Void = {
         maxDuration: .seconds(5),
         maxIterations: 100,
         // Zero allocations per pass is part of the contract; throughput may
-        // not fall more than 35 % below the stored p90.
-        thresholds: [.mallocCountTotal: .init(absolute: [.p90: 0]), valuesPerSecond: .init(relative: [.p90: 35.0]),
-                     .wallClock: .init(relative: [.p90: 35.0])]
+        // not fall more than 50 % below the stored figure (stored at the
+        // fast end, checked at the slow end: see Benchmarks/README.md).
+        thresholds: [.mallocCountTotal: .init(absolute: [.p90: 0]), valuesPerSecond: .init(relative: [.p90: 50.0]),
+                     .wallClock: .init(relative: [.p90: 50.0])]
     )
     Benchmark.defaultConfiguration.units = [valuesPerSecond: .count, bytesMetric: .count]
 
     for mix in Mix.allCases {
-        Benchmark("Varint decode 4 M values, \(mix)") { benchmark in
+        // Eight passes per sample: one pass of 4 M values takes a few ms,
+        // short enough for this shared machine to spread its samples by
+        // more than half.
+        Benchmark("Varint decode 8 x 4 M values, \(mix)") { benchmark in
             let buffer = VarintBuffers.shared.buffer(mix)
             let clock = ContinuousClock()
+            let passes = 8
             benchmark.startMeasurement()
             let start = clock.now
-            let result = VarintDecodingWorkload.run(buffer.bytes)
+            var decoded = 0
+            for _ in 0 ..< passes {
+                let result = VarintDecodingWorkload.run(buffer.bytes)
+                blackHole(result)
+                if result.count != VarintBuffer.count || result.sum != buffer.sum {
+                    benchmark.error("decoded \(result.count) values summing to \(result.sum), "
+                                    + "expected \(VarintBuffer.count) summing to \(buffer.sum)")
+                }
+                decoded += result.count
+            }
             let elapsed = start.duration(to: clock.now)
             benchmark.stopMeasurement()
-            blackHole(result)
-            if result.count != VarintBuffer.count || result.sum != buffer.sum {
-                benchmark.error("decoded \(result.count) values summing to \(result.sum), "
-                                + "expected \(VarintBuffer.count) summing to \(buffer.sum)")
-            }
             let nanoseconds = Double(elapsed.components.seconds) * 1e9 + Double(elapsed.components.attoseconds) / 1e9
-            benchmark.measurement(valuesPerSecond, Int(Double(result.count) / nanoseconds * 1e9))
+            benchmark.measurement(valuesPerSecond, Int(Double(decoded) / nanoseconds * 1e9))
             benchmark.measurement(bytesMetric, buffer.bytes.count)
         } setup: {
             _ = VarintBuffers.shared.buffer(mix)
