@@ -14,6 +14,11 @@ package struct ScalarTextRows {
         case csv
         /// `{"path":…,"tag":…,"step":…,"wall_time":…,"value":…}` lines.
         case jsonLines
+
+        /// The CSV header line; empty for JSON lines.
+        package var header: [UInt8] {
+            self == .csv ? Array("path,tag,step,wall_time,value\n".utf8) : []
+        }
     }
 
     /// The format.
@@ -43,9 +48,7 @@ package struct ScalarTextRows {
     package var bytes: [UInt8] { out.bytes }
 
     /// The CSV header line; empty for JSON lines.
-    package var header: [UInt8] {
-        format == .csv ? Array("path,tag,step,wall_time,value\n".utf8) : []
-    }
+    package var header: [UInt8] { format.header }
 
     /// `text` as a field of this format: a CSV field (quoted when it holds a
     /// comma, a quote or a line break) or a JSON string literal.

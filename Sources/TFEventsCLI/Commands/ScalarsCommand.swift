@@ -58,8 +58,7 @@ struct ScalarsCommand: ParsableCommand {
         let (files, pathFailed) = expandPaths(paths.sorted(by: FilePaths.bytewiseLess))
         let out = StandardOutput.shared
         let format: ScalarTextRows.Format = self.format == .csv ? .csv : .jsonLines
-        let header = ScalarTextRows(format: format, capacity: 0).header
-        header.withUnsafeBytes { out.write(bytes: $0) }
+        format.header.withUnsafeBytes { out.write(bytes: $0) }
         let options = reading.recordOptions
         let filter = TagFilter(patterns: tagPatterns)
         let total = totalSize(of: files)

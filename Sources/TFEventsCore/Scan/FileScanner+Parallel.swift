@@ -1,4 +1,3 @@
-import Dispatch
 import Synchronization
 import TFRecord
 import TFEventsSystem
@@ -49,57 +48,30 @@ extension FileScanner {
         let plan = ScanPlan(paths: paths, workers: workers, rangeBytes: rangeBytes)
         let options = self.options
         let requireRankZero = self.requireRankZero
-        let next = Atomic<Int>(0)
         let doneBytes = Atomic<Int>(0)
-        let results = Mutex<[[PartialScan?]]>(plan.boundaries.map { Array(repeating: nil, count: $0.count) })
-        DispatchQueue.concurrentPerform(iterations: min(workers, plan.order.count)) { _ in
+        let partials = plan.readRanges(jobs: workers, skipped: { range in
+            progress?(doneBytes.wrappingAdd(plan.rangeSize(range), ordering: .relaxed).newValue)
+        }) { range, start in
             var scanner = FileScanner(options: options)
             scanner.requireRankZero = requireRankZero
-            while true {
-                let position = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                guard position < plan.order.count else { return }
-                let range = plan.order[position]
-                let path = paths[range.file]
-                let size = plan.rangeSize(range)
-                guard let start = plan.start(of: range, path: path) else {
-                    progress.map { $0(doneBytes.wrappingAdd(size, ordering: .relaxed).newValue) }
-                    continue
+            let size = plan.rangeSize(range)
+            var reported = 0
+            if let progress {
+                scanner.progress = { offset in
+                    let read = min(max(0, offset - start), size)
+                    progress(doneBytes.wrappingAdd(read - reported, ordering: .relaxed).newValue)
+                    reported = read
                 }
-                var reported = 0
-                if let progress {
-                    scanner.progress = { offset in
-                        let read = min(max(0, offset - start), size)
-                        progress(doneBytes.wrappingAdd(read - reported, ordering: .relaxed).newValue)
-                        reported = read
-                    }
-                }
-                let partial = scanner.scan(path: path, from: start, limit: plan.limit(range),
-                                           handsOutPoints: false) { _ in }
-                progress.map { $0(doneBytes.wrappingAdd(size - reported, ordering: .relaxed).newValue) }
-                results.withLock { $0[range.file][range.index] = partial }
             }
+            let partial = scanner.scan(path: plan.paths[range.file], from: start, limit: plan.limit(range),
+                                       handsOutPoints: false) { _ in }
+            progress?(doneBytes.wrappingAdd(size - reported, ordering: .relaxed).newValue)
+            return partial
         }
-        let partials = results.withLock { $0 }
         return paths.indices.map { file in
-            join(partials[file], path: paths[file], plan: plan, file: file)
+            plan.join(partials[file], file: file) { start, range in
+                scan(path: paths[file], from: start, limit: plan.limit(range), handsOutPoints: false) { _ in }
+            }.summary
         }
-    }
-
-    /// The summary of file `file` from its ranges' scans, reading again
-    /// where a range's reader did not stop where the next range started.
-    private func join(_ partials: [PartialScan?], path: String, plan: ScanPlan, file: Int) -> FileScanSummary {
-        var joined = partials[0] ?? scan(path: path, from: 0, limit: plan.limit(.init(file: file, index: 0)),
-                                         handsOutPoints: false) { _ in }
-        var index = 1
-        while let end = joined.stoppedAtLimit, index < partials.count {
-            if let next = partials[index], next.start == end {
-                joined.append(next)
-            } else {
-                joined.append(scan(path: path, from: end, limit: plan.limit(.init(file: file, index: index)),
-                                   handsOutPoints: false) { _ in })
-            }
-            index += 1
-        }
-        return joined.summary
     }
 }

@@ -2,7 +2,7 @@ import TFRecord
 
 /// What a scan of one range of a file found, and where it stopped: ranges
 /// read by different workers are joined into the summary of the whole file.
-package struct PartialScan {
+package struct PartialScan: RangeReading {
     /// The record boundary the range was read from.
     package var start: Int
     /// Counts, steps and damage of the range.
@@ -14,10 +14,8 @@ package struct PartialScan {
     /// the file) ended the range.
     package var stoppedAtLimit: Int?
 
-    /// Appends `next`, the range read from where this one stopped: the
-    /// result is what one reader going through both would have found.
-    ///
-    /// - Precondition: `next.start == stoppedAtLimit`.
+    /// Appends `next`, the range read from where this one stopped (see
+    /// ``RangeReading/append(_:)``).
     package mutating func append(_ next: PartialScan) {
         let tail = next.summary
         summary.records += tail.records

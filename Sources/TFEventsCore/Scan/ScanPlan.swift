@@ -18,6 +18,8 @@ package struct ScanPlan {
         }
     }
 
+    /// The files.
+    package let paths: [String]
     /// For each file, the offsets its ranges are searched from (the first is 0).
     package let boundaries: [[Int]]
     /// Each file's size when planned.
@@ -46,6 +48,7 @@ package struct ScanPlan {
                 ranges.append((Range(file: file, index: index), end - start))
             }
         }
+        self.paths = paths
         self.boundaries = boundaries
         self.sizes = sizes
         order = ranges.indices.sorted { a, b in
@@ -64,14 +67,14 @@ package struct ScanPlan {
         (limit(range) ?? sizes[range.file]) - boundaries[range.file][range.index]
     }
 
-    /// Where the reader of `range` of the file `path` starts: 0 for a
-    /// file's first range, else the first synchronisation point at or after
-    /// its boundary and before its limit; nil when there is none (the
-    /// previous range's reader then goes on through it when joined).
-    package func start(of range: Range, path: String) -> Int? {
+    /// Where the reader of `range` starts: 0 for a file's first range, else
+    /// the first synchronisation point at or after its boundary and before
+    /// its limit; nil when there is none (the previous range's reader then
+    /// goes on through it when joined).
+    package func start(of range: Range) -> Int? {
         let boundary = boundaries[range.file][range.index]
         guard range.index > 0 else { return boundary }
-        guard let point = RecordReader.synchronizationPoint(path: path, from: boundary),
+        guard let point = RecordReader.synchronizationPoint(path: paths[range.file], from: boundary),
               limit(range).map({ point < $0 }) ?? true else { return nil }
         return point
     }

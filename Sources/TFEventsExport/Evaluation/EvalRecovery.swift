@@ -1,5 +1,3 @@
-import Dispatch
-import Synchronization
 import TFRecord
 import TFEventsCore
 import TFEventsSystem
@@ -164,7 +162,7 @@ public enum EvalRecovery {
     }
 
     /// What was found in one range of a file, or in a whole file.
-    private struct Part: Sendable {
+    private struct Part: RangeReading {
         /// Where its reader started.
         var start: Int
         /// How far it was read; event indices from the part's start.
@@ -173,9 +171,9 @@ public enum EvalRecovery {
         var newest: EvalResult?
         var statistics: BestTracker.Statistics
         var issues: [Issue]
-        /// The record boundary where its reader stopped at its limit (nil:
-        /// the file's end, or a stop, ended it).
         var stoppedAtLimit: Int?
+        /// How bests are compared when parts are joined.
+        let comparison: MetricComparison
 
         /// Reads `path` from `start` up to `limit` into a fresh tracker.
         init(path: String, start: Int, limit: Int?, comparison: MetricComparison, options: BestTracker.Options,
@@ -194,12 +192,24 @@ public enum EvalRecovery {
             statistics = tracker.statistics
             self.issues = issues
             stoppedAtLimit = stopped
+            self.comparison = comparison
         }
 
-        /// Appends `next`, read from where this part stopped, or `next`, the
-        /// part of the next file, keeping the first of equally good bests.
-        mutating func append(_ next: Part, comparison: MetricComparison, sameFile: Bool) {
-            let base = sameFile ? progress.eventCount : 0
+        /// Appends `next`, the range of the same file read from where this
+        /// part stopped: its event indices count on from this part's.
+        mutating func append(_ next: Part) {
+            merge(next, eventIndexBase: progress.eventCount)
+            let identity = progress.identity
+            let events = progress.eventCount + next.progress.eventCount
+            progress = next.progress
+            progress.identity = identity
+            progress.eventCount = events
+            stoppedAtLimit = next.stoppedAtLimit
+        }
+
+        /// Merges the bests, newest, counts and issues of `next` (read after
+        /// this part), keeping the first of equally good bests.
+        mutating func merge(_ next: Part, eventIndexBase base: Int = 0) {
             func shifted(_ result: EvalResult?) -> EvalResult? {
                 guard var result, base != 0 else { return result }
                 result.source?.eventIndex += base
@@ -218,14 +228,6 @@ public enum EvalRecovery {
                 }
             }
             if let candidate = shifted(next.newest) { newest = candidate }
-            if sameFile {
-                let identity = progress.identity
-                let events = progress.eventCount + next.progress.eventCount
-                progress = next.progress
-                progress.identity = identity
-                progress.eventCount = events
-                stoppedAtLimit = next.stoppedAtLimit
-            }
         }
     }
 
@@ -234,46 +236,17 @@ public enum EvalRecovery {
     private static func recoverInParallel(files: [String], plan: ScanPlan, comparison: MetricComparison,
                                           options: BestTracker.Options, readerOptions: RecordReaderOptions,
                                           jobs: Int) -> Result {
-        let results = Mutex<[[Part?]]>(plan.boundaries.map { Array(repeating: nil, count: $0.count) })
-        let next = Atomic<Int>(0)
-        DispatchQueue.concurrentPerform(iterations: min(jobs, plan.order.count)) { _ in
-            while true {
-                let position = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                guard position < plan.order.count else { return }
-                let range = plan.order[position]
-                let path = files[range.file]
-                guard let start = plan.start(of: range, path: path) else { continue }
-                let part = Part(path: path, start: start, limit: plan.limit(range), comparison: comparison,
-                                options: options, readerOptions: readerOptions)
-                results.withLock { $0[range.file][range.index] = part }
-            }
+        @Sendable func read(_ range: ScanPlan.Range, from start: Int) -> Part {
+            Part(path: files[range.file], start: start, limit: plan.limit(range), comparison: comparison,
+                 options: options, readerOptions: readerOptions)
         }
-        let parts = results.withLock { $0 }
+        let parts = plan.readRanges(jobs: jobs) { range, start in read(range, from: start) }
         var total: Part?
         var progress: [FileProgress] = []
-        for (file, path) in files.enumerated() {
-            // The file's ranges, joined where each reader stopped exactly
-            // where the next one started, read again from there otherwise.
-            func read(from start: Int, index: Int) -> Part {
-                Part(path: path, start: start, limit: plan.limit(.init(file: file, index: index)),
-                     comparison: comparison, options: options, readerOptions: readerOptions)
-            }
-            var joined = parts[file][0] ?? read(from: 0, index: 0)
-            var index = 1
-            while let end = joined.stoppedAtLimit, index < parts[file].count {
-                if let part = parts[file][index], part.start == end {
-                    joined.append(part, comparison: comparison, sameFile: true)
-                } else {
-                    joined.append(read(from: end, index: index), comparison: comparison, sameFile: true)
-                }
-                index += 1
-            }
+        for file in files.indices {
+            let joined = plan.join(parts[file], file: file) { start, range in read(range, from: start) }
             progress.append(joined.progress)
-            if total == nil {
-                total = joined
-            } else {
-                total?.append(joined, comparison: comparison, sameFile: false)
-            }
+            if total == nil { total = joined } else { total?.merge(joined) }
         }
         return Result(best: total?.best, newest: total?.newest, statistics: total?.statistics ?? .init(),
                       files: progress, issues: total?.issues ?? [])
