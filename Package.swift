@@ -47,6 +47,10 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // Object storage: HTTP on SwiftNIO, and the hashes and signatures of
+        // AWS Signature Version 4 and Google service-account tokens.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3" ..< "5.0.0"),
     ],
     targets: [
         // CPU CRC32C instructions and CPU feature probes only. Kernels use
@@ -100,9 +104,21 @@ let package = Package(
             dependencies: ["TFEventsExport", "TFEventsIndex", "TFEventsCore", "TFRecord", "TFEventsSystem"],
             swiftSettings: librarySettings
         ),
+        // Beside TFRecord: gs:// and s3:// byte sources, plugged in under
+        // the paths every layer already takes (ObjectStores in TFEventsSystem).
+        .target(
+            name: "TFEventsRemote",
+            dependencies: [
+                "TFRecord", "TFEventsSystem",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: librarySettings
+        ),
         .target(
             name: "TFEvents",
-            dependencies: ["TFEventsSystem", "TFRecord", "TFEventsCore", "TFEventsIndex", "TFEventsExport", "TFEventsReport"],
+            dependencies: ["TFEventsSystem", "TFRecord", "TFEventsCore", "TFEventsIndex", "TFEventsExport", "TFEventsReport", "TFEventsRemote"],
             swiftSettings: librarySettings
         ),
 
@@ -169,6 +185,13 @@ let package = Package(
         .testTarget(
             name: "TFEventsReportTests",
             dependencies: ["TFEventsReport", "TFEventsTestSupport", "TFEventsSynthetic"],
+            swiftSettings: [.enableExperimentalFeature("Lifetimes")]
+        ),
+        .testTarget(
+            name: "TFEventsRemoteTests",
+            dependencies: ["TFEventsRemote", "TFEvents", "TFEventsTestSupport", "TFEventsSynthetic",
+                           .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "_CryptoExtras", package: "swift-crypto")],
             swiftSettings: [.enableExperimentalFeature("Lifetimes")]
         ),
         .testTarget(

@@ -34,6 +34,7 @@ enum Main {
     static func main() {
         TerminationSignals.unblock()
         if Environment.value("TFEVENTS_REPORT_PEAK_MEMORY") == "1" { PeakMemory.reportAtExit() }
+        RemoteStorage.install()
         do {
             var command = try TFEventsCommand.parseAsRoot()
             try command.run()

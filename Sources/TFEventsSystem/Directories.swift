@@ -13,6 +13,7 @@ package enum Directories {
     /// - Throws: ``SystemError`` when a component cannot be created or
     ///   exists as something other than a directory.
     package static func create(_ path: String) throws(SystemError) {
+        if ObjectStores.scheme(of: path) != nil { throw ObjectStores.readOnly(path) }
         if isDirectory(path) { return }
         let parent = FilePaths.dirname(path)
         if parent != path && parent != "." && parent != "/" { try create(parent) }
@@ -27,6 +28,7 @@ package enum Directories {
 
     /// Whether `path` is a directory (following symbolic links).
     package static func isDirectory(_ path: String) -> Bool {
+        if let store = ObjectStores.store(for: path) { return (try? store.identity(of: path))?.isDirectory == true }
         var info = stat()
         return unsafe stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
     }
@@ -36,6 +38,7 @@ package enum Directories {
     ///
     /// - Throws: ``SystemError`` when the directory cannot be opened.
     package static func list(_ path: String) throws(SystemError) -> [String] {
+        if let store = ObjectStores.store(for: path) { return try store.list(path) }
         guard let dir = unsafe opendir(path) else { throw SystemError.current }
         defer { unsafe closedir(dir) }
         var names: [String] = []

@@ -38,6 +38,7 @@ package final class FileHandle: Sendable {
 
     /// Opens `path`.
     package init(path: String, options: Options) throws(SystemError) {
+        if ObjectStores.scheme(of: path) != nil { throw ObjectStores.readOnly(path) }
         let flags = options.rawValue | O_CLOEXEC
         let descriptor = retryingOnInterrupt { openForWriting(path, flags, 0o644) }
         guard descriptor >= 0 else { throw SystemError.current }

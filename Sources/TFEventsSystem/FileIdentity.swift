@@ -38,7 +38,15 @@ public struct FileIdentity: Hashable, Sendable, Codable {
     }
 
     /// Reads the identity of the file at `path`, following symbolic links.
+    ///
+    /// For a URL of object storage (see ``ObjectStores``): the object's
+    /// size, and an inode that changes with its version (ETag or
+    /// generation), so a re-uploaded object reads as a replaced file.
     public init(path: String) throws(SystemError) {
+        if let store = ObjectStores.store(for: path) {
+            self = try store.identity(of: path)
+            return
+        }
         var info = stat()
         guard unsafe stat(path, &info) == 0 else { throw SystemError.current }
         self.init(info)
@@ -47,9 +55,23 @@ public struct FileIdentity: Hashable, Sendable, Codable {
     /// Reads the identity of `path` itself (`lstat`): a symbolic link is
     /// described, not followed.
     public init(linkAt path: String) throws(SystemError) {
+        if let store = ObjectStores.store(for: path) {
+            self = try store.identity(of: path)
+            return
+        }
         var info = stat()
         guard unsafe lstat(path, &info) == 0 else { throw SystemError.current }
         self.init(info)
+    }
+
+    /// The identity of an object in a store, or of a key prefix
+    /// (`isDirectory`): `device` and `inode` are hashes chosen by the store.
+    package init(device: UInt64, inode: UInt64, size: Int, modificationTimeNanoseconds: Int64, isDirectory: Bool) {
+        self.device = device
+        self.inode = inode
+        self.size = size
+        self.modificationTimeNanoseconds = modificationTimeNanoseconds
+        modeBits = isDirectory ? UInt32(S_IFDIR | 0o755) : UInt32(S_IFREG | 0o644)
     }
 
     init(_ info: stat) {

@@ -15,18 +15,21 @@ import Darwin
 package enum FileOperations {
     /// Whether anything exists at `path` (`lstat`).
     package static func exists(_ path: String) -> Bool {
+        if let store = ObjectStores.store(for: path) { return (try? store.identity(of: path)) != nil }
         var info = stat()
         return unsafe lstat(path, &info) == 0
     }
 
     /// Whether `path` is a directory (following links).
     package static func isDirectory(_ path: String) -> Bool {
+        if let store = ObjectStores.store(for: path) { return (try? store.identity(of: path))?.isDirectory == true }
         var info = stat()
         return unsafe stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
     }
 
     /// `mkdir(path, 0755)`.
     package static func makeDirectory(_ path: String) throws(SystemError) {
+        if ObjectStores.scheme(of: path) != nil { throw ObjectStores.readOnly(path) }
         guard mkdir(path, 0o755) == 0 else { throw SystemError.current }
     }
 
@@ -45,6 +48,7 @@ package enum FileOperations {
     /// a file larger than `limit` (or one that grows past it while being
     /// read) is refused without reading more than `limit + 1` bytes.
     package static func readFile(_ path: String, limit: Int = sideFileLimit) throws(BoundedReadError) -> [UInt8] {
+        if let store = ObjectStores.store(for: path) { return try store.read(path, limit: limit) }
         let fd = retryingOnInterrupt { open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC) }
         guard fd >= 0 else { throw .system(.current) }
         defer { close(fd) }
@@ -75,6 +79,7 @@ package enum FileOperations {
 
     /// Creates `path` (failing when it exists), writes `bytes` and `fsync`s.
     package static func writeNewFile(_ path: String, _ bytes: [UInt8]) throws(SystemError) {
+        if ObjectStores.scheme(of: path) != nil { throw ObjectStores.readOnly(path) }
         let fd = retryingOnInterrupt { open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644) }
         guard fd >= 0 else { throw SystemError.current }
         var failure: SystemError?
@@ -91,6 +96,7 @@ package enum FileOperations {
 
     /// Removes the file at `path` if there is one (`unlink`; failures ignored).
     package static func removeIfPresent(_ path: String) {
+        guard ObjectStores.scheme(of: path) == nil else { return }
         _ = unlink(path)
     }
 
@@ -98,6 +104,7 @@ package enum FileOperations {
     /// symbolic link at `path` is refused (`O_NOFOLLOW`). Not synced: for
     /// logs.
     package static func append(_ bytes: [UInt8], to path: String) throws(SystemError) {
+        if ObjectStores.scheme(of: path) != nil { throw ObjectStores.readOnly(path) }
         let fd = retryingOnInterrupt { open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o644) }
         guard fd >= 0 else { throw SystemError.current }
         var failure: SystemError?
@@ -123,6 +130,7 @@ package enum FileOperations {
     /// Hard-links `source` at `destination`; copies when the file system
     /// refuses (another device, no hard links, link limit, permission).
     package static func linkOrCopy(_ source: String, to destination: String) throws(SystemError) -> Bool {
+        if ObjectStores.scheme(of: destination) != nil || ObjectStores.scheme(of: source) != nil { throw ObjectStores.readOnly(destination) }
         if link(source, destination) == 0 { return true }
         switch errno {
         case EXDEV, EPERM, EMLINK, ENOTSUP, EACCES, ENOSYS:
@@ -135,6 +143,7 @@ package enum FileOperations {
 
     /// Copies a regular file's bytes and permission bits, then `fsync`s.
     package static func copyFile(_ source: String, to destination: String) throws(SystemError) {
+        if ObjectStores.scheme(of: destination) != nil || ObjectStores.scheme(of: source) != nil { throw ObjectStores.readOnly(destination) }
         let input = retryingOnInterrupt { open(source, O_RDONLY | O_CLOEXEC) }
         guard input >= 0 else { throw SystemError.current }
         defer { close(input) }
@@ -169,6 +178,7 @@ package enum FileOperations {
     /// Copies a file, or a directory and everything below it (symbolic
     /// links are copied as the files they point to).
     package static func copyTree(_ source: String, to destination: String) throws(SystemError) {
+        if ObjectStores.scheme(of: destination) != nil || ObjectStores.scheme(of: source) != nil { throw ObjectStores.readOnly(destination) }
         guard isDirectory(source) else {
             try copyFile(source, to: destination)
             return
@@ -183,6 +193,7 @@ package enum FileOperations {
     /// elsewhere a check followed by `rename` (a directory is never renamed
     /// over a non-empty one).
     package static func renameNoReplace(_ source: String, to destination: String) throws(SystemError) {
+        if ObjectStores.scheme(of: destination) != nil || ObjectStores.scheme(of: source) != nil { throw ObjectStores.readOnly(destination) }
         if let renameat2 = unsafe renameAt2 {
             let status = unsafe PathBytes.withCString(source) { from in
                 unsafe PathBytes.withCString(destination) { to in
@@ -208,6 +219,7 @@ package enum FileOperations {
     /// Removes a file, a link, or a directory and everything below it.
     /// Links are removed, never followed. A path already gone is fine.
     package static func removeTree(_ path: String) throws(SystemError) {
+        if ObjectStores.scheme(of: path) != nil { throw ObjectStores.readOnly(path) }
         var info = stat()
         guard unsafe lstat(path, &info) == 0 else {
             if errno == ENOENT { return }
@@ -225,6 +237,7 @@ package enum FileOperations {
 
     /// `fsync` of a directory.
     package static func syncDirectory(_ path: String) throws(SystemError) {
+        if ObjectStores.scheme(of: path) != nil { throw ObjectStores.readOnly(path) }
         let fd = retryingOnInterrupt { open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
         guard fd >= 0 else { throw SystemError.current }
         defer { close(fd) }
@@ -236,6 +249,7 @@ package enum FileOperations {
     /// directory so that the rename is durable. On failure `source` is
     /// removed.
     package static func renameReplacing(_ source: String, to destination: String) throws(SystemError) {
+        if ObjectStores.scheme(of: destination) != nil || ObjectStores.scheme(of: source) != nil { throw ObjectStores.readOnly(destination) }
         guard rename(source, destination) == 0 else {
             let error = SystemError.current
             _ = unlink(source)
@@ -246,12 +260,17 @@ package enum FileOperations {
 
     /// Removes a file (`unlink`); a file already gone is fine.
     package static func removeFile(_ path: String) throws(SystemError) {
+        if ObjectStores.scheme(of: path) != nil { throw ObjectStores.readOnly(path) }
         guard unlink(path) == 0 || errno == ENOENT else { throw SystemError.current }
     }
 
     /// The absolute path of `path` with every symbolic link resolved
     /// (`realpath`).
     package static func resolvedPath(_ path: String) throws(SystemError) -> String {
+        if let store = ObjectStores.store(for: path) {
+            _ = try store.identity(of: path)
+            return path
+        }
         guard let absolute = realpath(path) else { throw SystemError.current }
         return absolute
     }
@@ -260,6 +279,7 @@ package enum FileOperations {
     /// the C library gives them; nothing when none match or the pattern is
     /// invalid.
     package static func glob(_ pattern: String) -> [String] {
+        if let store = ObjectStores.store(for: pattern) { return remoteGlob(pattern, store) }
         var matches = unsafe glob_t()
         defer { unsafe globfree(&matches) }
         let status = unsafe PathBytes.withCString(pattern) { unsafe Glibc.glob($0, 0, nil, &matches) }
@@ -271,6 +291,18 @@ package enum FileOperations {
             paths.append(unsafe PathBytes.string(decoding: UnsafeRawBufferPointer(start: cString, count: strlen(cString))))
         }
         return paths
+    }
+
+    /// `glob` on object storage: wildcards in the last component only (the
+    /// eval files' pattern), the rest a literal prefix.
+    private static func remoteGlob(_ pattern: String, _ store: any ObjectStore) -> [String] {
+        let directory = FilePaths.dirname(pattern)
+        let namePattern = FilePaths.basename(pattern)
+        guard !directory.contains(where: { "*?[".contains($0) }) else { return [] }
+        guard let names = try? store.list(directory) else { return [] }
+        return names.filter { textMatches(namePattern, $0) && (namePattern.hasPrefix(".") || !$0.hasPrefix(".")) }
+            .sorted(by: FilePaths.bytewiseLess)
+            .map { FilePaths.join(directory, $0) }
     }
 
     /// Whether `path` matches the `fnmatch(3)` pattern `pattern`, with `*`

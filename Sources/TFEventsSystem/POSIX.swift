@@ -11,15 +11,34 @@ import Darwin
 public struct SystemError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The C `errno` value.
     public let code: Int32
+    /// What a remote store answered (an HTTP status and its message, the
+    /// credential that was tried), when the error did not come from the
+    /// local system; shown instead of the `strerror` text.
+    public let detail: String?
 
     /// Captures the current `errno`.
     package static var current: SystemError { SystemError(code: errno) }
 
     /// Wraps an errno value.
-    public init(code: Int32) { self.code = code }
+    public init(code: Int32) {
+        self.code = code
+        detail = nil
+    }
 
-    /// `strerror` text, for example "No such file or directory".
-    public var description: String { unsafe String(cString: strerror(code)) }
+    /// An error of a remote store: `code` is the nearest `errno` (`ENOENT`
+    /// for a missing object, `EACCES` for a refused credential, `EIO` for a
+    /// network failure), `detail` says what happened.
+    public init(code: Int32, detail: String) {
+        self.code = code
+        self.detail = detail
+    }
+
+    /// `strerror` text, for example "No such file or directory", or the
+    /// remote store's detail.
+    public var description: String {
+        if let detail { return detail }
+        return unsafe String(cString: strerror(code))
+    }
 }
 
 /// Calls a system function until it does not fail with `EINTR`.

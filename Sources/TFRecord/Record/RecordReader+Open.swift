@@ -19,7 +19,8 @@ extension RecordReader {
     /// Opens an event file, whatever it is stored in.
     ///
     /// Regular files are memory-mapped; pipes, devices and standard input
-    /// (`"-"`) are read through a window. The compression is detected from
+    /// (`"-"`) are read through a window, and so are `s3://` and `gs://`
+    /// objects once `TFEventsRemote` is installed (see `ObjectStores`). The compression is detected from
     /// the content (``CompressionFormat/detect(prefix:)``), never from the
     /// name, unless `format` is given. Compressed files are decoded from
     /// their mapping in bounded memory (see ``StreamWindow``), on a second
@@ -39,6 +40,17 @@ extension RecordReader {
         if path == Self.standardInputPath {
             try self.init(stream: FileDescriptorStream(fileDescriptor: 0, closeOnDeinit: false),
                           path: path, startOffset: startOffset, format: format, options: options)
+            return
+        }
+        if let store = ObjectStores.store(for: path) {
+            // Object storage: a reader fetching ahead in blocks, decoded as
+            // a stream (the compression sniffed from its first bytes).
+            let reader: any ObjectReader
+            do { reader = try store.openReader(path, at: 0) } catch {
+                throw FileOpenError(path: path, reason: .open(error))
+            }
+            try self.init(stream: ObjectReaderStream(reader), path: path, startOffset: startOffset,
+                          format: format, options: options)
             return
         }
         let (fd, identity) = try openForReading(path)

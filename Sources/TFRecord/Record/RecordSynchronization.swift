@@ -59,7 +59,7 @@ extension RecordReader {
     /// readers can enter at any synchronisation point (a compressed stream
     /// can only be decoded from its start).
     package static func canStartMidway(path: String) -> Bool {
-        guard path != standardInputPath, let (fd, identity) = try? openForReading(path) else { return false }
+        guard path != standardInputPath, ObjectStores.scheme(of: path) == nil, let (fd, identity) = try? openForReading(path) else { return false }
         defer { close(fd) }
         return identity.isRegularFile && CompressionFormat.detect(fileDescriptor: fd) == .none
     }

@@ -1,0 +1,101 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import TFEventsSystem
+
+/// Writes objects with explicit settings rather than the environment's:
+/// what the tests and the benchmarks use to fill a bucket, and the
+/// first brick of writing exports to buckets.
+package struct ObjectUploader: Sendable {
+    private let service: any ObjectService
+    private let scheme: String
+
+    /// An S3-compatible store at `endpoint` (path-style), signing with
+    /// `accessKey`/`secret` (both nil: unsigned).
+    package init(s3Endpoint endpoint: String, accessKey: String?, secret: String?, region: String = "us-east-1") {
+        let credentials = accessKey.flatMap { key in
+            secret.map { AWSCredentials(accessKeyID: key, secretAccessKey: $0, sessionToken: nil, source: "the uploader's settings") }
+        }
+        service = S3Client(endpoint: endpoint, region: region, credentials: AWSCredentialChain(fixed: credentials), pageSize: 1000)
+        scheme = "s3"
+    }
+
+    /// A GCS emulator at `endpoint` (no credentials).
+    package init(gcsEmulator endpoint: String) {
+        service = GCSClient(base: endpoint, credentials: GoogleCredentials(source: .none), pageSize: 1000)
+        scheme = "gs"
+    }
+
+    /// Creates `bucket` (no error when it exists).
+    package func createBucket(_ bucket: String) throws(SystemError) {
+        let service = service
+        try HTTPSession.run { () async throws(SystemError) in
+            if let s3 = service as? S3Client { try await s3.createBucket(bucket) }
+            if let gcs = service as? GCSClient { try await gcs.createBucket(bucket) }
+        }
+    }
+
+    /// Stores `bytes` at `bucket`/`key`; with `ifAbsent`, only when the key
+    /// is free (returns false when it was not).
+    @discardableResult
+    package func put(_ bytes: [UInt8], bucket: String, key: String, ifAbsent: Bool = false) throws(SystemError) -> Bool {
+        let service = service
+        return try HTTPSession.run { () async throws(SystemError) in
+            try await service.write(bucket: bucket, key: key, bytes: bytes, ifAbsent: ifAbsent)
+        }
+    }
+
+    /// Removes `bucket`/`key`.
+    package func delete(bucket: String, key: String) throws(SystemError) {
+        let service = service
+        try HTTPSession.run { () async throws(SystemError) in try await service.delete(bucket: bucket, key: key) }
+    }
+
+    /// Uploads every regular file under `directory` to `bucket` under
+    /// `prefix` (keys `prefix` + relative path), eight at a time.
+    /// - Returns: the number of files.
+    @discardableResult
+    package func upload(directory: String, bucket: String, prefix: String) throws(SystemError) -> Int {
+        var files: [String] = []
+        func walk(_ relative: String) throws(SystemError) {
+            let path = relative.isEmpty ? directory : FilePaths.join(directory, relative)
+            for name in try Directories.list(path).sorted() {
+                let child = relative.isEmpty ? name : relative + "/" + name
+                let full = FilePaths.join(directory, child)
+                if Directories.isDirectory(full) { try walk(child) } else { files.append(child) }
+            }
+        }
+        try walk("")
+        let service = service
+        let contents: [(String, [UInt8])]
+        do { contents = try files.map { ($0, try FileOperations.readFile(FilePaths.join(directory, $0), limit: 1 << 30)) } } catch {
+            throw SystemError(code: EIO, detail: "reading \(directory) to upload: \(error)")
+        }
+        try HTTPSession.run { () async throws(SystemError) in
+            var index = 0
+            while index < contents.count {
+                let batch = contents[index ..< min(contents.count, index + 8)]
+                index += batch.count
+                var failure: SystemError?
+                await withTaskGroup(of: SystemError?.self) { group in
+                    for (relative, bytes) in batch {
+                        group.addTask {
+                            do throws(SystemError) {
+                                _ = try await service.write(bucket: bucket, key: prefix + relative, bytes: bytes, ifAbsent: false)
+                                return nil
+                            } catch { return error }
+                        }
+                    }
+                    for await error in group where error != nil { failure = failure ?? error }
+                }
+                if let failure { throw failure }
+            }
+        }
+        return files.count
+    }
+
+    /// `scheme://bucket/key`.
+    package func url(bucket: String, key: String) -> String { "\(scheme)://\(bucket)/\(key)" }
+}

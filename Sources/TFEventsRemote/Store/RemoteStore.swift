@@ -1,0 +1,153 @@
+import Synchronization
+import TFEventsSystem
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// An object store as the file layer sees it (``ObjectStore``): keys as
+/// files, key prefixes as directories.
+///
+/// Listing a prefix remembers what it found, so the size and version of
+/// every listed object are known without one request per file; `watch`
+/// lists again on every poll, which refreshes them.
+final class RemoteStore: ObjectStore {
+    private let service: Mutex<Result<any ObjectService, SystemError>?>
+    private let makeService: @Sendable () throws(SystemError) -> any ObjectService
+    private let listed = Mutex<[String: RemoteObject]>([:])
+
+    init(_ make: @escaping @Sendable () throws(SystemError) -> any ObjectService) {
+        makeService = make
+        service = Mutex(nil)
+    }
+
+    /// The client, created at first use (so that a credential file is read
+    /// only when a URL is used), with the error it met, every time.
+    private func client() throws(SystemError) -> any ObjectService {
+        let result = service.withLock { cached in
+            if let cached { return cached }
+            let made: Result<any ObjectService, SystemError>
+            do throws(SystemError) { made = .success(try makeService()) } catch { made = .failure(error) }
+            cached = made
+            return made
+        }
+        return try result.get()
+    }
+
+    private func location(_ url: String) throws(SystemError) -> ObjectLocation {
+        guard let location = ObjectLocation(url) else {
+            throw SystemError(code: EINVAL, detail: "\(url) is not a bucket URL (s3://BUCKET/KEY or gs://BUCKET/KEY)")
+        }
+        return location
+    }
+
+    /// FNV-1a, for the identity's device and inode.
+    private static func hash(_ text: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return hash
+    }
+
+    private func identity(_ location: ObjectLocation, _ object: RemoteObject?) -> FileIdentity {
+        let device = Self.hash("\(location.service.rawValue)://\(location.bucket)")
+        guard let object else {
+            return FileIdentity(device: device, inode: Self.hash(location.directoryPrefix), size: 0,
+                                modificationTimeNanoseconds: 0, isDirectory: true)
+        }
+        return FileIdentity(device: device, inode: Self.hash(object.key + "\u{0}" + object.version), size: object.size,
+                            modificationTimeNanoseconds: object.modified, isDirectory: false)
+    }
+
+    private func cacheKey(_ location: ObjectLocation) -> String {
+        "\(location.service.rawValue)://\(location.bucket)/\(location.key)"
+    }
+
+    /// The object at `location`, from the last listing or a metadata request.
+    private func object(_ location: ObjectLocation, fresh: Bool) throws(SystemError) -> RemoteObject? {
+        if !fresh, let known = listed.withLock({ $0[cacheKey(location)] }) { return known }
+        let client = try client()
+        let found = try HTTPSession.run { () async throws(SystemError) in
+            try await client.head(bucket: location.bucket, key: location.key)
+        }
+        if let found { listed.withLock { $0[cacheKey(location)] = found } }
+        return found
+    }
+
+    private func listing(_ location: ObjectLocation) throws(SystemError) -> RemoteListing {
+        let client = try client()
+        let prefix = location.directoryPrefix
+        let listing = try HTTPSession.run { () async throws(SystemError) in
+            try await client.list(bucket: location.bucket, prefix: prefix, recursive: false)
+        }
+        listed.withLock { cache in
+            for object in listing.objects {
+                cache["\(location.service.rawValue)://\(location.bucket)/\(object.key)"] = object
+            }
+        }
+        return listing
+    }
+
+    func identity(of url: String) throws(SystemError) -> FileIdentity {
+        let location = try location(url)
+        if !location.key.isEmpty && !location.key.hasSuffix("/") {
+            if let object = try object(location, fresh: false) { return identity(location, object) }
+        }
+        let listing = try listing(location)
+        guard location.key.isEmpty || !listing.objects.isEmpty || !listing.prefixes.isEmpty else {
+            throw SystemError(code: ENOENT, detail: "no such object or prefix: \(url)")
+        }
+        return identity(location, nil)
+    }
+
+    func list(_ url: String) throws(SystemError) -> [String] {
+        let location = try location(url)
+        let listing = try listing(location)
+        let prefix = location.directoryPrefix
+        var names: [String] = []
+        for object in listing.objects where object.key.count > prefix.count {
+            names.append(String(object.key.dropFirst(prefix.count)))
+        }
+        for sub in listing.prefixes where sub.count > prefix.count {
+            var name = String(sub.dropFirst(prefix.count))
+            while name.hasSuffix("/") { name.removeLast() }
+            if !name.isEmpty { names.append(name) }
+        }
+        if names.isEmpty && !location.key.isEmpty {
+            if try object(location, fresh: true) != nil {
+                throw SystemError(code: ENOTDIR, detail: "\(url) is an object, not a prefix")
+            }
+            throw SystemError(code: ENOENT, detail: "nothing under \(url)")
+        }
+        return names
+    }
+
+    func openReader(_ url: String, at offset: Int) throws(SystemError) -> any ObjectReader {
+        let location = try location(url)
+        guard let object = try object(location, fresh: false) else {
+            throw SystemError(code: ENOENT, detail: "no such object: \(url)")
+        }
+        return RemoteObjectReader(service: try client(), bucket: location.bucket, object: object, offset: offset)
+    }
+
+    func read(_ url: String, limit: Int) throws(BoundedReadError) -> [UInt8] {
+        do {
+            let location = try location(url)
+            guard let object = try object(location, fresh: true) else {
+                throw SystemError(code: ENOENT, detail: "no such object: \(url)")
+            }
+            guard object.size <= limit else { throw BoundedReadError.tooLarge(size: object.size, limit: limit) }
+            let client = try client()
+            return try HTTPSession.run { () async throws(SystemError) in
+                try await client.read(bucket: location.bucket, object: object, 0, object.size)
+            }
+        } catch let error as BoundedReadError {
+            throw error
+        } catch let error as SystemError {
+            throw .system(error)
+        } catch {
+            throw .system(SystemError(code: EIO))
+        }
+    }
+}
