@@ -38,6 +38,9 @@ let package = Package(
     name: "swift-tfevents",
     products: [
         .library(name: "TFEvents", targets: ["TFEvents"]),
+        // gs:// and s3:// paths (SwiftNIO, swift-crypto): a product of its
+        // own, so that the rest of the library does not pull in a network stack.
+        .library(name: "TFEventsRemote", targets: ["TFEventsRemote"]),
         .library(name: "TFEventsSynthetic", targets: ["TFEventsSynthetic"]),
         // Harnesses for the nested Fuzz/ package; no API promise.
         .library(name: "_TFEventsFuzzing", targets: ["_TFEventsFuzzing"]),
@@ -118,7 +121,7 @@ let package = Package(
         ),
         .target(
             name: "TFEvents",
-            dependencies: ["TFEventsSystem", "TFRecord", "TFEventsCore", "TFEventsIndex", "TFEventsExport", "TFEventsReport", "TFEventsRemote"],
+            dependencies: ["TFEventsSystem", "TFRecord", "TFEventsCore", "TFEventsIndex", "TFEventsExport", "TFEventsReport"],
             swiftSettings: librarySettings
         ),
 
@@ -143,6 +146,7 @@ let package = Package(
             name: "TFEventsCLI",
             dependencies: [
                 "TFEvents",
+                "TFEventsRemote",
                 "TFEventsSynthetic",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -153,7 +157,7 @@ let package = Package(
 
         .target(
             name: "TFEventsTestSupport",
-            dependencies: ["TFEvents", "TFEventsSynthetic"],
+            dependencies: ["TFEvents", "TFEventsRemote", "TFEventsSynthetic"],
             path: "Tests/TFEventsTestSupport",
             swiftSettings: [.enableExperimentalFeature("Lifetimes")]
         ),

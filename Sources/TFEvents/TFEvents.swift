@@ -10,4 +10,3 @@
 @_exported import TFEventsIndex
 @_exported import TFEventsExport
 @_exported import TFEventsReport
-@_exported import TFEventsRemote

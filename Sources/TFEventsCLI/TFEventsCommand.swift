@@ -1,5 +1,6 @@
 import ArgumentParser
 import TFEvents
+import TFEventsRemote
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)

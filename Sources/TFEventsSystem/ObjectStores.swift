@@ -35,6 +35,10 @@ package protocol ObjectStore: Sendable {
 
     /// The whole object at `url`, refused when larger than `limit` bytes.
     func read(_ url: String, limit: Int) throws(BoundedReadError) -> [UInt8]
+
+    /// Up to `count` bytes of the object at `url` from `offset` (fewer at
+    /// its end): one ranged request.
+    func read(_ url: String, offset: Int, count: Int) throws(SystemError) -> [UInt8]
 }
 
 /// Reads one object front to back. Implementations fetch ahead of the
@@ -102,4 +106,5 @@ private struct UnavailableStore: ObjectStore {
     func list(_ url: String) throws(SystemError) -> [String] { throw error }
     func openReader(_ url: String, at offset: Int) throws(SystemError) -> any ObjectReader { throw error }
     func read(_ url: String, limit: Int) throws(BoundedReadError) -> [UInt8] { throw .system(error) }
+    func read(_ url: String, offset: Int, count: Int) throws(SystemError) -> [UInt8] { throw error }
 }

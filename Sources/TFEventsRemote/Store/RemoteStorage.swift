@@ -4,6 +4,8 @@ import TFEventsSystem
 ///
 /// ```swift
 /// import TFEvents
+/// import TFEventsRemote
+///
 /// RemoteStorage.install()
 /// let log = try ScalarLog(paths: ["gs://my-bucket/runs/model/eval"])
 /// ```

@@ -56,8 +56,16 @@ final class RemoteStore: ObjectStore {
             return FileIdentity(device: device, inode: Self.hash(location.directoryPrefix), size: 0,
                                 modificationTimeNanoseconds: 0, isDirectory: true)
         }
-        return FileIdentity(device: device, inode: Self.hash(object.key + "\u{0}" + object.version), size: object.size,
-                            modificationTimeNanoseconds: object.modified, isDirectory: false)
+        // Objects are replaced, never appended to: a writer that flushes
+        // uploads a new version holding the old bytes and more. The inode
+        // is the key's, so the index takes a new version for a grown file
+        // and checks its prefix fingerprint before reading only the new
+        // bytes; the version is folded into the sub-second part of the
+        // time, so a new version of the same size is never "unchanged".
+        let seconds = object.modified / 1_000_000_000
+        let versionStamp = Int64(Self.hash(object.version) % 1_000_000_000)
+        return FileIdentity(device: device, inode: Self.hash(object.key), size: object.size,
+                            modificationTimeNanoseconds: seconds * 1_000_000_000 + versionStamp, isDirectory: false)
     }
 
     private func cacheKey(_ location: ObjectLocation) -> String {
@@ -129,6 +137,19 @@ final class RemoteStore: ObjectStore {
             throw SystemError(code: ENOENT, detail: "no such object: \(url)")
         }
         return RemoteObjectReader(service: try client(), bucket: location.bucket, object: object, offset: offset)
+    }
+
+    func read(_ url: String, offset: Int, count: Int) throws(SystemError) -> [UInt8] {
+        let location = try location(url)
+        guard let object = try object(location, fresh: false) else {
+            throw SystemError(code: ENOENT, detail: "no such object: \(url)")
+        }
+        let lower = min(max(0, offset), object.size), upper = min(object.size, lower + max(0, count))
+        guard upper > lower else { return [] }
+        let client = try client()
+        return try HTTPSession.run { () async throws(SystemError) in
+            try await client.read(bucket: location.bucket, object: object, lower, upper)
+        }
     }
 
     func read(_ url: String, limit: Int) throws(BoundedReadError) -> [UInt8] {

@@ -45,6 +45,26 @@ extension RecordReader {
         if let store = ObjectStores.store(for: path) {
             // Object storage: a reader fetching ahead in blocks, decoded as
             // a stream (the compression sniffed from its first bytes).
+            // Starting midway (an index reading what was appended): an
+            // uncompressed object is read from `startOffset` with ranged
+            // requests; a compressed one must be decoded from its start.
+            if startOffset > 0 {
+                var detected = format ?? .none
+                if format == nil {
+                    do { detected = CompressionFormat.detect(prefix: try store.read(path, offset: 0, count: CompressionFormat.sniffLength)) }
+                    catch { throw FileOpenError(path: path, reason: .open(error)) }
+                }
+                if detected == .none {
+                    let reader: any ObjectReader
+                    do { reader = try store.openReader(path, at: startOffset) } catch {
+                        throw FileOpenError(path: path, reason: .open(error))
+                    }
+                    self.init(stream: ObjectReaderStream(reader), path: path, startOffset: min(startOffset, reader.size),
+                              skipping: 0, windowCapacity: StreamWindow.defaultCapacity, compression: .none,
+                              background: options.readAhead != .never, options: options)
+                    return
+                }
+            }
             let reader: any ObjectReader
             do { reader = try store.openReader(path, at: 0) } catch {
                 throw FileOpenError(path: path, reason: .open(error))
