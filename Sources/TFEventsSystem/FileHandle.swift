@@ -38,7 +38,12 @@ package final class FileHandle: Sendable {
 
     /// Opens `path`.
     package init(path: String, options: Options) throws(SystemError) {
-        if ObjectStores.scheme(of: path) != nil { throw ObjectStores.readOnly(path) }
+        if ObjectStores.scheme(of: path) != nil {
+            // Objects are read through their store (FileOperations.readRange).
+            let writes = options.rawValue & (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC) != 0
+            throw !writes ? SystemError(code: EINVAL, detail: "\(path) is an object, not a file")
+                : ObjectStores.readOnly(path)
+        }
         let flags = options.rawValue | O_CLOEXEC
         let descriptor = retryingOnInterrupt { openForWriting(path, flags, 0o644) }
         guard descriptor >= 0 else { throw SystemError.current }

@@ -100,6 +100,15 @@ package enum FileOperations {
         _ = unlink(path)
     }
 
+    /// Up to `count` bytes of the regular file (or object) at `path` from
+    /// `offset`: fewer only at its end. One `pread`, or one ranged request.
+    package static func readRange(_ path: String, offset: Int, count: Int) throws(SystemError) -> [UInt8] {
+        if let store = ObjectStores.store(for: path) { return try store.read(path, offset: offset, count: count) }
+        let handle = try FileHandle(path: path, options: [.readOnly, .nonBlocking])
+        guard try handle.identity().isRegularFile else { throw SystemError(code: EINVAL) }
+        return try handle.read(at: offset, count: count)
+    }
+
     /// Appends `bytes` to `path`, creating it (mode 0644) when missing. A
     /// symbolic link at `path` is refused (`O_NOFOLLOW`). Not synced: for
     /// logs.

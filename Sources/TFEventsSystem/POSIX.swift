@@ -73,7 +73,11 @@ package func systemOpen(_ path: String, _ flags: Int32) -> Int32 {
 /// `open(2)` with a creation mode, for writers (the name through ``PathBytes``).
 @inline(__always)
 package func openForWriting(_ path: String, _ flags: Int32, _ permissions: mode_t) -> Int32 {
-    open(path, flags, permissions)
+    if ObjectStores.scheme(of: path) != nil {
+        errno = EROFS  // object storage is written through its store, never opened
+        return -1
+    }
+    return open(path, flags, permissions)
 }
 
 /// `write(2)`, named apart from the many Swift `write` methods.

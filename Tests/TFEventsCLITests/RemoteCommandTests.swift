@@ -177,6 +177,40 @@ struct RemoteCommandTests {
         #expect(result.stdout.contains("total (4 files)"))
     }
 
+    @Test("report of a model directory in a bucket: the local page, the URL in place of the path (exports and their steps too)",
+          .enabled(if: RemoteServers.enabled("gs")))
+    func report() throws {
+        let remoteRoot = try Self.root("gs"), localRoot = CLIRunner.packageRoot.path + "/Fixtures"
+        let scratch = ScratchDirectory()
+        var env = RemoteServers.environment("gs")
+        env["XDG_CACHE_HOME"] = scratch.path
+        let remote = try CLIRunner.run(["report", remoteRoot + "/estimator/loss_best", "--out", scratch.path + "/r.html"],
+                                       environment: env, timeout: 120)
+        let local = try CLIRunner.run(["report", localRoot + "/estimator/loss_best", "--out", scratch.path + "/l.html"],
+                                      environment: ["XDG_CACHE_HOME": scratch.path], timeout: 120)
+        #expect(remote.status == 0 && local.status == 0, "\(remote.stderr)\(local.stderr)")
+        let remotePage = try String(contentsOfFile: scratch.path + "/r.html", encoding: .utf8)
+        let localPage = try String(contentsOfFile: scratch.path + "/l.html", encoding: .utf8)
+        #expect(localPage.contains("best_exporter/1795438164"))
+        #expect(remotePage.replacingOccurrences(of: remoteRoot, with: localRoot) == localPage)
+    }
+
+    @Test("writing to a bucket is refused before anything is written: export (exit 4), convert (exit 2)",
+          .enabled(if: RemoteServers.enabled("s3")))
+    func writesRefused() throws {
+        let root = try Self.root("s3")
+        let env = RemoteServers.environment("s3")
+        let export = try CLIRunner.run(["export", root + "/estimator/loss_best"], environment: env, timeout: 60)
+        #expect(export.status == 4)
+        #expect(export.stderr.contains("writing to object storage is not supported"), "\(export.stderr)")
+        let convert = try CLIRunner.run(["convert", CLIRunner.fixture("tf2/basic/events.out.tfevents.1795433651.vm.11589.0.v2"),
+                                         root + "/converted.gz"], environment: env, timeout: 60)
+        #expect(convert.status == 2)
+        #expect(convert.stderr.contains("writing to object storage is not supported"), "\(convert.stderr)")
+        let listing = try CLIRunner.run(["scan", root + "/converted.gz"], environment: env, timeout: 60)
+        #expect(listing.status == 2, "nothing was written: \(listing.stdout)")
+    }
+
     @Test("missing objects, prefixes and buckets: exit 2 naming the URL", .enabled(if: RemoteServers.enabled("s3") && RemoteServers.enabled("gs")))
     func missing() throws {
         for scheme in ["s3", "gs"] {

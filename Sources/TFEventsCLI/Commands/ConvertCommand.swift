@@ -80,6 +80,9 @@ struct ConvertCommand: ParsableCommand {
 
     func validate() throws {
         try validateMaxRecordSize(maxRecordSize)
+        if ObjectStores.isRemote(output) {
+            throw ValidationError("cannot write \(output): writing to object storage is not supported yet (read from a bucket, write to a local file)")
+        }
         if let level {
             let format = outputFormat
             guard let levels = format.levels else {

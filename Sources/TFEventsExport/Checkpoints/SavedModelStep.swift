@@ -30,10 +30,9 @@ package enum SavedModelStep {
         // Only the entry's bytes are read (a shard can be gigabytes), from a
         // regular file that holds them.
         guard let name = names.first(where: { $0.hasPrefix(prefix) }), entry.isScalar, entry.size <= 8,
-              let handle = try? FileHandle(path: FilePaths.join(variables, name), options: [.readOnly, .nonBlocking]),
-              let identity = try? handle.identity(), identity.isRegularFile,
-              entry.offset >= 0, entry.size >= 0, entry.offset <= identity.size - entry.size,
-              let bytes = try? handle.read(at: entry.offset, count: entry.size) else { return nil }
+              entry.offset >= 0, entry.size >= 0,
+              let bytes = try? FileOperations.readRange(FilePaths.join(variables, name), offset: entry.offset, count: entry.size),
+              bytes.count == entry.size else { return nil }
         var located = entry
         located.offset = 0
         return value(of: located, in: bytes)
