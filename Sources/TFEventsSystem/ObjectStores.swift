@@ -30,6 +30,11 @@ package protocol ObjectStore: Sendable {
     /// directory.
     func list(_ url: String) throws(SystemError) -> [String]
 
+    /// Every object below the prefix `url`, at any depth, as paths relative
+    /// to it (`run1/eval/events…`): one listing without a delimiter, where
+    /// walking the "directories" one by one would take a request each.
+    func listTree(_ url: String) throws(SystemError) -> [String]
+
     /// A sequential reader of the object at `url` from byte `offset`.
     func openReader(_ url: String, at offset: Int) throws(SystemError) -> any ObjectReader
 
@@ -87,6 +92,14 @@ package enum ObjectStores {
         return isRemote(path) ? UnavailableStore(scheme: scheme) : nil
     }
 
+    /// How many files to read at once by default: one per core, or at
+    /// least 16 when some are objects, whose reads mostly wait on the
+    /// network (2,000 small objects read two at a time would be bound by
+    /// the round trips, not by the cores).
+    package static func defaultReaders(for paths: [String], cores: Int) -> Int {
+        paths.contains(where: isRemote) ? max(cores, 16) : cores
+    }
+
     /// The error for writing to a URL where only reading is supported.
     package static func readOnly(_ path: String) -> SystemError {
         SystemError(code: EROFS, detail: "writing to object storage is not supported (\(path))")
@@ -104,6 +117,7 @@ private struct UnavailableStore: ObjectStore {
 
     func identity(of url: String) throws(SystemError) -> FileIdentity { throw error }
     func list(_ url: String) throws(SystemError) -> [String] { throw error }
+    func listTree(_ url: String) throws(SystemError) -> [String] { throw error }
     func openReader(_ url: String, at offset: Int) throws(SystemError) -> any ObjectReader { throw error }
     func read(_ url: String, limit: Int) throws(BoundedReadError) -> [UInt8] { throw .system(error) }
     func read(_ url: String, offset: Int, count: Int) throws(SystemError) -> [UInt8] { throw error }

@@ -97,6 +97,7 @@ struct IndexLocationOptions: ParsableArguments {
     private func update(logdir: String, reading: ReadingOptions, progressMode: ProgressMode,
                         maximumReadFraction: Double? = nil) throws(IndexError) -> (LogdirIndex, IndexUpdateReport) {
         var options = indexOptions(reading: reading)
+        if jobs == nil { options.jobs = ObjectStores.defaultReaders(for: [logdir], cores: options.jobs) }
         options.maximumReadFraction = maximumReadFraction
         let index = try LogdirIndex(logdir: logdir, indexPath: indexPath, options: options)
         let progress = IndexProgress(mode: progressMode)

@@ -71,7 +71,7 @@ struct ScalarsCommand: ParsableCommand {
         let ordered = OrderedFileRows(count: files.count)
         let next = Atomic<Int>(0)
         let group = DispatchGroup()
-        for _ in 0 ..< min(location.jobs ?? IndexOptions().jobs, files.count) {
+        for _ in 0 ..< min(location.jobs ?? ObjectStores.defaultReaders(for: files, cores: IndexOptions().jobs), files.count) {
             DispatchQueue.global().async(group: group) {
                 // One buffer per worker, reused file after file.
                 var rows = ScalarTextRows(format: format, capacity: OrderedFileRows.blockSize)

@@ -44,7 +44,7 @@ struct ScanCommand: ParsableCommand {
         let progress = IndexProgress(mode: .auto)
         let total = totalSize(of: files)
         let scanner = FileScanner(options: reading.recordOptions)
-        let summaries = scanner.scan(paths: files, jobs: jobs ?? IndexOptions().jobs) { done in
+        let summaries = scanner.scan(paths: files, jobs: jobs ?? ObjectStores.defaultReaders(for: files, cores: IndexOptions().jobs)) { done in
             progress.update(done: done, total: total, files: 0, totalFiles: 0)
         }
         progress.finish()

@@ -102,6 +102,18 @@ public enum EventFileDiscovery {
     }
 
     private static func walk(directory: String, visited: inout Set<DirectoryID>, into found: inout Found) {
+        if let store = ObjectStores.store(for: directory) {
+            // A bucket prefix: one listing of every key below it (objects
+            // are always regular files, and there are no links to loop).
+            do {
+                for name in try store.listTree(directory) where isEventFileName(Substring(FilePaths.basename(name))) {
+                    found.files.append(directory.hasSuffix("/") ? directory + name : directory + "/" + name)
+                }
+            } catch {
+                found.failures.append(Failure(path: directory, error: error))
+            }
+            return
+        }
         let info: FileIdentity
         do { info = try FileIdentity(path: directory) } catch {
             found.failures.append(Failure(path: directory, error: error))

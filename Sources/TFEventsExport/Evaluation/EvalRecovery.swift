@@ -120,8 +120,9 @@ public enum EvalRecovery {
                                comparison: MetricComparison = .lossSmaller,
                                options: BestTracker.Options = .init(),
                                readerOptions: RecordReaderOptions = .init()) throws(ExportError) -> Result {
-        try recover(files: eventFiles(modelDirectory: modelDirectory, pattern: pattern),
-                    comparison: comparison, options: options, readerOptions: readerOptions)
+        let files = eventFiles(modelDirectory: modelDirectory, pattern: pattern)
+        return try recover(files: files, comparison: comparison, options: options, readerOptions: readerOptions,
+                           jobs: ObjectStores.defaultReaders(for: files, cores: ProcessInfoLite.activeProcessorCount))
     }
 
     /// Recovers the best evaluation from `files`, read in the order given.

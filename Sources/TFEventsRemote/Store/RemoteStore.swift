@@ -83,11 +83,11 @@ final class RemoteStore: ObjectStore {
         return found
     }
 
-    private func listing(_ location: ObjectLocation) throws(SystemError) -> RemoteListing {
+    private func listing(_ location: ObjectLocation, recursive: Bool = false) throws(SystemError) -> RemoteListing {
         let client = try client()
         let prefix = location.directoryPrefix
         let listing = try HTTPSession.run { () async throws(SystemError) in
-            try await client.list(bucket: location.bucket, prefix: prefix, recursive: false)
+            try await client.list(bucket: location.bucket, prefix: prefix, recursive: recursive)
         }
         listed.withLock { cache in
             for object in listing.objects {
@@ -123,6 +123,22 @@ final class RemoteStore: ObjectStore {
             if !name.isEmpty { names.append(name) }
         }
         if names.isEmpty && !location.key.isEmpty {
+            if try object(location, fresh: true) != nil {
+                throw SystemError(code: ENOTDIR, detail: "\(url) is an object, not a prefix")
+            }
+            throw SystemError(code: ENOENT, detail: "nothing under \(url)")
+        }
+        return names
+    }
+
+    func listTree(_ url: String) throws(SystemError) -> [String] {
+        let location = try location(url)
+        let listing = try listing(location, recursive: true)
+        let prefix = location.directoryPrefix
+        // Keys ending in "/" are the empty "folder" objects consoles create.
+        let names = listing.objects.filter { $0.key.count > prefix.count && !$0.key.hasSuffix("/") }
+            .map { String($0.key.dropFirst(prefix.count)) }
+        if names.isEmpty && !location.key.isEmpty && listing.objects.isEmpty {
             if try object(location, fresh: true) != nil {
                 throw SystemError(code: ENOTDIR, detail: "\(url) is an object, not a prefix")
             }
