@@ -302,16 +302,26 @@ package enum FileOperations {
         return paths
     }
 
-    /// `glob` on object storage: wildcards in the last component only (the
-    /// eval files' pattern), the rest a literal prefix.
+    /// `glob` on object storage: the components before the first wildcard
+    /// are a literal prefix; a wildcard in the last component only is one
+    /// listing of that prefix, wildcards deeper (`*/*`) one recursive
+    /// listing matched with `fnmatch` component by component.
     private static func remoteGlob(_ pattern: String, _ store: any ObjectStore) -> [String] {
-        let directory = FilePaths.dirname(pattern)
-        let namePattern = FilePaths.basename(pattern)
-        guard !directory.contains(where: { "*?[".contains($0) }) else { return [] }
-        guard let names = try? store.list(directory) else { return [] }
-        return names.filter { textMatches(namePattern, $0) && (namePattern.hasPrefix(".") || !$0.hasPrefix(".")) }
-            .sorted(by: FilePaths.bytewiseLess)
-            .map { FilePaths.join(directory, $0) }
+        let components = pattern.split(separator: "/", omittingEmptySubsequences: false)
+        guard let first = components.firstIndex(where: { $0.contains(where: { "*?[".contains($0) }) }) else {
+            return (try? store.identity(of: pattern)) != nil ? [pattern] : []
+        }
+        let base = components[..<first].joined(separator: "/")
+        let rest = components[first...].joined(separator: "/")
+        let names: [String]
+        if components.count - first == 1 {
+            guard let listed = try? store.list(base) else { return [] }
+            names = listed.filter { textMatches(rest, $0) && (rest.hasPrefix(".") || !$0.hasPrefix(".")) }
+        } else {
+            guard let listed = try? store.listTree(base) else { return [] }
+            names = listed.filter { pathMatches(rest, $0) }
+        }
+        return names.sorted(by: FilePaths.bytewiseLess).map { FilePaths.join(base, $0) }
     }
 
     /// Whether `path` matches the `fnmatch(3)` pattern `pattern`, with `*`

@@ -39,6 +39,7 @@ struct RemoteCommandTests {
         ["best", "ROOT/estimator/loss_best"],
         ["best", "--no-index", "--format", "json", "ROOT/estimator/accuracy_best", "--metric", "accuracy", "--higher-is-better"],
         ["best", "--no-index", "ROOT/estimator/loss_best", "--strict"],
+        ["best", "--no-index", "ROOT/estimator", "--pattern", "*/eval/*.tfevents.*"],  // a glob over two levels
     ]
 
     /// Runs `arguments` on the local fixtures and on `scheme`'s copy and
