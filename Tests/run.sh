@@ -9,6 +9,6 @@ cd "$(dirname "$0")/.."
 if [ -z "${TFEVENTS_TEST_S3_ENDPOINT:-}" ]; then
     # shellcheck source=Servers/start.sh
     source Tests/Servers/start.sh
-    trap 'kill $SERVER_PIDS 2>/dev/null || true' EXIT
+    trap stop_servers EXIT
 fi
 swift test "$@"

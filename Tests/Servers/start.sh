@@ -9,7 +9,9 @@
 #
 # Exports TFEVENTS_TEST_S3_* / TFEVENTS_TEST_GCS_ENDPOINT / TFEVENTS_TEST_PYTHON
 # and TFEVENTS_REQUIRE_SERVERS=1 (the remote tests then fail rather than
-# skip when a server is missing), and SERVER_PIDS for the caller's trap.
+# skip when a server is missing), SERVER_PIDS, and stop_servers for the
+# caller's trap (SeaweedFS can take seconds to honour SIGTERM: it gets
+# SIGKILL after one).
 # Needs: python3 with venv. The venv is .build-servers/venv (git-ignored).
 
 SERVERS_DIR="${SERVERS_DIR:-$PWD/.build-servers}"
@@ -23,8 +25,10 @@ GCS_BINARY="$(ls "$SERVERS_DIR"/venv/lib/python3*/site-packages/fake_gcs_server_
 
 # Ports apart from SeaweedFS's defaults and their gRPC ports (default + 10000:
 # 18080, 18333, 18888, 19333), so a developer's own servers don't clash.
-S3_PORT=38333
-GCS_PORT=34443
+# TFEVENTS_SERVERS_PORT_BASE moves them all (default 30000).
+PORT_BASE="${TFEVENTS_SERVERS_PORT_BASE:-30000}"
+S3_PORT=$((PORT_BASE + 8333))
+GCS_PORT=$((PORT_BASE + 4443))
 rm -rf "$SERVERS_DIR/weed" && mkdir -p "$SERVERS_DIR/weed"
 cat > "$SERVERS_DIR/s3.json" <<'JSON'
 {"identities":[
@@ -34,8 +38,8 @@ cat > "$SERVERS_DIR/s3.json" <<'JSON'
 JSON
 WEED_MASTER_VOLUME_GROWTH_COPY_1=1 timeout "$SERVERS_TIME_LIMIT" "$SERVERS_DIR/venv/bin/weed" server \
     -ip=127.0.0.1 -ip.bind=127.0.0.1 -dir="$SERVERS_DIR/weed" -volume.max=200 \
-    -master.port=39333 -volume.port=38080 -filer -filer.port=38888 \
-    -s3 -s3.port=$S3_PORT -s3.config="$SERVERS_DIR/s3.json" > "$SERVERS_DIR/weed.log" 2>&1 &
+    -master.port=$((PORT_BASE + 9333)) -volume.port=$((PORT_BASE + 8080)) -filer -filer.port=$((PORT_BASE + 8888)) \
+    -s3 -s3.port=$S3_PORT -s3.port.iceberg=0 -s3.port.lance=0 -s3.config="$SERVERS_DIR/s3.json" > "$SERVERS_DIR/weed.log" 2>&1 &
 WEED_PID=$!
 timeout "$SERVERS_TIME_LIMIT" "$GCS_BINARY" -scheme http -host 127.0.0.1 -port $GCS_PORT -backend memory \
     -public-host 127.0.0.1:$GCS_PORT > "$SERVERS_DIR/gcs.log" 2>&1 &
@@ -57,3 +61,16 @@ export TFEVENTS_TEST_S3_SECRET="tfevents-test-secret-0123456789"
 export TFEVENTS_TEST_GCS_ENDPOINT="http://127.0.0.1:$GCS_PORT"
 export TFEVENTS_TEST_PYTHON="$SERVERS_DIR/venv/bin/python"
 export TFEVENTS_REQUIRE_SERVERS=1
+
+stop_servers() {
+    local pid
+    for pid in $SERVER_PIDS; do
+        pkill -TERM -P "$pid" 2>/dev/null || true
+        kill -TERM "$pid" 2>/dev/null || true
+    done
+    sleep 1
+    for pid in $SERVER_PIDS; do
+        pkill -KILL -P "$pid" 2>/dev/null || true
+        kill -KILL "$pid" 2>/dev/null || true
+    done
+}
