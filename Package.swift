@@ -14,6 +14,9 @@
 //     TFEventsReport  the HTML report
 //     TFEvents        umbrella: re-exports them all (`import TFEvents`)
 //
+// Beside TFRecord, a product of its own: TFEventsRemote, gs:// and s3://
+// paths for every layer above (AsyncHTTPClient, swift-crypto).
+//
 // Beside the stack: TFEventsSynthetic (deterministic logs for the CLI's
 // `generate`, tests and benchmarks), _TFEventsFuzzing (libFuzzer
 // harnesses) and _TFEventsBenchmarking (the loops the benchmarks time over

@@ -18,6 +18,14 @@ struct TFEventsCommand: ParsableCommand {
         Event files are found by name: any file whose name contains "tfevents". Directories are \
         searched recursively. Plain, gzip, zlib and zstd files are read alike.
 
+        Paths may be bucket URLs, gs://BUCKET/PREFIX and s3://BUCKET/PREFIX, for every command that \
+        reads. Credentials come from where gcloud and the AWS CLI look: GOOGLE_APPLICATION_CREDENTIALS, \
+        gcloud's application-default file or the metadata server; AWS_ACCESS_KEY_ID and \
+        AWS_SECRET_ACCESS_KEY, ~/.aws/credentials (AWS_PROFILE), web identity or the instance role. \
+        AWS_ENDPOINT_URL reaches S3-compatible stores (MinIO, Ceph, R2, SeaweedFS), \
+        STORAGE_EMULATOR_HOST a GCS emulator; with none, requests are anonymous. Writing to buckets \
+        (export, watch, convert's output) is not supported yet.
+
         Exit status: 0 when everything read cleanly (a truncated tail, i.e. a file still being \
         written, is clean), 1 when corruption was found, 2 for usage errors or unreadable paths, \
         3 when `best`/`export` found no evaluation, 4 when an export failed or another process \
