@@ -70,11 +70,11 @@ struct CredentialFileTests {
     @Test("a service account's key becomes an RS256 JWT that its public key verifies, with the claims Google expects")
     func serviceAccountJWT() throws {
         let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
-        let json = """
-        {"type": "service_account", "project_id": "p", "private_key_id": "k1d",
-         "private_key": \(ServiceAccountKey.jsonString(key.pemRepresentation)),
-         "client_email": "exporter@p.iam.gserviceaccount.com", "token_uri": "https://oauth2.example.test/token"}
-        """
+        let document: [String: String] = [
+            "type": "service_account", "project_id": "p", "private_key_id": "k1d", "private_key": key.pemRepresentation,
+            "client_email": "exporter@p.iam.gserviceaccount.com", "token_uri": "https://oauth2.example.test/token",
+        ]
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: document), as: UTF8.self)
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("sa-\(UUID().uuidString).json").path
         try json.write(toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }

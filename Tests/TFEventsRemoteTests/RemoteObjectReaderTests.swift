@@ -35,6 +35,7 @@ final class MemoryService: ObjectService {
     }
     func write(bucket: String, key: String, bytes: [UInt8], ifAbsent: Bool) async throws(SystemError) -> Bool { true }
     func delete(bucket: String, key: String) async throws(SystemError) {}
+    func createBucket(_ bucket: String) async throws(SystemError) {}
 }
 
 @Suite("Remote reads: blocks fetched ahead", .serialized)

@@ -30,18 +30,9 @@ package struct PrefixFingerprint: Sendable, Equatable {
         }
         let headCount = min(validEnd, Self.headLength)
         let tailStart = max(0, validEnd - Self.tailLength)
-        if let store = ObjectStores.store(for: path) {
-            // An object: two ranged reads of the version now in the store.
-            guard let first = try? store.read(path, offset: 0, count: headCount), first.count == headCount,
-                  let last = try? store.read(path, offset: tailStart, count: validEnd - tailStart),
-                  last.count == validEnd - tailStart else { return nil }
-            head = CRC32C.checksum(first)
-            tail = CRC32C.checksum(last)
-            return
-        }
-        guard let handle = try? FileHandle(path: path, options: [.readOnly, .nonBlocking]) else { return nil }
-        guard let first = try? handle.read(at: 0, count: headCount), first.count == headCount,
-              let last = try? handle.read(at: tailStart, count: validEnd - tailStart),
+        // Two small reads: `pread`s of a file, ranged requests of an object.
+        guard let first = try? FileOperations.readRange(path, offset: 0, count: headCount), first.count == headCount,
+              let last = try? FileOperations.readRange(path, offset: tailStart, count: validEnd - tailStart),
               last.count == validEnd - tailStart else { return nil }
         head = CRC32C.checksum(first)
         tail = CRC32C.checksum(last)

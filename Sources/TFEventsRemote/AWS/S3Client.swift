@@ -4,11 +4,6 @@ import NIOCore
 import NIOHTTP1
 import TFEventsSystem
 
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)

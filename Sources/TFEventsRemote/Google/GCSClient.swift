@@ -152,7 +152,8 @@ struct GCSClient: ObjectService {
     func createBucket(_ bucket: String) async throws(SystemError) {
         let headers = try await headers([("Content-Type", "application/json")])
         let address = "\(base)/storage/v1/b?project=tfevents"
-        let body = Array(("{\"name\":" + ServiceAccountKey.jsonString(bucket) + "}").utf8)
+        struct Bucket: Encodable { let name: String }
+        let body = Array((try? JSONEncoder().encode(Bucket(name: bucket))) ?? Data())
         let reply = try await HTTPSession.send("creating bucket \(bucket)") { HTTPExchange(method: .POST, url: address, headers: headers, body: body) }
         guard reply.status == 200 || reply.status == 409 else { throw failure(reply, url: "gs://\(bucket)/") }
     }

@@ -23,16 +23,29 @@ struct ServiceAccountKey: Decodable, Sendable {
     /// The scope: reading and writing objects (exports write).
     static let scope = "https://www.googleapis.com/auth/devstorage.read_write"
 
+    private struct Header: Encodable {
+        let alg = "RS256"
+        let typ = "JWT"
+        let kid: String?
+    }
+
+    private struct Claims: Encodable {
+        let iss: String
+        let scope: String
+        let aud: String
+        let iat: Int
+        let exp: Int
+    }
+
     /// The signed assertion `header.claims.signature`, valid for an hour
     /// from `issuedAt` (seconds since the epoch).
     func assertion(issuedAt: Int) throws -> String {
-        var header = #"{"alg":"RS256","typ":"JWT""#
-        if let id = private_key_id { header += #","kid":"# + Self.jsonString(id) }
-        header += "}"
-        let audience = token_uri ?? Self.defaultTokenURI
-        let claims = #"{"iss":"# + Self.jsonString(client_email) + #","scope":"# + Self.jsonString(Self.scope)
-            + #","aud":"# + Self.jsonString(audience) + #","iat":\#(issuedAt),"exp":\#(issuedAt + 3600)}"#
-        let signingInput = Self.base64URL(Array(header.utf8)) + "." + Self.base64URL(Array(claims.utf8))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let header = try encoder.encode(Header(kid: private_key_id))
+        let claims = try encoder.encode(Claims(iss: client_email, scope: Self.scope, aud: token_uri ?? Self.defaultTokenURI,
+                                               iat: issuedAt, exp: issuedAt + 3600))
+        let signingInput = Self.base64URL(Array(header)) + "." + Self.base64URL(Array(claims))
         let key = try _RSA.Signing.PrivateKey(pemRepresentation: private_key)
         let signature = try key.signature(for: SHA256.hash(data: Array(signingInput.utf8)), padding: .insecurePKCS1v1_5)
         return signingInput + "." + Self.base64URL(Array(signature.rawRepresentation))
@@ -44,27 +57,5 @@ struct ServiceAccountKey: Decodable, Sendable {
         text = String(text.map { $0 == "+" ? "-" : $0 == "/" ? "_" : $0 })
         while text.hasSuffix("=") { text.removeLast() }
         return text
-    }
-
-    /// A JSON string literal.
-    static func jsonString(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
     }
 }

@@ -31,10 +31,7 @@ package struct ObjectUploader: Sendable {
     /// Creates `bucket` (no error when it exists).
     package func createBucket(_ bucket: String) throws(SystemError) {
         let service = service
-        try HTTPSession.run { () async throws(SystemError) in
-            if let s3 = service as? S3Client { try await s3.createBucket(bucket) }
-            if let gcs = service as? GCSClient { try await gcs.createBucket(bucket) }
-        }
+        try HTTPSession.run { () async throws(SystemError) in try await service.createBucket(bucket) }
     }
 
     /// Stores `bytes` at `bucket`/`key`; with `ifAbsent`, only when the key

@@ -1,3 +1,6 @@
+import NIOCore
+import TFEventsSystem
+
 /// One object as a listing or a metadata request describes it.
 struct RemoteObject: Sendable, Equatable {
     /// The full key.
@@ -36,7 +39,7 @@ protocol ObjectService: Sendable {
     func write(bucket: String, key: String, bytes: [UInt8], ifAbsent: Bool) async throws(SystemError) -> Bool
     /// Removes the object (no error when absent).
     func delete(bucket: String, key: String) async throws(SystemError)
+    /// Creates a bucket (tests, benchmarks, first-time setups); no error
+    /// when it exists.
+    func createBucket(_ bucket: String) async throws(SystemError)
 }
-
-import NIOCore
-import TFEventsSystem
