@@ -13,7 +13,7 @@ package enum Directories {
     /// - Throws: ``SystemError`` when a component cannot be created or
     ///   exists as something other than a directory.
     package static func create(_ path: String) throws(SystemError) {
-        if ObjectStores.scheme(of: path) != nil { throw ObjectStores.readOnly(path) }
+        if ObjectStores.store(for: path) != nil { return }  // prefixes need no creating
         if isDirectory(path) { return }
         let parent = FilePaths.dirname(path)
         if parent != path && parent != "." && parent != "/" { try create(parent) }

@@ -42,7 +42,7 @@ package final class FileHandle: Sendable {
             // Objects are read through their store (FileOperations.readRange).
             let writes = options.rawValue & (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC) != 0
             throw !writes ? SystemError(code: EINVAL, detail: "\(path) is an object, not a file")
-                : ObjectStores.readOnly(path)
+                : ObjectStores.unsupported("be opened for writing", path)
         }
         let flags = options.rawValue | O_CLOEXEC
         let descriptor = retryingOnInterrupt { openForWriting(path, flags, 0o644) }

@@ -27,9 +27,9 @@ package enum FileOperations {
         return unsafe stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
     }
 
-    /// `mkdir(path, 0755)`.
+    /// `mkdir(path, 0755)`. Nothing on a bucket URL: prefixes need no creating.
     package static func makeDirectory(_ path: String) throws(SystemError) {
-        if ObjectStores.scheme(of: path) != nil { throw ObjectStores.readOnly(path) }
+        if ObjectStores.store(for: path) != nil { return }
         guard mkdir(path, 0o755) == 0 else { throw SystemError.current }
     }
 
@@ -79,7 +79,7 @@ package enum FileOperations {
 
     /// Creates `path` (failing when it exists), writes `bytes` and `fsync`s.
     package static func writeNewFile(_ path: String, _ bytes: [UInt8]) throws(SystemError) {
-        if ObjectStores.scheme(of: path) != nil { throw ObjectStores.readOnly(path) }
+        if let store = ObjectStores.store(for: path) { return try ObjectFiles.writeNew(path, bytes, in: store) }
         let fd = retryingOnInterrupt { open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644) }
         guard fd >= 0 else { throw SystemError.current }
         var failure: SystemError?
@@ -111,9 +111,10 @@ package enum FileOperations {
 
     /// Appends `bytes` to `path`, creating it (mode 0644) when missing. A
     /// symbolic link at `path` is refused (`O_NOFOLLOW`). Not synced: for
-    /// logs.
+    /// logs. On a bucket URL the object is rewritten whole (see
+    /// ``ObjectFiles``): for small logs only.
     package static func append(_ bytes: [UInt8], to path: String) throws(SystemError) {
-        if ObjectStores.scheme(of: path) != nil { throw ObjectStores.readOnly(path) }
+        if let store = ObjectStores.store(for: path) { return try ObjectFiles.append(bytes, to: path, in: store) }
         let fd = retryingOnInterrupt { open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o644) }
         guard fd >= 0 else { throw SystemError.current }
         var failure: SystemError?
@@ -139,7 +140,11 @@ package enum FileOperations {
     /// Hard-links `source` at `destination`; copies when the file system
     /// refuses (another device, no hard links, link limit, permission).
     package static func linkOrCopy(_ source: String, to destination: String) throws(SystemError) -> Bool {
-        if ObjectStores.scheme(of: destination) != nil || ObjectStores.scheme(of: source) != nil { throw ObjectStores.readOnly(destination) }
+        if ObjectStores.store(for: source) != nil || ObjectStores.store(for: destination) != nil {
+            // No links in buckets: a copy on the server, an upload or a download.
+            try ObjectFiles.copy(source, to: destination)
+            return false
+        }
         if link(source, destination) == 0 { return true }
         switch errno {
         case EXDEV, EPERM, EMLINK, ENOTSUP, EACCES, ENOSYS:
@@ -152,7 +157,9 @@ package enum FileOperations {
 
     /// Copies a regular file's bytes and permission bits, then `fsync`s.
     package static func copyFile(_ source: String, to destination: String) throws(SystemError) {
-        if ObjectStores.scheme(of: destination) != nil || ObjectStores.scheme(of: source) != nil { throw ObjectStores.readOnly(destination) }
+        if ObjectStores.store(for: source) != nil || ObjectStores.store(for: destination) != nil {
+            return try ObjectFiles.copy(source, to: destination)
+        }
         let input = retryingOnInterrupt { open(source, O_RDONLY | O_CLOEXEC) }
         guard input >= 0 else { throw SystemError.current }
         defer { close(input) }
@@ -184,10 +191,74 @@ package enum FileOperations {
         }
     }
 
+    /// Writes the object at `url` to the new local file `destination`
+    /// (replacing one only when `replacing`), streaming it, then `fsync`s;
+    /// a failed download leaves no file.
+    static func download(_ url: String, to destination: String, from store: any ObjectStore,
+                         replacing: Bool = false) throws(SystemError) {
+        let reader = try store.openReader(url, at: 0)
+        let flags = O_WRONLY | O_CREAT | O_CLOEXEC | (replacing ? O_TRUNC : O_EXCL)
+        let output = retryingOnInterrupt { open(destination, flags, 0o644) }
+        guard output >= 0 else { throw SystemError.current }
+        var failure: SystemError?
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        var total = 0
+        while failure == nil {
+            let result = unsafe buffer.withUnsafeMutableBytes { raw -> Result<Int, SystemError> in
+                do throws(SystemError) { return .success(unsafe try reader.read(into: raw)) } catch { return .failure(error) }
+            }
+            guard case .success(let count) = result else {
+                if case .failure(let error) = result { failure = error }
+                break
+            }
+            if count == 0 { break }
+            total += count
+            unsafe buffer.withUnsafeBytes { raw in
+                do throws(SystemError) { unsafe try writeAll(output, UnsafeRawBufferPointer(rebasing: raw[0 ..< count])) } catch {
+                    failure = error
+                }
+            }
+        }
+        if failure == nil, total != reader.size {
+            failure = SystemError(code: EIO, detail: "\(url) ended at byte \(total) of \(reader.size)")
+        }
+        if failure == nil, fsync(output) != 0 { failure = .current }
+        if close(output) != 0, failure == nil { failure = .current }
+        if let failure {
+            unlink(destination)
+            throw failure
+        }
+    }
+
+    /// A new empty file in `$TMPDIR` (or `/tmp`).
+    package static func temporaryFile() throws(SystemError) -> String {
+        try unsafe temporaryName { path in
+            let fd = unsafe mkstemp(path)
+            if fd >= 0 { close(fd) }
+            return fd >= 0
+        }
+    }
+
+    /// A new empty directory in `$TMPDIR` (or `/tmp`), mode 0700.
+    package static func temporaryDirectory() throws(SystemError) -> String {
+        try unsafe temporaryName { unsafe mkdtemp($0) != nil }
+    }
+
+    private static func temporaryName(_ make: (UnsafeMutablePointer<CChar>) -> Bool) throws(SystemError) -> String {
+        let directory = Environment.value("TMPDIR").flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        var template = Array(FilePaths.join(directory, "tfevents-XXXXXX").utf8CString)
+        let made = unsafe template.withUnsafeMutableBufferPointer { buffer -> Bool in
+            guard let base = buffer.baseAddress else { return false }
+            return unsafe make(base)
+        }
+        guard made else { throw SystemError.current }
+        template.removeLast()  // the terminating NUL
+        return String(decoding: template.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     /// Copies a file, or a directory and everything below it (symbolic
     /// links are copied as the files they point to).
     package static func copyTree(_ source: String, to destination: String) throws(SystemError) {
-        if ObjectStores.scheme(of: destination) != nil || ObjectStores.scheme(of: source) != nil { throw ObjectStores.readOnly(destination) }
         guard isDirectory(source) else {
             try copyFile(source, to: destination)
             return
@@ -202,7 +273,9 @@ package enum FileOperations {
     /// elsewhere a check followed by `rename` (a directory is never renamed
     /// over a non-empty one).
     package static func renameNoReplace(_ source: String, to destination: String) throws(SystemError) {
-        if ObjectStores.scheme(of: destination) != nil || ObjectStores.scheme(of: source) != nil { throw ObjectStores.readOnly(destination) }
+        if ObjectStores.scheme(of: destination) != nil || ObjectStores.scheme(of: source) != nil {
+            throw ObjectStores.unsupported("rename", source)
+        }
         if let renameat2 = unsafe renameAt2 {
             let status = unsafe PathBytes.withCString(source) { from in
                 unsafe PathBytes.withCString(destination) { to in
@@ -228,7 +301,7 @@ package enum FileOperations {
     /// Removes a file, a link, or a directory and everything below it.
     /// Links are removed, never followed. A path already gone is fine.
     package static func removeTree(_ path: String) throws(SystemError) {
-        if ObjectStores.scheme(of: path) != nil { throw ObjectStores.readOnly(path) }
+        if let store = ObjectStores.store(for: path) { return try ObjectFiles.removeTree(path, in: store) }
         var info = stat()
         guard unsafe lstat(path, &info) == 0 else {
             if errno == ENOENT { return }
@@ -246,7 +319,8 @@ package enum FileOperations {
 
     /// `fsync` of a directory.
     package static func syncDirectory(_ path: String) throws(SystemError) {
-        if ObjectStores.scheme(of: path) != nil { throw ObjectStores.readOnly(path) }
+        // An object is durable once its write is acknowledged.
+        if ObjectStores.store(for: path) != nil { return }
         let fd = retryingOnInterrupt { open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
         guard fd >= 0 else { throw SystemError.current }
         defer { close(fd) }
@@ -258,7 +332,9 @@ package enum FileOperations {
     /// directory so that the rename is durable. On failure `source` is
     /// removed.
     package static func renameReplacing(_ source: String, to destination: String) throws(SystemError) {
-        if ObjectStores.scheme(of: destination) != nil || ObjectStores.scheme(of: source) != nil { throw ObjectStores.readOnly(destination) }
+        if ObjectStores.scheme(of: destination) != nil || ObjectStores.scheme(of: source) != nil {
+            throw ObjectStores.unsupported("rename", source)
+        }
         guard rename(source, destination) == 0 else {
             let error = SystemError.current
             _ = unlink(source)
@@ -269,7 +345,10 @@ package enum FileOperations {
 
     /// Removes a file (`unlink`); a file already gone is fine.
     package static func removeFile(_ path: String) throws(SystemError) {
-        if ObjectStores.scheme(of: path) != nil { throw ObjectStores.readOnly(path) }
+        if let store = ObjectStores.store(for: path) {
+            _ = try store.delete(path, ifVersion: nil)
+            return
+        }
         guard unlink(path) == 0 || errno == ENOENT else { throw SystemError.current }
     }
 

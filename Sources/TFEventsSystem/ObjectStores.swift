@@ -44,6 +44,42 @@ package protocol ObjectStore: Sendable {
     /// Up to `count` bytes of the object at `url` from `offset` (fewer at
     /// its end): one ranged request.
     func read(_ url: String, offset: Int, count: Int) throws(SystemError) -> [UInt8]
+
+    /// The whole object at `url` (at most `limit` bytes) with its version
+    /// (ETag, generation), read fresh; nil when there is no such object.
+    func readVersioned(_ url: String, limit: Int) throws(SystemError) -> (bytes: [UInt8], version: String)?
+
+    /// Stores `bytes` as the object at `url` when `condition` holds, in one
+    /// request (the store applies the condition, so two writers racing for
+    /// ``WriteCondition/absent`` cannot both win).
+    ///
+    /// - Returns: the new version; nil when the condition did not hold.
+    func write(_ url: String, bytes: [UInt8], condition: WriteCondition) throws(SystemError) -> String?
+
+    /// Uploads the local regular file `file` as the object at `url`,
+    /// streaming it (memory stays small whatever its size).
+    func upload(file: String, to url: String) throws(SystemError)
+
+    /// Copies the object `source` to `destination` in the same store, on
+    /// the server: the bytes never pass through this process.
+    func copy(_ source: String, to destination: String) throws(SystemError)
+
+    /// Deletes the object at `url` (no error when absent); with
+    /// `ifVersion`, only while that version is the current one.
+    ///
+    /// - Returns: false when `ifVersion` was not current.
+    func delete(_ url: String, ifVersion: String?) throws(SystemError) -> Bool
+}
+
+/// When a conditional write to object storage may happen.
+package enum WriteCondition: Sendable, Equatable {
+    /// Always (replaces an existing object).
+    case always
+    /// Only when no object has the key (`If-None-Match: *` on S3,
+    /// `ifGenerationMatch=0` on GCS).
+    case absent
+    /// Only while this version is current (`If-Match` / `ifGenerationMatch`).
+    case version(String)
 }
 
 /// Reads one object front to back. Implementations fetch ahead of the
@@ -100,9 +136,10 @@ package enum ObjectStores {
         paths.contains(where: isRemote) ? max(cores, 16) : cores
     }
 
-    /// The error for writing to a URL where only reading is supported.
-    package static func readOnly(_ path: String) -> SystemError {
-        SystemError(code: EROFS, detail: "writing to object storage is not supported (\(path))")
+    /// The error for an operation object storage cannot do (append,
+    /// rename, open a file descriptor).
+    package static func unsupported(_ operation: String, _ path: String) -> SystemError {
+        SystemError(code: ENOTSUP, detail: "\(path): object storage cannot \(operation)")
     }
 }
 
@@ -121,4 +158,9 @@ private struct UnavailableStore: ObjectStore {
     func openReader(_ url: String, at offset: Int) throws(SystemError) -> any ObjectReader { throw error }
     func read(_ url: String, limit: Int) throws(BoundedReadError) -> [UInt8] { throw .system(error) }
     func read(_ url: String, offset: Int, count: Int) throws(SystemError) -> [UInt8] { throw error }
+    func readVersioned(_ url: String, limit: Int) throws(SystemError) -> (bytes: [UInt8], version: String)? { throw error }
+    func write(_ url: String, bytes: [UInt8], condition: WriteCondition) throws(SystemError) -> String? { throw error }
+    func upload(file: String, to url: String) throws(SystemError) { throw error }
+    func copy(_ source: String, to destination: String) throws(SystemError) { throw error }
+    func delete(_ url: String, ifVersion: String?) throws(SystemError) -> Bool { throw error }
 }

@@ -33,8 +33,10 @@ final class MemoryService: ObjectService {
         }
         return ByteBuffer(bytes: bytes[lower ..< upper])
     }
-    func write(bucket: String, key: String, bytes: [UInt8], ifAbsent: Bool) async throws(SystemError) -> Bool { true }
-    func delete(bucket: String, key: String) async throws(SystemError) {}
+    func write(bucket: String, key: String, bytes: [UInt8], condition: WriteCondition) async throws(SystemError) -> String? { "" }
+    func upload(bucket: String, key: String, file: FileBody) async throws(SystemError) {}
+    func copy(bucket: String, key: String, sourceBucket: String, sourceKey: String) async throws(SystemError) {}
+    func delete(bucket: String, key: String, ifVersion: String?) async throws(SystemError) -> Bool { true }
     func createBucket(_ bucket: String) async throws(SystemError) {}
 }
 

@@ -56,14 +56,14 @@ struct S3Client: ObjectService {
 
     /// A signed request (unsigned without credentials).
     func exchange(_ method: HTTPMethod, bucket: String, key: String, query: [(String, String)] = [],
-                  headers: [(String, String)] = [], body: [UInt8]? = nil,
+                  headers: [(String, String)] = [], body: [UInt8]? = nil, unsignedPayload: Bool = false,
                   using credentials: AWSCredentials?) -> HTTPExchange {
         let (base, host, path) = address(bucket: bucket, key: key)
         var request = SignatureV4.Request(
             method: method.rawValue, path: path,
             query: query.map { (name: $0.0, value: $0.1) },
             headers: [(name: "host", value: host)] + headers.map { (name: $0.0, value: $0.1) },
-            payloadHash: body.map { SHA256.hash(data: $0).hex } ?? SignatureV4.emptyPayloadHash)
+            payloadHash: unsignedPayload ? "UNSIGNED-PAYLOAD" : body.map { SHA256.hash(data: $0).hex } ?? SignatureV4.emptyPayloadHash)
         request.headers.append((name: "x-amz-content-sha256", value: request.payloadHash))
         if let credentials {
             SignatureV4(credentials: credentials, region: region, service: "s3").sign(&request, date: Self.amzDate())
@@ -170,25 +170,64 @@ struct S3Client: ObjectService {
         return Array(buffer.readableBytesView)
     }
 
-    func write(bucket: String, key: String, bytes: [UInt8], ifAbsent: Bool) async throws(SystemError) -> Bool {
+    func write(bucket: String, key: String, bytes: [UInt8], condition: WriteCondition) async throws(SystemError) -> String? {
         let credentials = try await self.credentials.resolve()
         let url = "s3://\(bucket)/\(key)"
-        let request = exchange(.PUT, bucket: bucket, key: key, headers: ifAbsent ? [("If-None-Match", "*")] : [],
-                               body: bytes, using: credentials)
+        var headers: [(String, String)] = []
+        switch condition {
+        case .always: break
+        case .absent: headers.append(("If-None-Match", "*"))
+        case .version(let etag): headers.append(("If-Match", etag))
+        }
+        let request = exchange(.PUT, bucket: bucket, key: key, headers: headers, body: bytes, using: credentials)
         let reply = try await HTTPSession.send("writing \(url)") { request }
-        if ifAbsent && (reply.status == 412 || reply.status == 409) { return false }
+        // 409 ConditionalRequestConflict: another conditional write to the key won.
+        if condition != .always && (reply.status == 412 || reply.status == 409) { return nil }
         guard reply.status == 200 else { throw failure(reply, url: url, using: credentials) }
-        return true
+        return reply.headers.first(name: "ETag") ?? ""
     }
 
-    func delete(bucket: String, key: String) async throws(SystemError) {
+    /// The largest object one PUT (or one CopyObject) can write: 5 GiB.
+    static let singleRequestLimit = 5 << 30
+
+    func upload(bucket: String, key: String, file: FileBody) async throws(SystemError) {
+        let url = "s3://\(bucket)/\(key)"
+        guard file.size <= Self.singleRequestLimit else {
+            throw SystemError(code: EFBIG, detail: "\(file.path) is \(file.size) bytes: uploads to S3 are single requests, at most 5 GiB (multipart uploads are not implemented)")
+        }
+        let credentials = try await self.credentials.resolve()
+        let reply = try await HTTPSession.send("uploading \(file.path) to \(url)") {
+            var request = exchange(.PUT, bucket: bucket, key: key, unsignedPayload: true, using: credentials)
+            request.bodyFile = file
+            return request
+        }
+        guard reply.status == 200 else { throw failure(reply, url: url, using: credentials) }
+    }
+
+    func copy(bucket: String, key: String, sourceBucket: String, sourceKey: String) async throws(SystemError) {
         let credentials = try await self.credentials.resolve()
         let url = "s3://\(bucket)/\(key)"
-        let request = exchange(.DELETE, bucket: bucket, key: key, using: credentials)
+        let source = "/" + SignatureV4.encode(sourceBucket, keepingSlashes: false) + "/" + SignatureV4.encode(sourceKey, keepingSlashes: true)
+        let request = exchange(.PUT, bucket: bucket, key: key, headers: [("x-amz-copy-source", source)], using: credentials)
+        let reply = try await HTTPSession.send("copying s3://\(sourceBucket)/\(sourceKey) to \(url)") { request }
+        // A copy can fail after its 200 has been sent: the error is then the body.
+        guard reply.status == 200, !reply.text.contains("<Error>") else {
+            throw failure(reply.status == 200 ? HTTPReply(status: 500, headers: reply.headers, body: reply.body) : reply,
+                          url: url, using: credentials)
+        }
+    }
+
+    func delete(bucket: String, key: String, ifVersion: String?) async throws(SystemError) -> Bool {
+        let credentials = try await self.credentials.resolve()
+        let url = "s3://\(bucket)/\(key)"
+        let request = exchange(.DELETE, bucket: bucket, key: key, headers: ifVersion.map { [("If-Match", $0)] } ?? [],
+                               using: credentials)
         let reply = try await HTTPSession.send("deleting \(url)") { request }
+        if ifVersion != nil && reply.status == 412 { return false }
         guard reply.status == 204 || reply.status == 200 || reply.status == 404 else {
             throw failure(reply, url: url, using: credentials)
         }
+        return true
     }
 
     /// Creates a bucket (tests and first-time setups).

@@ -129,23 +129,71 @@ struct GCSClient: ObjectService {
         return Array(try await block(bucket: bucket, object: object, lower, upper).readableBytesView)
     }
 
-    func write(bucket: String, key: String, bytes: [UInt8], ifAbsent: Bool) async throws(SystemError) -> Bool {
-        let headers = try await headers([("Content-Type", "application/octet-stream")])
-        let address = "\(base)/upload/storage/v1/b/\(encode(bucket))/o?uploadType=media&name=\(encode(key))"
-            + (ifAbsent ? "&ifGenerationMatch=0" : "")
-        let url = "gs://\(bucket)/\(key)"
-        let reply = try await HTTPSession.send("writing \(url)") { HTTPExchange(method: .POST, url: address, headers: headers, body: bytes) }
-        if ifAbsent && reply.status == 412 { return false }
-        guard reply.status == 200 else { throw failure(reply, url: url) }
-        return true
+    /// `&ifGenerationMatch=N` for a condition.
+    private func precondition(_ condition: WriteCondition) -> String {
+        switch condition {
+        case .always: return ""
+        case .absent: return "&ifGenerationMatch=0"
+        case .version(let generation): return "&ifGenerationMatch=\(encode(generation))"
+        }
     }
 
-    func delete(bucket: String, key: String) async throws(SystemError) {
+    func write(bucket: String, key: String, bytes: [UInt8], condition: WriteCondition) async throws(SystemError) -> String? {
+        let headers = try await headers([("Content-Type", "application/octet-stream")])
+        let address = "\(base)/upload/storage/v1/b/\(encode(bucket))/o?uploadType=media&name=\(encode(key))" + precondition(condition)
+        let url = "gs://\(bucket)/\(key)"
+        let reply = try await HTTPSession.send("writing \(url)") { HTTPExchange(method: .POST, url: address, headers: headers, body: bytes) }
+        if condition != .always && reply.status == 412 { return nil }
+        guard reply.status == 200 else { throw failure(reply, url: url) }
+        return (try? JSONDecoder().decode(Item.self, from: Data(reply.text.utf8)))?.generation ?? ""
+    }
+
+    func upload(bucket: String, key: String, file: FileBody) async throws(SystemError) {
+        let headers = try await headers([("Content-Type", "application/octet-stream")])
+        let address = "\(base)/upload/storage/v1/b/\(encode(bucket))/o?uploadType=media&name=\(encode(key))"
+        let url = "gs://\(bucket)/\(key)"
+        let reply = try await HTTPSession.send("uploading \(file.path) to \(url)") {
+            HTTPExchange(method: .POST, url: address, headers: headers, bodyFile: file)
+        }
+        guard reply.status == 200 else { throw failure(reply, url: url) }
+    }
+
+    func copy(bucket: String, key: String, sourceBucket: String, sourceKey: String) async throws(SystemError) {
+        struct Progress: Decodable {
+            let done: Bool?
+            let rewriteToken: String?
+        }
+        let address = objectURL(sourceBucket, sourceKey) + "/rewriteTo/b/\(encode(bucket))/o/\(encode(key))"
+        let url = "gs://\(bucket)/\(key)"
+        var token: String?
+        // A large copy between locations or storage classes takes several
+        // calls, each continuing with the token of the last.
+        for _ in 0 ..< 10_000 {
+            let headers = try await headers([("Content-Type", "application/json")])
+            let target = address + (token.map { "?rewriteToken=\(encode($0))" } ?? "")
+            let reply = try await HTTPSession.send("copying gs://\(sourceBucket)/\(sourceKey) to \(url)") {
+                HTTPExchange(method: .POST, url: target, headers: headers, body: Array("{}".utf8))
+            }
+            guard reply.status == 200, let progress = try? JSONDecoder().decode(Progress.self, from: Data(reply.text.utf8)) else {
+                throw failure(reply, url: url)
+            }
+            if progress.done != false { return }
+            guard let next = progress.rewriteToken, !next.isEmpty else {
+                throw SystemError(code: EIO, detail: "copying to \(url): the rewrite is not done and gave no token to continue")
+            }
+            token = next
+        }
+        throw SystemError(code: EIO, detail: "copying to \(url): the rewrite did not finish after 10,000 calls")
+    }
+
+    func delete(bucket: String, key: String, ifVersion: String?) async throws(SystemError) -> Bool {
         let headers = try await headers()
-        let address = objectURL(bucket, key)
+        let address = objectURL(bucket, key) + (ifVersion.map { "?ifGenerationMatch=\(encode($0))" } ?? "")
         let url = "gs://\(bucket)/\(key)"
         let reply = try await HTTPSession.send("deleting \(url)") { HTTPExchange(method: .DELETE, url: address, headers: headers) }
+        if ifVersion != nil && reply.status == 412 { return false }
         guard reply.status == 204 || reply.status == 200 || reply.status == 404 else { throw failure(reply, url: url) }
+        return true
     }
 
     /// Creates a bucket (tests and emulators).

@@ -18,6 +18,14 @@ struct HTTPExchange: Sendable {
     var url: String
     var headers: [(name: String, value: String)] = []
     var body: [UInt8]?
+    /// A local file sent as the body instead, read in chunks as it goes out.
+    var bodyFile: FileBody?
+}
+
+/// A local file as a request body: its path and the size announced.
+struct FileBody: Sendable {
+    var path: String
+    var size: Int
 }
 
 /// A whole response: status, headers and the body (bounded).
@@ -135,6 +143,8 @@ enum HTTPSession {
         for (name, value) in exchange.headers { request.headers.add(name: name, value: value) }
         if let body = exchange.body {
             request.body = .bytes(ByteBuffer(bytes: body))
+        } else if let file = exchange.bodyFile {
+            request.body = .stream(FileChunks(file: file), length: .known(Int64(file.size)))
         }
         return request
     }

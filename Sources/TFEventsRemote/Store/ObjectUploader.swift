@@ -6,8 +6,7 @@ import Musl
 import TFEventsSystem
 
 /// Writes objects with explicit settings rather than the environment's:
-/// what the tests and the benchmarks use to fill a bucket, and the
-/// first brick of writing exports to buckets.
+/// what the tests and the benchmarks use to fill a bucket.
 package struct ObjectUploader: Sendable {
     private let service: any ObjectService
     private let scheme: String
@@ -40,14 +39,31 @@ package struct ObjectUploader: Sendable {
     package func put(_ bytes: [UInt8], bucket: String, key: String, ifAbsent: Bool = false) throws(SystemError) -> Bool {
         let service = service
         return try HTTPSession.run { () async throws(SystemError) in
-            try await service.write(bucket: bucket, key: key, bytes: bytes, ifAbsent: ifAbsent)
+            try await service.write(bucket: bucket, key: key, bytes: bytes, condition: ifAbsent ? .absent : .always) != nil
+        }
+    }
+
+    /// The object `bucket`/`key`, or nil when there is none.
+    package func get(bucket: String, key: String) throws(SystemError) -> [UInt8]? {
+        let service = service
+        return try HTTPSession.run { () async throws(SystemError) -> [UInt8]? in
+            guard let object = try await service.head(bucket: bucket, key: key) else { return nil }
+            return try await service.read(bucket: bucket, object: object, 0, object.size)
+        }
+    }
+
+    /// The keys under `prefix`, at any depth, sorted.
+    package func keys(bucket: String, prefix: String) throws(SystemError) -> [String] {
+        let service = service
+        return try HTTPSession.run { () async throws(SystemError) in
+            try await service.list(bucket: bucket, prefix: prefix, recursive: true).objects.map(\.key).sorted()
         }
     }
 
     /// Removes `bucket`/`key`.
     package func delete(bucket: String, key: String) throws(SystemError) {
         let service = service
-        try HTTPSession.run { () async throws(SystemError) in try await service.delete(bucket: bucket, key: key) }
+        try HTTPSession.run { () async throws(SystemError) in _ = try await service.delete(bucket: bucket, key: key, ifVersion: nil) }
     }
 
     /// Uploads every regular file under `directory` to `bucket` under
@@ -80,7 +96,7 @@ package struct ObjectUploader: Sendable {
                     for (relative, bytes) in batch {
                         group.addTask {
                             do throws(SystemError) {
-                                _ = try await service.write(bucket: bucket, key: prefix + relative, bytes: bytes, ifAbsent: false)
+                                _ = try await service.write(bucket: bucket, key: prefix + relative, bytes: bytes, condition: .always)
                                 return nil
                             } catch { return error }
                         }

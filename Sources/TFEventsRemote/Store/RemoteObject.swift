@@ -34,11 +34,17 @@ protocol ObjectService: Sendable {
     func read(bucket: String, object: RemoteObject, _ lower: Int, _ upper: Int) async throws(SystemError) -> [UInt8]
     /// Downloads a block into a buffer (the readers' path).
     func block(bucket: String, object: RemoteObject, _ lower: Int, _ upper: Int) async throws(SystemError) -> NIOCore.ByteBuffer
-    /// Stores `bytes` as the object `key`; with `ifAbsent`, only when no
-    /// object has that key (false when one had).
-    func write(bucket: String, key: String, bytes: [UInt8], ifAbsent: Bool) async throws(SystemError) -> Bool
-    /// Removes the object (no error when absent).
-    func delete(bucket: String, key: String) async throws(SystemError)
+    /// Stores `bytes` as the object `key` when `condition` holds.
+    /// - Returns: the new version (ETag / generation, "" when the answer
+    ///   names none); nil when the condition did not hold.
+    func write(bucket: String, key: String, bytes: [UInt8], condition: WriteCondition) async throws(SystemError) -> String?
+    /// Uploads a local file as the object `key` (replacing it), streamed.
+    func upload(bucket: String, key: String, file: FileBody) async throws(SystemError)
+    /// Copies `sourceKey` to `key` on the server (CopyObject / rewrite).
+    func copy(bucket: String, key: String, sourceBucket: String, sourceKey: String) async throws(SystemError)
+    /// Removes the object (no error when absent); with `ifVersion`, only
+    /// while that version is current (false when it was not).
+    func delete(bucket: String, key: String, ifVersion: String?) async throws(SystemError) -> Bool
     /// Creates a bucket (tests, benchmarks, first-time setups); no error
     /// when it exists.
     func createBucket(_ bucket: String) async throws(SystemError)

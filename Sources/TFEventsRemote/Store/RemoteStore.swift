@@ -187,4 +187,74 @@ final class RemoteStore: ObjectStore {
             throw .system(SystemError(code: EIO))
         }
     }
+
+    // MARK: - Writing
+
+    /// Forgets what the last listing said of `location`, which is changing.
+    private func forget(_ location: ObjectLocation) {
+        _ = listed.withLock { $0.removeValue(forKey: cacheKey(location)) }
+    }
+
+    /// `location` when it names an object (not a bucket or a prefix).
+    private func objectLocation(_ url: String) throws(SystemError) -> ObjectLocation {
+        let location = try location(url)
+        guard !location.key.isEmpty, !location.key.hasSuffix("/") else {
+            throw SystemError(code: EISDIR, detail: "\(url) names a prefix, not an object")
+        }
+        return location
+    }
+
+    func readVersioned(_ url: String, limit: Int) throws(SystemError) -> (bytes: [UInt8], version: String)? {
+        let location = try objectLocation(url)
+        guard let object = try object(location, fresh: true) else { return nil }
+        guard object.size <= limit else {
+            throw SystemError(code: EFBIG, detail: "\(url) is \(object.size) bytes, more than the \(limit) expected")
+        }
+        let client = try client()
+        let bytes = try HTTPSession.run { () async throws(SystemError) in
+            try await client.read(bucket: location.bucket, object: object, 0, object.size)
+        }
+        return (bytes, object.version)
+    }
+
+    func write(_ url: String, bytes: [UInt8], condition: WriteCondition) throws(SystemError) -> String? {
+        let location = try objectLocation(url)
+        let client = try client()
+        defer { forget(location) }
+        return try HTTPSession.run { () async throws(SystemError) in
+            try await client.write(bucket: location.bucket, key: location.key, bytes: bytes, condition: condition)
+        }
+    }
+
+    func upload(file: String, to url: String) throws(SystemError) {
+        let location = try objectLocation(url)
+        let handle = try FileHandle(path: file, options: .readOnly)
+        let identity = try handle.identity()
+        guard identity.isRegularFile else {
+            throw SystemError(code: EINVAL, detail: "\(file) is not a regular file: only files are uploaded")
+        }
+        let client = try client()
+        defer { forget(location) }
+        try HTTPSession.run { () async throws(SystemError) in
+            try await client.upload(bucket: location.bucket, key: location.key, file: FileBody(path: file, size: identity.size))
+        }
+    }
+
+    func copy(_ source: String, to destination: String) throws(SystemError) {
+        let from = try objectLocation(source), to = try objectLocation(destination)
+        let client = try client()
+        defer { forget(to) }
+        try HTTPSession.run { () async throws(SystemError) in
+            try await client.copy(bucket: to.bucket, key: to.key, sourceBucket: from.bucket, sourceKey: from.key)
+        }
+    }
+
+    func delete(_ url: String, ifVersion: String?) throws(SystemError) -> Bool {
+        let location = try objectLocation(url)
+        let client = try client()
+        defer { forget(location) }
+        return try HTTPSession.run { () async throws(SystemError) in
+            try await client.delete(bucket: location.bucket, key: location.key, ifVersion: ifVersion)
+        }
+    }
 }
