@@ -47,7 +47,8 @@ package struct ExportEntry: Sendable, Equatable {
 package enum ExportListing {
     /// Every `export/<exporter>/<10 digits>/` directory, exporters sorted
     /// by name and versions ascending (`temp-*` directories of exports in
-    /// progress are left out), each with its manifest when it has one, or
+    /// progress are left out, and in a bucket uncommitted exports, see
+    /// ``BucketExports``), each with its manifest when it has one, or
     /// else the `global_step` of its SavedModel variables when it can be
     /// read.
     package static func exports(modelDirectory: String) -> [ExportEntry] {
@@ -56,10 +57,14 @@ package enum ExportListing {
         var entries: [ExportEntry] = []
         for exporter in exporters.sorted() {
             let directory = FilePaths.join(root, exporter)
-            guard let versions = try? Directories.list(directory) else { continue }
+            // In a bucket: exports as BucketExports counts them (uncommitted
+            // ones and empty prefixes left out).
+            let listed = ObjectStores.isRemote(directory) ? try? BucketExports.exportNames(in: directory)
+                : try? Directories.list(directory)
+            guard let versions = listed else { continue }
             for version in versions.sorted() where ExportDirectory.isVersionName(version) {
                 let path = FilePaths.join(directory, version)
-                guard Directories.isDirectory(path) else { continue }
+                guard ObjectStores.isRemote(path) || Directories.isDirectory(path) else { continue }
                 var entry = ExportEntry(exporter: exporter, version: version, path: path)
                 do { entry.manifest = try ExportManifest.read(exportDirectory: path) } catch {
                     entry.manifestProblem = error.description

@@ -57,9 +57,12 @@ public enum EventFileDiscovery {
         public var skipped: [Skipped] = []
     }
 
-    /// Whether a file name marks an event file.
+    /// Whether a file name marks an event file: it contains `tfevents`,
+    /// and is not one of the exporters' own files (`.tfevents-export.lock`,
+    /// `.tfevents-export-pending`), which live beside exports in model
+    /// directories.
     public static func isEventFileName(_ name: Substring) -> Bool {
-        name.contains("tfevents")
+        name.contains("tfevents") && !name.hasPrefix(".tfevents-export")
     }
 
     /// Expands `paths`: files are kept as given (whatever their name),

@@ -15,7 +15,9 @@ import Darwin
 /// (which loads only all-digit directory names) never sees half an export.
 /// The name is the clock's whole seconds; when `<seconds>` is taken the
 /// clock is asked again after a one-second wait, up to 10 attempts, as
-/// TensorFlow does. The rename never replaces an existing directory.
+/// TensorFlow does. The rename never replaces an existing directory. In a
+/// bucket, where nothing is renamed, the manifest commits the export
+/// instead (``BucketExports``).
 package enum ExportDirectory {
     /// `MAX_DIRECTORY_CREATION_ATTEMPTS` in TensorFlow.
     static let maxAttempts = 10
@@ -60,6 +62,9 @@ package enum ExportDirectory {
     static func removeTemporaryDirectories(exportPath: String, fileSystem: any ExportFileSystem)
         -> (removed: [String], failures: [ExportError])
     {
+        if BucketExports.applies(to: exportPath) {
+            return BucketExports.removeUncommitted(exportPath: exportPath, fileSystem: fileSystem)
+        }
         var removed: [String] = []
         var failures: [ExportError] = []
         let names: [String]
@@ -91,7 +96,13 @@ package enum ExportDirectory {
             let version = clock.secondsSinceEpoch()
             let finalPath = FilePaths.join(exportPath, String(version))
             let temporaryPath = FilePaths.join(exportPath, "temp-\(version)")
-            if !fileSystem.exists(finalPath) {
+            if BucketExports.applies(to: exportPath) {
+                // No renames in a bucket: written in place, committed by
+                // its manifest (BucketExports).
+                if try BucketExports.reserve(finalPath, fileSystem: fileSystem) {
+                    return Reservation(version: version, finalPath: finalPath, temporaryPath: finalPath)
+                }
+            } else if !fileSystem.exists(finalPath) {
                 do {
                     try fileSystem.makeDirectory(temporaryPath)
                     return Reservation(version: version, finalPath: finalPath, temporaryPath: temporaryPath)
@@ -113,6 +124,11 @@ package enum ExportDirectory {
     static func commit(_ reservation: inout Reservation, clock: any ExportClock,
                        fileSystem: any ExportFileSystem) throws(ExportError) -> String {
         let exportPath = FilePaths.dirname(reservation.finalPath)
+        // In a bucket the manifest, written last, was the commit.
+        if reservation.temporaryPath == reservation.finalPath {
+            BucketExports.finish(reservation.finalPath, fileSystem: fileSystem)
+            return reservation.finalPath
+        }
         for attempt in 0 ..< maxAttempts {
             do {
                 try fileSystem.renameNoReplace(reservation.temporaryPath, to: reservation.finalPath)

@@ -55,6 +55,9 @@ public enum ExportError: Error, CustomStringConvertible {
     case invalidManifest(path: String, reason: String)
     /// Another process holds the export lock.
     case locked(lockPath: String, holderProcess: Int32?)
+    /// The export lock in a bucket is another process's lease until
+    /// `expires` (seconds since the epoch; 0 when unknown).
+    case leased(lockPath: String, holder: String, expires: Int64)
 
     /// What is wrong, where.
     public var description: String {
@@ -105,6 +108,10 @@ public enum ExportError: Error, CustomStringConvertible {
         case let .locked(lockPath, holder):
             let who = holder.map { "process \($0)" } ?? "another process"
             return "\(lockPath): \(who) holds the export lock (another `tfevents watch` or `export` on this directory?)"
+        case let .leased(lockPath, holder, expires):
+            let left = expires - Int64(SystemClock.seconds)
+            let until = expires > 0 ? ", its lease runs \(max(left, 0)) s more and is then taken over" : ""
+            return "\(lockPath): \(holder) holds the export lock\(until) (another `tfevents watch` or `export` on this directory?)"
         }
     }
 

@@ -74,7 +74,12 @@ package struct ExportGarbageCollector: Sendable {
 
     static func versions(in exportPath: String, fileSystem: any ExportFileSystem) throws(ExportError) -> [Version] {
         let names: [String]
-        do { names = try fileSystem.listDirectory(exportPath) } catch {
+        do {
+            // In a bucket, exports being written do not count (BucketExports).
+            names = BucketExports.applies(to: exportPath)
+                ? try BucketExports.versions(in: exportPath, fileSystem: fileSystem).exports
+                : try fileSystem.listDirectory(exportPath)
+        } catch {
             if error.code == ENOENT { return [] }
             throw .fileSystem(operation: "list", path: exportPath, error: error)
         }
@@ -156,6 +161,7 @@ package struct ExportGarbageCollector: Sendable {
     /// directory, which the next lock holder removes
     /// (``ExportLock/removeAbandonedTemporaryDirectories()``).
     static func remove(_ path: String, fileSystem: any ExportFileSystem) throws(SystemError) {
+        if BucketExports.applies(to: path) { return try BucketExports.remove(path, fileSystem: fileSystem) }
         let parent = FilePaths.dirname(path)
         let doomed = FilePaths.join(parent, ExportDirectory.removingPrefix + FilePaths.basename(path))
         do {

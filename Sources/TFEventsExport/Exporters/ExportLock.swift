@@ -10,25 +10,40 @@ import TFEventsSystem
 /// process is simply taken over: the file's presence means nothing. The
 /// name is not 10 digits, so garbage collection and TensorFlow Serving
 /// ignore it.
+///
+/// In a bucket (`gs://`, `s3://`) there is no `flock`: the lock is an
+/// object of the same name created with a create-only precondition and
+/// held as a renewed lease (``ExportLease``); a crashed holder's lease runs
+/// out and is taken over.
 public final class ExportLock {
     /// `.tfevents-export.lock`.
     public static let fileName = ".tfevents-export.lock"
 
     /// The lock file.
     public let path: String
-    private let lock: FileLock
+    private let holder: Holder
+
+    private enum Holder {
+        case file(FileLock)
+        case lease(ExportLease)
+    }
 
     /// Takes the lock, creating the export directory if needed.
     ///
     /// - Throws: ``ExportError/locked(lockPath:holderProcess:)`` when
     ///   another process holds it; a file-system error otherwise.
     public init(exportPath: String) throws(ExportError) {
+        if let store = ObjectStores.store(for: exportPath) {
+            path = FilePaths.join(exportPath, Self.fileName)
+            holder = .lease(try ExportLease(url: path, store: store))
+            return
+        }
         do { try FileOperations.makeDirectories(exportPath) } catch {
             throw .fileSystem(operation: "mkdir", path: exportPath, error: error)
         }
         let lockPath = FilePaths.join(exportPath, Self.fileName)
         do {
-            lock = try FileLock(path: lockPath, wait: false)
+            holder = .file(try FileLock(path: lockPath, wait: false))
         } catch {
             switch error {
             case .held(let holder): throw .locked(lockPath: lockPath, holderProcess: holder)
@@ -36,6 +51,15 @@ public final class ExportLock {
             }
         }
         path = lockPath
+    }
+
+    /// Whether the lock is still held: false after ``release()``, or when
+    /// a bucket lock's lease could not be renewed in time.
+    public var isHeld: Bool {
+        switch holder {
+        case .file(let lock): return lock.isHeld
+        case .lease(let lease): return lease.isHeld
+        }
     }
 
     /// The export directory the lock guards.
@@ -53,14 +77,15 @@ public final class ExportLock {
     /// `temp-<seconds>` directories of exports killed while being written,
     /// and `temp-removing-<seconds>` directories of exports killed while
     /// being garbage-collected. Exports (10-digit names) and anything else
-    /// are never touched.
+    /// are never touched. In a bucket: numbered prefixes without a manifest
+    /// (``BucketExports``).
     ///
     /// Holding the lock is what makes this safe: every exporter that takes
     /// it (`tfevents export`, `tfevents watch`) writes only while holding
     /// it, so no `temp-*` directory can belong to a live one. Call it right
     /// after taking the lock.
     public func removeAbandonedTemporaryDirectories() -> Cleanup {
-        precondition(lock.isHeld, "the lock was released")
+        guard isHeld else { return Cleanup() }  // released or lost: not ours to clean
         let (removed, failures) = ExportDirectory.removeTemporaryDirectories(exportPath: exportPath,
                                                                               fileSystem: POSIXFileSystem())
         return Cleanup(removed: removed, failures: failures)
@@ -68,6 +93,9 @@ public final class ExportLock {
 
     /// Releases the lock (also done when the object goes away).
     public func release() {
-        lock.release()
+        switch holder {
+        case .file(let lock): lock.release()
+        case .lease(let lease): lease.release()
+        }
     }
 }

@@ -23,7 +23,8 @@ import TFEventsSystem
 /// | placeholder     | value                                                   |
 /// |-----------------|---------------------------------------------------------|
 /// | `{checkpoint}`  | the checkpoint prefix (`model_dir/model.ckpt-225`)      |
-/// | `{export_dir}`  | the temporary directory to write into (exists, empty)   |
+/// | `{export_dir}`  | the temporary directory to write into (exists, empty;   |
+/// |                 | a local one, uploaded after, when exporting to a bucket)|
 /// | `{as_text}`     | `true` or `false`                                       |
 /// | `{global_step}` | the evaluated step                                      |
 /// | `{model_dir}`   | the model directory                                     |
@@ -188,6 +189,20 @@ public struct CommandModelWriter: ModelWriter {
     /// - Throws: ``TemplateError`` (before running anything) or ``Failure``
     ///   unless it exits with status 0.
     public func writeModel(_ request: ModelWriteRequest) throws {
+        guard ObjectStores.isRemote(request.directory) else { return try run(request) }
+        // An export in a bucket: the command writes into a local directory,
+        // which is then uploaded under the export's prefix.
+        let staging = try FileOperations.temporaryDirectory()
+        defer { try? FileOperations.removeTree(staging) }
+        var local = request
+        local.directory = staging
+        try run(local)
+        do { try FileOperations.copyTree(staging, to: request.directory) } catch {
+            throw ExportError.fileSystem(operation: "upload \(staging) to \(request.directory)", path: request.directory, error: error)
+        }
+    }
+
+    private func run(_ request: ModelWriteRequest) throws {
         let script = try Self.script(for: command)
         let line = expandedCommand(for: request)
         var extra = environment

@@ -10,7 +10,9 @@ import Darwin
 import TFEventsSystem
 
 /// The file-system calls exports make, behind a protocol so that tests can
-/// make any of them fail (``FailingFileSystem`` in the tests).
+/// make any of them fail (``FailingFileSystem`` in the tests). Paths may be
+/// bucket URLs: ``FileOperations`` answers those through the object store
+/// (no renames there; see ``ExportDirectory``).
 protocol ExportFileSystem: Sendable {
     /// Whether anything (file, directory, dangling link) exists at `path`.
     func exists(_ path: String) -> Bool
@@ -37,6 +39,9 @@ protocol ExportFileSystem: Sendable {
     func removeTree(_ path: String) throws(SystemError)
     /// `fsync` of a directory, so renames and new names in it are durable.
     func syncDirectory(_ path: String) throws(SystemError)
+    /// Every file below `path` at any depth, relative to it (one listing
+    /// on object storage).
+    func listTree(_ path: String) throws(SystemError) -> [String]
 }
 
 /// The real file system.
@@ -58,4 +63,17 @@ struct POSIXFileSystem: ExportFileSystem {
     }
     func removeTree(_ path: String) throws(SystemError) { try FileOperations.removeTree(path) }
     func syncDirectory(_ path: String) throws(SystemError) { try FileOperations.syncDirectory(path) }
+    func listTree(_ path: String) throws(SystemError) -> [String] {
+        if let store = ObjectStores.store(for: path) { return try store.listTree(path) }
+        var files: [String] = []
+        for name in try Directories.list(path).sorted() {
+            let child = FilePaths.join(path, name)
+            if Directories.isDirectory(child) {
+                files += try listTree(child).map { name + "/" + $0 }
+            } else {
+                files.append(name)
+            }
+        }
+        return files
+    }
 }

@@ -253,4 +253,5 @@ final class FailingFileSystem: ExportFileSystem {
     }
     func removeTree(_ path: String) throws(SystemError) { try check(.removeTree); try base.removeTree(path) }
     func syncDirectory(_ path: String) throws(SystemError) { try check(.syncDirectory); try base.syncDirectory(path) }
+    func listTree(_ path: String) throws(SystemError) -> [String] { try base.listTree(path) }
 }
