@@ -208,7 +208,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TFEventsCLITests",
-            dependencies: ["TFEvents", "TFEventsTestSupport", "TFEventsSynthetic"],
+            dependencies: ["TFEvents", "TFEventsRemote", "TFEventsTestSupport", "TFEventsSynthetic"],
             swiftSettings: [.enableExperimentalFeature("Lifetimes")]
         ),
     ]

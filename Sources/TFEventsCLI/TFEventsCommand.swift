@@ -18,13 +18,15 @@ struct TFEventsCommand: ParsableCommand {
         Event files are found by name: any file whose name contains "tfevents". Directories are \
         searched recursively. Plain, gzip, zlib and zstd files are read alike.
 
-        Paths may be bucket URLs, gs://BUCKET/PREFIX and s3://BUCKET/PREFIX, for every command that \
-        reads. Credentials come from where gcloud and the AWS CLI look: GOOGLE_APPLICATION_CREDENTIALS, \
+        Paths may be bucket URLs, gs://BUCKET/PREFIX and s3://BUCKET/PREFIX, for every command, \
+        reading and writing. Credentials come from where gcloud and the AWS CLI look: GOOGLE_APPLICATION_CREDENTIALS, \
         gcloud's application-default file or the metadata server; AWS_ACCESS_KEY_ID and \
         AWS_SECRET_ACCESS_KEY, ~/.aws/credentials (AWS_PROFILE), web identity or the instance role. \
         AWS_ENDPOINT_URL reaches S3-compatible stores (MinIO, Ceph, R2, SeaweedFS), \
-        STORAGE_EMULATOR_HOST a GCS emulator; with none, requests are anonymous. Writing to buckets \
-        (export, watch, convert's output) is not supported yet.
+        STORAGE_EMULATOR_HOST a GCS emulator; with none, requests are anonymous. In a bucket an \
+        export is committed by its manifest, written last (there is no rename), the export lock is an \
+        object created only if absent and held as a lease renewed every 40 s (TFEVENTS_EXPORT_LEASE=120 \
+        seconds), and checkpoints are copied on the server.
 
         Exit status: 0 when everything read cleanly (a truncated tail, i.e. a file still being \
         written, is clean), 1 when corruption was found, 2 for usage errors or unreadable paths, \

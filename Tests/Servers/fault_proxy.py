@@ -15,8 +15,9 @@ Range header), applies the next fault of the plan in turn:
 Usage: fault_proxy.py UPSTREAM_HOST:PORT PLAN [PORT_FILE]
 PLAN is comma-separated, e.g. "reset,ok,503,truncate". The proxy listens on
 an ephemeral port of 127.0.0.1 and writes it to PORT_FILE (or stdout). It
-writes a line per fault applied to stderr and exits when its parent closes
-its stdin.
+writes a line per request ("request METHOD PATH copy=SOURCE bytes=N") and
+per fault applied ("fault KIND: ...") to stderr and exits when its parent
+closes its stdin.
 """
 import socket
 import struct
@@ -78,6 +79,8 @@ def serve(conn, upstream, plan):
         kept = [l for l in lines[1:] if l.split(":")[0].strip().lower() != "connection"]
         request = "\r\n".join([lines[0]] + kept + ["Connection: close"]).encode("latin-1") + b"\r\n\r\n" + body
         method = lines[0].split(" ")[0]
+        # One line per request, for tests that check what crossed the wire.
+        sys.stderr.write(f"request {method} {lines[0].split(' ')[1]} copy={header(head, 'x-amz-copy-source') or '-'} bytes={len(body)}\n")
         fault = plan.take() if method == "GET" and header(head, "range") else "ok"
         if fault in ("503", "429"):
             sys.stderr.write(f"fault {fault}: {lines[0]}\n")

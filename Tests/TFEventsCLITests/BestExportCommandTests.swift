@@ -148,4 +148,17 @@ struct BestExportCommandTests {
         lock.release()
         #expect(try CLIRunner.run(["export", model.path]).status == 0)
     }
+
+    @Test("the exporters' own files are not event files: scan of a model directory after an export reads only event files")
+    func lockFileIsNotAnEventFile() throws {
+        let model = ModelDirectoryFixture()
+        try model.evaluate(step: 1, ["loss": 1])
+        #expect(try CLIRunner.run(["export", model.path]).status == 0)
+        #expect(FileManager.default.fileExists(atPath: model.exportPath + "/.tfevents-export.lock"))
+        let scan = try CLIRunner.run(["scan", model.path])
+        #expect(scan.status == 0, "\(scan.stderr)")
+        #expect(!scan.stdout.contains(".tfevents-export") && scan.stdout.contains("total (1 files)"), "\(scan.stdout)")
+        #expect(!EventFileDiscovery.isEventFileName(".tfevents-export-pending"))
+        #expect(EventFileDiscovery.isEventFileName("events.out.tfevents.1700000000.host"))
+    }
 }

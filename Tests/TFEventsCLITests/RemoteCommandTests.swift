@@ -196,22 +196,6 @@ struct RemoteCommandTests {
         #expect(remotePage.replacingOccurrences(of: remoteRoot, with: localRoot) == localPage)
     }
 
-    @Test("writing to a bucket is refused before anything is written: export (exit 4), convert (exit 2)",
-          .enabled(if: RemoteServers.enabled("s3")))
-    func writesRefused() throws {
-        let root = try Self.root("s3")
-        let env = RemoteServers.environment("s3")
-        let export = try CLIRunner.run(["export", root + "/estimator/loss_best"], environment: env, timeout: 60)
-        #expect(export.status == 4)
-        #expect(export.stderr.contains("writing to object storage is not supported"), "\(export.stderr)")
-        let convert = try CLIRunner.run(["convert", CLIRunner.fixture("tf2/basic/events.out.tfevents.1795433651.vm.11589.0.v2"),
-                                         root + "/converted.gz"], environment: env, timeout: 60)
-        #expect(convert.status == 2)
-        #expect(convert.stderr.contains("writing to object storage is not supported"), "\(convert.stderr)")
-        let listing = try CLIRunner.run(["scan", root + "/converted.gz"], environment: env, timeout: 60)
-        #expect(listing.status == 2, "nothing was written: \(listing.stdout)")
-    }
-
     @Test("missing objects, prefixes and buckets: exit 2 naming the URL", .enabled(if: RemoteServers.enabled("s3") && RemoteServers.enabled("gs")))
     func missing() throws {
         for scheme in ["s3", "gs"] {

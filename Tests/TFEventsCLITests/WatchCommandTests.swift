@@ -15,7 +15,9 @@ final class WatchProcess {
     let outURL: URL
     let errURL: URL
 
-    init(_ arguments: [String]) throws {
+    /// Starts `tfevents watch --interval 0.1 arguments...` (or `tfevents
+    /// arguments...` when `watch` is false), with `environment` added.
+    init(_ arguments: [String], environment: [String: String] = [:], watch: Bool = true) throws {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("tfevents-watch-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         outURL = scratch.appendingPathComponent("stdout")
@@ -23,7 +25,10 @@ final class WatchProcess {
         _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
         _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         process.executableURL = CLIRunner.executable
-        process.arguments = ["watch", "--interval", "0.1"] + arguments
+        process.arguments = (watch ? ["watch", "--interval", "0.1"] : []) + arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         process.currentDirectoryURL = CLIRunner.packageRoot  // not the shared, movable working directory
         process.standardOutput = try FileHandle(forWritingTo: outURL)
         process.standardError = try FileHandle(forWritingTo: errURL)

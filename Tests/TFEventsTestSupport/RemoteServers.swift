@@ -95,6 +95,12 @@ package final class FaultProxy {
         return counts
     }
 
+    /// The requests forwarded so far: "METHOD PATH copy=SOURCE bytes=N".
+    package func requests() -> [String] {
+        guard let text = try? String(contentsOfFile: log, encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").filter { $0.hasPrefix("request ") }.map { String($0.dropFirst(8)) }
+    }
+
     /// Starts the proxy in front of `upstream` (`http://host:port`) with a
     /// comma-separated fault plan.
     package init(upstream: String, plan: String, packageRoot: String) throws {

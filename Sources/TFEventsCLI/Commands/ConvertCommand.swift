@@ -14,7 +14,9 @@ struct ConvertCommand: ParsableCommand {
 
         The output is written to a temporary file beside it and renamed into place only when every \
         record was copied, so a failed or interrupted conversion never leaves a partial OUTPUT. An \
-        existing OUTPUT is only replaced with --force (OUTPUT may then be INPUT itself).
+        existing OUTPUT is only replaced with --force (OUTPUT may then be INPUT itself). INPUT and \
+        OUTPUT may be bucket URLs (s3://BUCKET/KEY, gs://BUCKET/KEY): an OUTPUT object is written \
+        to a local temporary file first and uploaded once complete.
 
         A damaged input record stops the conversion and nothing is written, unless --skip-corrupt: \
         then bad records are left out and the rest is written. An input that ends inside a record (a \
@@ -27,6 +29,7 @@ struct ConvertCommand: ParsableCommand {
           tfevents convert events.out.tfevents.1700000000.host small.tfevents.zst
           tfevents convert --compression gzip --level 9 run.tfevents run.tfevents.gz
           tfevents convert --force --compression zstd eval.tfevents.gz eval.tfevents.gz
+          tfevents convert gs://bucket/run/events.out.tfevents.1700000000.host s3://archive/run.tfevents.zst
           gzip -dc big.gz | tfevents convert --compression zstd - - > big.zst
         """
     )
@@ -80,9 +83,6 @@ struct ConvertCommand: ParsableCommand {
 
     func validate() throws {
         try validateMaxRecordSize(maxRecordSize)
-        if ObjectStores.isRemote(output) {
-            throw ValidationError("cannot write \(output): writing to object storage is not supported yet (read from a bucket, write to a local file)")
-        }
         if let level {
             let format = outputFormat
             guard let levels = format.levels else {

@@ -24,6 +24,13 @@ struct ExportCommand: ParsableCommand {
         and old exports beyond --keep (left by a run killed before its collection) are deleted. \
         The best surviving export is never deleted, and nothing worse than it is exported.
 
+        MODEL_DIR may be a bucket URL (gs://BUCKET/PREFIX, s3://BUCKET/PREFIX). There is no rename \
+        there: an export is written under its numbered prefix, marked .tfevents-export-pending first \
+        and committed by its manifest, written last; checkpoints are copied on the server. Prefixes \
+        marked pending without a manifest are left by interrupted exports: not counted, and removed \
+        after taking the lock. The lock is an object created only if absent, held as a lease renewed \
+        every TFEVENTS_EXPORT_LEASE/3 seconds (default lease 120 s) and taken over once it expires.
+
         Every decision is appended to MODEL_DIR/export/NAME/decisions.jsonl (time, step, metrics, \
         exported or not and why, exports deleted).
 
@@ -35,6 +42,7 @@ struct ExportCommand: ParsableCommand {
         Examples:
           tfevents export model_dir
           tfevents export model_dir --metric accuracy --higher-is-better --keep 3 --keep-best
+          tfevents export gs://bucket/runs/resnet --keep 5
           tfevents export model_dir --command 'python3 to_savedmodel.py {checkpoint} {export_dir}'
         """
     )

@@ -23,7 +23,10 @@ struct WatchCommand: ParsableCommand {
 
         Works for any training job that writes eval event files and model.ckpt-<step> checkpoints \
         (Estimator, Keras with a checkpoint callback, custom loops). Only one watcher (or export) \
-        runs per export directory: the other fails with exit status 4.
+        runs per export directory: the other fails with exit status 4. MODEL_DIR may be a bucket URL \
+        (gs://, s3://): each poll lists the eval prefix and reads only the bytes a re-uploaded object \
+        added; exports are committed by their manifest and the lock is a renewed lease (see `tfevents \
+        export --help`); if the lease cannot be renewed in time, watch stops with exit status 4.
 
         Never exports a model worse than the best surviving export, never deletes that export, and \
         appends every decision to MODEL_DIR/export/NAME/decisions.jsonl.
@@ -34,6 +37,7 @@ struct WatchCommand: ParsableCommand {
         Examples:
           tfevents watch model_dir --interval 60
           tfevents watch model_dir --eval-name holdout --metric auc --higher-is-better --keep 3
+          tfevents watch gs://bucket/runs/resnet --interval 120
         """
     )
 
@@ -84,6 +88,12 @@ struct WatchCommand: ParsableCommand {
                 pending = (best, 0)
             }
             if let (candidate, attempts) = pending {
+                guard lock.isHeld else {
+                    // A bucket lock whose lease could not be renewed: another
+                    // exporter may hold it now, and two must never write at once.
+                    StandardError.report("\(lock.path): the export lock was lost (its lease could not be renewed in time); stopping")
+                    throw ExitCode(ExitStatus.exportFailed)
+                }
                 do {
                     let outcome = try exporter.considerExport(model: model, exportPath: exportPath,
                                                               checkpoint: .matchingGlobalStep, evalResult: candidate)

@@ -8,7 +8,9 @@ import Darwin
 #endif
 
 /// Where `convert` writes: a temporary file beside OUTPUT, renamed over it
-/// once everything is written, or standard output.
+/// once everything is written, or standard output. For a bucket URL the
+/// temporary file is local (in `$TMPDIR`) and is uploaded once complete:
+/// the object appears whole or not at all.
 ///
 /// The temporary file is removed on failure (``discard()``) and when the
 /// process is interrupted (SIGINT, SIGTERM, SIGHUP), so OUTPUT is either
@@ -21,6 +23,8 @@ final class OutputTarget {
 
     let path: String
     let temporaryPath: String?
+    /// The local directory holding the temporary file of an upload.
+    private let stagingDirectory: String?
     private var pending = true
 
     /// Prepares to write `path` (`-` for standard output).
@@ -30,8 +34,23 @@ final class OutputTarget {
         self.path = path
         guard path != "-" else {
             temporaryPath = nil
+            stagingDirectory = nil
             return
         }
+        if ObjectStores.isRemote(path) {
+            if FileOperations.isDirectory(path) { throw Failure(description: "\(path): is a prefix of other objects") }
+            if !force && FileOperations.exists(path) {
+                throw Failure(description: "\(path): already exists (use --force to replace it)")
+            }
+            do { stagingDirectory = try FileOperations.temporaryDirectory() } catch {
+                throw Failure(description: "cannot create a local staging directory for \(path): \(error)")
+            }
+            let name = path.split(separator: "/").last.map(String.init) ?? "output"
+            temporaryPath = FilePathText.join(stagingDirectory ?? "/tmp", name)
+            InterruptCleanup.register(temporaryPath ?? "")
+            return
+        }
+        stagingDirectory = nil
         var info = stat()
         if stat(path, &info) == 0 {
             if (info.st_mode & S_IFMT) == S_IFDIR { throw Failure(description: "\(path): is a directory") }
@@ -59,6 +78,14 @@ final class OutputTarget {
     /// the permissions of a file it replaces).
     func commit() throws(Failure) {
         guard pending, let temporaryPath else { return }
+        if stagingDirectory != nil {
+            do { try FileOperations.copyFile(temporaryPath, to: path) } catch {
+                discard()
+                throw Failure(description: "\(path): the upload failed: \(error)")
+            }
+            discard()
+            return
+        }
         let fd = open(temporaryPath, O_RDONLY | O_CLOEXEC)
         if fd >= 0 {
             _ = fsync(fd)
@@ -79,6 +106,7 @@ final class OutputTarget {
     func discard() {
         guard pending, let temporaryPath else { return }
         _ = unlink(temporaryPath)
+        if let stagingDirectory { _ = rmdir(stagingDirectory) }
         pending = false
         InterruptCleanup.unregister(temporaryPath)
     }
