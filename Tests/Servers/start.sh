@@ -25,7 +25,9 @@ GCS_BINARY="$(ls "$SERVERS_DIR"/venv/lib/python3*/site-packages/fake_gcs_server_
 
 # Ports apart from SeaweedFS's defaults and their gRPC ports (default + 10000:
 # 18080, 18333, 18888, 19333), so a developer's own servers don't clash.
-# TFEVENTS_SERVERS_PORT_BASE moves them all (default 30000).
+# TFEVENTS_SERVERS_PORT_BASE moves them all (default 30000). SeaweedFS also
+# listens on each port + 10000 (gRPC), so a second instance needs a base that
+# avoids both sets: 45000 beside the default, not 40000.
 PORT_BASE="${TFEVENTS_SERVERS_PORT_BASE:-30000}"
 S3_PORT=$((PORT_BASE + 8333))
 GCS_PORT=$((PORT_BASE + 4443))

@@ -38,7 +38,14 @@ final class ProgressLine {
         let rate = Double(doneBytes) / elapsed
         var line = "\r\u{1B}[K"
         if let files { line += "\(files.done)/\(files.total) files, " }
-        line += "\(Format.bytes(doneBytes)) of \(Format.bytes(totalBytes)), \(Format.bytes(Int(rate)))/s"
+        line += "\(Format.bytes(doneBytes)) of \(Format.bytes(totalBytes))"
+        // A rate over the first instants (a first block arriving) means nothing.
+        guard elapsed >= 0.5 else {
+            StandardError.write(line)
+            drawn = true
+            return
+        }
+        line += ", \(Format.bytes(Int(rate)))/s"
         if rate > 0, totalBytes > doneBytes {
             line += ", ETA \(Format.seconds(Double(totalBytes - doneBytes) / rate))"
         }
