@@ -13,12 +13,15 @@ Range header), applies the next fault of the plan in turn:
   slow      forward the body in 16 KiB pieces, 20 ms apart
 
 Usage: fault_proxy.py UPSTREAM_HOST:PORT PLAN [PORT_FILE]
-PLAN is comma-separated, e.g. "reset,ok,503,truncate". The proxy listens on
+PLAN is comma-separated, e.g. "reset,ok,503,truncate". With FAULT_WRITES=1
+in the environment the plan applies to writes (PUT, POST, DELETE) too; a
+"reset" of a write forwards it, then drops the answer. The proxy listens on
 an ephemeral port of 127.0.0.1 and writes it to PORT_FILE (or stdout). It
 writes a line per request ("request METHOD PATH copy=SOURCE bytes=N") and
 per fault applied ("fault KIND: ...") to stderr and exits when its parent
 closes its stdin.
 """
+import os
 import socket
 import struct
 import sys
@@ -81,7 +84,13 @@ def serve(conn, upstream, plan):
         method = lines[0].split(" ")[0]
         # One line per request, for tests that check what crossed the wire.
         sys.stderr.write(f"request {method} {lines[0].split(' ')[1]} copy={header(head, 'x-amz-copy-source') or '-'} bytes={len(body)}\n")
-        fault = plan.take() if method == "GET" and header(head, "range") else "ok"
+        writes = os.environ.get("FAULT_WRITES") == "1"
+        if method == "GET" and header(head, "range"):
+            fault = plan.take()
+        elif writes and method in ("PUT", "POST", "DELETE"):
+            fault = plan.take()
+        else:
+            fault = "ok"
         if fault in ("503", "429"):
             sys.stderr.write(f"fault {fault}: {lines[0]}\n")
             conn.sendall(f"HTTP/1.1 {fault} Injected\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".encode())
@@ -99,6 +108,12 @@ def serve(conn, upstream, plan):
         rlines = rhead.decode("latin-1").split("\r\n")
         rkept = [l for l in rlines[1:] if l.split(":")[0].strip().lower() != "connection"]
         out_head = "\r\n".join([rlines[0]] + rkept + ["Connection: close"]).encode("latin-1") + b"\r\n\r\n"
+        if method != "GET" and fault == "reset":
+            # A write that happened whose answer is lost: the client must
+            # retry it without mistaking its own write for somebody else's.
+            sys.stderr.write(f"fault lost-answer: {lines[0]}\n")
+            conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            return
         if fault == "ok" or not rbody:
             conn.sendall(out_head + rbody)
             return

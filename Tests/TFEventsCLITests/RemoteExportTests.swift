@@ -132,23 +132,65 @@ struct RemoteExportTests {
     @Test("export into gs:// makes the local decisions and exports, byte for byte", .enabled(if: RemoteServers.enabled("gs")))
     func sameExportsGCS() throws { try sameExports("gs") }
 
-    @Test("checkpoints are copied on the server (CopyObject): no checkpoint byte crosses the wire",
-          .enabled(if: RemoteServers.enabled("s3")))
-    func serverSideCopy() throws {
-        let model = try Model("s3")
-        let s3 = try #require(RemoteServers.s3)
-        let proxy = try FaultProxy(upstream: s3.endpoint, plan: "ok", packageRoot: CLIRunner.packageRoot.path)
-        var env = RemoteServers.environment("s3", endpoint: proxy.endpoint)
+    /// The test server of `scheme`, behind a fault proxy with `plan`.
+    static func proxy(_ scheme: String, plan: String, faultingWrites: Bool = false) throws -> FaultProxy {
+        let upstream = scheme == "s3" ? try #require(RemoteServers.s3).endpoint : try #require(RemoteServers.gcs)
+        return try FaultProxy(upstream: upstream, plan: plan, packageRoot: CLIRunner.packageRoot.path, faultingWrites: faultingWrites)
+    }
+
+    func serverSideCopy(_ scheme: String) throws {
+        let model = try Model(scheme)
+        let proxy = try Self.proxy(scheme, plan: "ok")
+        var env = RemoteServers.environment(scheme, endpoint: proxy.endpoint)
         env["XDG_CACHE_HOME"] = model.local.path + "/cache"
         let result = try CLIRunner.run(["export", model.url, "--tensorflow-restart"], environment: env, timeout: 120)
         #expect(result.status == 0, "\(result.stderr)")
         let requests = proxy.requests()
-        let copies = requests.filter { $0.hasPrefix("PUT ") && $0.contains("/variables/") }
+        // S3: PUT .../variables/variables.index with x-amz-copy-source and no
+        // body; GCS: POST .../o/model%2Fmodel.ckpt-250.index/rewriteTo/... .
+        let copies = scheme == "s3"
+            ? requests.filter { $0.hasPrefix("PUT ") && $0.contains("/variables/") }
+            : requests.filter { $0.hasPrefix("POST ") && $0.contains("/rewriteTo/") }
         #expect(copies.count == 2, "\(requests)")
         for copy in copies {
-            #expect(copy.contains("copy=/\(model.bucket)/model/model.ckpt-250.") && copy.hasSuffix("bytes=0"), "\(copy)")
+            if scheme == "s3" {
+                #expect(copy.contains("copy=/\(model.bucket)/model/model.ckpt-250.") && copy.hasSuffix("bytes=0"), "\(copy)")
+            } else {
+                #expect(copy.contains("model%2Fmodel.ckpt-250.") && copy.contains("variables%2Fvariables."), "\(copy)")
+            }
         }
-        #expect(!requests.contains { $0.hasPrefix("GET ") && $0.contains("model.ckpt-250.data") }, "\(requests)")
+        // No download of the checkpoint (a GCS metadata GET has no alt=media).
+        let downloads = requests.filter { $0.hasPrefix("GET ") && (scheme == "s3" || $0.contains("alt=media")) }
+        #expect(!downloads.contains { $0.contains("model.ckpt-250.data") || $0.contains("model.ckpt-250.index") }, "\(downloads)")
+    }
+
+    @Test("checkpoints are copied on the server (S3 CopyObject): no checkpoint byte crosses the wire",
+          .enabled(if: RemoteServers.enabled("s3")))
+    func serverSideCopyS3() throws { try serverSideCopy("s3") }
+
+    @Test("checkpoints are copied on the server (GCS rewrite): no checkpoint byte crosses the wire",
+          .enabled(if: RemoteServers.enabled("gs")))
+    func serverSideCopyGCS() throws { try serverSideCopy("gs") }
+
+    @Test("writes refused with 503 or whose answers are lost are retried; a lost answer of a conditional write is known as its own",
+          .enabled(if: RemoteServers.enabled("s3")))
+    func faultyWrites() throws {
+        let model = try Model("s3")
+        let proxy = try Self.proxy("s3", plan: "reset,ok,503,ok,ok", faultingWrites: true)
+        var env = RemoteServers.environment("s3", endpoint: proxy.endpoint)
+        env["XDG_CACHE_HOME"] = model.local.path + "/cache"
+        env["TFEVENTS_REMOTE_BACKOFF"] = "0.01"
+        let result = try CLIRunner.run(["export", model.url, "--tensorflow-restart", "--keep", "2"], environment: env, timeout: 120)
+        #expect(result.status == 0, "\(result.stderr)")
+        let applied = proxy.applied()
+        #expect((applied["lost-answer"] ?? 0) >= 2 && (applied["503"] ?? 0) >= 2, "\(applied)")
+        let version = try #require(result.stdout.split(separator: "/").last.map { String($0.prefix(10)) })
+        let keys = try model.remoteExportKeys()
+        for file in ["export_manifest.pb", "variables/variables.index", "variables/variables.data-00000-of-00001"] {
+            #expect(keys.contains("best_exporter/\(version)/\(file)"), "\(keys)")
+        }
+        #expect(!keys.contains { $0.contains(".tfevents-export-pending") || $0.hasSuffix(".tfevents-export.lock") }, "\(keys)")
+        #expect(!keys.contains { $0.hasPrefix("best_exporter/1795438159/") }, "collected: \(keys)")
     }
 
     @Test("an export killed midway is not counted, blocks others only for its lease, and is removed by the next run",

@@ -103,13 +103,18 @@ package final class FaultProxy {
 
     /// Starts the proxy in front of `upstream` (`http://host:port`) with a
     /// comma-separated fault plan.
-    package init(upstream: String, plan: String, packageRoot: String) throws {
+    /// With `faultingWrites`, the plan applies to PUT, POST and DELETE too
+    /// (a `reset` then forwards the write and drops its answer).
+    package init(upstream: String, plan: String, packageRoot: String, faultingWrites: Bool = false) throws {
         let hostPort = upstream.replacingOccurrences(of: "http://", with: "")
         let portFile = FileManager.default.temporaryDirectory.appendingPathComponent("proxy-\(UUID().uuidString)").path
         process.executableURL = URL(fileURLWithPath: RemoteServers.python.hasPrefix("/") ? RemoteServers.python : "/usr/bin/env")
         process.arguments = (RemoteServers.python.hasPrefix("/") ? [] : [RemoteServers.python])
             + [packageRoot + "/Tests/Servers/fault_proxy.py", hostPort, plan, portFile]
         process.standardInput = input
+        if faultingWrites {
+            process.environment = ProcessInfo.processInfo.environment.merging(["FAULT_WRITES": "1"]) { $1 }
+        }
         log = portFile + ".log"
         FileManager.default.createFile(atPath: log, contents: nil)
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))

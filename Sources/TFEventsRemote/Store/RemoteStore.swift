@@ -221,8 +221,18 @@ final class RemoteStore: ObjectStore {
         let location = try objectLocation(url)
         let client = try client()
         defer { forget(location) }
-        return try HTTPSession.run { () async throws(SystemError) in
-            try await client.write(bucket: location.bucket, key: location.key, bytes: bytes, condition: condition)
+        return try HTTPSession.run { () async throws(SystemError) -> String? in
+            if let version = try await client.write(bucket: location.bucket, key: location.key, bytes: bytes, condition: condition) {
+                return version
+            }
+            // Refused, or retried after an answer that was lost: then the
+            // first attempt did the write and the retry saw it as
+            // somebody else's. An object holding exactly these bytes is
+            // this write (lock bodies carry a random token, so another
+            // writer's never match).
+            guard let now = try await client.head(bucket: location.bucket, key: location.key), now.size == bytes.count,
+                  try await client.read(bucket: location.bucket, object: now, 0, now.size) == bytes else { return nil }
+            return now.version
         }
     }
 
