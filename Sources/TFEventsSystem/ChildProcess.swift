@@ -75,7 +75,10 @@ package enum ChildProcess {
         unsafe sigemptyset(&defaults)
         for signal in [SIGINT, SIGTERM, SIGPIPE, SIGHUP, SIGQUIT] { unsafe sigaddset(&defaults, signal) }
         unsafe posix_spawnattr_setsigdefault(&attributes, &defaults)
-        unsafe posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        // Its own process group (id = its pid), so that a timeout ends the
+        // command and everything it started, not only `/bin/sh`.
+        unsafe posix_spawnattr_setpgroup(&attributes, 0)
+        unsafe posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
 
         var pid: pid_t = 0
         let spawned: Int32 = unsafe withCStrings(arguments) { argv in
@@ -98,7 +101,7 @@ package enum ChildProcess {
             if let timeout {
                 let left = timeout - (monotonicSeconds() - start)
                 if left <= 0 {
-                    kill(pid, SIGKILL)
+                    kill(-pid, SIGKILL)  // the whole group
                     timedOut = true
                     break reading
                 }

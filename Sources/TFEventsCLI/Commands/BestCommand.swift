@@ -87,6 +87,7 @@ struct BestCommand: ParsableCommand {
     }
 
     func run() throws {
+        try evaluation.requireModelDirectory()
         let (result, corrupt) = try indexedRecovery() ?? evaluation.recover(newest: false)
         guard let best = result.best else {
             evaluation.reportNoEvaluation(result)

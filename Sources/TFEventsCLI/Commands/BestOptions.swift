@@ -64,6 +64,21 @@ struct EvaluationOptions: ParsableArguments {
 
     var model: ModelDirectory { ModelDirectory(modelDirectory) }
 
+    /// Exit status 2, with one message and nothing created, when MODEL_DIR
+    /// is missing or not a directory (a mistyped path must not become a
+    /// new model directory holding an export lock).
+    func requireModelDirectory() throws {
+        do {
+            guard try FileIdentity(path: modelDirectory).isDirectory else {
+                StandardError.report("\(modelDirectory): not a directory (MODEL_DIR is the model directory)")
+                throw ExitCode(ExitStatus.usage)
+            }
+        } catch let error as SystemError {
+            StandardError.report("\(modelDirectory): \(error.code == ENOENT && error.detail == nil ? "no such model directory" : error.description)")
+            throw ExitCode(ExitStatus.usage)
+        }
+    }
+
     /// Reads every eval file; reports read problems on stderr.
     ///
     /// - Returns: the recovery and whether any record was corrupt.
@@ -128,7 +143,7 @@ struct ExportingOptions: ParsableArguments {
         """, valueName: "cmd"))
     var command: String?
 
-    @Option(name: .customLong("command-timeout"), help: ArgumentHelp("Kill --command after this many seconds.", valueName: "seconds"))
+    @Option(name: .customLong("command-timeout"), help: ArgumentHelp("Kill --command, and every process it started, after this many seconds.", valueName: "seconds"))
     var commandTimeout: Double?
 
     @Flag(name: .customLong("tensorflow-restart"),

@@ -56,6 +56,7 @@ struct ExportCommand: ParsableCommand {
     func validate() throws { try format.require(ExportOutcome.formats) }
 
     func run() throws {
+        try evaluation.requireModelDirectory()
         var exporter = try exporting.makeExporter(evaluation: evaluation)
         let model = evaluation.model
         let exportPath = model.exportPath(for: exporter.name)

@@ -57,6 +57,7 @@ struct WatchCommand: ParsableCommand {
 
     func run() throws {
         TerminationSignals.install()
+        try evaluation.requireModelDirectory()
         var exporter = try exporting.makeExporter(evaluation: evaluation)
         let model = evaluation.model
         let exportPath = model.exportPath(for: exporter.name)

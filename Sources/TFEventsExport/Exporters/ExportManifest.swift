@@ -24,7 +24,8 @@ import Darwin
 ///   string exporter_name = 1;     // "best_exporter"
 ///   int64 global_step = 2;        // the evaluated step
 ///   repeated Metric metrics = 3;  // every metric of the evaluation, sorted by name
-///   string checkpoint_path = 4;   // the checkpoint prefix exported
+///   string checkpoint_path = 4;   // the checkpoint prefix exported, relative to the
+///                                 // model directory (absolute, or a URL, outside it)
 ///   string event_file = 5;        // eval event file of the evaluation ("" for a live result)
 ///   int64 event_offset = 6;       // offset of its record in that file
 ///   int64 event_index = 7;        // index of the event in that file
@@ -53,7 +54,8 @@ public struct ExportManifest: Sendable, Equatable {
     public var exporterName: String
     /// The evaluation exported (its source, when read from a file).
     public var evalResult: EvalResult
-    /// The checkpoint prefix exported.
+    /// The checkpoint prefix exported: relative to the model directory
+    /// when inside it, else absolute (or a URL).
     public var checkpointPath: String
     /// The model writer's name.
     public var modelWriter: String

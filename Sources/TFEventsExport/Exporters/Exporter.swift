@@ -251,7 +251,8 @@ struct ExportRunner {
                                                     error: error)
             }
             try copyAssetsExtra(into: reservation.temporaryPath)
-            let manifest = ExportManifest(exporterName: name, evalResult: evalResult, checkpointPath: checkpoint.prefix,
+            let manifest = ExportManifest(exporterName: name, evalResult: evalResult,
+                                          checkpointPath: Self.manifestPath(checkpoint.prefix, modelDirectory: model.path),
                                           modelWriter: modelWriter.name, isFinalExport: isFinalExport,
                                           comparison: comparison)
             try manifest.write(into: reservation.temporaryPath, asText: asText, fileSystem: fileSystem)
@@ -263,6 +264,19 @@ struct ExportRunner {
             try? fileSystem.removeTree(reservation.temporaryPath)
             throw error
         }
+    }
+
+    /// The checkpoint path a manifest records: relative to the model
+    /// directory when inside it (`model.ckpt-250`), else absolute (or the
+    /// URL), so that it resolves from anywhere — never relative to the
+    /// working directory of the process that happened to export.
+    static func manifestPath(_ prefix: String, modelDirectory: String) -> String {
+        let root = modelDirectory.hasSuffix("/") ? modelDirectory : modelDirectory + "/"
+        if prefix.hasPrefix(root) { return String(prefix.dropFirst(root.count)) }
+        if prefix.hasPrefix("/") || ObjectStores.isRemote(prefix) { return prefix }
+        let directory = FilePaths.dirname(prefix)
+        guard let absolute = try? FileOperations.resolvedPath(directory) else { return prefix }
+        return FilePaths.join(absolute, FilePaths.basename(prefix))
     }
 
     /// FORMAT §6.6 step 5: `assets.extra/<destination>` for each pair.

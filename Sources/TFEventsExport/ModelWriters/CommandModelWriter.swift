@@ -69,6 +69,22 @@ public struct CommandModelWriter: ModelWriter {
         }
     }
 
+    /// The command exited 0 but did not write a model.
+    public struct NothingWritten: Error, CustomStringConvertible {
+        /// The command as run (placeholders replaced).
+        public let command: String
+        /// What is missing.
+        public let problem: String
+        /// The end of what it printed (up to 4 KiB).
+        public let outputTail: String
+
+        /// `command ... exited 0 but wrote nothing into {export_dir}`.
+        public var description: String {
+            let tail = outputTail.trimmingTrailingNewlines
+            return "command `\(command)` exited 0 but \(problem)" + (tail.isEmpty ? "" : "; its last output:\n" + tail)
+        }
+    }
+
     /// The command, with placeholders.
     public var command: String
     /// Kill the command after this many seconds (nil: no limit).
@@ -210,8 +226,25 @@ public struct CommandModelWriter: ModelWriter {
         let run = ChildProcess.run(arguments: ["/bin/sh", "-c", script], environment: extra, timeout: timeout,
                                    onOutput: onOutput)
         switch run.termination {
-        case .exited(0): return
+        case .exited(0): break
         default: throw Failure(command: line, termination: run.termination, outputTail: run.outputTail)
+        }
+        try Self.checkWritten(request.directory, command: line, outputTail: run.outputTail)
+    }
+
+    /// A command that exits 0 but leaves `{export_dir}` empty, or leaves
+    /// what looks like a SavedModel (`variables/`) without its graph, did
+    /// not export anything: the export fails rather than becoming a
+    /// numbered directory holding only a manifest.
+    static func checkWritten(_ directory: String, command: String, outputTail: String) throws(NothingWritten) {
+        let names = (try? Directories.list(directory)) ?? []
+        if names.isEmpty {
+            throw NothingWritten(command: command, problem: "wrote nothing into {export_dir}", outputTail: outputTail)
+        }
+        let savedModel = ["saved_model.pb", "saved_model.pbtxt"]
+        if names.contains("variables") && !names.contains(where: savedModel.contains) {
+            throw NothingWritten(command: command, problem: "wrote variables/ but no saved_model.pb: not a SavedModel",
+                                 outputTail: outputTail)
         }
     }
 }
