@@ -44,11 +44,17 @@ struct ExportUnderFailureCommandTests {
         #expect(winner.stop(SIGKILL) == -1 || !winner.process.isRunning)
         try FileManager.default.createDirectory(atPath: model.exportPath + "/temp-1999999999/variables",
                                                 withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: model.exportPath + "/temp-1999999999/.tfevents-export-pending", contents: Data())
+        // And one TensorFlow's exporter is writing (no marker): left alone, with a warning.
+        try FileManager.default.createDirectory(atPath: model.exportPath + "/temp-1999999998/variables",
+                                                withIntermediateDirectories: true)
         let exportsBefore = model.exports
         let next = try WatchProcess([model.path])
         #expect(next.wait { next.lines.count == 1 }, "\(next.stderr)")
         #expect(next.stderr.contains("removed \(model.exportPath)/temp-1999999999, left by an interrupted export"))
         #expect(!FileManager.default.fileExists(atPath: model.exportPath + "/temp-1999999999"))
+        #expect(next.stderr.contains("left \(model.exportPath)/temp-1999999998 alone: not written by tfevents"), "\(next.stderr)")
+        #expect(FileManager.default.fileExists(atPath: model.exportPath + "/temp-1999999998/variables"))
         // Its first decision: the newest evaluation is already exported.
         #expect(next.lines[0].hasPrefix("not exported (step 400): this evaluation (step 400) is already exported in"),
                 "\(next.lines)")

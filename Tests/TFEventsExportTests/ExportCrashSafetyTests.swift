@@ -53,13 +53,15 @@ struct ExportCrashSafetyTests {
         return try BestExporter(exportsToKeep: keep, options: options)
     }
 
-    @Test("the next lock holder removes temp-* left by interrupted exports and deletions, nothing else")
+    @Test("the next lock holder removes temp-* left by interrupted exports and deletions, nothing else (not TensorFlow's temp-*)")
     func abandonedTemporaryDirectories() throws {
         let scratch = TemporaryDirectory("abandoned")
         let exportPath = scratch.join("export/best")
-        for name in ["temp-1600000000", "temp-removing-1600000001", "1600000002"] {
+        for name in ["temp-1600000000", "temp-removing-1600000001", "1600000002", "temp-1600000004"] {
             try writeFile(FilePaths.join(exportPath, name + "/variables/variables.index"), "x")
         }
+        // Ours carries the marker; temp-1600000004 is TensorFlow's exporter's.
+        try writeFile(FilePaths.join(exportPath, "temp-1600000000/" + ExportDirectory.pendingMarker), "")
         for name in ["temp-", "temp-x1", "temp-removing-", "1600000003x", "temporary"] {
             try FileOperations.makeDirectories(FilePaths.join(exportPath, name))
         }
@@ -67,9 +69,10 @@ struct ExportCrashSafetyTests {
         let lock = try ExportLock(exportPath: exportPath)
         let cleanup = lock.removeAbandonedTemporaryDirectories()
         #expect(cleanup.removed.map(FilePaths.basename) == ["temp-1600000000", "temp-removing-1600000001"])
+        #expect(cleanup.foreign.map(FilePaths.basename) == ["temp-1600000004"])
         #expect(cleanup.failures.isEmpty)
         #expect(listing(exportPath) == [ExportLock.fileName, "1600000002", "1600000003x", "notes.txt", "temp-",
-                                        "temp-removing-", "temp-x1", "temporary"].sorted())
+                                        "temp-1600000004", "temp-removing-", "temp-x1", "temporary"].sorted())
         // Nothing to do the second time; a missing export path is not an error.
         #expect(lock.removeAbandonedTemporaryDirectories().removed.isEmpty)
         #expect(ExportDirectory.removeTemporaryDirectories(exportPath: scratch.join("absent"),
@@ -88,7 +91,8 @@ struct ExportCrashSafetyTests {
         let first = try #require(exportVersions(exportPath).first)
         // The deletion of the old export fails half-way (as a SIGKILL would
         // stop it): the export is already out of sight.
-        let failing = FailingFileSystem(failing: .removeTree)
+        // (The first removal is the new export's marker, after its rename.)
+        let failing = FailingFileSystem(failing: .removeTree, onCall: 2)
         exporter.fileSystem = failing
         failing.arm()
         let outcome = try exporter.considerExport(model: training.model, exportPath: exportPath,

@@ -53,7 +53,7 @@ struct ExportFailureTests {
     }
 
     @Test("a file-system step fails", arguments: [
-        (FailingFileSystem.Operation.makeDirectory, 1), (.linkOrCopy, 1), (.linkOrCopy, 2), (.writeNewFile, 1),
+        (FailingFileSystem.Operation.makeDirectory, 1), (.linkOrCopy, 1), (.linkOrCopy, 2), (.writeNewFile, 1), (.writeNewFile, 2),
         (.syncDirectory, 1), (.renameNoReplace, 1),
     ])
     func fileSystemFails(operation: FailingFileSystem.Operation, call: Int) throws {

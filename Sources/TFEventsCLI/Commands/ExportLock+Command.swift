@@ -17,6 +17,9 @@ extension ExportLock {
         for path in cleanup.removed {
             StandardError.report("removed \(path), left by an interrupted export")
         }
+        for path in cleanup.foreign {
+            StandardError.report("warning: left \(path) alone: not written by tfevents (is TensorFlow's exporter writing to this directory too?)")
+        }
         for failure in cleanup.failures {
             StandardError.report("could not remove what an interrupted export left: \(failure)")
         }

@@ -29,7 +29,10 @@ struct WatchCommand: ParsableCommand {
         export --help`); if the lease cannot be renewed in time, watch stops with exit status 4.
 
         Never exports a model worse than the best surviving export, never deletes that export, and \
-        appends every decision to MODEL_DIR/export/NAME/decisions.jsonl.
+        appends every decision to MODEL_DIR/export/NAME/decisions.jsonl. Each poll exports the best \
+        evaluation that appeared since the last one, where TensorFlow's exporter considers every \
+        evaluation in turn: when several better evaluations arrive within one --interval, only the \
+        best of them is exported (with --keep N, TensorFlow would have kept the others too).
 
         Prints one line per decision: the export directory, or why nothing was exported. Stops \
         cleanly on SIGINT or SIGTERM (after finishing the export in progress) with status 0.

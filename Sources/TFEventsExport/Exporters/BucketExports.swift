@@ -35,8 +35,8 @@ import Darwin
 /// before its manifest; it loads only directories with a `saved_model.pb`,
 /// which ``CommandModelWriter`` writes before the manifest.
 package enum BucketExports {
-    /// `.tfevents-export-pending`: the marker of an export being written.
-    package static let pendingMarker = ".tfevents-export-pending"
+    /// The marker of an export being written (``ExportDirectory/pendingMarker``).
+    static var pendingMarker: String { ExportDirectory.pendingMarker }
 
     /// Whether exports under `exportPath` follow this protocol.
     static func applies(to exportPath: String) -> Bool { ObjectStores.isRemote(exportPath) }

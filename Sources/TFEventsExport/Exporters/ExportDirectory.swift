@@ -34,6 +34,13 @@ package enum ExportDirectory {
         name.utf8.count == 10 && name.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
     }
 
+    /// `.tfevents-export-pending`: written first into every export this
+    /// tool starts (in `temp-<seconds>/` on a disk, in `<seconds>/` in a
+    /// bucket), so that what an interrupted export left is told apart from
+    /// a `temp-<seconds>` of TensorFlow's own exporter, which may be
+    /// writing it right now under the same name.
+    package static let pendingMarker = ".tfevents-export-pending"
+
     /// `temp-`: exports being written (`temp-<seconds>`), and exports being
     /// deleted (`temp-removing-<seconds>`).
     static let temporaryPrefix = "temp-"
@@ -55,25 +62,34 @@ package enum ExportDirectory {
         return !rest.isEmpty && rest.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
     }
 
-    /// Deletes the temporary directories of `exportPath` (see
-    /// ``isTemporaryName(_:)``): exports that were being written or deleted
-    /// by a process that died. Only the holder of the export lock may call
-    /// this: a live exporter's directory would be deleted too.
+    /// Deletes the temporary directories this tool left in `exportPath`
+    /// (see ``isTemporaryName(_:)``): `temp-<seconds>` holding
+    /// ``pendingMarker`` (an export whose process died) and every
+    /// `temp-removing-<seconds>` (a deletion cut short). A `temp-<seconds>`
+    /// without the marker is not ours (TensorFlow's exporter may be writing
+    /// it): it is left alone and named in `foreign`. Only the holder of the
+    /// export lock may call this: a live exporter's directory would be
+    /// deleted too.
     static func removeTemporaryDirectories(exportPath: String, fileSystem: any ExportFileSystem)
-        -> (removed: [String], failures: [ExportError])
+        -> (removed: [String], foreign: [String], failures: [ExportError])
     {
         if BucketExports.applies(to: exportPath) {
-            return BucketExports.removeUncommitted(exportPath: exportPath, fileSystem: fileSystem)
+            let (removed, failures) = BucketExports.removeUncommitted(exportPath: exportPath, fileSystem: fileSystem)
+            return (removed, [], failures)
         }
-        var removed: [String] = []
+        var removed: [String] = [], foreign: [String] = []
         var failures: [ExportError] = []
         let names: [String]
         do { names = try fileSystem.listDirectory(exportPath) } catch {
             if error.code != ENOENT { failures.append(.fileSystem(operation: "list", path: exportPath, error: error)) }
-            return (removed, failures)
+            return (removed, foreign, failures)
         }
         for name in names.sorted() where isTemporaryName(name) {
             let path = FilePaths.join(exportPath, name)
+            if !name.hasPrefix(removingPrefix) && !fileSystem.exists(FilePaths.join(path, pendingMarker)) {
+                foreign.append(path)
+                continue
+            }
             do {
                 try fileSystem.removeTree(path)
                 removed.append(path)
@@ -83,7 +99,7 @@ package enum ExportDirectory {
                 failures.append(.fileSystem(operation: "remove", path: path, error: error))
             }
         }
-        return (removed, failures)
+        return (removed, foreign, failures)
     }
 
     /// Picks `<exportPath>/<seconds>` not taken and creates `temp-<seconds>`.
@@ -105,11 +121,20 @@ package enum ExportDirectory {
             } else if !fileSystem.exists(finalPath) {
                 do {
                     try fileSystem.makeDirectory(temporaryPath)
+                    let marker = FilePaths.join(temporaryPath, pendingMarker)
+                    do { try fileSystem.writeNewFile(marker, Array("tfevents export in progress\n".utf8)) } catch {
+                        try? fileSystem.removeTree(temporaryPath)
+                        throw ExportError.fileSystem(operation: "write", path: marker, error: error)
+                    }
                     return Reservation(version: version, finalPath: finalPath, temporaryPath: temporaryPath)
-                } catch where error.code == EEXIST {
+                } catch let error as ExportError {
+                    throw error
+                } catch let error as SystemError where error.code == EEXIST {
                     // Another exporter is writing this second's export.
-                } catch {
+                } catch let error as SystemError {
                     throw .fileSystem(operation: "mkdir", path: temporaryPath, error: error)
+                } catch {
+                    throw .fileSystem(operation: "mkdir", path: temporaryPath, error: SystemError(code: EIO))
                 }
             }
             clock.sleep(seconds: 1)
@@ -133,6 +158,9 @@ package enum ExportDirectory {
             do {
                 try fileSystem.renameNoReplace(reservation.temporaryPath, to: reservation.finalPath)
                 try? fileSystem.syncDirectory(exportPath)
+                // Committed: the marker has done its work (one left by a
+                // crash here is harmless inside a numbered export).
+                try? fileSystem.removeTree(FilePaths.join(reservation.finalPath, pendingMarker))
                 return reservation.finalPath
             } catch where error.code == EEXIST || error.code == ENOTEMPTY {
                 if attempt == maxAttempts - 1 { break }

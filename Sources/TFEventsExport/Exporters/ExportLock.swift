@@ -69,16 +69,21 @@ public final class ExportLock {
     public struct Cleanup: Sendable {
         /// Directories deleted.
         public var removed: [String] = []
+        /// `temp-<seconds>` directories this tool did not write (TensorFlow's
+        /// exporter may be writing them now), left alone.
+        public var foreign: [String] = []
         /// Deletions that failed (the directories stay; the next start tries again).
         public var failures: [ExportError] = []
     }
 
     /// Deletes what exporters that died left in the export directory:
-    /// `temp-<seconds>` directories of exports killed while being written,
-    /// and `temp-removing-<seconds>` directories of exports killed while
-    /// being garbage-collected. Exports (10-digit names) and anything else
-    /// are never touched. In a bucket: numbered prefixes without a manifest
-    /// (``BucketExports``).
+    /// `temp-<seconds>` directories of exports killed while being written
+    /// (those holding ``ExportDirectory/pendingMarker``; one without it may
+    /// be TensorFlow's exporter's, and is only named in
+    /// ``Cleanup/foreign``), and `temp-removing-<seconds>` directories of
+    /// exports killed while being garbage-collected. Exports (10-digit
+    /// names) and anything else are never touched. In a bucket: numbered
+    /// prefixes with the marker and no manifest (``BucketExports``).
     ///
     /// Holding the lock is what makes this safe: every exporter that takes
     /// it (`tfevents export`, `tfevents watch`) writes only while holding
@@ -86,9 +91,9 @@ public final class ExportLock {
     /// after taking the lock.
     public func removeAbandonedTemporaryDirectories() -> Cleanup {
         guard isHeld else { return Cleanup() }  // released or lost: not ours to clean
-        let (removed, failures) = ExportDirectory.removeTemporaryDirectories(exportPath: exportPath,
-                                                                              fileSystem: POSIXFileSystem())
-        return Cleanup(removed: removed, failures: failures)
+        let (removed, foreign, failures) = ExportDirectory.removeTemporaryDirectories(exportPath: exportPath,
+                                                                                       fileSystem: POSIXFileSystem())
+        return Cleanup(removed: removed, foreign: foreign, failures: failures)
     }
 
     /// Releases the lock (also done when the object goes away).

@@ -237,7 +237,7 @@ public struct CommandModelWriter: ModelWriter {
     /// not export anything: the export fails rather than becoming a
     /// numbered directory holding only a manifest.
     static func checkWritten(_ directory: String, command: String, outputTail: String) throws(NothingWritten) {
-        let names = (try? Directories.list(directory)) ?? []
+        let names = ((try? Directories.list(directory)) ?? []).filter { $0 != ExportDirectory.pendingMarker }
         if names.isEmpty {
             throw NothingWritten(command: command, problem: "wrote nothing into {export_dir}", outputTail: outputTail)
         }
