@@ -69,10 +69,12 @@ struct BestExportCommandTests {
     @Test("export: restores the best of a real model directory, then declines the worse newest evaluation")
     func exportOnFixtureCopy() throws {
         let model = try ModelDirectoryFixture.copy(of: "estimator/loss_best")
-        // The real exports have no manifest: they may hold the best, so nothing is exported.
+        // The real exports have no manifest; the step saved in their variables
+        // shows that one holds the best, so nothing is exported.
         let first = try CLIRunner.run(["export", model.path])
         #expect(first.status == 0, "\(first.stderr)")
-        #expect(first.stdout.hasPrefix("not exported (step 250): worse than the best in the event files (step 225)"))
+        #expect(first.stdout.hasPrefix("not exported (step 250): worse than the best in the event files (step 225),"
+            + " which is exported in \(model.exportPath)/1795438164"), "\(first.stdout)")
         #expect(model.exports == ["1795438159", "1795438160", "1795438164"])
 
         // Without exports: the best's checkpoint (225) is exported.

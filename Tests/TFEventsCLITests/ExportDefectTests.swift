@@ -68,4 +68,16 @@ struct ExportDefectTests {
         let manifest = try String(contentsOfFile: model.exportPath + "/" + export + "/export_manifest.pbtxt", encoding: .utf8)
         #expect(manifest.contains("checkpoint_path: \"model.ckpt-1\"\n"), "\(manifest)")
     }
+
+    @Test("exports TensorFlow wrote are judged by the step saved in them, not guessed at")
+    func tensorFlowExportsByStep() throws {
+        // The accuracy run's exports hold steps chosen by accuracy; by loss
+        // the best is step 225, which none of them holds, and its
+        // checkpoint exists: it is exported (it used to be "may hold").
+        let model = try ModelDirectoryFixture.copy(of: "estimator/accuracy_best")
+        let result = try CLIRunner.run(["export", model.path, "--format", "json"], timeout: 60)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.hasPrefix("{\"exported\":true,") && result.stdout.contains("\"global_step\":225,"), "\(result.stdout)")
+        #expect(!result.stdout.contains("may hold"))
+    }
 }

@@ -322,14 +322,21 @@ public struct BestExporter: ExplainingExporter {
     /// An export as good as `best` in `exportPath`: one whose manifest has
     /// the same value of the metric (as float32, the precision summaries
     /// are written in), whatever its step; with a custom comparison, one of
-    /// the same step. Newest first; failing that, an export without a
-    /// manifest, which may hold it (`certain` false).
+    /// the same step. An export without a manifest (TensorFlow's) is judged
+    /// by the `global_step` saved in its variables: the same step as
+    /// `best` is its export, another step is not. Newest first; failing
+    /// that, an export whose step cannot be read, which may hold it
+    /// (`certain` false).
     func survivingExport(of best: EvalResult, in exportPath: String) -> (path: String, certain: Bool)? {
         let versions = (try? ExportGarbageCollector.versions(in: exportPath, fileSystem: fileSystem)) ?? []
         var unknown: String?
         for version in versions.reversed() {
             guard let manifest = try? ExportManifest.read(exportDirectory: version.path, fileSystem: fileSystem) else {
-                if unknown == nil { unknown = version.path }
+                switch SavedModelStep.read(exportDirectory: version.path) {
+                case best.globalStep?: return (version.path, true)
+                case nil: if unknown == nil { unknown = version.path }
+                default: break  // the export of another step: not the best's
+                }
                 continue
             }
             if let metric = comparison.metric {
