@@ -33,7 +33,7 @@ struct TFEventsCommand: ParsableCommand {
         3 when `best`/`export` found no evaluation, 4 when an export failed or another process \
         holds the export lock.
         """,
-        subcommands: [ScanCommand.self, ScalarsCommand.self, BestCommand.self, ExportCommand.self, WatchCommand.self,
+        subcommands: [ScanCommand.self, ScalarsCommand.self, BestCommand.self, ExportCommand.self, ExportsCommand.self, WatchCommand.self,
                       IndexCommand.self, TagsCommand.self, ConvertCommand.self, GenerateCommand.self, ReportCommand.self]
     )
 }

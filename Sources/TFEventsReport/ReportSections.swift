@@ -257,9 +257,9 @@ enum ReportSections {
 }
 
 /// Dates for people, in UTC (a report is read in any time zone).
-enum ReportDate {
+package enum ReportDate {
     /// `2026-11-23 16:09:24 UTC`.
-    static func utc(seconds: Int64) -> String {
+    package static func utc(seconds: Int64) -> String {
         guard let parts = SystemClock.utcFields(seconds: seconds) else { return String(seconds) }
         func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
         return "\(parts.year)-\(two(parts.month))-\(two(parts.day)) "

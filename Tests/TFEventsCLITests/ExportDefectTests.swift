@@ -80,4 +80,23 @@ struct ExportDefectTests {
         #expect(result.stdout.hasPrefix("{\"exported\":true,") && result.stdout.contains("\"global_step\":225,"), "\(result.stdout)")
         #expect(!result.stdout.contains("may hold"))
     }
+
+    @Test("exports lists every export with its step: from the manifest, or saved in a TensorFlow export's variables")
+    func exportsListing() throws {
+        let model = try ModelDirectoryFixture.copy(of: "estimator/loss_best")
+        let tensorFlow = try CLIRunner.run(["exports", model.path], timeout: 60)
+        #expect(tensorFlow.status == 0, "\(tensorFlow.stderr)")
+        let rows = tensorFlow.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: "\t").map(String.init) }
+        #expect(rows.map { $0[1] } == ["1795438159", "1795438160", "1795438164"])
+        #expect(rows.map { $0[3] } == ["100", "125", "225"] && rows.allSatisfy { $0[4] == "saved_model" && $0[5] == "-" })
+        #expect(rows.first?[2] == "2026-11-23 12:49:19 UTC")
+
+        let made = try CLIRunner.run(["export", model.path, "--tensorflow-restart"], timeout: 60)
+        #expect(made.status == 0, "\(made.stderr)")
+        let listed = try CLIRunner.run(["exports", model.path, "--format", "jsonl"], timeout: 60)
+        let last = try #require(listed.stdout.split(separator: "\n").last.map(String.init))
+        #expect(last.contains("\"global_step\":250,\"step_from\":\"manifest\",\"metrics\":{\"accuracy\":"), "\(last)")
+        #expect(last.contains("\"checkpoint\":\"model.ckpt-250\""), "\(last)")
+        #expect(try CLIRunner.run(["exports", model.path + "/nope"], timeout: 60).status == 2)
+    }
 }

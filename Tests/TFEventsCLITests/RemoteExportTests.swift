@@ -120,6 +120,10 @@ struct RemoteExportTests {
         }
         #expect(steps(String(decoding: remoteLog, as: UTF8.self)) == steps(localLog))
         #expect(steps(localLog).count == 4, "\(localLog)")
+        // And in the listing of exports.
+        let (localList, remoteList) = try Self.runBoth(model, ["exports", "ROOT", "--format", "json"])
+        #expect(remoteList.status == 0 && Self.normal(remoteList.stdout, model) == Self.normal(localList.stdout, model),
+                "\(remoteList.stdout)\nvs\n\(localList.stdout)")
         // Both tell the same story in the report.
         let (localReport, remoteReport) = try Self.runBoth(model, ["report", "ROOT", "--out", "-"])
         #expect(remoteReport.status == 0 && localReport.status == 0, "\(remoteReport.stderr)")
