@@ -67,14 +67,17 @@ struct EvaluationOptions: ParsableArguments {
     /// Exit status 2, with one message and nothing created, when MODEL_DIR
     /// is missing or not a directory (a mistyped path must not become a
     /// new model directory holding an export lock).
-    func requireModelDirectory() throws {
+    func requireModelDirectory() throws { try Self.requireModelDirectory(modelDirectory) }
+
+    /// ``requireModelDirectory()`` for any command taking a MODEL_DIR.
+    static func requireModelDirectory(_ path: String) throws {
         do {
-            guard try FileIdentity(path: modelDirectory).isDirectory else {
-                StandardError.report("\(modelDirectory): not a directory (MODEL_DIR is the model directory)")
+            guard try FileIdentity(path: path).isDirectory else {
+                StandardError.report("\(path): not a directory (MODEL_DIR is the model directory)")
                 throw ExitCode(ExitStatus.usage)
             }
         } catch let error as SystemError {
-            StandardError.report("\(modelDirectory): \(error.code == ENOENT && error.detail == nil ? "no such model directory" : error.description)")
+            StandardError.report("\(path): \(error.code == ENOENT && error.detail == nil ? "no such model directory" : error.description)")
             throw ExitCode(ExitStatus.usage)
         }
     }

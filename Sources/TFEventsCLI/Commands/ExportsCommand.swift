@@ -37,15 +37,7 @@ struct ExportsCommand: ParsableCommand {
     func validate() throws { try format.require(Self.formats) }
 
     func run() throws {
-        do {
-            guard try FileIdentity(path: modelDirectory).isDirectory else {
-                StandardError.report("\(modelDirectory): not a directory (MODEL_DIR is the model directory)")
-                throw ExitCode(ExitStatus.usage)
-            }
-        } catch let error as SystemError {
-            StandardError.report("\(modelDirectory): \(error)")
-            throw ExitCode(ExitStatus.usage)
-        }
+        try EvaluationOptions.requireModelDirectory(modelDirectory)
         let entries = ExportListing.exports(modelDirectory: modelDirectory)
         func source(_ entry: ExportEntry) -> String {
             switch entry.stepSource {
