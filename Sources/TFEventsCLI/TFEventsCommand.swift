@@ -31,7 +31,7 @@ struct TFEventsCommand: ParsableCommand {
         Exit status: 0 when everything read cleanly (a truncated tail, i.e. a file still being \
         written, is clean), 1 when corruption was found, 2 for usage errors or unreadable paths, \
         3 when `best`/`export` found no evaluation, 4 when an export failed or another process \
-        holds the export lock.
+        holds the export lock, 5 when `watch --patience` stopped for lack of improvement.
         """,
         subcommands: [ScanCommand.self, ScalarsCommand.self, BestCommand.self, ExportCommand.self, ExportsCommand.self, WatchCommand.self,
                       IndexCommand.self, TagsCommand.self, ConvertCommand.self, GenerateCommand.self, ReportCommand.self]

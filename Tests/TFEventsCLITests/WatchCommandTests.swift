@@ -74,6 +74,28 @@ final class WatchProcess {
 
 @Suite("tfevents watch")
 struct WatchCommandTests {
+    @Test("--patience N: after N evaluations without improvement, STOP is written and watch exits 5")
+    func patience() throws {
+        let model = ModelDirectoryFixture()
+        try model.evaluate(step: 100, ["loss": 0.5])
+        try FileManager.default.createDirectory(atPath: model.exportPath, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: model.exportPath + "/STOP", contents: Data("stale".utf8))
+        let watch = try WatchProcess([model.path, "--patience", "2"])
+        #expect(watch.wait { watch.lines.count == 1 }, "\(watch.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: model.exportPath + "/STOP"), "an earlier run's STOP is removed")
+        try model.evaluate(step: 200, ["loss": 0.4])  // better: the count starts again
+        #expect(watch.wait { watch.lines.count == 2 }, "\(watch.stderr)")
+        try model.evaluate(step: 300, ["loss": 0.45])
+        Thread.sleep(forTimeInterval: 0.5)
+        #expect(watch.process.isRunning, "one evaluation without improvement is within the patience")
+        try model.evaluate(step: 400, ["loss": 0.41])
+        #expect(watch.wait { !watch.process.isRunning }, "\(watch.stderr)")
+        #expect(watch.process.terminationStatus == 5, "\(watch.stderr)")
+        let stop = try String(contentsOfFile: model.exportPath + "/STOP", encoding: .utf8)
+        #expect(stop.contains("\"best_global_step\":200") && stop.contains("\"evaluations_since\":2"), "\(stop)")
+        #expect(watch.stderr.contains("no improvement in 2 evaluations since step 200"), "\(watch.stderr)")
+    }
+
     @Test("exports each better evaluation as training writes it; survives a restart; stops on SIGTERM and SIGINT")
     func followsTraining() throws {
         let model = ModelDirectoryFixture()

@@ -11,6 +11,9 @@ import Darwin
 extension ExitStatus {
     /// `export`, `watch`: an export failed (or the export directory is locked).
     static let exportFailed: Int32 = 4
+    /// `watch --patience`: no improvement for that many evaluations; the
+    /// STOP file was written.
+    static let stoppedEarly: Int32 = 5
 }
 
 /// The options of `best`, `export` and `watch` that say which evaluations

@@ -1,7 +1,6 @@
 import ArgumentParser
 import TFEvents
 import TFEventsReport
-import TFEventsSystem
 
 /// `tfevents exports`: the exports that survive in a model directory.
 struct ExportsCommand: ParsableCommand {

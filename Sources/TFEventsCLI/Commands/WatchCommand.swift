@@ -37,10 +37,18 @@ struct WatchCommand: ParsableCommand {
         Prints one line per decision: the export directory, or why nothing was exported. Stops \
         cleanly on SIGINT or SIGTERM (after finishing the export in progress) with status 0.
 
+        Early stopping from outside the training job (Keras's EarlyStopping for any framework): with \
+        --patience N, once N evaluations in a row are not better than the best, watch writes \
+        MODEL_DIR/export/NAME/STOP (a JSON line: the best step and metric, the evaluations since) and \
+        exits with status 5; a training script that sees the file can stop. Evaluations are counted \
+        per poll: in a poll that brings a new best, the count starts again from zero. A STOP file \
+        left by an earlier run is removed when watch starts with --patience.
+
         Examples:
           tfevents watch model_dir --interval 60
           tfevents watch model_dir --eval-name holdout --metric auc --higher-is-better --keep 3
           tfevents watch gs://bucket/runs/resnet --interval 120
+          tfevents watch model_dir --metric accuracy --higher-is-better --patience 5
         """
     )
 
@@ -50,12 +58,17 @@ struct WatchCommand: ParsableCommand {
     @Option(help: "Seconds between polls.")
     var interval: Double = 30
 
+    @Option(help: ArgumentHelp("Write export/NAME/STOP and exit 5 after N evaluations in a row without improvement.",
+                               valueName: "N"))
+    var patience: Int?
+
     @Option(help: "Output format: \(OutputFormat.list(ExportOutcome.formats)).")
     var format: OutputFormat = .text
 
     func validate() throws {
         try format.require(ExportOutcome.formats)
         guard interval > 0 else { throw ValidationError("--interval must be positive.") }
+        if let patience, patience < 1 { throw ValidationError("--patience must be at least 1.") }
     }
 
     func run() throws {
@@ -67,11 +80,13 @@ struct WatchCommand: ParsableCommand {
         let lock = try ExportLock.forCommand(exportPath: exportPath)
         defer { lock.release() }
         exporter.collectOnStart(exportPath: exportPath)
+        if patience != nil { try? FileOperations.removeFile(FilePathText.join(exportPath, "STOP")) }  // an earlier run's
 
         var follower = EvalLogFollower(modelDirectory: model.path, pattern: evaluation.eventFilePattern,
                                        comparison: evaluation.comparison, options: evaluation.trackerOptions,
                                        readerOptions: evaluation.reading.recordOptions)
         var primed = false
+        var sinceImprovement = 0
         var pending: (result: EvalResult, attempts: Int)?
         let maxAttempts = 3
         StandardError.report("watching \(FilePathText.join(model.path, evaluation.eventFilePattern)), exporting to \(exportPath)")
@@ -114,11 +129,39 @@ struct WatchCommand: ParsableCommand {
                     pending = permanent || attempts + 1 >= maxAttempts ? nil : (candidate, attempts + 1)
                 }
             }
+            if let patience, primed {
+                sinceImprovement = poll.bestChanged ? 0 : sinceImprovement + poll.newEvaluations
+                if sinceImprovement >= patience, let best = follower.best {
+                    try stopEarly(exportPath: exportPath, best: best, evaluations: sinceImprovement)
+                }
+            }
             if !TerminationSignals.sleep(seconds: interval) { break }
         }
         let signal = TerminationSignals.receivedSignal.map { $0 == SIGTERM ? "SIGTERM" : "SIGINT" } ?? "signal"
         StandardError.report("stopped (\(signal))")
         StandardOutput.shared.flush()
+    }
+
+    /// `--patience`: writes the STOP file and exits with status 5.
+    private func stopEarly(exportPath: String, best: EvalResult, evaluations: Int) throws -> Never {
+        let path = FilePathText.join(exportPath, "STOP")
+        let record = OutputRecord([
+            ("reason", .string("no improvement in \(evaluations) evaluations (--patience \(patience ?? 0))")),
+            ("best_global_step", .integer(best.globalStep)),
+            ("metric", .string(evaluation.metricName)),
+            ("best_value", best.metrics[evaluation.metricName].map { .number($0) } ?? .null),
+            ("evaluations_since", .int(evaluations)),
+        ])
+        do {
+            try? FileOperations.removeFile(path)
+            try FileOperations.writeNewFile(path, Array((record.json + "\n").utf8))
+        } catch {
+            StandardError.report("\(path): could not write the STOP file: \(error)")
+            throw ExitCode(ExitStatus.exportFailed)
+        }
+        StandardError.report("no improvement in \(evaluations) evaluations since step \(best.globalStep): wrote \(path), stopping")
+        StandardOutput.shared.flush()
+        throw ExitCode(ExitStatus.stoppedEarly)
     }
 
     private func report(_ outcome: ExportOutcome) {
