@@ -163,4 +163,26 @@ struct BestExportCommandTests {
         #expect(!EventFileDiscovery.isEventFileName(".tfevents-export-pending"))
         #expect(EventFileDiscovery.isEventFileName("events.out.tfevents.1700000000.host"))
     }
+
+    @Test("export --latest and --final: TensorFlow's LatestExporter and FinalExporter from the command line")
+    func latestAndFinal() throws {
+        let model = try ModelDirectoryFixture.copy(of: "estimator/loss_best")
+        // The newest evaluation (step 250) is worse than 225, and exported anyway.
+        let first = try CLIRunner.run(["export", model.path, "--latest"])
+        #expect(first.status == 0 && first.stdout.hasPrefix(model.path + "/export/latest_exporter/"), "\(first.stderr)")
+        let second = try CLIRunner.run(["export", model.path, "--latest", "--keep", "1", "--format", "json"])
+        #expect(second.stdout.contains("\"global_step\":250,") && second.stdout.contains("\"removed\":[\"\(first.stdout.trimmingCharacters(in: .newlines))\"]"),
+                "\(second.stdout)")
+        let latest = try FileManager.default.contentsOfDirectory(atPath: model.path + "/export/latest_exporter")
+        #expect(latest.filter { $0.count == 10 }.count == 1)
+
+        let final = try CLIRunner.run(["export", model.path, "--final", "--as-text"])
+        #expect(final.status == 0, "\(final.stderr)")
+        let directory = final.stdout.trimmingCharacters(in: .newlines)
+        #expect(directory.hasPrefix(model.path + "/export/final_exporter/"))
+        let manifest = try String(contentsOfFile: directory + "/export_manifest.pbtxt", encoding: .utf8)
+        #expect(manifest.contains("global_step: 250\n") && manifest.contains("is_final_export: true\n"), "\(manifest)")
+        #expect(model.exports == ["1795438159", "1795438160", "1795438164"], "the best exporter's directory is untouched")
+        #expect(try CLIRunner.run(["export", model.path, "--latest", "--final"]).status == 2)
+    }
 }

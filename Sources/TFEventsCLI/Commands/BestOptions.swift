@@ -177,16 +177,17 @@ struct ExportingOptions: ParsableArguments {
         return map
     }
 
+    /// What writes each export: `--command`, else a checkpoint snapshot.
+    var modelWriter: any ModelWriter {
+        guard let command else { return CheckpointSnapshotWriter() }
+        return CommandModelWriter(command: command, timeout: commandTimeout, onOutput: { bytes in
+            bytes.withUnsafeBytes { StandardError.write(bytes: $0) }
+        })
+    }
+
     /// The exporter these options describe.
     func makeExporter(evaluation: EvaluationOptions) throws -> BestExporter {
-        let writer: any ModelWriter
-        if let command {
-            writer = CommandModelWriter(command: command, timeout: commandTimeout, onOutput: { bytes in
-                bytes.withUnsafeBytes { StandardError.write(bytes: $0) }
-            })
-        } else {
-            writer = CheckpointSnapshotWriter()
-        }
+        let writer = modelWriter
         var options = BestExporter.Options()
         options.restartPolicy = tensorFlowRestart ? .tensorFlow : .safe
         options.retention = keepBest ? .best : .newest

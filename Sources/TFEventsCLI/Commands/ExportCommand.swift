@@ -53,10 +53,20 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "Output format: \(OutputFormat.list(ExportOutcome.formats)).")
     var format: OutputFormat = .text
 
-    func validate() throws { try format.require(ExportOutcome.formats) }
+    @Flag(help: "Export the newest evaluation whatever its metric, as tf.estimator.LatestExporter (default name latest_exporter; --keep, --keep-best apply).")
+    var latest = false
+
+    @Flag(help: "Export the newest evaluation as the final export, as tf.estimator.FinalExporter (default name final_exporter; nothing is deleted).")
+    var final = false
+
+    func validate() throws {
+        try format.require(ExportOutcome.formats)
+        if latest && final { throw ValidationError("--latest and --final are two exporters: choose one.") }
+    }
 
     func run() throws {
         try evaluation.requireModelDirectory()
+        if latest || final { return try runUnconditional() }
         var exporter = try exporting.makeExporter(evaluation: evaluation)
         let model = evaluation.model
         let exportPath = model.exportPath(for: exporter.name)
@@ -64,17 +74,31 @@ struct ExportCommand: ParsableCommand {
         defer { lock.release() }
         exporter.collectOnStart(exportPath: exportPath)
 
+        let (result, newest, corrupt) = try newestEvaluation()
+        exporter.prime(modelDirectory: model, recovery: result)
+        try decide(exportPath: exportPath, corrupt: corrupt) { () throws(ExportError) in
+            try exporter.considerExport(model: model, exportPath: exportPath, checkpoint: .matchingGlobalStep, evalResult: newest)
+        }
+    }
+
+    /// Every eval file read: the recovery, its newest evaluation (exit 3
+    /// without one) and whether a record was corrupt.
+    private func newestEvaluation() throws -> (EvalRecovery.Result, EvalResult, corrupt: Bool) {
         let (result, corrupt) = try evaluation.recover()
         guard let newest = result.newest else {
             evaluation.reportNoEvaluation(result)
             throw ExitCode(ExitStatus.noEvaluation)
         }
-        exporter.prime(modelDirectory: model, recovery: result)
+        return (result, newest, corrupt)
+    }
+
+    /// Makes one decision and reports it: the decision log, the line on
+    /// stdout, the reason on stderr; exit 4 when the export failed, 1 when
+    /// a record was corrupt.
+    private func decide(exportPath: String, corrupt: Bool,
+                        _ consider: () throws(ExportError) -> ExportOutcome) throws {
         let outcome: ExportOutcome
-        do {
-            outcome = try exporter.considerExport(model: model, exportPath: exportPath, checkpoint: .matchingGlobalStep,
-                                                  evalResult: newest)
-        } catch {
+        do { outcome = try consider() } catch {
             StandardError.report("export failed: \(error)")
             throw ExitCode(ExitStatus.exportFailed)
         }
@@ -86,5 +110,36 @@ struct ExportCommand: ParsableCommand {
         }
         outcome.reportCleanupFailures()
         if corrupt { throw ExitCode(ExitStatus.corruption) }
+    }
+
+    /// `--latest` / `--final`: TensorFlow's other two exporters, which
+    /// export the newest evaluation without comparing it.
+    private func runUnconditional() throws {
+        let name = exporting.name == "best_exporter" ? (latest ? "latest_exporter" : "final_exporter") : exporting.name
+        var exporter: any ExplainingExporter
+        do {
+            if latest {
+                var options = LatestExporter.Options()
+                if exporting.keepBest { options.keepBest = evaluation.comparison }
+                exporter = try LatestExporter(name: name, modelWriter: exporting.modelWriter, assetsExtra: exporting.assetsExtraMap,
+                                              asText: exporting.asText, exportsToKeep: exporting.keepAll ? nil : exporting.keep,
+                                              options: options)
+            } else {
+                exporter = try FinalExporter(name: name, modelWriter: exporting.modelWriter, assetsExtra: exporting.assetsExtraMap,
+                                             asText: exporting.asText)
+            }
+        } catch {
+            throw ValidationError(error.description)
+        }
+        let model = evaluation.model
+        let exportPath = model.exportPath(for: name)
+        let lock = try ExportLock.forCommand(exportPath: exportPath)
+        defer { lock.release() }
+        let (_, newest, corrupt) = try newestEvaluation()
+        let isFinal = final
+        try decide(exportPath: exportPath, corrupt: corrupt) { () throws(ExportError) in
+            try exporter.considerExport(model: model, exportPath: exportPath, checkpoint: .matchingGlobalStep,
+                                        evalResult: newest, isFinalExport: isFinal)
+        }
     }
 }
