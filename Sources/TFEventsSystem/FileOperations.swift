@@ -343,6 +343,31 @@ package enum FileOperations {
         try? syncDirectory(FilePaths.dirname(destination))
     }
 
+    /// Replaces the content of `path` in one step: readers see the old
+    /// bytes or the new, never a mix. A temporary file beside it, synced,
+    /// then renamed over it; on a bucket URL one PUT (objects are replaced
+    /// whole).
+    package static func replaceFile(_ path: String, _ bytes: [UInt8]) throws(SystemError) {
+        if let store = ObjectStores.store(for: path) {
+            _ = try store.write(path, bytes: bytes, condition: .always)
+            return
+        }
+        let temporary = FilePaths.join(FilePaths.dirname(path), ".\(FilePaths.basename(path)).tmp-\(getpid())")
+        removeIfPresent(temporary)
+        try writeNewFile(temporary, bytes)
+        try renameReplacing(temporary, to: path)
+    }
+
+    /// Points the symbolic link `path` at `target` in one step (a new link
+    /// renamed over the old one). Not for bucket URLs, which have no links.
+    package static func replaceSymbolicLink(_ path: String, target: String) throws(SystemError) {
+        if ObjectStores.scheme(of: path) != nil { throw ObjectStores.unsupported("hold symbolic links", path) }
+        let temporary = FilePaths.join(FilePaths.dirname(path), ".\(FilePaths.basename(path)).link-\(getpid())")
+        removeIfPresent(temporary)
+        guard unsafe symlink(target, temporary) == 0 else { throw SystemError.current }
+        try renameReplacing(temporary, to: path)
+    }
+
     /// Removes a file (`unlink`); a file already gone is fine.
     package static func removeFile(_ path: String) throws(SystemError) {
         if let store = ObjectStores.store(for: path) {

@@ -185,4 +185,25 @@ struct BestExportCommandTests {
         #expect(model.exports == ["1795438159", "1795438160", "1795438164"], "the best exporter's directory is untouched")
         #expect(try CLIRunner.run(["export", model.path, "--latest", "--final"]).status == 2)
     }
+
+    @Test("after each export, best.json and the best link point at it, replaced in one step")
+    func bestPointer() throws {
+        let model = try ModelDirectoryFixture.copy(of: "estimator/loss_best")
+        try FileManager.default.removeItem(atPath: model.exportPath)
+        let result = try CLIRunner.run(["export", model.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let directory = result.stdout.trimmingCharacters(in: .newlines)
+        let pointer = try String(contentsOfFile: model.exportPath + "/best.json", encoding: .utf8)
+        #expect(pointer.hasPrefix("{\"global_step\":225,\"metrics\":{\"accuracy\":") && pointer.hasSuffix("}\n"), "\(pointer)")
+        #expect(pointer.contains("\"export_dir\":\"\(directory)\""), "\(pointer)")
+        let version = (directory as NSString).lastPathComponent
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: model.exportPath + "/best") == version)
+        // Not exports: neither listed nor collected.
+        #expect(model.exports == [version])
+        let again = try CLIRunner.run(["export", model.path, "--tensorflow-restart", "--keep", "1"])
+        let newer = (again.stdout.trimmingCharacters(in: .newlines) as NSString).lastPathComponent
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: model.exportPath + "/best") == newer)
+        #expect(model.exports == [newer])
+        #expect(!(try FileManager.default.contentsOfDirectory(atPath: model.exportPath)).contains { $0.contains(".tmp-") || $0.contains(".link-") })
+    }
 }

@@ -32,7 +32,9 @@ struct ExportCommand: ParsableCommand {
         every TFEVENTS_EXPORT_LEASE/3 seconds (default lease 120 s) and taken over once it expires.
 
         Every decision is appended to MODEL_DIR/export/NAME/decisions.jsonl (time, step, metrics, \
-        exported or not and why, exports deleted).
+        exported or not and why, exports deleted). After each export, MODEL_DIR/export/NAME/best.json \
+        (step, metrics, checkpoint, export directory) and the symbolic link best -> <seconds> point \
+        at it, both replaced in one step (no link in buckets).
 
         Prints the export directory, or why nothing was exported.
 
@@ -76,7 +78,7 @@ struct ExportCommand: ParsableCommand {
 
         let (result, newest, corrupt) = try newestEvaluation()
         exporter.prime(modelDirectory: model, recovery: result)
-        try decide(exportPath: exportPath, corrupt: corrupt) { () throws(ExportError) in
+        try decide(exportPath: exportPath, corrupt: corrupt, pointsToBest: true) { () throws(ExportError) in
             try exporter.considerExport(model: model, exportPath: exportPath, checkpoint: .matchingGlobalStep, evalResult: newest)
         }
     }
@@ -95,7 +97,7 @@ struct ExportCommand: ParsableCommand {
     /// Makes one decision and reports it: the decision log, the line on
     /// stdout, the reason on stderr; exit 4 when the export failed, 1 when
     /// a record was corrupt.
-    private func decide(exportPath: String, corrupt: Bool,
+    private func decide(exportPath: String, corrupt: Bool, pointsToBest: Bool = false,
                         _ consider: () throws(ExportError) -> ExportOutcome) throws {
         let outcome: ExportOutcome
         do { outcome = try consider() } catch {
@@ -103,6 +105,7 @@ struct ExportCommand: ParsableCommand {
             throw ExitCode(ExitStatus.exportFailed)
         }
         ExportDecisionLog.record(outcome, exportPath: exportPath)
+        if pointsToBest { BestPointer.update(after: outcome, exportPath: exportPath) }
         StandardOutput.shared.write(outcome.line(format: format) + "\n")
         StandardOutput.shared.flush()
         if format == .text && outcome.exported {

@@ -117,6 +117,7 @@ struct WatchCommand: ParsableCommand {
                     let outcome = try exporter.considerExport(model: model, exportPath: exportPath,
                                                               checkpoint: .matchingGlobalStep, evalResult: candidate)
                     ExportDecisionLog.record(outcome, exportPath: exportPath)
+                    BestPointer.update(after: outcome, exportPath: exportPath)
                     report(outcome)
                     pending = nil
                 } catch {
