@@ -85,4 +85,34 @@ struct ConditionalWriteTests {
         #expect(stored.count == bytes.count)
         #expect(stored == bytes)
     }
+
+    @Test("an upload completes while every thread of Swift's cooperative pool is blocked",
+          .enabled(if: RemoteServers.enabled("s3")))
+    func uploadWithBlockedPool() async throws {
+        // The first streamed uploads iterated their body in a task of the
+        // cooperative pool; a caller blocking the pool's threads (this
+        // test, a test runner, synchronous code called from async code)
+        // starved it, and SeaweedFS timed out waiting for the body (CI).
+        let client = try client()
+        let bucket = RemoteServers.freshBucket("pool")
+        try HTTPSession.run { () async throws(SystemError) in try await client.createBucket(bucket) }
+        let scratch = ScratchDirectory()
+        let bytes = (0 ..< (5 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        try scratch.write("body.bin", bytes)
+        let file = FileBody(path: scratch.path + "/body.bin", size: bytes.count)
+        let release = DispatchSemaphore(value: 0)
+        let width = ProcessInfo.processInfo.activeProcessorCount
+        for _ in 0 ..< width { Task.detached { release.wait() } }  // hold the other threads of the pool
+        defer { for _ in 0 ..< width { release.signal() } }
+        let started = Date()
+        try HTTPSession.run { () async throws(SystemError) in  // and this one
+            try await client.upload(bucket: bucket, key: "body.bin", file: file)
+        }
+        #expect(Date().timeIntervalSince(started) < 20)
+        let stored = try HTTPSession.run { () async throws(SystemError) -> [UInt8] in
+            guard let object = try await client.head(bucket: bucket, key: "body.bin") else { return [] }
+            return try await client.read(bucket: bucket, object: object, 0, object.size)
+        }
+        #expect(stored == bytes)
+    }
 }

@@ -118,14 +118,19 @@ enum HTTPSession {
             if attempt > 1 { await sleep(policy.delay(attempt: attempt - 1)) }
             let exchange = try make()
             do {
-                let response = try await client.execute(request(exchange), deadline: .now() + .seconds(600))
-                let body = try await response.body.collect(upTo: bodyLimit)
-                let status = Int(response.status.code)
+                let status: Int, headers: HTTPHeaders, body: ByteBuffer
+                if let file = exchange.bodyFile {
+                    (status, headers, body) = try await upload(exchange, file)
+                } else {
+                    let response = try await client.execute(request(exchange), deadline: .now() + .seconds(600))
+                    body = try await response.body.collect(upTo: bodyLimit)
+                    (status, headers) = (Int(response.status.code), response.headers)
+                }
                 if isRetryable(status: status) {
                     lastFailure = "HTTP \(status)"
                     continue
                 }
-                return HTTPReply(status: status, headers: response.headers, body: body)
+                return HTTPReply(status: status, headers: headers, body: body)
             } catch {
                 if error is NIOTooManyBytesError {
                     throw SystemError(code: EFBIG, detail: "\(what): the answer is larger than \(bodyLimit) bytes")
@@ -143,10 +148,42 @@ enum HTTPSession {
         for (name, value) in exchange.headers { request.headers.add(name: name, value: value) }
         if let body = exchange.body {
             request.body = .bytes(ByteBuffer(bytes: body))
-        } else if let file = exchange.bodyFile {
-            request.body = .stream(FileChunks(file: file), length: .known(Int64(file.size)))
         }
         return request
+    }
+
+    /// Sends `exchange` with `file` as its body, read 4 MiB at a time as the
+    /// connection takes it (memory does not grow with the file).
+    ///
+    /// Through the client's future-based API: its async one iterates a
+    /// streamed body in a task of Swift's cooperative pool, and a caller
+    /// blocking threads of that pool (synchronous code called from async
+    /// code, as in a test runner) starved it: the server waited for a body
+    /// that never came. Here the chunks are written from the event loop.
+    static func upload(_ exchange: HTTPExchange, _ file: FileBody) async throws -> (Int, HTTPHeaders, ByteBuffer) {
+        let chunk = 4 << 20
+        let body = HTTPClient.Body.stream(contentLength: Int64(file.size)) { writer in
+            let loop = client.eventLoopGroup.next()
+            let handle: FileHandle
+            do { handle = try FileHandle(path: file.path, options: .readOnly) } catch { return loop.makeFailedFuture(error) }
+            @Sendable func write(from offset: Int) -> EventLoopFuture<Void> {
+                guard offset < file.size else { return loop.makeSucceededVoidFuture() }
+                let bytes: [UInt8]
+                do { bytes = try handle.read(at: offset, count: Swift.min(chunk, file.size - offset)) } catch {
+                    return loop.makeFailedFuture(error)
+                }
+                guard !bytes.isEmpty else {
+                    return loop.makeFailedFuture(SystemError(code: EIO, detail: "\(file.path) shrank to \(offset) bytes while being uploaded"))
+                }
+                return writer.write(.byteBuffer(ByteBuffer(bytes: bytes))).flatMap { write(from: offset + bytes.count) }
+            }
+            return write(from: 0)
+        }
+        var headers = HTTPHeaders()
+        for (name, value) in exchange.headers { headers.add(name: name, value: value) }
+        let request = try HTTPClient.Request(url: exchange.url, method: exchange.method, headers: headers, body: body)
+        let response = try await client.execute(request: request, deadline: .now() + .seconds(3600)).get()
+        return (Int(response.status.code), response.headers, response.body ?? ByteBuffer())
     }
 
     /// Sleeps `seconds` (cancellation ends it early).
