@@ -368,6 +368,23 @@ package enum FileOperations {
         try renameReplacing(temporary, to: path)
     }
 
+    /// Every file below the directory `path` at any depth, relative to it
+    /// and sorted: a walk on a disk, one listing without a delimiter on a
+    /// bucket URL.
+    package static func listTree(_ path: String) throws(SystemError) -> [String] {
+        if let store = ObjectStores.store(for: path) { return try store.listTree(path).sorted() }
+        var files: [String] = []
+        for name in try Directories.list(path).sorted() {
+            let child = FilePaths.join(path, name)
+            if Directories.isDirectory(child) {
+                files += try listTree(child).map { name + "/" + $0 }
+            } else {
+                files.append(name)
+            }
+        }
+        return files
+    }
+
     /// Removes a file (`unlink`); a file already gone is fine.
     package static func removeFile(_ path: String) throws(SystemError) {
         if let store = ObjectStores.store(for: path) {

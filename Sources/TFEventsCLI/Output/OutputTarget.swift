@@ -42,12 +42,14 @@ final class OutputTarget {
             if !force && FileOperations.exists(path) {
                 throw Failure(description: "\(path): already exists (use --force to replace it)")
             }
-            do { stagingDirectory = try FileOperations.temporaryDirectory() } catch {
+            let staging: String
+            do { staging = try FileOperations.temporaryDirectory() } catch {
                 throw Failure(description: "cannot create a local staging directory for \(path): \(error)")
             }
-            let name = path.split(separator: "/").last.map(String.init) ?? "output"
-            temporaryPath = FilePathText.join(stagingDirectory ?? "/tmp", name)
-            InterruptCleanup.register(temporaryPath ?? "")
+            let temporary = FilePathText.join(staging, path.split(separator: "/").last.map(String.init) ?? "output")
+            stagingDirectory = staging
+            temporaryPath = temporary
+            InterruptCleanup.register(temporary)
             return
         }
         stagingDirectory = nil

@@ -40,14 +40,11 @@ final class ProgressLine {
         if let files { line += "\(files.done)/\(files.total) files, " }
         line += "\(Format.bytes(doneBytes)) of \(Format.bytes(totalBytes))"
         // A rate over the first instants (a first block arriving) means nothing.
-        guard elapsed >= 0.5 else {
-            StandardError.write(line)
-            drawn = true
-            return
-        }
-        line += ", \(Format.bytes(Int(rate)))/s"
-        if rate > 0, totalBytes > doneBytes {
-            line += ", ETA \(Format.seconds(Double(totalBytes - doneBytes) / rate))"
+        if elapsed >= 0.5 {
+            line += ", \(Format.bytes(Int(rate)))/s"
+            if rate > 0, totalBytes > doneBytes {
+                line += ", ETA \(Format.seconds(Double(totalBytes - doneBytes) / rate))"
+            }
         }
         StandardError.write(line)
         drawn = true

@@ -74,14 +74,13 @@ package enum BucketExports {
     /// when the name is taken (by anything).
     static func reserve(_ finalPath: String, fileSystem: any ExportFileSystem) throws(ExportError) -> Bool {
         guard !fileSystem.exists(finalPath) else { return false }
-        let marker = FilePaths.join(finalPath, pendingMarker)
         do {
-            try fileSystem.writeNewFile(marker, Array("tfevents export in progress\n".utf8))
+            try ExportDirectory.markPending(finalPath, fileSystem: fileSystem)
             return true
         } catch where error.code == EEXIST {
             return false
         } catch {
-            throw .fileSystem(operation: "write", path: marker, error: error)
+            throw .fileSystem(operation: "write", path: FilePaths.join(finalPath, pendingMarker), error: error)
         }
     }
 

@@ -119,27 +119,29 @@ package enum ExportDirectory {
                     return Reservation(version: version, finalPath: finalPath, temporaryPath: finalPath)
                 }
             } else if !fileSystem.exists(finalPath) {
-                do {
-                    try fileSystem.makeDirectory(temporaryPath)
-                    let marker = FilePaths.join(temporaryPath, pendingMarker)
-                    do { try fileSystem.writeNewFile(marker, Array("tfevents export in progress\n".utf8)) } catch {
+                var created = true
+                do { try fileSystem.makeDirectory(temporaryPath) } catch where error.code == EEXIST {
+                    created = false  // another exporter is writing this second's export
+                } catch {
+                    throw .fileSystem(operation: "mkdir", path: temporaryPath, error: error)
+                }
+                if created {
+                    do { try markPending(temporaryPath, fileSystem: fileSystem) } catch {
                         try? fileSystem.removeTree(temporaryPath)
-                        throw ExportError.fileSystem(operation: "write", path: marker, error: error)
+                        throw .fileSystem(operation: "write", path: FilePaths.join(temporaryPath, pendingMarker), error: error)
                     }
                     return Reservation(version: version, finalPath: finalPath, temporaryPath: temporaryPath)
-                } catch let error as ExportError {
-                    throw error
-                } catch let error as SystemError where error.code == EEXIST {
-                    // Another exporter is writing this second's export.
-                } catch let error as SystemError {
-                    throw .fileSystem(operation: "mkdir", path: temporaryPath, error: error)
-                } catch {
-                    throw .fileSystem(operation: "mkdir", path: temporaryPath, error: SystemError(code: EIO))
                 }
             }
             clock.sleep(seconds: 1)
         }
         throw .noUniqueExportDirectory(exportPath: exportPath, attempts: maxAttempts)
+    }
+
+    /// Writes ``pendingMarker`` into `directory`, create-only: `EEXIST`
+    /// when it is there already (in a bucket, the name is taken).
+    static func markPending(_ directory: String, fileSystem: any ExportFileSystem) throws(SystemError) {
+        try fileSystem.writeNewFile(FilePaths.join(directory, pendingMarker), Array("tfevents export in progress\n".utf8))
     }
 
     /// Renames the temporary directory into place. When the final name was

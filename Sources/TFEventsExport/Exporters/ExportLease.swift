@@ -43,7 +43,7 @@ final class ExportLease: Sendable {
     }
 
     /// What another process's lock says.
-    struct Holder: Sendable, Equatable {
+    struct Holder: Sendable {
         var description: String
         var expires: Int64
     }
@@ -63,32 +63,18 @@ final class ExportLease: Sendable {
         self.duration = duration
         var random = SystemRandomNumberGenerator()
         token = (0 ..< 4).map { _ in String(random.next() as UInt32, radix: 16) }.joined(separator: "-")
-        var version: String?
-        do {
-            for _ in 0 ..< 4 {
-                if let created = try store.write(url, bytes: Self.body(token: token, duration: duration), condition: .absent) {
-                    version = created
-                    break
-                }
-                guard let (bytes, current) = try store.readVersioned(url, limit: 64 << 10) else { continue }  // just released
-                let holder = Self.holder(in: bytes)
-                if holder.expires > Int64(SystemClock.seconds) {
-                    throw ExportError.leased(lockPath: url, holder: holder.description, expires: holder.expires)
-                }
-                // Expired: take it over, unless someone renewed or took it first.
-                _ = try store.delete(url, ifVersion: current)
-            }
-        } catch let error as ExportError {
-            throw error
-        } catch let error as SystemError {
+        let attempt: Attempt
+        do { attempt = try Self.take(url, body: Self.body(token: token, duration: duration), store: store) } catch {
             throw .fileSystem(operation: "lock", path: url, error: error)
-        } catch {
-            throw .fileSystem(operation: "lock", path: url, error: SystemError(code: EIO))
         }
-        guard let version else {
+        switch attempt {
+        case .taken(let version):
+            state = Mutex(State(version: version))
+        case .held(let holder):
+            throw .leased(lockPath: url, holder: holder.description, expires: holder.expires)
+        case .contended:
             throw .leased(lockPath: url, holder: "another process (the lock changed hands while being taken)", expires: 0)
         }
-        state = Mutex(State(version: version))
         // The renewing thread holds the lease weakly: dropping the lease
         // (its deinit releases it) ends the thread at its next wake-up.
         let interval = max(1, duration / 3), stopped = stopped
@@ -101,6 +87,30 @@ final class ExportLease: Sendable {
     }
 
     deinit { release() }
+
+    /// How taking the lock went.
+    private enum Attempt {
+        /// Created; this version is ours.
+        case taken(version: String)
+        /// Another process's lease runs.
+        case held(Holder)
+        /// It kept changing hands.
+        case contended
+    }
+
+    /// Creates the lock object, taking over one whose lease has run out
+    /// (deleted on condition that it is still the version read, so of two
+    /// processes taking over the same stale lock one wins).
+    private static func take(_ url: String, body: [UInt8], store: any ObjectStore) throws(SystemError) -> Attempt {
+        for _ in 0 ..< 4 {
+            if let created = try store.write(url, bytes: body, condition: .absent) { return .taken(version: created) }
+            guard let (bytes, current) = try store.readVersioned(url, limit: 64 << 10) else { continue }  // just released
+            let holder = holder(in: bytes)
+            if holder.expires > Int64(SystemClock.seconds) { return .held(holder) }
+            _ = try store.delete(url, ifVersion: current)
+        }
+        return .contended
+    }
 
     /// Whether the lease is still this process's.
     var isHeld: Bool { state.withLock { $0.held && !$0.released } }

@@ -63,17 +63,5 @@ struct POSIXFileSystem: ExportFileSystem {
     }
     func removeTree(_ path: String) throws(SystemError) { try FileOperations.removeTree(path) }
     func syncDirectory(_ path: String) throws(SystemError) { try FileOperations.syncDirectory(path) }
-    func listTree(_ path: String) throws(SystemError) -> [String] {
-        if let store = ObjectStores.store(for: path) { return try store.listTree(path) }
-        var files: [String] = []
-        for name in try Directories.list(path).sorted() {
-            let child = FilePaths.join(path, name)
-            if Directories.isDirectory(child) {
-                files += try listTree(child).map { name + "/" + $0 }
-            } else {
-                files.append(name)
-            }
-        }
-        return files
-    }
+    func listTree(_ path: String) throws(SystemError) -> [String] { try FileOperations.listTree(path) }
 }

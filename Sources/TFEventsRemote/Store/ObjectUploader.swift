@@ -33,13 +33,11 @@ package struct ObjectUploader: Sendable {
         try HTTPSession.run { () async throws(SystemError) in try await service.createBucket(bucket) }
     }
 
-    /// Stores `bytes` at `bucket`/`key`; with `ifAbsent`, only when the key
-    /// is free (returns false when it was not).
-    @discardableResult
-    package func put(_ bytes: [UInt8], bucket: String, key: String, ifAbsent: Bool = false) throws(SystemError) -> Bool {
+    /// Stores `bytes` at `bucket`/`key`, replacing what is there.
+    package func put(_ bytes: [UInt8], bucket: String, key: String) throws(SystemError) {
         let service = service
-        return try HTTPSession.run { () async throws(SystemError) in
-            try await service.write(bucket: bucket, key: key, bytes: bytes, condition: ifAbsent ? .absent : .always) != nil
+        _ = try HTTPSession.run { () async throws(SystemError) in
+            try await service.write(bucket: bucket, key: key, bytes: bytes, condition: .always)
         }
     }
 
@@ -71,16 +69,7 @@ package struct ObjectUploader: Sendable {
     /// - Returns: the number of files.
     @discardableResult
     package func upload(directory: String, bucket: String, prefix: String) throws(SystemError) -> Int {
-        var files: [String] = []
-        func walk(_ relative: String) throws(SystemError) {
-            let path = relative.isEmpty ? directory : FilePaths.join(directory, relative)
-            for name in try Directories.list(path).sorted() {
-                let child = relative.isEmpty ? name : relative + "/" + name
-                let full = FilePaths.join(directory, child)
-                if Directories.isDirectory(full) { try walk(child) } else { files.append(child) }
-            }
-        }
-        try walk("")
+        let files = try FileOperations.listTree(directory)
         let service = service
         let contents: [(String, [UInt8])]
         do { contents = try files.map { ($0, try FileOperations.readFile(FilePaths.join(directory, $0), limit: 1 << 30)) } } catch {
