@@ -17,6 +17,14 @@ struct BestCommand: ParsableCommand {
         The checkpoint is MODEL_DIR/model.ckpt-<step>, found through the checkpoint file; null when \
         TensorFlow has already deleted it (the nearest surviving ones are named on stderr).
 
+        Other frameworks (--layout, recognised by default): huggingface (MODEL_DIR = output_dir; \
+        runs/*/ events, eval/loss, checkpoint-<step>/), lightning (MODEL_DIR = lightning_logs/version_N; \
+        val_loss, checkpoints/epoch=E-step=S.ckpt; --checkpoint takes ModelCheckpoint's filename), keras \
+        (MODEL_DIR = where training ran; logs/validation/ events, epoch_loss; --checkpoint takes \
+        ModelCheckpoint's filepath, whose {epoch} is the logged step + 1), orbax (checkpoints/<step>/, \
+        committed ones only; eval/ events, loss; ties go to the latest step as in best_step()). A \
+        checkpoint that the framework's rotation deleted is reported as deleted, never guessed.
+
         Index: with a built-in comparison (and without --strict) the answer can come through an \
         index of the eval files, kept in $XDG_CACHE_HOME/tfevents (or ~/.cache/tfevents), one file \
         per model directory and pattern, about 15 % of the eval files' size (155 MB for a 1 GiB log). Building it reads the files several \
@@ -35,6 +43,10 @@ struct BestCommand: ParsableCommand {
           tfevents best model_dir
           tfevents best model_dir --metric accuracy --higher-is-better --format json
           tfevents best model_dir --eval-name holdout
+          tfevents best out --metric eval/accuracy --higher-is-better          (Hugging Face output_dir)
+          tfevents best lightning_logs/version_0 --metric val_acc --higher-is-better \\
+              --checkpoint '{epoch}-{step}-{val_acc:.3f}'
+          tfevents best . --layout keras --checkpoint 'ckpt/epoch{epoch:02d}-{val_loss:.4f}.weights.h5'
         """
     )
 
@@ -63,6 +75,9 @@ struct BestCommand: ParsableCommand {
     /// The recovery through the index, or nil when it cannot answer.
     private func indexedRecovery() throws -> (EvalRecovery.Result, corrupt: Bool)? {
         guard !noIndex, indexPath != nil || buildIndex || !IndexCache.disabled else { return nil }
+        // The index counts every summary event as an evaluation and keeps the
+        // earliest of ties: Estimator's rules. Other layouts read the files.
+        guard evaluation.layout.preset == .estimator else { return nil }
         var options = IndexOptions()
         options.records = evaluation.reading.recordOptions
         options.maximumReadFraction = indexPath == nil && !buildIndex ? IndexCache.maximumReadFraction : nil
@@ -88,13 +103,21 @@ struct BestCommand: ParsableCommand {
 
     func run() throws {
         try evaluation.requireModelDirectory()
-        let (result, corrupt) = try indexedRecovery() ?? evaluation.recover(newest: false)
+        var (result, corrupt) = try indexedRecovery() ?? evaluation.recover(newest: false)
+        if let best = result.best, evaluation.layout.preset != .estimator, locateCheckpoint(step: best.globalStep) == nil {
+            // The framework's best is the best checkpoint it kept: the best
+            // evaluation whose checkpoint survives complete.
+            let value = best.metrics[evaluation.metricName].map(OutputText.plain) ?? "?"
+            StandardError.report("note: step \(best.globalStep) evaluated better (\(evaluation.metricName) = \(value)) but has no "
+                                 + "complete checkpoint; the best evaluation with one follows")
+            (result, corrupt) = try evaluation.recover(newest: false, onlySteps: evaluation.checkpointSteps())
+        }
         guard let best = result.best else {
             evaluation.reportNoEvaluation(result)
             StandardOutput.shared.flush()
             throw ExitCode(ExitStatus.noEvaluation)
         }
-        let checkpoint = locateCheckpoint(step: best.globalStep)
+        let checkpoint = locateCheckpoint(step: best.globalStep, report: true)
         let out = StandardOutput.shared
         switch format {
         case .json, .jsonl, .csv:
@@ -127,12 +150,13 @@ struct BestCommand: ParsableCommand {
         if corrupt { throw ExitCode(ExitStatus.corruption) }
     }
 
-    /// The checkpoint of `step`, or nil (with a note on stderr) when it is gone.
-    private func locateCheckpoint(step: Int64) -> Checkpoint? {
+    /// The checkpoint of `step`, or nil (with a note on stderr when
+    /// `report`) when it is gone.
+    private func locateCheckpoint(step: Int64, report: Bool = false) -> Checkpoint? {
         do {
             return try evaluation.model.checkpoints.checkpoint(forStep: step)
         } catch {
-            StandardError.report("note: \(error)")
+            if report { StandardError.report("note: \(error)") }
             return nil
         }
     }

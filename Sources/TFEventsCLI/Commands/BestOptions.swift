@@ -19,7 +19,7 @@ extension ExitStatus {
 /// The options of `best`, `export` and `watch` that say which evaluations
 /// are read and how they are compared.
 struct EvaluationOptions: ParsableArguments {
-    @Argument(help: "The model directory (Estimator's model_dir).")
+    @Argument(help: "The model directory: Estimator's model_dir, the Trainer's output_dir, Lightning's version_N/, Keras's working directory, Orbax's workdir.")
     var modelDirectory: String
 
     @Option(help: ArgumentHelp("Glob of the eval event files, relative to MODEL_DIR, as BestExporter's event_file_pattern.",
@@ -31,7 +31,7 @@ struct EvaluationOptions: ParsableArguments {
                                valueName: "name"))
     var evalName: String?
 
-    @Option(help: ArgumentHelp("The metric to compare (default: loss, smaller is better).", valueName: "name"))
+    @Option(help: ArgumentHelp("The metric to compare (default: the layout's loss tag, loss/eval/loss/val_loss/epoch_loss; smaller is better).", valueName: "name"))
     var metric: String?
 
     @Flag(name: .customLong("higher-is-better"), help: "A larger value of --metric is better (accuracy, AUC, BLEU).")
@@ -41,6 +41,11 @@ struct EvaluationOptions: ParsableArguments {
     var strict = false
 
     @OptionGroup var reading: ReadingOptions
+
+    @OptionGroup(title: "Checkpoint layout") var layoutOptions: LayoutOptions
+
+    /// The checkpoint layout (resolved once: see ``LayoutOptions/resolve(modelDirectory:)``).
+    var layout: CheckpointLayout { (try? layoutOptions.resolve(modelDirectory: modelDirectory)) ?? .estimator }
 
     func validate() throws {
         if pattern != nil && evalName != nil { throw ValidationError("Give --pattern or --eval-name, not both.") }
@@ -52,25 +57,36 @@ struct EvaluationOptions: ParsableArguments {
     }
 
     /// The glob, relative to the model directory.
-    var eventFilePattern: String { pattern ?? EvalRecovery.pattern(evalName: evalName) }
+    var eventFilePattern: String {
+        pattern ?? (evalName != nil ? EvalRecovery.pattern(evalName: evalName) : layout.evalPattern)
+    }
 
     /// The comparison chosen.
     var comparison: MetricComparison {
-        guard let metric else { return .lossSmaller }
+        guard let metric else { return .goal(.minimize(layout.defaultMetric)) }
         return higherIsBetter ? .larger(metric) : .smaller(metric)
     }
 
     /// The metric compared, for messages.
-    var metricName: String { metric ?? "loss" }
+    var metricName: String { metric ?? layout.defaultMetric }
 
-    var trackerOptions: BestTracker.Options { BestTracker.Options(strict: strict, trackNewest: true) }
+    var trackerOptions: BestTracker.Options {
+        var options = BestTracker.Options(strict: strict, trackNewest: true)
+        options.tiesGoToLatest = layout.ties == .latest
+        options.metricEventsOnly = layout.preset != .estimator
+        return options
+    }
 
-    var model: ModelDirectory { ModelDirectory(modelDirectory) }
+    var model: ModelDirectory { ModelDirectory(modelDirectory, layout: layout) }
 
     /// Exit status 2, with one message and nothing created, when MODEL_DIR
     /// is missing or not a directory (a mistyped path must not become a
     /// new model directory holding an export lock).
-    func requireModelDirectory() throws { try Self.requireModelDirectory(modelDirectory) }
+    /// Then resolves the checkpoint layout (exit 2 when it cannot be used).
+    func requireModelDirectory() throws {
+        try Self.requireModelDirectory(modelDirectory)
+        _ = try layoutOptions.resolve(modelDirectory: modelDirectory)
+    }
 
     /// ``requireModelDirectory()`` for any command taking a MODEL_DIR.
     static func requireModelDirectory(_ path: String) throws {
@@ -88,11 +104,14 @@ struct EvaluationOptions: ParsableArguments {
     /// Reads every eval file; reports read problems on stderr.
     ///
     /// - Returns: the recovery and whether any record was corrupt.
-    /// - Parameter newest: also find the newest evaluation (costs tag interning).
-    func recover(newest: Bool = true) throws -> (EvalRecovery.Result, corrupt: Bool) {
+    /// - Parameters:
+    ///   - newest: also find the newest evaluation (costs tag interning).
+    ///   - onlySteps: count only evaluations at these steps.
+    func recover(newest: Bool = true, onlySteps: Set<Int64>? = nil) throws -> (EvalRecovery.Result, corrupt: Bool) {
         let result: EvalRecovery.Result
         var options = trackerOptions
         options.trackNewest = newest
+        options.onlySteps = onlySteps
         do {
             result = try EvalRecovery.recover(modelDirectory: modelDirectory, pattern: eventFilePattern,
                                               comparison: comparison, options: options,
@@ -105,11 +124,25 @@ struct EvaluationOptions: ParsableArguments {
         return (result, !result.issues.isEmpty)
     }
 
+    /// The steps whose checkpoint survives complete, for layouts other than
+    /// Estimator's (nil for Estimator: TensorFlow's exporter judges every
+    /// evaluation and names deleted checkpoints as such).
+    func checkpointSteps() throws -> Set<Int64>? {
+        guard layout.preset != .estimator else { return nil }
+        do {
+            return Set(try model.checkpoints.survivingCheckpoints().compactMap(\.globalStep))
+        } catch {
+            StandardError.report(error.description)
+            throw ExitCode(ExitStatus.corruption)
+        }
+    }
+
     /// Says on stderr that nothing was found, and how to look elsewhere.
     func reportNoEvaluation(_ result: EvalRecovery.Result) {
         if result.files.isEmpty {
             StandardError.report("no eval event file matches \(FilePathText.join(modelDirectory, eventFilePattern))"
-                + (evalName == nil && pattern == nil ? " (named evaluations are in eval_<name>/: use --eval-name)" : ""))
+                + (evalName == nil && pattern == nil && layout.preset == .estimator
+                    ? " (named evaluations are in eval_<name>/: use --eval-name; another framework's run: --layout)" : ""))
         } else if result.statistics.evaluations == 0 {
             StandardError.report("no evaluation in \(result.files.count) eval event file(s)")
         } else {
@@ -132,6 +165,21 @@ struct ExportingOptions: ParsableArguments {
 
     @Flag(name: .customLong("keep-best"), help: "Keep the best N exports rather than the newest N.")
     var keepBest = false
+
+    @Option(name: .customLong("keep-top"), help: ArgumentHelp("Keep the K best exports by the metric; with --keep-last, both (best-K ∪ last-N).", valueName: "k"))
+    var keepTop: Int?
+
+    @Option(name: .customLong("keep-last"), help: ArgumentHelp("Keep the N newest exports; with --keep-top, both.", valueName: "n"))
+    var keepLast: Int?
+
+    @Option(name: .customLong("keep-every"), help: ArgumentHelp("Also keep every export whose step is a multiple of K (Orbax's keep_period).", valueName: "k"))
+    var keepEvery: Int64?
+
+    @Option(name: .customLong("min-delta"), help: ArgumentHelp("Export only when the metric improves on the best by more than D (also what --patience counts as an improvement).", valueName: "d"))
+    var minDelta: Double?
+
+    @Option(name: .customLong("initial-threshold"), help: ArgumentHelp("Export nothing that is not better than this value of the metric (Keras's initial_value_threshold).", valueName: "value"))
+    var initialThreshold: Double?
 
     @Option(name: .customLong("assets-extra"),
             help: ArgumentHelp("Copy SRC to assets.extra/DEST in every export; repeatable.", valueName: "dest=src"))
@@ -158,6 +206,17 @@ struct ExportingOptions: ParsableArguments {
 
     func validate() throws {
         if keep <= 0 { throw ValidationError("--keep must be positive (use --keep-all to keep every export).") }
+        if let keepTop, keepTop < 0 { throw ValidationError("--keep-top must not be negative.") }
+        if let keepLast, keepLast < 0 { throw ValidationError("--keep-last must not be negative.") }
+        if let keepEvery, keepEvery <= 0 { throw ValidationError("--keep-every must be positive.") }
+        if usesUnion && (keepAll || keepBest) {
+            throw ValidationError("--keep-top/--keep-last/--keep-every replace --keep-best and --keep-all: give one kind.")
+        }
+        if usesUnion && (keepTop ?? 0) + (keepLast ?? 0) == 0 && keepEvery == nil {
+            throw ValidationError("--keep-top 0 with --keep-last 0 would delete every export.")
+        }
+        if let minDelta, !(minDelta >= 0) { throw ValidationError("--min-delta must be a non-negative number.") }
+        if let initialThreshold, initialThreshold.isNaN { throw ValidationError("--initial-threshold must be a number.") }
         for pair in assetsExtra where !pair.contains("=") {
             throw ValidationError("--assets-extra takes DEST=SRC, got '\(pair)'.")
         }
@@ -166,6 +225,9 @@ struct ExportingOptions: ParsableArguments {
             do { _ = try CommandModelWriter.script(for: command) } catch { throw ValidationError("--command: \(error)") }
         }
     }
+
+    /// Whether the union retention (`--keep-top`, `--keep-last`, `--keep-every`) was asked for.
+    var usesUnion: Bool { keepTop != nil || keepLast != nil || keepEvery != nil }
 
     /// `--assets-extra` as a dictionary.
     var assetsExtraMap: [String: String] {
@@ -191,6 +253,15 @@ struct ExportingOptions: ParsableArguments {
         var options = BestExporter.Options()
         options.restartPolicy = tensorFlowRestart ? .tensorFlow : .safe
         options.retention = keepBest ? .best : .newest
+        if usesUnion {
+            // --keep-every alone keeps the default newest N beside the multiples.
+            let newest = keepLast ?? (keepTop == nil ? keep : 0)
+            options.retention = .union(best: keepTop ?? 0, newest: newest, every: keepEvery)
+        }
+        options.minDelta = minDelta ?? 0
+        options.tiesGoToLatest = evaluation.layout.ties == .latest
+        options.metricEventsOnly = evaluation.layout.preset != .estimator
+        options.initialThreshold = initialThreshold
         options.strict = evaluation.strict
         options.readerOptions = evaluation.reading.recordOptions
         do {

@@ -86,7 +86,9 @@ struct ExportCommand: ParsableCommand {
     /// Every eval file read: the recovery, its newest evaluation (exit 3
     /// without one) and whether a record was corrupt.
     private func newestEvaluation() throws -> (EvalRecovery.Result, EvalResult, corrupt: Bool) {
-        let (result, corrupt) = try evaluation.recover()
+        // Other frameworks: the evaluations whose checkpoint exists (their
+        // own notion of the best is the best saved checkpoint).
+        let (result, corrupt) = try evaluation.recover(onlySteps: evaluation.checkpointSteps())
         guard let newest = result.newest else {
             evaluation.reportNoEvaluation(result)
             throw ExitCode(ExitStatus.noEvaluation)

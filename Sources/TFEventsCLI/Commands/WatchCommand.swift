@@ -106,6 +106,8 @@ struct WatchCommand: ParsableCommand {
             } else if primed, poll.bestChanged, let best = follower.best {
                 pending = (best, 0)
             }
+            // With --min-delta, an improvement is a change of the exporter's best.
+            let bestBefore = exporter.best?.globalStep
             if let (candidate, attempts) = pending {
                 guard lock.isHeld else {
                     // A bucket lock whose lease could not be renewed: another
@@ -124,14 +126,18 @@ struct WatchCommand: ParsableCommand {
                     StandardError.report("export of step \(candidate.globalStep) failed: \(error)")
                     let permanent: Bool
                     switch error {
-                    case .checkpointDeleted, .incompleteCheckpoint, .comparisonFailed, .invalidArgument: permanent = true
+                    // Other frameworks log an evaluation before saving its
+                    // checkpoint (Hugging Face, Lightning): try again next poll.
+                    case .checkpointDeleted, .incompleteCheckpoint: permanent = evaluation.layout.preset == .estimator
+                    case .comparisonFailed, .invalidArgument: permanent = true
                     default: permanent = false
                     }
                     pending = permanent || attempts + 1 >= maxAttempts ? nil : (candidate, attempts + 1)
                 }
             }
             if let patience, primed {
-                sinceImprovement = poll.bestChanged ? 0 : sinceImprovement + poll.newEvaluations
+                let improved = poll.bestChanged && (exporting.minDelta ?? 0 == 0 || exporter.best?.globalStep != bestBefore)
+                sinceImprovement = improved ? 0 : sinceImprovement + poll.newEvaluations
                 if sinceImprovement >= patience, let best = follower.best {
                     try stopEarly(exportPath: exportPath, best: best, evaluations: sinceImprovement)
                 }

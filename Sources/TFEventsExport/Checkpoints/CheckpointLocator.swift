@@ -9,23 +9,43 @@ import Musl
 import Darwin
 #endif
 
-/// One TensorFlow checkpoint: a prefix such as `model_dir/model.ckpt-225`,
-/// whose files are `<prefix>.index` and `<prefix>.data-NNNNN-of-MMMMM`.
+/// One checkpoint: a TensorFlow prefix such as `model_dir/model.ckpt-225`,
+/// whose files are `<prefix>.index` and `<prefix>.data-NNNNN-of-MMMMM`, or
+/// the file or directory another framework saved (``CheckpointLayout``):
+/// `version_0/checkpoints/epoch=2-step=30.ckpt`, `checkpoint-500/`,
+/// `checkpoints/40/`.
 public struct Checkpoint: Sendable, Hashable, CustomStringConvertible {
-    /// The prefix (path without the `.index` / `.data-*` suffix).
+    /// What a checkpoint is on disk.
+    public enum Format: Sendable, Hashable {
+        /// A TensorFlow prefix: `<prefix>.index` and its data shards.
+        case tensorFlow
+        /// One file (Lightning's `.ckpt`, Keras's `.keras` / `.weights.h5`).
+        case file
+        /// A directory tree (Hugging Face's `checkpoint-<step>/`, Orbax's `<step>/`).
+        case directory
+    }
+
+    /// The prefix of a TensorFlow checkpoint (path without the `.index` /
+    /// `.data-*` suffix); the path of the file or directory otherwise.
     public var prefix: String
-    /// The global step in the name (`model.ckpt-225` → 225), when there is one.
+    /// The evaluation step the checkpoint belongs to: the global step in a
+    /// TensorFlow name (`model.ckpt-225` → 225); for other layouts the
+    /// number in the name mapped back to the logged step
+    /// (``CheckpointLayout/offset``: Keras's `epoch03` is step 2).
     public var globalStep: Int64?
+    /// The data shards, in shard order (empty until located; TensorFlow only).
+    public var dataFiles: [String]
+    /// What it is on disk.
+    public var format: Format
     /// `<prefix>.index`.
     public var indexFile: String { prefix + ".index" }
-    /// The data shards, in shard order (empty until located).
-    public var dataFiles: [String]
 
     /// A checkpoint.
-    public init(prefix: String, globalStep: Int64? = nil, dataFiles: [String] = []) {
+    public init(prefix: String, globalStep: Int64? = nil, dataFiles: [String] = [], format: Format = .tensorFlow) {
         self.prefix = prefix
-        self.globalStep = globalStep ?? Checkpoint.globalStep(ofPrefix: prefix)
+        self.globalStep = globalStep ?? (format == .tensorFlow ? Checkpoint.globalStep(ofPrefix: prefix) : nil)
         self.dataFiles = dataFiles
+        self.format = format
     }
 
     /// The step in a checkpoint name: the digits after the last `-` of the
@@ -45,8 +65,8 @@ public struct Checkpoint: Sendable, Hashable, CustomStringConvertible {
 /// Finds checkpoints in an Estimator model directory (FORMAT §5.3): through
 /// the `checkpoint` file first, then by listing `*.index` files, so that a
 /// directory whose `checkpoint` file is missing, stale or names paths from
-/// another machine still works.
-public struct CheckpointLocator: Sendable {
+/// another machine still works. The finder of ``CheckpointLayout/estimator``.
+public struct CheckpointLocator: CheckpointFinder {
     /// The model directory.
     public let modelDirectory: String
 
@@ -83,14 +103,7 @@ public struct CheckpointLocator: Sendable {
             let prefix = FilePaths.join(modelDirectory, String(name.dropLast(".index".count)))
             add(prefix)
         }
-        return prefixes.map { Checkpoint(prefix: $0) }.sorted { a, b in
-            switch (a.globalStep, b.globalStep) {
-            case let (x?, y?): return x != y ? x < y : a.prefix < b.prefix
-            case (.some, nil): return true
-            case (nil, .some): return false
-            case (nil, nil): return a.prefix < b.prefix
-            }
-        }
+        return Self.sortedByStep(prefixes.map { Checkpoint(prefix: $0) })
     }
 
     /// The checkpoint of `globalStep`, with its shards.
@@ -104,10 +117,7 @@ public struct CheckpointLocator: Sendable {
         if let match = surviving.first(where: { $0.globalStep == globalStep }) {
             return try complete(match.prefix)
         }
-        let below = surviving.last { ($0.globalStep ?? .max) < globalStep }
-        let above = surviving.first { ($0.globalStep ?? .min) > globalStep && $0.globalStep != nil }
-        throw .checkpointDeleted(globalStep: globalStep, modelDirectory: modelDirectory,
-                                 nearest: [below, above].compactMap { $0 })
+        throw deleted(globalStep, surviving: surviving)
     }
 
     /// The latest checkpoint (FORMAT §6.6 step 1): the `checkpoint` file's
@@ -142,7 +152,11 @@ public struct CheckpointLocator: Sendable {
         guard !path.isEmpty else { return nil }
         if !path.hasPrefix("/") {
             let joined = FilePaths.join(modelDirectory, path)
-            if !FileOperations.exists(joined + ".index") && FileOperations.exists(path + ".index") { return path }
+            if FileOperations.exists(joined + ".index") { return joined }
+            // `model_dir/model.ckpt-25` as a training loop passes it: the
+            // model directory is in it already (joining gave model_dir/model_dir/...).
+            let root = modelDirectory.hasSuffix("/") ? modelDirectory : modelDirectory + "/"
+            if FileOperations.exists(path + ".index") || path.hasPrefix(root) { return path }
             return joined
         }
         if FileOperations.exists(path + ".index") { return path }
@@ -159,6 +173,7 @@ public struct CheckpointLocator: Sendable {
         if !FileOperations.exists(prefix + ".index") { missing.append(base + ".index") }
         let names: [String]
         do { names = try Directories.list(directory) } catch {
+            if error.code == ENOENT { throw .incompleteCheckpoint(prefix: prefix, missing: [base + ".index", base + ".data-*"]) }
             throw .fileSystem(operation: "list", path: directory, error: error)
         }
         // <base>.data-NNNNN-of-MMMMM

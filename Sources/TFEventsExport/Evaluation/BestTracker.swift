@@ -58,6 +58,23 @@ public struct BestTracker {
         /// (``BestTracker/newest`` reads it back: one record).
         /// Default false.
         public var trackNewest = false
+        /// With a built-in comparison, a later evaluation whose metric
+        /// equals the best one's replaces it (Orbax's `best_step()` picks
+        /// the latest of tied checkpoints; ``CheckpointLayout/TieRule``).
+        /// Default false: a tie keeps the earlier, as TensorFlow does.
+        public var tiesGoToLatest = false
+        /// With a built-in comparison, only events holding the metric are
+        /// evaluations. For writers that put each scalar in an event of its
+        /// own (PyTorch's `SummaryWriter`, tensorboardX, Keras): their
+        /// `train/loss` and `eval/runtime` events are then neither counted
+        /// nor reported as skipped. Default false (Estimator writes every
+        /// metric of an evaluation into one event).
+        public var metricEventsOnly = false
+        /// When set, only evaluations at these steps count: the steps whose
+        /// checkpoint survives, for the frameworks whose notion of the best
+        /// is the best *saved* checkpoint (Orbax's `best_step()` never names
+        /// an unfinished step, Keras saves only on improvement). Default nil.
+        public var onlySteps: Set<Int64>?
 
         /// The defaults.
         public init() {}
@@ -244,6 +261,8 @@ public struct BestTracker {
             metricValue = goal == nil ? nil : scan.metricValue
         }
         guard scalarCount > 0 else { return false }
+        if options.metricEventsOnly, goal != nil, metricValue == nil { return false }
+        if let only = options.onlySteps, !only.contains(event.step) { return false }
         statistics.evaluations += 1
         // Where the evaluation is, made only when kept or reported: built
         // for every evaluation it retained and released the path each time.
@@ -276,7 +295,7 @@ public struct BestTracker {
                 throw .comparisonFailed(comparison.missing(goal.metric, in: .current), at: source(),
                                         globalStep: event.step, bestSoFar: best)
             }
-            guard goal.improves(metricValue, on: bestValue) else { return false }
+            guard wins(metricValue, over: bestValue, goal) else { return false }
             accept(event, source: source(), metricValue: metricValue)
             return true
         }
@@ -291,11 +310,17 @@ public struct BestTracker {
             return false
         }
         statistics.compared += 1
-        if let bestValue = bestMetricValue, !goal.improves(metricValue, on: bestValue) {
+        if let bestValue = bestMetricValue, !wins(metricValue, over: bestValue, goal) {
             return false
         }
         accept(event, source: source(), metricValue: metricValue)
         return true
+    }
+
+    /// Whether `value` takes the best's place: strictly better, or equal
+    /// when ties go to the latest.
+    private func wins(_ value: Double, over best: Double, _ goal: MetricGoal) -> Bool {
+        goal.improves(value, on: best) || (options.tiesGoToLatest && value == best)
     }
 
     /// Every scalar of `event` with its interned tag, into the scratch
@@ -341,6 +366,7 @@ public struct BestTracker {
     @discardableResult
     public mutating func observe(_ result: EvalResult) throws(ExportError) -> Bool {
         guard !result.metrics.isEmpty else { return false }
+        if let only = options.onlySteps, !only.contains(result.globalStep) { return false }
         statistics.evaluations += 1
         return try consider(result)
     }
@@ -384,7 +410,11 @@ public struct BestTracker {
         do { better = try comparison.isBetter(best: best, current: current) } catch {
             throw .comparisonFailed(error, at: current.source, globalStep: current.globalStep, bestSoFar: best)
         }
-        guard better else { return false }
+        var tie = false
+        if !better, options.tiesGoToLatest, let goal, let a = current.metrics[goal.metric], let b = best.metrics[goal.metric] {
+            tie = a == b
+        }
+        guard better || tie else { return false }
         take(current)
         return true
     }

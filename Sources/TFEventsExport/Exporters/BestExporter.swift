@@ -57,6 +57,10 @@ public struct BestExporter: ExplainingExporter {
         case newest
         /// The best ``BestExporter/exportsToKeep`` by the exporter's comparison.
         case best
+        /// The union of the `best` best exports, the `newest` newest ones
+        /// and those whose step is a multiple of `every` (best-K ∪ last-N,
+        /// Orbax's `keep_period`); ``BestExporter/exportsToKeep`` is not used.
+        case union(best: Int, newest: Int, every: Int64?)
     }
 
     /// Settings TensorFlow does not have.
@@ -76,6 +80,21 @@ public struct BestExporter: ExplainingExporter {
         public var restoreMissingBest = true
         /// How event files are read.
         public var readerOptions = RecordReaderOptions()
+        /// A later evaluation is better only when it beats the best by more
+        /// than this (Lightning's and Keras's `min_delta`). Built-in
+        /// comparisons only; default 0.
+        public var minDelta = 0.0
+        /// Nothing is exported unless strictly better than this value of
+        /// the metric (Keras's `initial_value_threshold`). Built-in
+        /// comparisons only; default nil.
+        public var initialThreshold: Double?
+        /// A later evaluation whose metric equals the best one's counts as
+        /// better (Orbax's tie rule, ``CheckpointLayout/TieRule/latest``).
+        /// Built-in comparisons only; default false.
+        public var tiesGoToLatest = false
+        /// Only events holding the metric are evaluations
+        /// (``BestTracker/Options/metricEventsOnly``). Default false.
+        public var metricEventsOnly = false
         /// The clock naming export directories.
         public var clock: any ExportClock = SystemExportClock()
 
@@ -153,7 +172,10 @@ public struct BestExporter: ExplainingExporter {
 
     /// The tracker options for recovering from the event files.
     public var trackerOptions: BestTracker.Options {
-        BestTracker.Options(strict: options.strict, includeTensorScalars: options.includeTensorScalars)
+        var tracker = BestTracker.Options(strict: options.strict, includeTensorScalars: options.includeTensorScalars)
+        tracker.tiesGoToLatest = options.tiesGoToLatest
+        tracker.metricEventsOnly = options.metricEventsOnly
+        return tracker
     }
 
     /// Sets the state a first call would have recovered from `modelDirectory`
@@ -197,6 +219,10 @@ public struct BestExporter: ExplainingExporter {
                 return skipped(current, .nanMetric(metric))
             }
         }
+        if let threshold = options.initialThreshold, let goal = comparison.goal,
+           let value = current.metrics[goal.metric], !goal.improves(value, on: threshold) {
+            return skipped(current, .notBeyondThreshold(threshold))
+        }
         guard let best else {
             // Nothing in the event files, but an export may survive them.
             if awaitingFirstDecision && options.restartPolicy == .safe {
@@ -219,11 +245,18 @@ public struct BestExporter: ExplainingExporter {
             return try firstDecision(current, best: best, runner: runner, model: model, exportPath: exportPath,
                                      isFinalExport: isFinalExport, currentCheckpoint: currentCheckpoint)
         }
-        let better: Bool
+        var better: Bool
         do { better = try comparison.isBetter(best: best, current: current) } catch {
             throw .comparisonFailed(error, at: current.source, globalStep: current.globalStep, bestSoFar: best)
         }
+        if !better, options.tiesGoToLatest, let metric = comparison.metric, let value = current.metrics[metric] {
+            better = value == best.metrics[metric]
+        }
         guard better else { return skipped(current, .notBetter(than: best)) }
+        if options.minDelta > 0, let goal = comparison.goal, let value = current.metrics[goal.metric],
+           let bestValue = best.metrics[goal.metric], !goal.improves(value, on: bestValue, by: options.minDelta) {
+            return skipped(current, .notBetterByMinDelta(than: best, delta: options.minDelta))
+        }
         return try export(current, currentCheckpoint(), reason: .better(than: best), runner: runner, model: model,
                           exportPath: exportPath, isFinalExport: isFinalExport)
     }
@@ -291,10 +324,15 @@ public struct BestExporter: ExplainingExporter {
     /// deleted. `export` and `watch` call this on start too, to finish a
     /// collection a killed run did not get to.
     package func collectGarbage(exportPath: String, protecting: String? = nil) -> ExportGarbageCollector.Report? {
-        guard let exportsToKeep else { return nil }
-        var collector = ExportGarbageCollector(
-            retention: options.retention == .best ? .best(exportsToKeep, comparison) : .newest(exportsToKeep),
-            protectBest: options.restartPolicy == .safe ? comparison : nil)
+        let retention: ExportGarbageCollector.Retention
+        switch options.retention {
+        case let .union(best, newest, every): retention = .union(best: best, newest: newest, every: every, comparison)
+        case .best, .newest:
+            guard let exportsToKeep else { return nil }
+            retention = options.retention == .best ? .best(exportsToKeep, comparison) : .newest(exportsToKeep)
+        }
+        var collector = ExportGarbageCollector(retention: retention,
+                                               protectBest: options.restartPolicy == .safe ? comparison : nil)
         collector.fileSystem = fileSystem
         return collector.collect(exportPath: exportPath, protecting: protecting)
     }
@@ -311,10 +349,7 @@ public struct BestExporter: ExplainingExporter {
         best = result
         hasExported = true
         awaitingFirstDecision = false
-        var report: ExportGarbageCollector.Report?
-        if exportsToKeep != nil {
-            report = collectGarbage(exportPath: exportPath, protecting: directory)
-        }
+        let report = collectGarbage(exportPath: exportPath, protecting: directory)
         return ExportOutcome(exportDirectory: directory, reason: reason, evalResult: result, checkpoint: checkpoint,
                              garbageCollection: report)
     }

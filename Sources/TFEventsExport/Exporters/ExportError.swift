@@ -145,6 +145,11 @@ public enum InvalidExportArgument: Error, Sendable, Equatable, CustomStringConve
     case invalidAssetsExtraDestination(String)
     /// An `assets_extra` source does not exist.
     case missingAssetsExtraSource(destination: String, source: String)
+    /// A checkpoint template (``CheckpointTemplate``) that cannot be used, and why.
+    case invalidCheckpointTemplate(String, String)
+    /// A checkpoint layout needs a template (Keras: the `filepath` given to
+    /// `ModelCheckpoint`) and none was given.
+    case checkpointTemplateRequired(layout: String, example: String)
 
     /// The message.
     public var description: String {
@@ -164,6 +169,10 @@ public enum InvalidExportArgument: Error, Sendable, Equatable, CustomStringConve
             return "The assets_extra destination \"\(destination)\" must be a non-empty relative path inside assets.extra/ (no '..', not absolute)."
         case let .missingAssetsExtraSource(destination, source):
             return "The assets_extra source \"\(source)\" (for \(destination)) does not exist."
+        case let .invalidCheckpointTemplate(template, reason):
+            return "The checkpoint template \"\(template)\" cannot be used: \(reason)."
+        case let .checkpointTemplateRequired(layout, example):
+            return "The \(layout) layout needs the checkpoint file names: give --checkpoint with the path you gave the framework, relative to MODEL_DIR (for example --checkpoint '\(example)')."
         }
     }
 }

@@ -32,6 +32,11 @@ package struct ExportGarbageCollector: Sendable {
         case newest(Int)
         /// The N best by this comparison.
         case best(Int, MetricComparison)
+        /// Every export that is among the best `best` by the comparison,
+        /// or among the newest `newest`, or whose step is a multiple of
+        /// `every` (Orbax's `max_to_keep` with `best_fn`, `keep_period`;
+        /// Lightning's `save_top_k` with `save_last`).
+        case union(best: Int, newest: Int, every: Int64?, MetricComparison)
     }
 
     /// One export directory.
@@ -113,8 +118,28 @@ package struct ExportGarbageCollector: Sendable {
             candidates = order
             keep = Array(order.prefix(max(count, 0)))
             ranking = ranked
+        case let .union(bestCount, newestCount, every, comparison):
+            let ranked = ExportRanking(versions: all, comparison: comparison, fileSystem: fileSystem)
+            report.failures += ranked.failures
+            report.unranked += ranked.unranked
+            // Exports without a manifest are never deleted (as with .best).
+            candidates = all.map(\.path).filter { !ranked.unranked.contains($0) }
+            var kept = Set(ranked.ranked.prefix(max(bestCount, 0)).map(\.path))
+            kept.formUnion(candidates.reversed().prefix(max(newestCount, 0)))
+            if let every, every > 0 {
+                for entry in ranked.ranked + ranked.unrankable where entry.result.globalStep % every == 0 {
+                    kept.insert(entry.path)
+                }
+            }
+            // The export just made is never deleted by the collection that follows it.
+            if let protecting { kept.insert(protecting) }
+            keep = candidates.filter(kept.contains)
+            ranking = ranked
         }
-        if let protecting, candidates.contains(protecting), !keep.contains(protecting) {
+        var isUnion = false
+        if case .union = retention { isUnion = true }
+        // A union already holds what must stay: nothing to trade.
+        if !isUnion, let protecting, candidates.contains(protecting), !keep.contains(protecting) {
             if !keep.isEmpty { keep.removeLast() }
             keep.append(protecting)
         }
@@ -131,7 +156,7 @@ package struct ExportGarbageCollector: Sendable {
             if let best, !keep.contains(best.path) {
                 // In place of the oldest kept one, never of the export just
                 // made: one more than asked rather than the best deleted.
-                if let victim = keep.lastIndex(where: { $0 != protecting }), keep.count >= 1,
+                if !isUnion, let victim = keep.lastIndex(where: { $0 != protecting }), keep.count >= 1,
                    keep.count > (protecting == nil ? 0 : 1) {
                     keep.remove(at: victim)
                 }

@@ -33,6 +33,8 @@ import Darwin
 ///   string model_writer = 9;      // "checkpoint_snapshot", "command", ...
 ///   bool is_final_export = 10;
 ///   string comparison = 11;       // "loss smaller", "accuracy larger", ...
+///   string checkpoint_layout = 12; // "estimator" (or empty), "huggingface", "lightning",
+///                                  // "keras", "orbax", "template": how checkpoint_path was found
 ///
 ///   message Metric {
 ///     string name = 1;
@@ -63,10 +65,15 @@ public struct ExportManifest: Sendable, Equatable {
     public var isFinalExport: Bool
     /// The comparison's description (empty for exporters that do not compare).
     public var comparison: String
+    /// The checkpoint layout (``CheckpointLayout/Preset``) the checkpoint
+    /// was found with; empty in manifests written before layouts existed
+    /// (they are all `estimator`).
+    public var checkpointLayout: String
 
     /// A manifest.
     public init(exporterName: String, evalResult: EvalResult, checkpointPath: String, modelWriter: String,
-                isFinalExport: Bool = false, comparison: String = "") {
+                isFinalExport: Bool = false, comparison: String = "", checkpointLayout: String = "") {
+        self.checkpointLayout = checkpointLayout
         self.exporterName = exporterName
         self.evalResult = evalResult
         self.checkpointPath = checkpointPath
@@ -98,6 +105,7 @@ public struct ExportManifest: Sendable, Equatable {
         if !modelWriter.isEmpty { writer.writeString(field: 9, modelWriter) }
         if isFinalExport { writer.writeBool(field: 10, true) }
         if !comparison.isEmpty { writer.writeString(field: 11, comparison) }
+        if !checkpointLayout.isEmpty { writer.writeString(field: 12, checkpointLayout) }
         return writer.bytes
     }
 
@@ -143,6 +151,7 @@ public struct ExportManifest: Sendable, Equatable {
             case 0x4A: manifest.modelWriter = try reader.readLengthDelimited().utf8String
             case 0x50: manifest.isFinalExport = try reader.readVarint() != 0
             case 0x5A: manifest.comparison = try reader.readLengthDelimited().utf8String
+            case 0x62: manifest.checkpointLayout = try reader.readLengthDelimited().utf8String
             default: try reader.skipField(raw: key)
             }
         }
@@ -173,6 +182,7 @@ public struct ExportManifest: Sendable, Equatable {
         if !modelWriter.isEmpty { out += "model_writer: \(TextFormat.quoted(modelWriter))\n" }
         if isFinalExport { out += "is_final_export: true\n" }
         if !comparison.isEmpty { out += "comparison: \(TextFormat.quoted(comparison))\n" }
+        if !checkpointLayout.isEmpty { out += "checkpoint_layout: \(TextFormat.quoted(checkpointLayout))\n" }
         return out
     }
 
@@ -219,6 +229,7 @@ public struct ExportManifest: Sendable, Equatable {
                 case "model_writer": guard let v = TextFormat.string(token) else { throw bad(field) }; modelWriter = v
                 case "is_final_export": guard let v = TextFormat.bool(token) else { throw bad(field) }; isFinalExport = v
                 case "comparison": guard let v = TextFormat.string(token) else { throw bad(field) }; comparison = v
+                case "checkpoint_layout": guard let v = TextFormat.string(token) else { throw bad(field) }; checkpointLayout = v
                 default: continue
                 }
             }

@@ -49,16 +49,21 @@ extension ExplainingExporter {
     }
 }
 
-/// An Estimator model directory (FORMAT §5.3).
+/// A model directory: Estimator's `model_dir` (FORMAT §5.3), or the
+/// directory of another framework's run, with the ``CheckpointLayout`` its
+/// checkpoints are found in.
 public struct ModelDirectory: Sendable, Hashable, CustomStringConvertible {
     /// Its path.
     public let path: String
+    /// How its checkpoints are named.
+    public let layout: CheckpointLayout
 
     /// The model directory at `path`.
-    public init(_ path: String) {
+    public init(_ path: String, layout: CheckpointLayout = .estimator) {
         var trimmed = path
         while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed.removeLast() }
         self.path = trimmed
+        self.layout = layout
     }
 
     /// `<path>/export/<name>`, where the training loop tells exporter `name` to export.
@@ -66,8 +71,8 @@ public struct ModelDirectory: Sendable, Hashable, CustomStringConvertible {
         FilePaths.join(FilePaths.join(path, "export"), name)
     }
 
-    /// Finds its checkpoints.
-    public var checkpoints: CheckpointLocator { CheckpointLocator(modelDirectory: path) }
+    /// Finds its checkpoints, in its layout.
+    public var checkpoints: any CheckpointFinder { layout.finder(modelDirectory: path) }
 
     /// The path.
     public var description: String { path }
@@ -153,6 +158,12 @@ public enum ExportReason: Sendable, CustomStringConvertible {
     case worseThanSurvivingExport(EvalResult, exportDirectory: String)
     /// Not exported: ``FinalExporter`` and this is not the final export.
     case notFinal
+    /// Not exported: better than the best, but by no more than the
+    /// minimum improvement (``BestExporter/Options/minDelta``).
+    case notBetterByMinDelta(than: EvalResult, delta: Double)
+    /// Not exported: not better than the starting threshold
+    /// (``BestExporter/Options/initialThreshold``).
+    case notBeyondThreshold(Double)
     /// Not exported: the evaluation lacks the metric.
     case missingMetric(String)
     /// Not exported: the evaluation's metric is NaN.
@@ -183,6 +194,10 @@ public enum ExportReason: Sendable, CustomStringConvertible {
             return "this evaluation (\(step(result))) is already exported in \(exportDirectory)"
         case let .worseThanSurvivingExport(survivor, exportDirectory):
             return "not better than the export in \(exportDirectory) (\(step(survivor))), which survives: exporting it would keep a worse model"
+        case let .notBetterByMinDelta(best, delta):
+            return "better than the best so far (\(step(best))) by no more than the minimum improvement \(delta)"
+        case .notBeyondThreshold(let threshold):
+            return "not better than the initial threshold \(threshold)"
         case .notFinal: return "not the final export"
         case .missingMetric(let metric): return "the evaluation has no \"\(metric)\" metric"
         case .nanMetric(let metric): return "the evaluation's \"\(metric)\" is NaN"
@@ -254,7 +269,8 @@ struct ExportRunner {
             let manifest = ExportManifest(exporterName: name, evalResult: evalResult,
                                           checkpointPath: Self.manifestPath(checkpoint.prefix, modelDirectory: model.path),
                                           modelWriter: modelWriter.name, isFinalExport: isFinalExport,
-                                          comparison: comparison)
+                                          comparison: comparison,
+                                          checkpointLayout: model.layout.preset == .estimator ? "" : model.layout.preset.rawValue)
             try manifest.write(into: reservation.temporaryPath, asText: asText, fileSystem: fileSystem)
             do { try fileSystem.syncDirectory(reservation.temporaryPath) } catch {
                 throw ExportError.fileSystem(operation: "fsync", path: reservation.temporaryPath, error: error)

@@ -60,6 +60,12 @@ public struct MetricGoal: Sendable, Hashable, CustomStringConvertible {
         direction == .maximize ? candidate > incumbent : candidate < incumbent
     }
 
+    /// Whether `candidate` beats `incumbent` by more than `delta` (a
+    /// minimum improvement, as Lightning's and Keras's `min_delta`).
+    public func improves(_ candidate: Double, on incumbent: Double, by delta: Double) -> Bool {
+        direction == .maximize ? candidate - incumbent > delta : incumbent - candidate > delta
+    }
+
     /// Whether `candidate` is at least as good as `incumbent`: better, or
     /// tied. Values equal after rounding both to float32 count as tied (a
     /// live result and the same evaluation read back from an event file,

@@ -1,0 +1,180 @@
+import Foundation
+import Testing
+import TFEventsTestSupport
+
+/// `best` and `export` on runs made by the real frameworks
+/// (`Fixtures/frameworks/`, made by the generator scripts there): the
+/// checkpoint named is the one the framework itself recorded as its best.
+@Suite("best and export on Hugging Face, Lightning, Keras and Orbax runs")
+struct FrameworkLayoutCommandTests {
+    /// One fixture case and what its framework reported.
+    struct Case: CustomStringConvertible, Sendable {
+        var name: String
+        var folder: String
+        /// `model_dir` in expected.json, relative to the folder.
+        var modelRelative: String
+        var metric: String
+        var higherIsBetter: Bool
+        var frameworkBest: String
+        var checkpointTemplate: String?
+        /// The metric value the framework recorded for its best checkpoint.
+        var frameworkBestMetric: Double?
+        /// Every evaluation's (step, value) as the framework's own reader read it back.
+        var evaluations: [(step: Int64, value: Double)]
+
+        init(name: String, folder: String, expected: [String: Any]) {
+            self.name = name
+            self.folder = folder
+            modelRelative = expected["model_dir"] as? String ?? "."
+            metric = expected["metric_tag"] as? String ?? ""
+            higherIsBetter = expected["mode"] as? String == "max"
+            frameworkBest = expected["framework_best_checkpoint"] as? String ?? ""
+            checkpointTemplate = expected["checkpoint_template"] as? String
+            frameworkBestMetric = (expected["framework_best_metric"] as? NSNumber)?.doubleValue
+            evaluations = (expected["evaluations"] as? [[String: Any]] ?? []).compactMap { item in
+                guard let step = (item["step"] as? NSNumber)?.int64Value, let value = (item["value"] as? NSNumber)?.doubleValue
+                else { return nil }
+                return (step, value)
+            }
+        }
+
+        var modelDirectory: String { folder + "/" + modelRelative }
+        var preset: String { String(name.split(separator: "/")[0]) }
+
+        /// What the user passes to say where checkpoints are, as they gave it to the framework.
+        var checkpointArguments: [String] { checkpointTemplate.map { ["--checkpoint", $0] } ?? [] }
+
+        var arguments: [String] {
+            [modelDirectory, "--metric", metric] + (higherIsBetter ? ["--higher-is-better"] : []) + checkpointArguments
+        }
+
+        var description: String { name }
+    }
+
+    /// Where tfevents deliberately names another checkpoint than the
+    /// framework, and why (README, "Lightning").
+    static let documentedDifferences: [String: (checkpoint: String, why: String)] = [
+        "lightning/every_n_steps": (
+            "checkpoints/epoch=1-step=6.ckpt",
+            """
+            every_n_train_steps=3 with a validation every 2 batches: Lightning saves step=6 before the \
+            validation of that batch runs (logged at step 5, the lowest val_loss), so it files step=6 \
+            under the stale value of step 3 and later calls step=9 its best, whose weights no validation \
+            ever saw. step=6 holds exactly the weights the best validation evaluated.
+            """),
+    ]
+
+    static var cases: [Case] {
+        let root = CLIRunner.fixture("frameworks")
+        var found: [Case] = []
+        for framework in ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).sorted() {
+            let frameworkDir = root + "/" + framework
+            for name in ((try? FileManager.default.contentsOfDirectory(atPath: frameworkDir)) ?? []).sorted() {
+                let folder = frameworkDir + "/" + name
+                guard let data = FileManager.default.contents(atPath: folder + "/expected.json"),
+                      let expected = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { continue }
+                found.append(Case(name: framework + "/" + name, folder: folder, expected: expected))
+            }
+        }
+        return found
+    }
+
+    @Test("every framework's fixtures are there")
+    func fixturesPresent() {
+        let presets = Set(Self.cases.map(\.preset))
+        #expect(presets == ["huggingface", "keras", "lightning", "orbax"], "\(presets)")
+        #expect(Self.cases.count >= 9)
+    }
+
+    @Test("best names the checkpoint the framework chose, ties included", arguments: cases)
+    func bestAgreesWithFramework(_ fixture: Case) throws {
+        let result = try CLIRunner.run(["best", "--format", "json"] + fixture.arguments, timeout: 60)
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let checkpoint = try #require(json["checkpoint"] as? String, "no checkpoint: \(result.stdout) \(result.stderr)")
+        let root = URL(fileURLWithPath: fixture.modelDirectory).standardizedFileURL.path + "/"
+        let relative = URL(fileURLWithPath: checkpoint).standardizedFileURL.path.replacingOccurrences(of: root, with: "")
+        let expected = Self.documentedDifferences[fixture.name]?.checkpoint ?? fixture.frameworkBest
+        #expect(relative == expected, "\(fixture): tfevents chose \(relative), the framework \(fixture.frameworkBest)")
+        // The layout was recognised, and said so.
+        #expect(result.stderr.contains("layout: \(fixture.preset)"), "\(result.stderr)")
+
+        // The value is the one the framework's reader read at that step, and
+        // the one the framework kept for its best (a Python float, logged as float32).
+        let metrics = try #require(json["metrics"] as? [String: Any])
+        let value = try #require((metrics[fixture.metric] as? NSNumber)?.doubleValue)
+        let step = try #require((json["global_step"] as? NSNumber)?.int64Value)
+        #expect(fixture.evaluations.contains { $0.step == step && $0.value.bitPattern == value.bitPattern }, "\(fixture): \(step) \(value)")
+        if Self.documentedDifferences[fixture.name] == nil, let kept = fixture.frameworkBestMetric {
+            #expect(Float(value) == Float(kept), "\(fixture): \(value) vs the framework's \(kept)")
+        }
+    }
+
+    @Test("export links the framework's whole checkpoint (file or tree) and the manifest names the layout",
+          arguments: cases)
+    func exportCopiesTheCheckpoint(_ fixture: Case) throws {
+        let scratch = ScratchDirectory()
+        let copy = scratch.path + "/run"
+        try FileManager.default.copyItem(atPath: fixture.folder, toPath: copy)
+        let model = copy + "/" + fixture.modelRelative
+        var arguments = fixture.arguments
+        arguments[0] = model
+        let result = try CLIRunner.run(["export", "--format", "json"] + arguments,
+                                       environment: ["XDG_CACHE_HOME": scratch.path + "/cache"], timeout: 60)
+        #expect(result.status == 0, "\(fixture): \(result.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let exportDirectory = try #require(json["export_dir"] as? String, "\(fixture): nothing exported: \(result.stdout)")
+        let expected = Self.documentedDifferences[fixture.name]?.checkpoint ?? fixture.frameworkBest
+        let source = model + "/" + expected
+        let name = URL(fileURLWithPath: expected).lastPathComponent
+        let target = exportDirectory + "/" + name
+        var isDirectory: ObjCBool = false
+        #expect(FileManager.default.fileExists(atPath: target, isDirectory: &isDirectory), "\(fixture): \(target) missing")
+        // Every file is there, byte for byte, and hard-linked (same inode).
+        let files: [String]
+        if isDirectory.boolValue {
+            files = (FileManager.default.enumerator(atPath: source)?.allObjects as? [String] ?? []).filter { relative in
+                var directory: ObjCBool = false
+                return FileManager.default.fileExists(atPath: source + "/" + relative, isDirectory: &directory) && !directory.boolValue
+            }
+        } else {
+            files = [""]
+        }
+        #expect(!files.isEmpty)
+        for relative in files {
+            let a = relative.isEmpty ? source : source + "/" + relative
+            let b = relative.isEmpty ? target : target + "/" + relative
+            #expect(FileManager.default.contents(atPath: a) == FileManager.default.contents(atPath: b), "\(b)")
+            let inodeA = try FileManager.default.attributesOfItem(atPath: a)[.systemFileNumber] as? Int
+            let inodeB = try FileManager.default.attributesOfItem(atPath: b)[.systemFileNumber] as? Int
+            #expect(inodeA == inodeB, "\(b) is not a hard link of \(a)")
+        }
+        let manifest = try #require(FileManager.default.contents(atPath: exportDirectory + "/export_manifest.pb"))
+        #expect(manifest.range(of: Data(fixture.preset.utf8)) != nil, "the manifest does not name the layout")
+        #expect(manifest.range(of: Data(expected.utf8)) != nil, "the manifest does not name \(expected)")
+        // And the export listing reads it back.
+        let listing = try CLIRunner.run(["exports", model, "--format", "json"], timeout: 60)
+        #expect(listing.status == 0 && listing.stdout.contains(name), "\(listing.stdout) \(listing.stderr)")
+    }
+
+    @Test("a layout that cannot be used is exit 2 with one message: Keras without --checkpoint, a template without {step}")
+    func unusableLayouts() throws {
+        let keras = try #require(Self.cases.first { $0.preset == "keras" })
+        let result = try CLIRunner.run(["best", keras.modelDirectory], timeout: 60)
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(result.stderr.contains("--checkpoint") && result.stderr.contains("keras"), "\(result.stderr)")
+        let noStep = try CLIRunner.run(["best", keras.modelDirectory, "--checkpoint", "ckpt/best.keras"], timeout: 60)
+        #expect(noStep.status == 2 && noStep.stderr.contains("{epoch}"), "\(noStep.stderr)")
+        let estimator = try CLIRunner.run(["best", keras.modelDirectory, "--layout", "estimator", "--checkpoint", "x{step}"],
+                                          timeout: 60)
+        #expect(estimator.status == 2, "\(estimator.stderr)")
+    }
+
+    @Test("--layout estimator on an Estimator directory says nothing about layouts (output unchanged)")
+    func estimatorIsQuiet() throws {
+        let result = try CLIRunner.run(["best", CLIRunner.fixture("estimator/loss_best")], timeout: 60)
+        #expect(result.status == 0)
+        #expect(!result.stderr.contains("layout"), "\(result.stderr)")
+        #expect(result.stdout.contains("model.ckpt-225"))
+    }
+}
