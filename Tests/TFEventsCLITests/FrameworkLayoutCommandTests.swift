@@ -157,6 +157,89 @@ struct FrameworkLayoutCommandTests {
         #expect(listing.status == 0 && listing.stdout.contains(name), "\(listing.stdout) \(listing.stderr)")
     }
 
+    /// Replays a fixture's run into a fresh directory, one evaluation at a
+    /// time, as the framework wrote it: the eval event, then its checkpoint
+    /// (Hugging Face and Orbax log before they save). Checkpoints the
+    /// framework's rotation deleted afterwards are stand-ins: copies of a
+    /// surviving one under the deleted name (the retention policy looks at
+    /// names and metrics, not weights). Returns the kept export steps.
+    static func replayUnderWatch(_ fixture: Case, checkpointName: (Int64) -> String, extra: [String]) throws -> (steps: [Int64], stderr: String) {
+        let scratch = ScratchDirectory()
+        let model = scratch.path + "/run"
+        try FileManager.default.createDirectory(atPath: model, withIntermediateDirectories: true)
+        let eventFile = try #require(try FileManager.default.subpathsOfDirectory(atPath: fixture.modelDirectory)
+            .first { $0.contains("tfevents") && !$0.contains("export") })
+        let source = try Array(Data(contentsOf: URL(fileURLWithPath: fixture.modelDirectory + "/" + eventFile)))
+        let target = model + "/" + eventFile
+        try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: target, contents: nil)
+        // The framework's best survives its rotation: the stand-in for every checkpoint.
+        let surviving = fixture.frameworkBest
+        let tagField: [UInt8] = [0x0A, UInt8(fixture.metric.utf8.count)] + Array(fixture.metric.utf8)
+        let watch = try WatchProcess([model, "--format", "json", "--metric", fixture.metric]
+                                     + (fixture.higherIsBetter ? ["--higher-is-better"] : []) + extra)
+        var offset = 0
+        var evaluation = 0
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: target))
+        while offset + 12 <= source.count {
+            let length = source[offset ..< offset + 8].enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+            let end = offset + 12 + length + 4
+            let record = source[offset ..< end]
+            try handle.write(contentsOf: Data(record))
+            if record.firstRange(of: tagField) != nil, evaluation < fixture.evaluations.count {
+                Thread.sleep(forTimeInterval: 0.05)
+                let name = model + "/" + checkpointName(fixture.evaluations[evaluation].step)
+                try FileManager.default.createDirectory(atPath: (name as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                try FileManager.default.copyItem(atPath: fixture.modelDirectory + "/" + surviving, toPath: name)
+                evaluation += 1
+                Thread.sleep(forTimeInterval: 0.4)
+            }
+            offset = end
+        }
+        try handle.close()
+        Thread.sleep(forTimeInterval: 0.5)
+        #expect(watch.stop(SIGTERM) == 0, "\(watch.stderr)")
+        var steps: [Int64] = []
+        let exportPath = model + "/export/best_exporter"
+        for version in ((try? FileManager.default.contentsOfDirectory(atPath: exportPath)) ?? []).sorted()
+        where version.count == 10 && version.allSatisfy(\.isNumber) {
+            let manifest = try Data(contentsOf: URL(fileURLWithPath: exportPath + "/" + version + "/export_manifest.pb"))
+            // global_step is field 2 (varint), right after the exporter name.
+            var bytes = Array(manifest)[...]
+            while let key = bytes.popFirst() {
+                if key == 0x0A, let length = bytes.popFirst() { bytes = bytes.dropFirst(Int(length)); continue }
+                if key == 0x10 {
+                    var value: Int64 = 0, shift: Int64 = 0
+                    while let byte = bytes.popFirst() {
+                        value |= Int64(byte & 0x7F) << shift
+                        shift += 7
+                        if byte < 0x80 { break }
+                    }
+                    steps.append(value)
+                }
+                break
+            }
+        }
+        return (steps.sorted(), watch.stderr)
+    }
+
+    @Test("watch replaying a Hugging Face run keeps the best ∪ every 10th step (--keep-top 1 --keep-every 10)")
+    func watchReplayRetention() throws {
+        let fixture = try #require(Self.cases.first { $0.name == "huggingface/loss" })
+        let (steps, stderr) = try Self.replayUnderWatch(fixture, checkpointName: { "checkpoint-\($0)" },
+                                                        extra: ["--keep-top", "1", "--keep-every", "10"])
+        // Improvements at 5, 10, 15, 20 were exported; the best (20) and the multiples of 10 stay.
+        #expect(steps == [10, 20], "\(steps) \(stderr)")
+    }
+
+    @Test("watch replaying an Orbax run follows Orbax's tie rule: the later of two equal accuracies is exported")
+    func watchReplayOrbaxTie() throws {
+        let fixture = try #require(Self.cases.first { $0.name == "orbax/accuracy_tie" })
+        let (steps, stderr) = try Self.replayUnderWatch(fixture, checkpointName: { "checkpoints/\($0)" },
+                                                        extra: ["--keep-top", "1"])
+        #expect(steps == [50], "\(steps) \(stderr)")
+    }
+
     @Test("a layout that cannot be used is exit 2 with one message: Keras without --checkpoint, a template without {step}")
     func unusableLayouts() throws {
         let keras = try #require(Self.cases.first { $0.preset == "keras" })

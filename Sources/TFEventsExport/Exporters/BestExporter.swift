@@ -334,6 +334,7 @@ public struct BestExporter: ExplainingExporter {
         var collector = ExportGarbageCollector(retention: retention,
                                                protectBest: options.restartPolicy == .safe ? comparison : nil)
         collector.fileSystem = fileSystem
+        collector.tiesGoToLatest = options.tiesGoToLatest
         return collector.collect(exportPath: exportPath, protecting: protecting)
     }
 

@@ -64,6 +64,9 @@ package struct ExportGarbageCollector: Sendable {
     /// Never delete the best export by this comparison (from the manifests),
     /// whatever the retention; nil: no such protection (TensorFlow).
     package var protectBest: MetricComparison?
+    /// Among exports with equal metrics the newest ranks first (Orbax's
+    /// tie rule); default false: the oldest.
+    package var tiesGoToLatest = false
     var fileSystem: any ExportFileSystem = POSIXFileSystem()
 
     /// A collector.
@@ -111,7 +114,7 @@ package struct ExportGarbageCollector: Sendable {
             candidates = all.map(\.path)
             keep = Array(all.reversed().prefix(max(count, 0)).map(\.path))
         case let .best(count, comparison):
-            let ranked = ExportRanking(versions: all, comparison: comparison, fileSystem: fileSystem)
+            let ranked = ExportRanking(versions: all, comparison: comparison, fileSystem: fileSystem, tiesGoToLatest: tiesGoToLatest)
             report.failures += ranked.failures
             report.unranked += ranked.unranked
             let order = (ranked.ranked + ranked.unrankable).map(\.path)
@@ -119,7 +122,7 @@ package struct ExportGarbageCollector: Sendable {
             keep = Array(order.prefix(max(count, 0)))
             ranking = ranked
         case let .union(bestCount, newestCount, every, comparison):
-            let ranked = ExportRanking(versions: all, comparison: comparison, fileSystem: fileSystem)
+            let ranked = ExportRanking(versions: all, comparison: comparison, fileSystem: fileSystem, tiesGoToLatest: tiesGoToLatest)
             report.failures += ranked.failures
             report.unranked += ranked.unranked
             // Exports without a manifest are never deleted (as with .best).
@@ -144,7 +147,7 @@ package struct ExportGarbageCollector: Sendable {
             keep.append(protecting)
         }
         if let comparison = protectBest {
-            let ranked = ranking ?? ExportRanking(versions: all, comparison: comparison, fileSystem: fileSystem)
+            let ranked = ranking ?? ExportRanking(versions: all, comparison: comparison, fileSystem: fileSystem, tiesGoToLatest: tiesGoToLatest)
             if ranking == nil { report.failures += ranked.failures }
             // The export just made counts as the best when nothing ranked is
             // strictly better than it.

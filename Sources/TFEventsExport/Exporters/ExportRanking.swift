@@ -17,7 +17,8 @@ struct ExportRanking {
         var result: EvalResult
     }
 
-    /// Exports the comparison can rank, best first; equals stay oldest first.
+    /// Exports the comparison can rank, best first; equals stay oldest
+    /// first, or newest first with `tiesGoToLatest` (Orbax's rule).
     private(set) var ranked: [Entry] = []
     /// Exports whose manifest lacks what the comparison needs, oldest first.
     private(set) var unrankable: [Entry] = []
@@ -28,7 +29,8 @@ struct ExportRanking {
     let comparison: MetricComparison
 
     /// Ranks `versions` (oldest first, as ``ExportGarbageCollector/versions(in:)`` lists them).
-    init(versions: [ExportGarbageCollector.Version], comparison: MetricComparison, fileSystem: any ExportFileSystem) {
+    init(versions: [ExportGarbageCollector.Version], comparison: MetricComparison, fileSystem: any ExportFileSystem,
+         tiesGoToLatest: Bool = false) {
         self.comparison = comparison
         for version in versions {
             let manifest: ExportManifest?
@@ -46,8 +48,12 @@ struct ExportRanking {
                 unrankable.append(entry)
                 continue
             }
-            // Before the first export it is strictly better than: equals stay oldest first.
-            let position = ranked.firstIndex { other in isBetter(entry.result, than: other.result) } ?? ranked.count
+            // Before the first export it is strictly better than: equals stay
+            // oldest first (versions come oldest first); with the latest-tie
+            // rule, before the first it is at least as good as.
+            let position = ranked.firstIndex { other in
+                isBetter(entry.result, than: other.result) || (tiesGoToLatest && !isBetter(other.result, than: entry.result))
+            } ?? ranked.count
             ranked.insert(entry, at: position)
         }
     }
