@@ -15,7 +15,7 @@ enum BestPointer {
     static let linkName = "best"
 
     /// Points at the export `outcome` made; a failure is a warning.
-    static func update(after outcome: ExportOutcome, exportPath: String) {
+    static func update(after outcome: ExportOutcome, exportPath: String, layout: CheckpointLayout) {
         guard let directory = outcome.exportDirectory else { return }
         let record = OutputRecord([
             ("global_step", .integer(outcome.evalResult.globalStep)),
@@ -23,7 +23,7 @@ enum BestPointer {
             ("checkpoint", .optional(outcome.checkpoint?.prefix)),
             ("export_dir", .string(directory)),
             ("version", .string(FilePaths.basename(directory))),
-            ("layout", .string("estimator")),
+            ("layout", .string(layout.preset.rawValue)),
         ])
         let path = FilePathText.join(exportPath, fileName)
         do { try FileOperations.replaceFile(path, Array((record.json + "\n").utf8)) } catch {

@@ -22,11 +22,11 @@ struct ExportsCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "The model directory (Estimator's model_dir).")
+    @Argument(help: "The model directory (Estimator's model_dir, or another framework's run directory).")
     var modelDirectory: String
 
-    @Option(help: ArgumentHelp("The metric shown in the text table (default: loss).", valueName: "name"))
-    var metric = "loss"
+    @Option(help: ArgumentHelp("The metric shown in the text table (default: loss when the manifests have it, else the first metric of the newest one).", valueName: "name"))
+    var metric: String?
 
     @Option(help: "Output format: \(OutputFormat.list(Self.formats)).")
     var format: OutputFormat = .text
@@ -47,6 +47,9 @@ struct ExportsCommand: ParsableCommand {
         }
         let out = StandardOutput.shared
         if format == .text {
+            let results = entries.compactMap { $0.manifest?.evalResult }
+            let metric = self.metric ?? (results.contains { $0.metrics["loss"] != nil } ? "loss"
+                                         : results.last?.sortedMetricNames.first ?? "loss")
             out.write("exporter\tversion\ttime\tstep\tstep_from\t\(metric)\tpath\n")
             for entry in entries {
                 let value = entry.manifest?.evalResult.metrics[metric].map { "\($0)" } ?? "-"
@@ -67,6 +70,7 @@ struct ExportsCommand: ParsableCommand {
                     ("step_from", .string(source(entry))),
                     ("metrics", .record(OutputRecord(metrics.map { ($0.key, OutputValue.number($0.value)) }))),
                     ("checkpoint", entry.manifest.map { .string($0.checkpointPath) } ?? .null),
+                    ("layout", entry.manifest.map { .string($0.checkpointLayout.isEmpty ? "estimator" : $0.checkpointLayout) } ?? .null),
                     ("path", .string(entry.path)),
                 ]))
             }

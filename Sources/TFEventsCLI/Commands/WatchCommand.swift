@@ -119,7 +119,7 @@ struct WatchCommand: ParsableCommand {
                     let outcome = try exporter.considerExport(model: model, exportPath: exportPath,
                                                               checkpoint: .matchingGlobalStep, evalResult: candidate)
                     ExportDecisionLog.record(outcome, exportPath: exportPath)
-                    BestPointer.update(after: outcome, exportPath: exportPath)
+                    BestPointer.update(after: outcome, exportPath: exportPath, layout: evaluation.layout)
                     report(outcome)
                     pending = nil
                 } catch {

@@ -205,7 +205,7 @@ public struct CommandModelWriter: ModelWriter {
     /// - Throws: ``TemplateError`` (before running anything) or ``Failure``
     ///   unless it exits with status 0.
     public func writeModel(_ request: ModelWriteRequest) throws {
-        guard ObjectStores.isRemote(request.directory) else { return try run(request) }
+        guard ObjectStores.isRemote(request.directory) else { return try runInEmptyDirectory(request) }
         // An export in a bucket: the command writes into a local directory,
         // which is then uploaded under the export's prefix.
         let staging = try FileOperations.temporaryDirectory()
@@ -215,6 +215,38 @@ public struct CommandModelWriter: ModelWriter {
         try run(local)
         do { try FileOperations.copyTree(staging, to: request.directory) } catch {
             throw ExportError.fileSystem(operation: "upload \(staging) to \(request.directory)", path: request.directory, error: error)
+        }
+    }
+
+    /// The name of the directory, inside the export being written, that
+    /// the command writes into.
+    static let outputDirectoryName = ".tfevents-command-output"
+
+    /// Runs the command on an empty `{export_dir}` (writers such as
+    /// TensorFlow's `SavedModelBuilder` refuse a directory holding anything,
+    /// and the export being written holds its pending marker), then moves
+    /// what it wrote up into the export. The directory is inside the
+    /// export, so a crash leaves nothing the next lock holder would not remove.
+    private func runInEmptyDirectory(_ request: ModelWriteRequest) throws {
+        let output = FilePaths.join(request.directory, Self.outputDirectoryName)
+        do { try FileOperations.makeDirectory(output) } catch {
+            throw ExportError.fileSystem(operation: "mkdir", path: output, error: error)
+        }
+        var inner = request
+        inner.directory = output
+        try run(inner)
+        let names: [String]
+        do { names = try Directories.list(output) } catch {
+            throw ExportError.fileSystem(operation: "list", path: output, error: error)
+        }
+        for name in names {
+            let from = FilePaths.join(output, name), to = FilePaths.join(request.directory, name)
+            do { try FileOperations.renameNoReplace(from, to: to) } catch {
+                throw ExportError.fileSystem(operation: "rename \(from) to \(to)", path: to, error: error)
+            }
+        }
+        do { try FileOperations.removeTree(output) } catch {
+            throw ExportError.fileSystem(operation: "remove", path: output, error: error)
         }
     }
 
