@@ -145,6 +145,29 @@ struct CheckpointLayoutTests {
         #expect(kept == expected.sorted(), "\(kept)")
     }
 
+    @Test("Orbax's tie rule holds when the tied evaluations are in different files or in ranges read side by side")
+    func latestTieAcrossParts() throws {
+        let directory = TemporaryDirectory("ties")
+        let training = SimulatedTraining(modelDirectory: directory.path, clock: FakeClock())
+        for step in stride(from: Int64(10), through: 400, by: 10) {
+            // 0.9 at steps 10 and 400, lower everywhere else; file boundary at step 200.
+            try training.evaluate(step: step, ["accuracy": step == 10 || step == 400 ? 0.9 : 0.5], checkpoint: false)
+            if step == 200 { try training.restart() }
+        }
+        try training.close()
+        let files = EvalRecovery.eventFiles(modelDirectory: directory.path, pattern: "eval/*.tfevents.*")
+        #expect(files.count == 2)
+        var latest = BestTracker.Options()
+        latest.tiesGoToLatest = true
+        for (jobs, rangeBytes) in [(1, nil), (2, nil), (2, 512)] as [(Int, Int?)] {
+            let last = try EvalRecovery.recover(files: files, comparison: .larger("accuracy"), options: latest,
+                                                jobs: jobs, rangeBytes: rangeBytes)
+            #expect(last.best?.globalStep == 400, "jobs \(jobs), ranges \(String(describing: rangeBytes))")
+            let first = try EvalRecovery.recover(files: files, comparison: .larger("accuracy"), jobs: jobs, rangeBytes: rangeBytes)
+            #expect(first.best?.globalStep == 10, "jobs \(jobs), ranges \(String(describing: rangeBytes))")
+        }
+    }
+
     @Test("--min-delta and --initial-threshold: what BestExporter exports")
     func minDeltaAndThreshold() throws {
         let directory = TemporaryDirectory("delta")

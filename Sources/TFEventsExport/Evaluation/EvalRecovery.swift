@@ -175,6 +175,8 @@ public enum EvalRecovery {
         var stoppedAtLimit: Int?
         /// How bests are compared when parts are joined.
         let comparison: MetricComparison
+        /// Whether a later equal best wins (``BestTracker/Options/tiesGoToLatest``).
+        let tiesGoToLatest: Bool
 
         /// Reads `path` from `start` up to `limit` into a fresh tracker.
         init(path: String, start: Int, limit: Int?, comparison: MetricComparison, options: BestTracker.Options,
@@ -194,6 +196,7 @@ public enum EvalRecovery {
             self.issues = issues
             stoppedAtLimit = stopped
             self.comparison = comparison
+            tiesGoToLatest = options.tiesGoToLatest
         }
 
         /// Appends `next`, the range of the same file read from where this
@@ -209,7 +212,8 @@ public enum EvalRecovery {
         }
 
         /// Merges the bests, newest, counts and issues of `next` (read after
-        /// this part), keeping the first of equally good bests.
+        /// this part), keeping the first of equally good bests (the last
+        /// with ``tiesGoToLatest``).
         mutating func merge(_ next: Part, eventIndexBase base: Int = 0) {
             func shifted(_ result: EvalResult?) -> EvalResult? {
                 guard var result, base != 0 else { return result }
@@ -220,7 +224,11 @@ public enum EvalRecovery {
             statistics.add(next.statistics)
             if let candidate = shifted(next.best) {
                 if let current = best {
-                    if (try? comparison.isBetter(best: current, current: candidate)) == true {
+                    var wins = (try? comparison.isBetter(best: current, current: candidate)) == true
+                    if !wins, tiesGoToLatest, let metric = comparison.metric, let value = candidate.metrics[metric] {
+                        wins = value == current.metrics[metric]
+                    }
+                    if wins {
                         best = candidate
                         statistics.improvements += 1
                     }
