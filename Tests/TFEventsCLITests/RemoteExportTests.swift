@@ -20,13 +20,14 @@ struct RemoteExportTests {
         var url: String { "\(scheme)://\(bucket)/model" }
         var localPath: String { local.path + "/model" }
 
-        init(_ scheme: String, withoutExports: Bool = false, leaving excluded: Set<String> = []) throws {
+        init(_ scheme: String, fixture: String = "estimator/loss_best", withoutExports: Bool = false,
+             leaving excluded: Set<String> = []) throws {
             self.scheme = scheme
             let uploader = try RemoteServers.uploader(scheme)
             self.uploader = uploader
             bucket = RemoteServers.freshBucket("export")
             local = ScratchDirectory()
-            try FileManager.default.copyItem(atPath: CLIRunner.fixture("estimator/loss_best"), toPath: local.path + "/model")
+            try FileManager.default.copyItem(atPath: CLIRunner.fixture(fixture), toPath: local.path + "/model")
             if withoutExports { try FileManager.default.removeItem(atPath: local.path + "/model/export") }
             for relative in excluded { try FileManager.default.removeItem(atPath: local.path + "/model/" + relative) }
             try uploader.createBucket(bucket)
@@ -167,6 +168,51 @@ struct RemoteExportTests {
         let downloads = requests.filter { $0.hasPrefix("GET ") && (scheme == "s3" || $0.contains("alt=media")) }
         #expect(!downloads.contains { $0.contains("model.ckpt-250.data") || $0.contains("model.ckpt-250.index") }, "\(downloads)")
     }
+
+    /// `best` and `export` on each framework's run in a bucket: the same
+    /// answer, the same checkpoint (a file, or every object of a tree) as
+    /// on the local copy.
+    func frameworkLayouts(_ scheme: String) throws {
+        let runs: [(fixture: String, arguments: [String])] = [
+            ("frameworks/huggingface/accuracy_tie", ["--metric", "eval/accuracy", "--higher-is-better"]),
+            ("frameworks/lightning/default/lightning_logs/version_0", []),
+            ("frameworks/keras/weights_h5", ["--checkpoint", "ckpt/epoch{epoch:02d}-{val_loss:.4f}.weights.h5"]),
+            ("frameworks/orbax/uncommitted", []),
+        ]
+        for (fixture, arguments) in runs {
+            let model = try Model(scheme, fixture: fixture)
+            for command in [["best", "ROOT", "--format", "json"], ["export", "ROOT", "--format", "json"]] {
+                let (local, remote) = try Self.runBoth(model, command + arguments)
+                #expect(local.status == 0 && remote.status == local.status, "\(fixture) \(command): \(remote.stderr)")
+                #expect(Self.normal(remote.stdout, model) == Self.normal(local.stdout, model),
+                        "\(fixture) \(command):\n\(remote.stdout)\nvs\n\(local.stdout)")
+                #expect(Self.normal(remote.stderr, model) == Self.normal(local.stderr, model),
+                        "\(fixture) \(command):\n\(remote.stderr)\nvs\n\(local.stderr)")
+            }
+            let remoteKeys = try model.remoteExportKeys().filter { !$0.hasSuffix("best.json") }
+            let localFiles = model.localExportFiles().filter { !$0.hasSuffix(".tfevents-export.lock") && !$0.hasSuffix("best.json") }
+                .filter { !$0.hasPrefix("best_exporter/best/") }
+            #expect(!remoteKeys.isEmpty)
+            #expect(remoteKeys.map { Self.normal($0, model) } == localFiles.map { Self.normal($0, model) },
+                    "\(fixture): \(remoteKeys)\nvs\n\(localFiles)")
+            // The checkpoint's files, byte for byte (manifests and the decision log name paths and times).
+            var compared = 0
+            for (key, file) in zip(remoteKeys, localFiles) where !key.contains("export_manifest") && !key.hasSuffix(".jsonl") {
+                let remoteBytes = try model.uploader.get(bucket: model.bucket, key: "model/export/" + key)
+                let localBytes = try Array(Data(contentsOf: URL(fileURLWithPath: model.localPath + "/export/" + file)))
+                let same = remoteBytes == localBytes
+                #expect(same, "\(fixture): \(key)")
+                compared += 1
+            }
+            #expect(compared >= 1, "\(fixture): no checkpoint file in the export: \(remoteKeys)")
+        }
+    }
+
+    @Test("framework layouts in s3://: best and export as on the local copy", .enabled(if: RemoteServers.enabled("s3")))
+    func frameworkLayoutsS3() throws { try frameworkLayouts("s3") }
+
+    @Test("framework layouts in gs://: best and export as on the local copy", .enabled(if: RemoteServers.enabled("gs")))
+    func frameworkLayoutsGCS() throws { try frameworkLayouts("gs") }
 
     @Test("checkpoints are copied on the server (S3 CopyObject): no checkpoint byte crosses the wire",
           .enabled(if: RemoteServers.enabled("s3")))
