@@ -12,6 +12,7 @@
 //     TFEventsIndex   the persistent index, discovery, queries, the rule for "best"
 //     TFEventsExport  evaluations, checkpoints, exporters, retention, locks, manifests
 //     TFEventsReport  the HTML report
+//     TFEventsArrow   the Apache Arrow IPC stream writer (no dependencies: encoding only)
 //     TFEvents        umbrella: re-exports them all (`import TFEvents`)
 //
 // Beside TFRecord, a product of its own: TFEventsRemote, gs:// and s3://
@@ -122,9 +123,17 @@ let package = Package(
             ],
             swiftSettings: librarySettings
         ),
+        // Output: Arrow IPC streams, written by hand (no Arrow library for
+        // Swift in the package mirror): FlatBuffers metadata and 8-byte
+        // aligned bodies.
+        .target(
+            name: "TFEventsArrow",
+            swiftSettings: librarySettings
+        ),
         .target(
             name: "TFEvents",
-            dependencies: ["TFEventsSystem", "TFRecord", "TFEventsCore", "TFEventsIndex", "TFEventsExport", "TFEventsReport"],
+            dependencies: ["TFEventsSystem", "TFRecord", "TFEventsCore", "TFEventsIndex", "TFEventsExport", "TFEventsReport",
+                           "TFEventsArrow"],
             swiftSettings: librarySettings
         ),
 
@@ -199,6 +208,11 @@ let package = Package(
             dependencies: ["TFEventsRemote", "TFEvents", "TFEventsTestSupport", "TFEventsSynthetic",
                            .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "_CryptoExtras", package: "swift-crypto")],
+            swiftSettings: [.enableExperimentalFeature("Lifetimes")]
+        ),
+        .testTarget(
+            name: "TFEventsArrowTests",
+            dependencies: ["TFEventsArrow", "TFEventsTestSupport"],
             swiftSettings: [.enableExperimentalFeature("Lifetimes")]
         ),
         .testTarget(

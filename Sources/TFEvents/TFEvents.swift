@@ -10,3 +10,4 @@
 @_exported import TFEventsIndex
 @_exported import TFEventsExport
 @_exported import TFEventsReport
+@_exported import TFEventsArrow

@@ -32,6 +32,40 @@ struct ScalarsCommandTests {
         #expect(result.stdout.contains("\"tag\":\"loss\",\"step\":0,\"wall_time\":1795433651.880993,\"value\":1.017494559288025}"))
     }
 
+    @Test("--format arrow: the same stream byte for byte from the files and from the index's chunks, with --tag and --path-column")
+    func arrowFromIndexEqualsDirect() throws {
+        let scratch = ScratchDirectory()
+        let logs = scratch.path + "/logs"
+        let generated = try CLIRunner.run(["generate", logs, "--kind", "eval", "--size", "4M", "--files", "3"], timeout: 120)
+        #expect(generated.status == 0, "\(generated.stderr)")
+        try FileManager.default.copyItem(atPath: CLIRunner.fixture("tensorboardx"), toPath: logs + "/tbx")
+        let environment = ["XDG_CACHE_HOME": scratch.path + "/cache"]
+        let built = try CLIRunner.run(["index", logs], environment: environment, timeout: 120)
+        #expect(built.status == 0, "\(built.stderr)")
+        /// The exact bytes on standard output (CLIRunner's text would replace invalid UTF-8).
+        func stream(_ arguments: [String]) throws -> Data {
+            let output = scratch.path + "/out-\(UUID().uuidString)"
+            let quoted = ([CLIRunner.executable.path] + arguments).map { "'" + $0 + "'" }.joined(separator: " ")
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", quoted + " > '" + output + "'"]
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+            try process.run()
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0, "\(arguments)")
+            return try Data(contentsOf: URL(fileURLWithPath: output))
+        }
+        for extra in [[], ["--tag", "loss", "--tag", "run1/*"], ["--path-column"]] {
+            let indexed = try stream(["scalars", logs, "--format", "arrow"] + extra)
+            let direct = try stream(["scalars", logs, "--format", "arrow", "--no-index"] + extra)
+            #expect(indexed.count > 1000)
+            let same = indexed == direct
+            #expect(same, "\(extra): the streams differ (\(indexed.count) and \(direct.count) bytes)")
+        }
+        let text = try CLIRunner.run(["scalars", logs, "--format", "csv", "--path-column"], timeout: 60)
+        #expect(text.status != 0 && text.stderr.contains("--path-column applies to --format arrow"), "\(text.stderr)")
+    }
+
     @Test("--tag filters by glob; files in sorted order; CSV header")
     func tagFilterAndCSV() throws {
         let result = try CLIRunner.run(["scalars", "--tag", "lo*", "--format", "csv", CLIRunner.fixture("tf2/multi_file")])

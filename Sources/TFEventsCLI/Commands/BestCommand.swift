@@ -120,7 +120,7 @@ struct BestCommand: ParsableCommand {
         let checkpoint = locateCheckpoint(step: best.globalStep, report: true)
         let out = StandardOutput.shared
         switch format {
-        case .json, .jsonl, .csv:
+        case .json, .jsonl, .csv, .arrow:
             RecordOutput.single(OutputRecord([
                 ("global_step", .integer(best.globalStep)),
                 ("metrics", .record(OutputRecord(best.sortedMetrics.map { ($0.name, .number($0.value)) }))),

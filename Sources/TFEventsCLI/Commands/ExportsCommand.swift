@@ -31,7 +31,7 @@ struct ExportsCommand: ParsableCommand {
     @Option(help: "Output format: \(OutputFormat.list(Self.formats)).")
     var format: OutputFormat = .text
 
-    static let formats: [OutputFormat] = [.text, .json, .jsonl, .csv]
+    static let formats: [OutputFormat] = [.text, .json, .jsonl, .csv, .arrow]
 
     func validate() throws { try format.require(Self.formats) }
 

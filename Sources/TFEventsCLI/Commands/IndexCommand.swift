@@ -48,7 +48,7 @@ struct IndexCommand: ParsableCommand {
         let rate = report.elapsedSeconds > 0 ? Double(report.bytesRead) / report.elapsedSeconds / 1e6 : 0
         let out = StandardOutput.shared
         switch format {
-        case .json, .jsonl, .csv:
+        case .json, .jsonl, .csv, .arrow:
             RecordOutput.single(OutputRecord([
                 ("index", .string(index.indexPath)),
                 ("write_mode", .string(report.writeMode.rawValue)),
@@ -109,7 +109,7 @@ struct TagsCommand: ParsableCommand {
 
     @OptionGroup var reading: ReadingOptions
 
-    static let formats: [OutputFormat] = [.text, .json, .jsonl, .csv]
+    static let formats: [OutputFormat] = [.text, .json, .jsonl, .csv, .arrow]
 
     func validate() throws { try format.require(Self.formats) }
 

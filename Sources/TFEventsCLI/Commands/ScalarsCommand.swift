@@ -28,6 +28,12 @@ struct ScalarsCommand: ParsableCommand {
         Examples:
           tfevents scalars model_dir/eval --tag loss
           tfevents scalars logs/ --tag 'epoch_*' --tag 'val/*' --format csv > scalars.csv
+          tfevents scalars logs/ --format arrow > scalars.arrows     # pyarrow.ipc.open_stream(...).read_all()
+
+        Arrow: the IPC stream format; columns run and tag (dictionary-encoded strings; run is the \
+        file's directory relative to the directory given, "." for files in it or given directly), \
+        step (int64), wall_time and value (float64), and with --path-column the file's path; in \
+        batches of 65,536 rows, so memory stays bounded.
         """
     )
 
@@ -37,8 +43,11 @@ struct ScalarsCommand: ParsableCommand {
     @Option(name: .customLong("tag"), help: "Only tags matching this glob (*, ?, [...]); repeatable.")
     var tagPatterns: [String] = []
 
-    @Option(help: "Output format: jsonl or csv.")
+    @Option(help: "Output format: jsonl, csv, or arrow (an Arrow IPC stream: run, tag, step, wall_time, value).")
     var format: OutputFormat = .jsonl
+
+    @Flag(name: .customLong("path-column"), help: "With --format arrow, add the event file's path as a dictionary column `path`.")
+    var pathColumn = false
 
     @OptionGroup var reading: ReadingOptions
 
@@ -47,14 +56,19 @@ struct ScalarsCommand: ParsableCommand {
 
     @OptionGroup var location: IndexLocationOptions
 
-    func validate() throws { try format.require(ScalarRows.formats) }
+    func validate() throws {
+        try format.require(ScalarRows.formats + [.arrow])
+        if pathColumn && format != .arrow { throw ValidationError("--path-column applies to --format arrow (the text formats always have the path).") }
+    }
 
     func run() throws {
         if !noIndex, paths.count == 1, FileOperations.isDirectory(paths[0]),
            let (index, report) = location.verifiedIndexOrNil(logdir: paths[0], reading: reading) {
+            if format == .arrow { return try runArrowFromIndex(index, report: report, logdir: paths[0]) }
             try runFromIndex(index, report: report, logdir: paths[0])
             return
         }
+        if format == .arrow { return try runArrow() }
         let (files, pathFailed) = expandPaths(paths.sorted(by: FilePaths.bytewiseLess))
         let out = StandardOutput.shared
         let format: ScalarTextRows.Format = self.format == .csv ? .csv : .jsonLines

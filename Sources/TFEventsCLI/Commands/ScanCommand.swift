@@ -29,7 +29,7 @@ struct ScanCommand: ParsableCommand {
 
     @OptionGroup var reading: ReadingOptions
 
-    static let formats: [OutputFormat] = [.text, .json, .jsonl, .csv]
+    static let formats: [OutputFormat] = [.text, .json, .jsonl, .csv, .arrow]
 
     @Option(help: "Threads reading files, or ranges of a large file, at the same time (default: the number of cores).")
     var jobs: Int?

@@ -1,4 +1,11 @@
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Every format a command prints in: one type, so that a new format is
 /// added in one place (here, ``OutputValue`` and ``RecordOutput``) and
@@ -15,6 +22,8 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
     case jsonl
     /// RFC 4180 CSV with a header row.
     case csv
+    /// The Apache Arrow IPC stream format (binary; never to a terminal).
+    case arrow
 
     /// `text, json` — for help and error messages.
     static func list(_ formats: [OutputFormat]) -> String {
@@ -25,6 +34,9 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
     func require(_ offered: [OutputFormat]) throws {
         guard offered.contains(self) else {
             throw ValidationError("--format \(rawValue) is not offered here; use one of: \(Self.list(offered))")
+        }
+        if self == .arrow && isatty(1) == 1 {
+            throw ValidationError("--format arrow writes binary: redirect standard output to a file or a pipe")
         }
     }
 }

@@ -160,6 +160,21 @@ extension LogdirIndex {
         }
     }
 
+    /// Calls `body` with the scalar points of every stored chunk, as the
+    /// chunk's own columns (files in sorted path order, chunks and points in
+    /// file order): for consumers that move columns in bulk, such as an
+    /// Arrow writer, without a call per point.
+    public func forEachScalarChunk(_ body: (_ file: IndexedFile, _ columns: ScalarChunkColumns) -> Void) throws(IndexError) {
+        for file in files {
+            for chunkIndex in file.chunks.indices {
+                let chunk = try self.chunk(chunkIndex, of: file)
+                body(file, ScalarChunkColumns(pointTags: chunk.pointTags, pointEvents: chunk.pointEvents,
+                                              eventSteps: chunk.eventSteps, eventWallTimes: chunk.eventWallTimes,
+                                              values: chunk.values))
+            }
+        }
+    }
+
     /// Calls `body` for every event of `run` that holds scalars, with its
     /// values: what a best-result tracker consumes.
     public func forEachEvaluation(run: String, _ body: (IndexedEvaluation) -> Void) throws(IndexError) {
@@ -225,4 +240,20 @@ extension LogdirIndex {
         throw .record(ReadRecordError(kind: .io(SystemError(code: ESPIPE)), path: location.path,
                                       offset: location.recordOffset, resumable: false))
     }
+}
+
+/// The scalar points of one stored chunk of an indexed file, in columns:
+/// point `i` has tag `file.tags[pointTags[i]]`, value `values[i]`, and the
+/// step and wall time of event `pointEvents[i]`.
+public struct ScalarChunkColumns: Sendable {
+    /// Each point's tag, an index into the file's tags.
+    public let pointTags: [UInt32]
+    /// Each point's event, an index into the event columns.
+    public let pointEvents: [UInt32]
+    /// Each event's step.
+    public let eventSteps: [Int64]
+    /// Each event's wall time.
+    public let eventWallTimes: [Double]
+    /// Each point's value.
+    public let values: [Double]
 }

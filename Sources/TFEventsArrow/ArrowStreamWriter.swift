@@ -1,0 +1,224 @@
+/// A column type of the Arrow IPC stream this package writes.
+public enum ArrowType: Sendable, Hashable {
+    /// 64-bit signed integers.
+    case int64
+    /// 64-bit floats (NaN and infinities as they are).
+    case float64
+    /// Booleans, bit-packed.
+    case bool
+    /// UTF-8 strings with 32-bit offsets.
+    case utf8
+    /// UTF-8 strings, dictionary-encoded with 32-bit signed indices; the
+    /// dictionary `id` is sent in dictionary batches (growing by deltas).
+    case dictionaryUTF8(id: Int64)
+}
+
+/// A named column of the schema.
+public struct ArrowField: Sendable, Equatable {
+    /// The column name.
+    public var name: String
+    /// Its type.
+    public var type: ArrowType
+    /// Whether it may hold nulls.
+    public var nullable: Bool
+
+    /// A field.
+    public init(_ name: String, _ type: ArrowType, nullable: Bool = false) {
+        self.name = name
+        self.type = type
+        self.nullable = nullable
+    }
+}
+
+/// The values of one column in one batch, already laid out as Arrow wants
+/// them: a validity bitmap (empty when no value is null) and the value
+/// buffers (values; or offsets and data for strings; or dictionary indices).
+public struct ArrowColumnData: Sendable {
+    /// Number of values.
+    public var length: Int
+    /// Number of nulls.
+    public var nullCount: Int
+    /// Validity bitmap (bit i set: value i present), empty when `nullCount` is 0.
+    public var validity: [UInt8]
+    /// The value buffers, in Arrow's order for the type.
+    public var buffers: [[UInt8]]
+
+    /// 64-bit integers.
+    public static func int64(_ values: [Int64], valid: [Bool]? = nil) -> ArrowColumnData {
+        column(values, valid: valid)
+    }
+
+    /// 64-bit floats.
+    public static func float64(_ values: [Double], valid: [Bool]? = nil) -> ArrowColumnData {
+        column(values.map(\.bitPattern), valid: valid)
+    }
+
+    /// 32-bit dictionary indices.
+    public static func indices(_ values: [Int32], valid: [Bool]? = nil) -> ArrowColumnData {
+        column(values, valid: valid)
+    }
+
+    /// Booleans.
+    public static func bool(_ values: [Bool], valid: [Bool]? = nil) -> ArrowColumnData {
+        var bits = [UInt8](repeating: 0, count: (values.count + 7) / 8)
+        for (i, value) in values.enumerated() where value { bits[i >> 3] |= 1 << UInt8(i & 7) }
+        var data = ArrowColumnData(length: values.count, nullCount: 0, validity: [], buffers: [bits])
+        data.setValidity(valid)
+        return data
+    }
+
+    /// Strings.
+    public static func utf8(_ values: [String], valid: [Bool]? = nil) -> ArrowColumnData {
+        var offsets: [Int32] = [0]
+        offsets.reserveCapacity(values.count + 1)
+        var data: [UInt8] = []
+        for value in values {
+            data += value.utf8
+            offsets.append(Int32(truncatingIfNeeded: data.count))
+        }
+        var column = ArrowColumnData(length: values.count, nullCount: 0, validity: [], buffers: [littleEndianBytes(offsets), data])
+        column.setValidity(valid)
+        return column
+    }
+
+    private static func column<T: FixedWidthInteger>(_ values: [T], valid: [Bool]?) -> ArrowColumnData {
+        var data = ArrowColumnData(length: values.count, nullCount: 0, validity: [], buffers: [littleEndianBytes(values)])
+        data.setValidity(valid)
+        return data
+    }
+
+    private mutating func setValidity(_ valid: [Bool]?) {
+        guard let valid, valid.contains(false) else { return }
+        var bits = [UInt8](repeating: 0, count: (valid.count + 7) / 8)
+        for (i, present) in valid.enumerated() where present { bits[i >> 3] |= 1 << UInt8(i & 7) }
+        validity = bits
+        nullCount = valid.count - valid.count { $0 }
+    }
+
+    /// The values' bytes, in one copy. Every platform this builds on is
+    /// little-endian, Arrow's byte order; the raw view lives only for the copy.
+    static func littleEndianBytes<T: FixedWidthInteger>(_ values: [T]) -> [UInt8] {
+        unsafe values.withUnsafeBytes { unsafe Array($0) }
+    }
+}
+
+/// Writes the Apache Arrow IPC *stream* format: a schema message, then
+/// dictionary batches and record batches, then the end-of-stream marker.
+/// Each message is `0xFFFFFFFF`, the metadata length, a FlatBuffers
+/// `Message` padded to 8 bytes, and a body whose buffers each start on 8.
+///
+/// Dictionaries grow by delta batches: the first batch of a dictionary
+/// sends all its values, later ones only the new values (`isDelta`), which
+/// readers append. The writer hands out bytes through `output`; it keeps
+/// nothing between batches but the schema.
+///
+/// ```swift
+/// var writer = ArrowStreamWriter(fields: [ArrowField("step", .int64)]) { bytes in out.write(bytes) }
+/// writer.writeBatch(length: 2, columns: [.int64([1, 2])])
+/// writer.finish()
+/// ```
+public struct ArrowStreamWriter {
+    /// The schema.
+    public let fields: [ArrowField]
+    private let output: ([UInt8]) -> Void
+    private var sentDictionaries: Set<Int64> = []
+    private var finished = false
+
+    /// A writer for `fields`; the schema message is written at once.
+    public init(fields: [ArrowField], output: @escaping ([UInt8]) -> Void) {
+        self.fields = fields
+        self.output = output
+        writeMessage(headerType: 1, header: schemaTable(), body: [])
+    }
+
+    /// Sends `values` for dictionary `id`: all of it the first time, the
+    /// values added since afterwards (a delta).
+    public mutating func writeDictionary(id: Int64, values: [String]) {
+        let isDelta = sentDictionaries.contains(id)
+        if isDelta && values.isEmpty { return }
+        sentDictionaries.insert(id)
+        let column = ArrowColumnData.utf8(values)
+        let (batch, body) = recordBatch(length: values.count, columns: [column])
+        writeMessage(headerType: 2, header: .table([.int64(id), .node(batch), .bool(isDelta)]), body: body)
+    }
+
+    /// Sends one record batch of `length` rows; `columns` in schema order.
+    public mutating func writeBatch(length: Int, columns: [ArrowColumnData]) {
+        let (batch, body) = recordBatch(length: length, columns: columns)
+        writeMessage(headerType: 3, header: batch, body: body)
+    }
+
+    /// Writes the end-of-stream marker (once).
+    public mutating func finish() {
+        guard !finished else { return }
+        finished = true
+        output([0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0])
+    }
+
+    // MARK: - Messages
+
+    private func writeMessage(headerType: UInt8, header: FlatNode, body: [UInt8]) {
+        // Message: version (V5 = 4), header_type, header, bodyLength.
+        let metadata = FlatBufferBuilder.build(.table([.int16(4), .uint8(headerType), .node(header), .int64(Int64(body.count))]))
+        var prefix: [UInt8] = [0xFF, 0xFF, 0xFF, 0xFF]
+        appendLittleEndian(Int32(metadata.count), to: &prefix)
+        output(prefix + metadata)
+        if !body.isEmpty { output(body) }
+    }
+
+    /// A `RecordBatch` table and its body.
+    private func recordBatch(length: Int, columns: [ArrowColumnData]) -> (FlatNode, [UInt8]) {
+        var body: [UInt8] = []
+        var nodes: [UInt8] = []
+        var buffers: [UInt8] = []
+        func append(_ value: Int64, to bytes: inout [UInt8]) { appendLittleEndian(value, to: &bytes) }
+        func addBuffer(_ bytes: [UInt8]) {
+            append(Int64(body.count), to: &buffers)
+            append(Int64(bytes.count), to: &buffers)
+            body += bytes
+            while body.count % 8 != 0 { body.append(0) }
+        }
+        for column in columns {
+            append(Int64(column.length), to: &nodes)
+            append(Int64(column.nullCount), to: &nodes)
+            addBuffer(column.validity)
+            for buffer in column.buffers { addBuffer(buffer) }
+        }
+        let bufferCount = columns.reduce(0) { $0 + 1 + $1.buffers.count }
+        let table = FlatNode.table([
+            .int64(Int64(length)),
+            .node(.structs(bytes: nodes, count: columns.count, alignment: 8)),
+            .node(.structs(bytes: buffers, count: bufferCount, alignment: 8)),
+        ])
+        return (table, body)
+    }
+
+    /// The `Schema` table.
+    private func schemaTable() -> FlatNode {
+        .table([.int16(0), .node(.tables(fields.map(fieldTable)))])
+    }
+
+    private func fieldTable(_ field: ArrowField) -> FlatNode {
+        // Type union codes: Int 2, FloatingPoint 3, Utf8 5, Bool 6.
+        let typeCode: UInt8
+        let type: FlatNode
+        var dictionary: FlatSlot?
+        switch field.type {
+        case .int64: (typeCode, type) = (2, .table([.int32(64), .bool(true)]))
+        case .float64: (typeCode, type) = (3, .table([.int16(2)]))
+        case .bool: (typeCode, type) = (6, .table([]))
+        case .utf8: (typeCode, type) = (5, .table([]))
+        case .dictionaryUTF8(let id):
+            (typeCode, type) = (5, .table([]))
+            // DictionaryEncoding: id, indexType Int(32, signed), isOrdered.
+            dictionary = .node(.table([.int64(id), .node(.table([.int32(32), .bool(true)])), .bool(false)]))
+        }
+        return .table([.node(.string(field.name)), .bool(field.nullable), .uint8(typeCode), .node(type), dictionary,
+                       .node(.tables([]))])
+    }
+}
+
+/// `value`'s bytes, least significant first.
+func appendLittleEndian<T: FixedWidthInteger>(_ value: T, to bytes: inout [UInt8]) {
+    for shift in stride(from: 0, to: T.bitWidth, by: 8) { bytes.append(UInt8(truncatingIfNeeded: value >> shift)) }
+}
