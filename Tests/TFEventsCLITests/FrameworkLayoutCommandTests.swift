@@ -253,6 +253,35 @@ struct FrameworkLayoutCommandTests {
         #expect(estimator.status == 2, "\(estimator.stderr)")
     }
 
+    @Test("--checkpoint TEMPLATE with --checkpoint-offset for anything else; retention options checked before anything runs")
+    func customTemplate() throws {
+        let model = ModelDirectoryFixture()
+        for (step, loss) in [(100, 0.5), (200, 0.3), (300, 0.4)] as [(Int64, Float)] {
+            try model.evaluate(step: step, ["loss": loss])
+            try FileManager.default.createDirectory(atPath: model.path + "/weights", withIntermediateDirectories: true)
+            try Data("weights \(step)".utf8).write(to: URL(fileURLWithPath: model.path + "/weights/model_\(step + 5).pt"))
+        }
+        let arguments = [model.path, "--checkpoint", "weights/model_{step}.pt", "--checkpoint-offset", "5"]
+        let best = try CLIRunner.run(["best", "--format", "json"] + arguments, timeout: 60)
+        #expect(best.status == 0, "\(best.stderr)")
+        #expect(best.stdout.contains("\"checkpoint\":\"\(model.path)/weights/model_205.pt\""), "\(best.stdout)")
+        #expect(best.stderr.contains("layout: template (weights/model_{step}.pt, name = step + 5)"), "\(best.stderr)")
+        let export = try CLIRunner.run(["export", "--format", "json"] + arguments, timeout: 60)
+        #expect(export.status == 0, "\(export.stderr)")
+        let exported = try #require(model.exports.last)
+        #expect(FileManager.default.contents(atPath: model.exportPath + "/" + exported + "/model_205.pt") == Data("weights 200".utf8))
+        let pointer = try String(contentsOfFile: model.exportPath + "/best.json", encoding: .utf8)
+        #expect(pointer.contains("\"layout\":\"template\"") && pointer.contains("model_205.pt"), "\(pointer)")
+
+        for (bad, message) in [(["--keep-top", "0", "--keep-last", "0"], "would delete every export"),
+                               (["--min-delta", "-1"], "--min-delta"), (["--keep-top", "2", "--keep-best"], "replace --keep-best"),
+                               (["--keep-every", "0"], "--keep-every")] {
+            let refused = try CLIRunner.run(["export", model.path] + bad, timeout: 60)
+            #expect(refused.status == 2 && refused.stderr.contains(message), "\(bad): \(refused.stderr)")
+        }
+        #expect(model.exports.count == 1, "a refused command exported nothing")
+    }
+
     @Test("--layout estimator on an Estimator directory says nothing about layouts (output unchanged)")
     func estimatorIsQuiet() throws {
         let result = try CLIRunner.run(["best", CLIRunner.fixture("estimator/loss_best")], timeout: 60)

@@ -1,0 +1,249 @@
+"""Read TensorBoard event files at memory speed, without TensorFlow.
+
+A thin, typed layer over the ``tfevents`` command-line tool (written in
+Swift; the wheel carries it): scalars come out of the tool as an Apache
+Arrow IPC stream and are read with pyarrow, so a DataFrame of ten million
+points is built without parsing text.
+
+>>> import tfevents
+>>> df = tfevents.scalars("logs/", tags=["loss", "eval/*"])        # pandas
+>>> table = tfevents.scalars_arrow("logs/")                          # pyarrow.Table
+>>> best = tfevents.best("model_dir", metric="accuracy", mode="max")
+
+Paths may be local files or directories, or ``gs://`` and ``s3://`` URLs
+(credentials as the tool reads them: see its README).
+"""
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+import re
+import shutil
+import subprocess
+import warnings
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Sequence, Union
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.ipc
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas
+    import polars
+
+__all__ = ["TFEventsError", "scalars", "scalars_arrow", "scalars_polars", "best", "scan", "tags", "binary"]
+__version__ = "0.1.0"
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+
+class TFEventsError(RuntimeError):
+    """A failure of the tool, with its message and, where it named them,
+    the file and the byte offset concerned.
+
+    Attributes:
+        message: the tool's message (its standard error, trimmed).
+        path: the file or URL the message names, when it names one.
+        offset: the byte offset it names, when it names one.
+        exit_status: the tool's exit status (1 corrupt records, 2 usage or
+            unreadable input, 3 no evaluation, 4 export failed).
+    """
+
+    def __init__(self, message: str, exit_status: int, path: Optional[str] = None, offset: Optional[int] = None):
+        super().__init__(message)
+        self.message = message
+        self.exit_status = exit_status
+        self.path = path
+        self.offset = offset
+
+
+def binary() -> str:
+    """The ``tfevents`` executable used: the one in this package, else
+    ``$TFEVENTS_BINARY``, else the first on the ``PATH``."""
+    override = os.environ.get("TFEVENTS_BINARY")
+    if override:
+        return override
+    packaged = os.path.join(os.path.dirname(os.path.abspath(__file__)), "bin", "tfevents")
+    if os.path.exists(packaged):
+        return packaged
+    found = shutil.which("tfevents")
+    if found:
+        return found
+    raise TFEventsError("no tfevents binary: install the tfevents wheel, or set TFEVENTS_BINARY", 2)
+
+
+_OFFSET = re.compile(r"\boffset (\d+)")
+
+
+def _error(stderr: bytes, status: int, paths: Sequence[str]) -> TFEventsError:
+    text = stderr.decode("utf-8", "replace").strip()
+    lines = [line[len("tfevents: "):] if line.startswith("tfevents: ") else line for line in text.splitlines()]
+    message = "\n".join(lines) or f"tfevents exited with status {status}"
+    offset_match = _OFFSET.search(message)
+    named = None
+    for line in lines:
+        head = line.split(": ", 1)[0]
+        if head and (os.path.exists(head) or head.startswith(("gs://", "s3://")) or any(head.startswith(p) for p in paths)):
+            named = head
+            break
+    return TFEventsError(message, status, named, int(offset_match.group(1)) if offset_match else None)
+
+
+def _check(process: subprocess.CompletedProcess, paths: Sequence[str], errors: str) -> None:
+    if process.returncode == 0:
+        return
+    error = _error(process.stderr, process.returncode, paths)
+    if process.returncode == 1 and errors == "warn":
+        warnings.warn(f"tfevents: {error.message}", RuntimeWarning, stacklevel=3)
+        return
+    raise error
+
+
+def _paths(path: Union[PathLike, Iterable[PathLike]]) -> List[str]:
+    if isinstance(path, (str, os.PathLike)):
+        return [os.fspath(path)]
+    return [os.fspath(p) for p in path]
+
+
+def scalars_arrow(path: Union[PathLike, Iterable[PathLike]], tags: Optional[Sequence[str]] = None,
+                  runs: Optional[Sequence[str]] = None, *, with_path: bool = False,
+                  errors: str = "raise") -> pa.Table:
+    """Every scalar point under ``path`` as a ``pyarrow.Table``.
+
+    Columns: ``run`` and ``tag`` (dictionary-encoded strings; the run is the
+    event file's directory relative to the directory given, ``"."`` for
+    files in it), ``step`` (int64), ``wall_time`` and ``value`` (float64,
+    exactly as stored: float32 ``simple_value``s widened, TF2 tensors at
+    their precision, NaN and infinities kept), and with ``with_path`` the
+    event file's ``path``. Rows come in file order, files in sorted order.
+
+    Args:
+        path: an event file, a log directory (searched recursively), a
+            ``gs://`` or ``s3://`` URL, or a list of them.
+        tags: keep only tags matching one of these globs (``*``, ``?``, ``[...]``).
+        runs: keep only runs matching one of these globs.
+        with_path: add the ``path`` column.
+        errors: ``"raise"`` (default) raises :class:`TFEventsError` when a
+            record is corrupt; ``"warn"`` returns every readable point and warns.
+
+    Raises:
+        TFEventsError: the tool failed; carries its message, the file and the offset.
+    """
+    paths = _paths(path)
+    arguments = [binary(), "scalars", *paths, "--format", "arrow"]
+    for tag in tags or []:
+        arguments += ["--tag", tag]
+    if with_path:
+        arguments.append("--path-column")
+    process = subprocess.Popen(arguments, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    table: Optional[pa.Table] = None
+    failure: Optional[BaseException] = None
+    try:
+        with pa.ipc.open_stream(process.stdout) as reader:
+            table = reader.read_all()
+    except pa.ArrowInvalid as error:  # the tool stopped before writing a stream
+        failure = error
+    stderr = process.stderr.read() if process.stderr else b""
+    status = process.wait()
+    _check(subprocess.CompletedProcess(arguments, status, b"", stderr), paths, errors)
+    if table is None:
+        raise TFEventsError(f"no Arrow stream from tfevents: {failure}", status)
+    if runs:
+        names = table.column("run").combine_chunks().dictionary.to_pylist() if table.num_rows else []
+        keep = [name for name in names if any(fnmatch.fnmatchcase(name, pattern) for pattern in runs)]
+        mask = pc.is_in(pc.cast(table.column("run"), pa.string()), value_set=pa.array(keep, pa.string()))
+        table = table.filter(mask)
+    return table
+
+
+def scalars(path: Union[PathLike, Iterable[PathLike]], tags: Optional[Sequence[str]] = None,
+            runs: Optional[Sequence[str]] = None, *, pivot: bool = False, with_path: bool = False,
+            errors: str = "raise") -> "pandas.DataFrame":
+    """Every scalar point under ``path`` as a pandas DataFrame (long form:
+    ``run``, ``tag`` as categoricals, ``step``, ``wall_time``, ``value``).
+
+    With ``pivot=True``, one column per tag indexed by ``run`` and ``step``
+    (as tbparse's ``pivot=True``); a tag written twice at one step keeps
+    its last value. Other arguments as :func:`scalars_arrow`.
+    """
+    table = scalars_arrow(path, tags, runs, with_path=with_path, errors=errors)
+    frame = table.to_pandas()
+    if not pivot:
+        return frame
+    return frame.pivot_table(index=["run", "step"], columns="tag", values="value", aggfunc="last",
+                             observed=True).reset_index()
+
+
+def scalars_polars(path: Union[PathLike, Iterable[PathLike]], tags: Optional[Sequence[str]] = None,
+                   runs: Optional[Sequence[str]] = None, *, with_path: bool = False,
+                   errors: str = "raise") -> "polars.DataFrame":
+    """Every scalar point under ``path`` as a polars DataFrame (``run`` and
+    ``tag`` categorical). Needs polars. Arguments as :func:`scalars_arrow`."""
+    import polars as pl
+
+    return pl.from_arrow(scalars_arrow(path, tags, runs, with_path=with_path, errors=errors))
+
+
+def _json(arguments: List[str], paths: Sequence[str], errors: str = "raise") -> Any:
+    process = subprocess.run([binary(), *arguments], capture_output=True)
+    _check(process, paths, errors)
+    return json.loads(process.stdout.decode("utf-8"))
+
+
+def best(model_dir: PathLike, metric: Optional[str] = None, mode: str = "min", *, layout: str = "auto",
+         checkpoint: Optional[str] = None, eval_name: Optional[str] = None, pattern: Optional[str] = None,
+         errors: str = "raise") -> Dict[str, Any]:
+    """The best evaluation of a run and its checkpoint, as ``tfevents best``
+    finds it (Estimator, Hugging Face, Lightning, Keras or Orbax layouts).
+
+    Args:
+        model_dir: the model directory (or its URL).
+        metric: the metric compared; default the layout's loss tag (``loss``,
+            ``eval/loss``, ``val_loss``, ``epoch_loss``).
+        mode: ``"min"`` (smaller is better) or ``"max"``.
+        layout: ``"auto"``, ``"estimator"``, ``"huggingface"``, ``"lightning"``,
+            ``"keras"`` or ``"orbax"``.
+        checkpoint: the checkpoint template (Keras: ``ModelCheckpoint``'s filepath).
+        eval_name: Estimator's named evaluation (``eval_<name>/``).
+        pattern: a glob of the eval event files relative to ``model_dir``.
+
+    Returns:
+        ``{"global_step", "metrics", "event_file", "checkpoint", "skipped"}``;
+        ``checkpoint`` is None when the checkpoint is gone.
+
+    Raises:
+        TFEventsError: no evaluation (exit status 3), a bad directory (2),
+        corrupt records (1, unless ``errors="warn"``).
+    """
+    if mode not in ("min", "max"):
+        raise ValueError("mode is 'min' or 'max'")
+    directory = os.fspath(model_dir)
+    arguments = ["best", directory, "--format", "json", "--layout", layout]
+    if metric is not None:
+        arguments += ["--metric", metric]
+    if mode == "max":
+        if metric is None:
+            raise ValueError("mode='max' needs a metric (the default metrics are losses)")
+        arguments.append("--higher-is-better")
+    if checkpoint is not None:
+        arguments += ["--checkpoint", checkpoint]
+    if eval_name is not None:
+        arguments += ["--eval-name", eval_name]
+    if pattern is not None:
+        arguments += ["--pattern", pattern]
+    return _json(arguments, [directory], errors)
+
+
+def scan(path: Union[PathLike, Iterable[PathLike]], errors: str = "raise") -> List[Dict[str, Any]]:
+    """Verifies every byte of the event files under ``path``: one dict per
+    file (records, events, scalar points, corrupt records with offsets)."""
+    paths = _paths(path)
+    return _json(["scan", *paths, "--format", "json"], paths, errors)
+
+
+def tags(logdir: PathLike, errors: str = "raise") -> List[Dict[str, Any]]:
+    """Every tag of every run under ``logdir`` (through its index): run,
+    tag, plugin, data class, scalar and other point counts."""
+    directory = os.fspath(logdir)
+    return _json(["tags", directory, "--format", "json"], [directory], errors)
