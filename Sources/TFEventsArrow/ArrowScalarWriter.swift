@@ -94,24 +94,51 @@ public struct ArrowScalarWriter {
         var i = 0
         let count = min(pointTags.count, pointEvents.count, pointValues.count)
         while i < count {
-            let room = batchRows - steps.count
-            let end = min(count, i + room)
-            while i < end {
-                let tagIndex = Int(pointTags[i])
-                let tag = tagIndex < tagIDs.count ? tagIDs[tagIndex] : -1
-                if tag >= 0 {
-                    let event = Int(pointEvents[i])
-                    runs.append(run)
-                    tags.append(tag)
-                    if includesPath { paths.append(path) }
-                    steps.append(eventSteps[event])
-                    wallTimes.append(eventWallTimes[event])
-                    values.append(pointValues[i])
-                }
-                i += 1
-            }
+            let end = min(count, i + (batchRows - steps.count))
+            let kept = Self.gather(from: i, to: end, tagIDs: tagIDs, pointTags: pointTags, pointEvents: pointEvents,
+                                   eventSteps: eventSteps, eventWallTimes: eventWallTimes, values: pointValues,
+                                   into: &tags, &steps, &wallTimes, &values)
+            runs.append(contentsOf: repeatElement(run, count: kept))
+            if includesPath { paths.append(contentsOf: repeatElement(path, count: kept)) }
+            i = end
             if steps.count >= batchRows { flush() }
         }
+    }
+
+    /// Appends the points `start ..< end` whose tag id is not negative to
+    /// the four columns; returns how many. One pass over the chunk's arrays
+    /// writing into room made once, without a uniqueness check per element.
+    private static func gather(from start: Int, to end: Int, tagIDs: [Int32], pointTags: [UInt32], pointEvents: [UInt32],
+                               eventSteps: [Int64], eventWallTimes: [Double], values: [Double],
+                               into tags: inout [Int32], _ steps: inout [Int64], _ wallTimes: inout [Double],
+                               _ outValues: inout [Double]) -> Int {
+        let base = steps.count
+        let room = end - start
+        tags.append(contentsOf: repeatElement(0, count: room))
+        steps.append(contentsOf: repeatElement(0, count: room))
+        wallTimes.append(contentsOf: repeatElement(0, count: room))
+        outValues.append(contentsOf: repeatElement(0, count: room))
+        var kept = 0
+        for i in start ..< end {
+            let tagIndex = Int(pointTags[i])
+            let tag = tagIndex < tagIDs.count ? tagIDs[tagIndex] : -1
+            guard tag >= 0 else { continue }
+            let event = Int(pointEvents[i])
+            let at = base + kept
+            tags[at] = tag
+            steps[at] = eventSteps[event]
+            wallTimes[at] = eventWallTimes[event]
+            outValues[at] = values[i]
+            kept += 1
+        }
+        let unused = room - kept
+        if unused > 0 {
+            tags.removeLast(unused)
+            steps.removeLast(unused)
+            wallTimes.removeLast(unused)
+            outValues.removeLast(unused)
+        }
+        return kept
     }
 
     /// Writes the rows held, with the dictionary values they need first.

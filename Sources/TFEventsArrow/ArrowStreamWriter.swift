@@ -50,7 +50,9 @@ public struct ArrowColumnData: Sendable {
 
     /// 64-bit floats.
     public static func float64(_ values: [Double], valid: [Bool]? = nil) -> ArrowColumnData {
-        column(values.map(\.bitPattern), valid: valid)
+        var data = ArrowColumnData(length: values.count, nullCount: 0, validity: [], buffers: [rawBytes(values)])
+        data.setValidity(valid)
+        return data
     }
 
     /// 32-bit dictionary indices.
@@ -81,7 +83,7 @@ public struct ArrowColumnData: Sendable {
         return column
     }
 
-    private static func column<T: FixedWidthInteger>(_ values: [T], valid: [Bool]?) -> ArrowColumnData {
+    private static func column<T: FixedWidthInteger & BitwiseCopyable>(_ values: [T], valid: [Bool]?) -> ArrowColumnData {
         var data = ArrowColumnData(length: values.count, nullCount: 0, validity: [], buffers: [littleEndianBytes(values)])
         data.setValidity(valid)
         return data
@@ -97,7 +99,10 @@ public struct ArrowColumnData: Sendable {
 
     /// The values' bytes, in one copy. Every platform this builds on is
     /// little-endian, Arrow's byte order; the raw view lives only for the copy.
-    static func littleEndianBytes<T: FixedWidthInteger>(_ values: [T]) -> [UInt8] {
+    static func littleEndianBytes<T: FixedWidthInteger & BitwiseCopyable>(_ values: [T]) -> [UInt8] { rawBytes(values) }
+
+    /// The in-memory bytes of plain values (integers, IEEE doubles), in one copy.
+    static func rawBytes<T: BitwiseCopyable>(_ values: [T]) -> [UInt8] {
         unsafe values.withUnsafeBytes { unsafe Array($0) }
     }
 }
@@ -128,7 +133,7 @@ public struct ArrowStreamWriter {
     public init(fields: [ArrowField], output: @escaping ([UInt8]) -> Void) {
         self.fields = fields
         self.output = output
-        writeMessage(headerType: 1, header: schemaTable(), body: [])
+        writeMessage(headerType: 1, header: schemaTable(), body: Body())
     }
 
     /// Sends `values` for dictionary `id`: all of it the first time, the
@@ -157,26 +162,48 @@ public struct ArrowStreamWriter {
 
     // MARK: - Messages
 
-    private func writeMessage(headerType: UInt8, header: FlatNode, body: [UInt8]) {
+    /// A message body: its buffers, each written as it is and padded to 8
+    /// (never gathered into one array: a batch's values are copied once,
+    /// from the column into the output).
+    private struct Body {
+        var buffers: [[UInt8]] = []
+        var count = 0
+
+        static func padding(_ length: Int) -> Int { (8 - length % 8) % 8 }
+
+        /// Adds a buffer; returns its offset in the body.
+        mutating func add(_ bytes: [UInt8]) -> Int {
+            let offset = count
+            buffers.append(bytes)
+            count += bytes.count + Self.padding(bytes.count)
+            return offset
+        }
+    }
+
+    private static let zeros = [UInt8](repeating: 0, count: 8)
+
+    private func writeMessage(headerType: UInt8, header: FlatNode, body: Body) {
         // Message: version (V5 = 4), header_type, header, bodyLength.
         let metadata = FlatBufferBuilder.build(.table([.int16(4), .uint8(headerType), .node(header), .int64(Int64(body.count))]))
         var prefix: [UInt8] = [0xFF, 0xFF, 0xFF, 0xFF]
         appendLittleEndian(Int32(metadata.count), to: &prefix)
         output(prefix + metadata)
-        if !body.isEmpty { output(body) }
+        for buffer in body.buffers {
+            if !buffer.isEmpty { output(buffer) }
+            let padding = Body.padding(buffer.count)
+            if padding > 0 { output(Array(Self.zeros[..<padding])) }
+        }
     }
 
     /// A `RecordBatch` table and its body.
-    private func recordBatch(length: Int, columns: [ArrowColumnData]) -> (FlatNode, [UInt8]) {
-        var body: [UInt8] = []
+    private func recordBatch(length: Int, columns: [ArrowColumnData]) -> (FlatNode, Body) {
+        var body = Body()
         var nodes: [UInt8] = []
         var buffers: [UInt8] = []
         func append(_ value: Int64, to bytes: inout [UInt8]) { appendLittleEndian(value, to: &bytes) }
         func addBuffer(_ bytes: [UInt8]) {
-            append(Int64(body.count), to: &buffers)
+            append(Int64(body.add(bytes)), to: &buffers)
             append(Int64(bytes.count), to: &buffers)
-            body += bytes
-            while body.count % 8 != 0 { body.append(0) }
         }
         for column in columns {
             append(Int64(column.length), to: &nodes)
