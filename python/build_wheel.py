@@ -38,6 +38,8 @@ def version() -> str:
 def build_binary() -> str:
     command = ["swift", "build", "-c", "release", "--product", "tfevents", "--static-swift-stdlib",
                "--scratch-path", os.path.join(ROOT, ".build-wheel")]
+    if os.environ.get("TFEVENTS_BUILD_JOBS"):  # fewer parallel jobs, on a shared machine
+        command += ["-j", os.environ["TFEVENTS_BUILD_JOBS"]]
     print("+", " ".join(command), file=sys.stderr)
     subprocess.run(command, cwd=ROOT, check=True)
     path = subprocess.run(command + ["--show-bin-path"], cwd=ROOT, check=True, capture_output=True, text=True).stdout.strip()

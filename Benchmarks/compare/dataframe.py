@@ -19,7 +19,9 @@ for tfevents; the peers, minutes long, run --peer-runs times (default 1).
 - tbparse: `SummaryReader(dir, event_types={"scalars", "tensors"})`, both
   frames concatenated (half the files hold TF2 tensor scalars);
 - EventAccumulator: per run, `Reload()` with no sampling, then its scalars
-  and tensors into one DataFrame.
+  and tensors into one DataFrame;
+- and the binary alone, no Python: `tfevents scalars DIR --format arrow`
+  to /dev/null through the index and from the files (points/s).
 
 Needs a release `tfevents` (built here) and a virtual environment with
 pandas, pyarrow, tbparse and tensorboard (--python; made in --work when
@@ -111,6 +113,7 @@ def main():
     parser.add_argument("--work", default="/tmp/tfevents-dataframe")
     parser.add_argument("--python", help="a python with pandas, pyarrow, tbparse, tensorboard")
     parser.add_argument("--skip-peers", action="store_true")
+    parser.add_argument("--only-python", action="store_true", help="leave out the CLI rows")
     args = parser.parse_args()
 
     os.makedirs(args.work, exist_ok=True)
@@ -139,6 +142,23 @@ def main():
         subprocess.run([tfevents, "index", directory], env=environment, check=True, stdout=subprocess.DEVNULL,
                        stderr=subprocess.DEVNULL)
         rows = {}
+        # The binary alone: every point as an Arrow stream to /dev/null,
+        # through the index's chunks and from the files.
+        for name, extra in (("tfevents CLI arrow (index)", []), ("tfevents CLI arrow (direct)", ["--no-index"])):
+            if args.only_python:
+                break
+            times = []
+            for _ in range(args.runs):
+                start = time.perf_counter()
+                with open(os.devnull, "wb") as sink:
+                    subprocess.run([tfevents, "scalars", directory, "--format", "arrow"] + extra, stdout=sink, check=True,
+                                   env=environment)
+                times.append(time.perf_counter() - start)
+            count = subprocess.run([python, "-c", "import pyarrow.ipc, sys; print(pyarrow.ipc.open_stream(sys.stdin.buffer).read_all().num_rows)"],
+                                   input=subprocess.run([tfevents, "scalars", directory, "--format", "arrow"], capture_output=True,
+                                                        env=environment, check=True).stdout, capture_output=True).stdout
+            rows[name] = {"seconds": statistics.median(times), "peak_mib": 0, "points": int(count), "runs": len(times)}
+            log(f"{size}: {name}: {rows[name]}")
         for name, code in JOBS.items():
             if args.skip_peers and not name.startswith("tfevents"):
                 continue
@@ -166,8 +186,9 @@ def main():
         base = rows.get("tfevents (direct)", {}).get("seconds")
         for name, row in rows.items():
             ratio = f"{row['seconds'] / base:.1f}×" if base else "-"
+            memory = f"{row['peak_mib']:.0f} MiB" if row["peak_mib"] else "-"
             lines.append(f"| {size} | {name} | {row['points']:,} | {row['seconds']:.2f} | {row['points'] / row['seconds'] / 1e6:.1f} M "
-                         f"| {row['peak_mib']:.0f} MiB | {ratio} |")
+                         f"| {memory} | {ratio} |")
     table = "\n".join(lines)
     print(table)
     os.makedirs(os.path.join(HERE, "results"), exist_ok=True)

@@ -130,13 +130,25 @@ def scalars_arrow(path: Union[PathLike, Iterable[PathLike]], tags: Optional[Sequ
     Raises:
         TFEventsError: the tool failed; carries its message, the file and the offset.
     """
+    return _read_scalars(_start_scalars(path, tags, with_path), runs, errors)
+
+
+def _start_scalars(path: Union[PathLike, Iterable[PathLike]], tags: Optional[Sequence[str]],
+                   with_path: bool) -> "tuple[subprocess.Popen, List[str]]":
+    """Starts the binary writing the points as an Arrow stream."""
     paths = _paths(path)
     arguments = [binary(), "scalars", *paths, "--format", "arrow"]
     for tag in tags or []:
         arguments += ["--tag", tag]
     if with_path:
         arguments.append("--path-column")
-    process = subprocess.Popen(arguments, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen(arguments, stdout=subprocess.PIPE, stderr=subprocess.PIPE), paths
+
+
+def _read_scalars(started: "tuple[subprocess.Popen, List[str]]", runs: Optional[Sequence[str]], errors: str) -> pa.Table:
+    """Reads the stream of a started binary into a table; checks its exit."""
+    process, paths = started
+    arguments = process.args
     table: Optional[pa.Table] = None
     failure: Optional[BaseException] = None
     try:
@@ -167,8 +179,15 @@ def scalars(path: Union[PathLike, Iterable[PathLike]], tags: Optional[Sequence[s
     (as tbparse's ``pivot=True``); a tag written twice at one step keeps
     its last value. Other arguments as :func:`scalars_arrow`.
     """
-    table = scalars_arrow(path, tags, runs, with_path=with_path, errors=errors)
-    frame = table.to_pandas()
+    # The binary reads the files while this process imports pandas.
+    started = _start_scalars(path, tags, with_path)
+    import pandas  # noqa: F401
+
+    table = _read_scalars(started, runs, errors)
+    # One column per block, and each Arrow buffer released once converted:
+    # the peak holds one copy of the data, not two.
+    frame = table.to_pandas(split_blocks=True, self_destruct=True)
+    del table
     if not pivot:
         return frame
     return frame.pivot_table(index=["run", "step"], columns="tag", values="value", aggfunc="last",
@@ -180,9 +199,10 @@ def scalars_polars(path: Union[PathLike, Iterable[PathLike]], tags: Optional[Seq
                    errors: str = "raise") -> "polars.DataFrame":
     """Every scalar point under ``path`` as a polars DataFrame (``run`` and
     ``tag`` categorical). Needs polars. Arguments as :func:`scalars_arrow`."""
+    started = _start_scalars(path, tags, with_path)
     import polars as pl
 
-    return pl.from_arrow(scalars_arrow(path, tags, runs, with_path=with_path, errors=errors))
+    return pl.from_arrow(_read_scalars(started, runs, errors))
 
 
 def _json(arguments: List[str], paths: Sequence[str], errors: str = "raise") -> Any:

@@ -39,7 +39,7 @@ struct IndexCommand: ParsableCommand {
 
     @OptionGroup var reading: ReadingOptions
 
-    static let formats: [OutputFormat] = [.text, .json]
+    static let formats: [OutputFormat] = [.text, .json, .arrow]
 
     func validate() throws { try format.require(Self.formats) }
 
