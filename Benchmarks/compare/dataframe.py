@@ -15,7 +15,8 @@ for tfevents; the peers, minutes long, run --peer-runs times (default 1).
 - tfevents (direct): `tfevents.scalars(dir)` with TFEVENTS_NO_INDEX=1, the
   binary reading the files;
 - tfevents (index): the same after `tfevents index dir`, the points from the
-  index's chunks;
+  index's chunks; and with `dtype_backend="pyarrow"` (columns left in the
+  Arrow buffers);
 - tbparse: `SummaryReader(dir, event_types={"scalars", "tensors"})`, both
   frames concatenated (half the files hold TF2 tensor scalars);
 - EventAccumulator: per run, `Reload()` with no sampling, then its scalars
@@ -47,6 +48,11 @@ print(len(frame))
     "tfevents (index)": """
 import tfevents
 frame = tfevents.scalars(DIR)
+print(len(frame))
+""",
+    "tfevents (index, pyarrow dtypes)": """
+import tfevents
+frame = tfevents.scalars(DIR, dtype_backend="pyarrow")
 print(len(frame))
 """,
     "tbparse": """
@@ -180,6 +186,16 @@ def main():
                           "points": measured[0][2], "runs": len(measured)}
             log(f"{size}: {name}: {rows[name]}")
         results["corpora"][size] = rows
+
+    # --skip-peers keeps the peers' rows of an earlier run (minutes each).
+    earlier_path = os.path.join(HERE, "results", "dataframe.json")
+    if args.skip_peers and os.path.exists(earlier_path):
+        with open(earlier_path) as handle:
+            earlier = json.load(handle)
+        for size, rows in results["corpora"].items():
+            for name, row in earlier.get("corpora", {}).get(size, {}).items():
+                if not name.startswith("tfevents"):
+                    rows[name] = dict(row, earlier_run=True)
 
     lines = ["| log | job | points | seconds | points/s | peak memory | × tfevents (direct) |", "| --- | --- | --- | --- | --- | --- | --- |"]
     for size, rows in results["corpora"].items():

@@ -245,3 +245,17 @@ def test_tables_as_arrow_equal_their_json():
                     assert json.loads(row[key]) == value
                 else:
                     assert row[key] == value, key
+
+
+def test_pyarrow_dtype_backend_holds_the_same_points():
+    import pandas as pd
+
+    root = os.path.join(FIXTURES, "tf1")
+    numpy_frame = tfevents.scalars(root)
+    arrow_frame = tfevents.scalars(root, dtype_backend="pyarrow")
+    assert isinstance(arrow_frame["value"].dtype, pd.ArrowDtype)
+    assert list(arrow_frame.columns) == list(numpy_frame.columns)
+    assert [bits(v) for v in arrow_frame["value"].tolist()] == [bits(v) for v in numpy_frame["value"].tolist()]
+    assert arrow_frame["tag"].astype(str).tolist() == numpy_frame["tag"].astype(str).tolist()
+    with pytest.raises(ValueError):
+        tfevents.scalars(root, dtype_backend="arrow")
