@@ -45,27 +45,32 @@ struct LayoutOptions: ParsableArguments {
         let key = "\(layout.rawValue)\u{0}\(checkpoint ?? "")\u{0}\(offset.map(String.init) ?? "")\u{0}\(modelDirectory)"
         if let known = Self.resolved.withLock({ $0[key] }) { return known }
         var chosen: CheckpointLayout
+        var evidence: String?
         do {
-            chosen = try choose(modelDirectory: modelDirectory)
+            (chosen, evidence) = try choose(modelDirectory: modelDirectory)
         } catch let error as ExportError {
             StandardError.report(error.description)
             throw ExitCode(ExitStatus.usage)
         }
         if let offset { chosen = chosen.with(offset: offset) }
+        if let evidence {
+            StandardError.report("layout: \(chosen) (\(evidence); --layout to choose another)")
+        }
         let result = chosen
         Self.resolved.withLock { $0[key] = result }
         return result
     }
 
-    private func choose(modelDirectory: String) throws -> CheckpointLayout {
+    /// The layout, and for `auto`, what it was recognised from (reported).
+    private func choose(modelDirectory: String) throws -> (CheckpointLayout, String?) {
         switch layout {
-        case .estimator: return .estimator
-        case .huggingface: return try checkpoint.map { try CheckpointLayout.huggingFace.with(template: $0) } ?? .huggingFace
-        case .lightning: return try .lightning(filename: checkpoint)
-        case .orbax: return try checkpoint.map { try CheckpointLayout.orbax().with(template: $0) } ?? .orbax()
+        case .estimator: return (.estimator, nil)
+        case .huggingface: return (try checkpoint.map { try CheckpointLayout.huggingFace.with(template: $0) } ?? .huggingFace, nil)
+        case .lightning: return (try .lightning(filename: checkpoint), nil)
+        case .orbax: return (try checkpoint.map { try CheckpointLayout.orbax().with(template: $0) } ?? .orbax(), nil)
         case .keras:
             guard let checkpoint else { throw ExportError.invalidArgument(.checkpointTemplateRequired(layout: "keras", example: Self.kerasExample)) }
-            return try .keras(filepath: checkpoint)
+            return (try .keras(filepath: checkpoint), nil)
         case .auto:
             let detection = CheckpointLayout.detect(modelDirectory: modelDirectory)
             let layout: CheckpointLayout
@@ -78,14 +83,13 @@ struct LayoutOptions: ParsableArguments {
             case .lightning:
                 layout = try .lightning(filename: checkpoint)
             case .estimator:
-                guard let checkpoint else { return .estimator }
-                return try .template(checkpoint)
+                guard let checkpoint else { return (.estimator, nil) }
+                return (try .template(checkpoint), "from --checkpoint")
             default:
                 let found = detection.layout ?? .estimator
                 layout = try checkpoint.map { try found.with(template: $0) } ?? found
             }
-            StandardError.report("layout: \(layout) (recognised from \(detection.evidence); --layout to choose another)")
-            return layout
+            return (layout, "recognised from \(detection.evidence)")
         }
     }
 
