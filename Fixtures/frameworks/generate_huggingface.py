@@ -25,6 +25,8 @@ import os
 import random
 import shutil
 import sys
+
+import machine_paths  # beside this script
 from pathlib import Path
 
 # Keep the machine quiet: one CPU thread, no tokenizer parallelism, no telemetry.
@@ -74,7 +76,6 @@ CASES = {
 # still removed below if it ever contains an absolute machine path.
 DROP_FROM_CHECKPOINTS: tuple[str, ...] = ()
 
-MACHINE_PATH_MARKERS = (b"/work", b"/tmp", b"/root", b"/home")
 
 
 class TinyDataset(torch.utils.data.Dataset):
@@ -219,7 +220,7 @@ def run_case(case: str, spec: dict) -> None:
     # training_args.bin is a pickled TrainingArguments; drop it if it leaks a path.
     for ckpt in checkpoints:
         f = ckpt / "training_args.bin"
-        if f.exists() and any(m in f.read_bytes() for m in MACHINE_PATH_MARKERS):
+        if f.exists() and any(m in f.read_bytes() for m in machine_paths.markers()):
             f.unlink()
             deleted.append(f"{ckpt.name}/training_args.bin (contained a machine path)")
 
@@ -280,20 +281,6 @@ def run_case(case: str, spec: dict) -> None:
     print(f"[{case}] best={best_rel} metric={state.best_metric} on_disk={[p.name for p in checkpoints]}")
 
 
-def check_no_machine_paths(root: Path) -> None:
-    hits = []
-    for f in root.rglob("*"):
-        if f.is_file():
-            data = f.read_bytes()
-            for m in MACHINE_PATH_MARKERS:
-                if m in data:
-                    hits.append(f"{f.relative_to(root)}: {m.decode()}")
-    if hits:
-        print("WARNING: machine paths found:\n  " + "\n  ".join(hits))
-    else:
-        print("no machine paths (/work, /tmp, /root, /home) in any fixture file")
-
-
 def main() -> int:
     torch.set_num_threads(1)
     shutil.rmtree(OUT_ROOT, ignore_errors=True)
@@ -304,7 +291,7 @@ def main() -> int:
             run_case(case, spec)
     finally:
         os.chdir(cwd)
-    check_no_machine_paths(OUT_ROOT)
+    machine_paths.report(OUT_ROOT)
     return 0
 
 

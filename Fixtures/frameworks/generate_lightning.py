@@ -27,6 +27,8 @@ import logging
 import os
 import shutil
 import sys
+
+import machine_paths  # beside this script
 import time
 import warnings
 from pathlib import Path
@@ -57,7 +59,6 @@ N_VAL = 16
 # 0.75 is reached at epoch 1 and again at epoch 3.
 SCRIPTED_VAL_ACC = [0.5, 0.75, 0.6, 0.75, 0.7, 0.65]
 
-MACHINE_PATH_MARKERS = (b"/work", b"/tmp", b"/root", b"/home")
 
 
 def make_data() -> tuple[TensorDataset, TensorDataset]:
@@ -310,18 +311,6 @@ NOTES = {
 }
 
 
-def check_no_machine_paths(root: Path) -> None:
-    hits = []
-    for f in root.rglob("*"):
-        if f.is_file():
-            data = f.read_bytes()
-            hits += [f"{f.relative_to(root)}: {m.decode()}" for m in MACHINE_PATH_MARKERS if m in data]
-    if hits:
-        print("WARNING: machine paths found:\n  " + "\n  ".join(hits))
-    else:
-        print("no machine paths (/work, /tmp, /root, /home) in any fixture file")
-
-
 def main() -> int:
     torch.set_num_threads(1)
     warnings.filterwarnings("ignore", ".*does not have many workers.*")
@@ -334,7 +323,7 @@ def main() -> int:
             run_case(case, spec)
     finally:
         os.chdir(cwd)
-    check_no_machine_paths(OUT_ROOT)
+    machine_paths.report(OUT_ROOT)
     return 0
 
 

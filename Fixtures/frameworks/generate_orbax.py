@@ -27,6 +27,8 @@ import shutil
 import subprocess
 import sys
 
+import machine_paths  # beside this script
+
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
 os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1")
 
@@ -250,17 +252,8 @@ def check(case_name):
         assert steps_at_extreme == [cfg["crash_step"]], steps_at_extreme
         assert fresh_best != cfg["crash_step"]
 
-    # Absolute paths written by Orbax (reported, left as Orbax wrote them).
-    abs_hits = []
-    for d, _, files in os.walk("."):
-        for f in files:
-            p = os.path.join(d, f)
-            with open(p, "rb") as fh:
-                data = fh.read()
-            for needle in (b"/work/", b"/tmp/", b"/root/"):
-                if needle in data:
-                    abs_hits.append(os.path.relpath(p))
-                    break
+    # Absolute paths written by Orbax (reported here; main() then makes them relative).
+    abs_hits = machine_paths.files_naming_machine_paths(".")
 
     notes = [
         f"Tag '{metric}' in eval/ (tensorboardX add_scalar, simple_value float32; the event "
@@ -289,9 +282,9 @@ def check(case_name):
             "(a fresh CheckpointManager lists only committed steps); a tool must skip it and "
             "name the best COMMITTED checkpoint.")
     if abs_hits:
-        notes.append("Files with absolute machine paths written by Orbax (left as written; "
-                     "commit_success.txt says 'Checkpoint commit was successful to <abs "
-                     "path>'): " + ", ".join(sorted(abs_hits)) + ".")
+        notes.append("Files in which Orbax wrote absolute machine paths (commit_success.txt says "
+                     "'Checkpoint commit was successful to <abs path>'; the generator then makes "
+                     "that text relative to the case folder): " + ", ".join(sorted(abs_hits)) + ".")
 
     import orbax.checkpoint
     import jax
@@ -356,24 +349,9 @@ def main():
             check(name)
         finally:
             os.chdir(cwd)
-        scrub_machine_paths(case_dir)
-
-
-def scrub_machine_paths(case_dir):
-    """Orbax writes the absolute step path into every commit_success.txt; the
-    committed fixtures carry no machine paths, so it becomes relative to the
-    case folder (the file's presence, not its text, is what Orbax checks)."""
-    prefix = os.path.abspath(case_dir) + "/"
-    for root, _dirs, files in os.walk(case_dir):
-        for name in files:
-            if name not in ("commit_success.txt", "expected.json"):
-                continue
-            path = os.path.join(root, name)
-            with open(path, encoding="utf-8") as fh:
-                text = fh.read()
-            if prefix in text:
-                with open(path, "w", encoding="utf-8") as fh:
-                    fh.write(text.replace(prefix, ""))
+        # Orbax writes the absolute step path into every commit_success.txt;
+        # Orbax looks at the file's presence only, so its text becomes relative.
+        machine_paths.scrub(case_dir, {"commit_success.txt", "expected.json"})
 
 
 if __name__ == "__main__":
