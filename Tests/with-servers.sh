@@ -5,7 +5,7 @@
 # running and stopping what it started, and with TensorFlow for the
 # example-script test (Tests/Examples/setup-tensorflow.sh: a virtual
 # environment, installed once). The README's test command is
-# `Tests/with-servers.sh Tests/run-all.sh`.
+# `Tests/with-servers.sh swift test && python/tests/run.sh`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${TFEVENTS_TEST_S3_ENDPOINT:-}" ]; then

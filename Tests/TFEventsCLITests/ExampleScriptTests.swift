@@ -31,6 +31,24 @@ struct ExampleScriptTests {
     static func script(_ name: String) -> String { CLIRunner.packageRoot.appendingPathComponent("docs/examples/" + name).path }
     static var verifier: String { CLIRunner.packageRoot.appendingPathComponent("Tests/Examples/verify_savedmodel.py").path }
 
+    /// Runs `tfevents export ... --format json` (exit 0 expected); its outcome and export directory.
+    static func export(_ arguments: [String]) throws -> (json: [String: Any], directory: String) {
+        let result = try CLIRunner.run(["export", "--format", "json"] + arguments, timeout: 300)
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        return (json, try #require(json["export_dir"] as? String, "\(result.stdout)"))
+    }
+
+    /// Serves the export and compares it with `right`'s model (must agree) and
+    /// `wrong`'s (must not: the check can fail).
+    static func expectServes(_ python: String, _ kind: String, _ directory: String, right: String, wrong: String,
+                             extra: [String] = []) throws {
+        let verified = try run(python, [verifier, kind, directory, right] + extra)
+        #expect(verified.status == 0, "\(verified.output)")
+        let other = try run(python, [verifier, kind, directory, wrong] + extra)
+        #expect(other.status != 0, "\(other.output)")
+    }
+
     @Test("estimator_to_savedmodel.py: an Estimator checkpoint becomes a SavedModel that serves the checkpoint's logits",
           .enabled(if: python != nil || required))
     func estimatorScript() throws {
@@ -41,19 +59,11 @@ struct ExampleScriptTests {
         try FileManager.default.removeItem(atPath: model + "/export")
         let command = "\(python) \(Self.script("estimator_to_savedmodel.py")) --checkpoint {checkpoint} --export-dir {export_dir} "
             + "--as-text {as_text} --input features=IteratorGetNext:0 --output logits=dnn/logits/BiasAdd:0"
-        let result = try CLIRunner.run(["export", model, "--format", "json", "--command", command], timeout: 300)
-        #expect(result.status == 0, "\(result.stderr)")
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
-        let exportDirectory = try #require(json["export_dir"] as? String, "\(result.stdout)")
+        let (json, exportDirectory) = try Self.export([model, "--command", command])
         #expect(json["global_step"] as? Int == 225)
         #expect(FileManager.default.fileExists(atPath: exportDirectory + "/saved_model.pb"))
-        let verified = try Self.run(python, [Self.verifier, "estimator", exportDirectory, model + "/model.ckpt-225",
-                                             "IteratorGetNext:0", "dnn/logits/BiasAdd:0"])
-        #expect(verified.status == 0, "\(verified.output)")
-        // The check can fail: another checkpoint's logits differ.
-        let other = try Self.run(python, [Self.verifier, "estimator", exportDirectory, model + "/model.ckpt-200",
-                                          "IteratorGetNext:0", "dnn/logits/BiasAdd:0"])
-        #expect(other.status != 0, "\(other.output)")
+        try Self.expectServes(python, "estimator", exportDirectory, right: model + "/model.ckpt-225",
+                              wrong: model + "/model.ckpt-200", extra: ["IteratorGetNext:0", "dnn/logits/BiasAdd:0"])
 
         // A script that fails (a tensor that is not in the graph) fails the export and leaves nothing.
         let broken = try CLIRunner.run(["export", model, "--name", "broken", "--command",
@@ -72,14 +82,8 @@ struct ExampleScriptTests {
         let model = scratch.path + "/keras_tie"
         try FileManager.default.copyItem(atPath: CLIRunner.fixture("frameworks/keras/keras_tie"), toPath: model)
         let command = "\(python) \(Self.script("keras_to_savedmodel.py")) --checkpoint {checkpoint} --export-dir {export_dir}"
-        let result = try CLIRunner.run(["export", model, "--format", "json", "--checkpoint", "ckpt/model-{epoch:02d}.keras",
-                                        "--command", command], timeout: 300)
-        #expect(result.status == 0, "\(result.stderr)")
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
-        let exportDirectory = try #require(json["export_dir"] as? String, "\(result.stdout)")
-        let verified = try Self.run(python, [Self.verifier, "keras", exportDirectory, model + "/ckpt/model-03.keras"])
-        #expect(verified.status == 0, "\(verified.output)")
-        let other = try Self.run(python, [Self.verifier, "keras", exportDirectory, model + "/ckpt/model-01.keras"])
-        #expect(other.status != 0, "\(other.output)")
+        let (_, exportDirectory) = try Self.export([model, "--checkpoint", "ckpt/model-{epoch:02d}.keras", "--command", command])
+        try Self.expectServes(python, "keras", exportDirectory, right: model + "/ckpt/model-03.keras",
+                              wrong: model + "/ckpt/model-01.keras")
     }
 }

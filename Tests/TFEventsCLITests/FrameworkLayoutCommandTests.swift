@@ -199,27 +199,11 @@ struct FrameworkLayoutCommandTests {
         try handle.close()
         Thread.sleep(forTimeInterval: 0.5)
         #expect(watch.stop(SIGTERM) == 0, "\(watch.stderr)")
-        var steps: [Int64] = []
-        let exportPath = model + "/export/best_exporter"
-        for version in ((try? FileManager.default.contentsOfDirectory(atPath: exportPath)) ?? []).sorted()
-        where version.count == 10 && version.allSatisfy(\.isNumber) {
-            let manifest = try Data(contentsOf: URL(fileURLWithPath: exportPath + "/" + version + "/export_manifest.pb"))
-            // global_step is field 2 (varint), right after the exporter name.
-            var bytes = Array(manifest)[...]
-            while let key = bytes.popFirst() {
-                if key == 0x0A, let length = bytes.popFirst() { bytes = bytes.dropFirst(Int(length)); continue }
-                if key == 0x10 {
-                    var value: Int64 = 0, shift: Int64 = 0
-                    while let byte = bytes.popFirst() {
-                        value |= Int64(byte & 0x7F) << shift
-                        shift += 7
-                        if byte < 0x80 { break }
-                    }
-                    steps.append(value)
-                }
-                break
-            }
-        }
+        // The kept exports' steps, as `exports` reads them from the manifests.
+        let listing = try CLIRunner.run(["exports", model, "--format", "json"], timeout: 60)
+        #expect(listing.status == 0, "\(listing.stderr)")
+        let exports = try #require(try JSONSerialization.jsonObject(with: Data(listing.stdout.utf8)) as? [[String: Any]])
+        let steps = exports.compactMap { ($0["global_step"] as? NSNumber)?.int64Value }
         return (steps.sorted(), watch.stderr)
     }
 

@@ -2,8 +2,8 @@
 # The Python tests: packages the tfevents binary into a wheel
 # (python/build_wheel.py), installs it into a fresh virtual environment
 # with pytest, pandas, polars, TensorBoard, tbparse and tensorboardX from
-# PyPI, and runs python/tests there. Called by Tests/run-all.sh (the
-# README's test command) after `swift test`, whose debug build it packages
+# PyPI, and runs python/tests there. The README's test command runs it
+# after `Tests/with-servers.sh swift test`, whose debug build it packages
 # (TFEVENTS_WHEEL_BINARY chooses another binary; unset and without a debug
 # build, build_wheel.py makes a release one).
 set -euo pipefail
