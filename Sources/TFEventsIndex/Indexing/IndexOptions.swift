@@ -23,6 +23,10 @@ public struct IndexOptions: Sendable {
     /// should have its own index path (see
     /// ``LogdirIndex/defaultIndexPath(for:variant:)``).
     public var include: (@Sendable (String) -> Bool)?
+    /// The runs read and answered for (``LogdirIndex/select(runs:)``): an
+    /// update reads only their files and keeps what the index stored for
+    /// the others as it was, so the same index file serves every selection.
+    public var runs = RunSelection.all
     /// When set, an update that would read more than this fraction of the
     /// event files' bytes (and more than ``cheapUpdateBytes``) reads and
     /// writes nothing and says so (``IndexUpdateReport/declined``). For

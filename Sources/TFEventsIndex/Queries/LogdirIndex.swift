@@ -38,21 +38,36 @@ public final class LogdirIndex: Sendable {
     private struct State: Sendable {
         var files: [IndexedFile] = []
         var store: IndexFile?
+        var selection = RunSelection.all
     }
 
     /// The files and the open index file, replaced together under the lock
     /// so that a query running beside an update sees one or the other.
     private let state = Mutex(State())
 
-    /// The indexed files, sorted by relative path (a snapshot).
-    public var files: [IndexedFile] { state.withLock { $0.files } }
+    /// The indexed files of the selected runs (``select(runs:)``), sorted
+    /// by relative path (a snapshot). Every query reads these.
+    public var files: [IndexedFile] {
+        state.withLock { state in
+            state.selection.selectsAll ? state.files : state.files.filter { state.selection.contains(run: $0.run) }
+        }
+    }
+
+    /// Restricts every query, and what an update reads, to the runs
+    /// `selection` selects (``IndexOptions/runs`` sets it at the start).
+    /// The stored index is filtered, not rebuilt: an update keeps what it
+    /// stored for the other runs as it was, so the next query with another
+    /// selection reads only what is new.
+    public func select(runs selection: RunSelection) {
+        state.withLock { $0.selection = selection }
+    }
 
     /// The open index file the files' chunks are in.
     var store: IndexFile? { state.withLock { $0.store } }
 
     /// Replaces the files and the index file they refer to.
     func replace(files: [IndexedFile], store: IndexFile?) {
-        state.withLock { $0 = State(files: files, store: store) }
+        state.withLock { $0 = State(files: files, store: store, selection: $0.selection) }
     }
 
     /// Prepares the index of `logdir`; nothing is read until ``update(progress:)``
@@ -63,6 +78,7 @@ public final class LogdirIndex: Sendable {
         self.logdir = try Self.absolutePath(of: logdir)
         self.indexPath = indexPath ?? Self.defaultIndexPath(for: self.logdir)
         self.options = options
+        state.withLock { $0.selection = options.runs }
     }
 
     /// The absolute, symlink-free path of a log directory (what keys its index).
@@ -148,10 +164,16 @@ public final class LogdirIndex: Sendable {
         if let include = options.include { discovered.files = discovered.files.filter(include) }
         var plan: [Job] = []
         var next: [IndexedFile] = []
+        let selection = state.withLock { $0.selection }
         for relative in discovered.files {
             let absolute = logdir + "/" + relative
-            guard let identity = try? FileIdentity(path: absolute) else { continue }
             let run = LogdirDiscovery.run(of: relative)
+            guard selection.contains(run: run) else {
+                // Not selected: kept as stored, neither read nor dropped.
+                if let old = previous.removeValue(forKey: relative) { next.append(old) }
+                continue
+            }
+            guard let identity = try? FileIdentity(path: absolute) else { continue }
             let old = previous.removeValue(forKey: relative)
             switch Self.decide(old: old, now: identity, path: absolute) {
             case .unchanged:
@@ -256,6 +278,8 @@ public final class LogdirIndex: Sendable {
               (try? FileIdentity(path: indexPath)) == nil else { return nil }
         var discovered = LogdirDiscovery.eventFiles(in: logdir)
         if let include = options.include { discovered.files = discovered.files.filter(include) }
+        let selection = state.withLock { $0.selection }
+        discovered.files = discovered.files.filter { selection.contains(file: $0) }
         let total = discovered.files.reduce(0) { $0 + ((try? FileIdentity(path: logdir + "/" + $1).size) ?? 0) }
         guard options.declines(reading: total, of: total, files: discovered.files.count) else { return nil }
         var report = IndexUpdateReport()
