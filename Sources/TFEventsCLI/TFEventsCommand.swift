@@ -34,7 +34,7 @@ struct TFEventsCommand: ParsableCommand {
         holds the export lock, 5 when `watch --patience` stopped for lack of improvement.
         """,
         subcommands: [ScanCommand.self, ScalarsCommand.self, BestCommand.self, ExportCommand.self, ExportsCommand.self, WatchCommand.self,
-                      IndexCommand.self, TagsCommand.self, ConvertCommand.self, GenerateCommand.self, ReportCommand.self]
+                      IndexCommand.self, TagsCommand.self, RunsCommand.self, ConvertCommand.self, GenerateCommand.self, ReportCommand.self]
     )
 }
 

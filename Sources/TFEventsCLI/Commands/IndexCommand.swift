@@ -23,6 +23,7 @@ struct IndexCommand: ParsableCommand {
           tfevents index logs/
           tfevents index logs/ --format json
           tfevents index logs/ --index /tmp/logs.tfindex --rebuild --jobs 1
+          tfevents index logs/ --run 'trial-1*'     # read only these runs now; the others keep what was stored
         """
     )
 
@@ -30,6 +31,8 @@ struct IndexCommand: ParsableCommand {
     var logdir: String
 
     @OptionGroup var location: IndexLocationOptions
+
+    @OptionGroup var runs: RunSelectionOptions
 
     @Option(help: "Progress bar on stderr: auto (when a terminal), always, never.")
     var progress: ProgressMode = .auto
@@ -44,7 +47,8 @@ struct IndexCommand: ParsableCommand {
     func validate() throws { try format.require(Self.formats) }
 
     func run() throws {
-        let (index, report) = try location.updatedIndex(logdir: logdir, reading: reading, progressMode: progress)
+        let (index, report) = try location.updatedIndex(logdir: logdir, reading: reading, progressMode: progress,
+                                                        runs: runs.selection)
         let rate = report.elapsedSeconds > 0 ? Double(report.bytesRead) / report.elapsedSeconds / 1e6 : 0
         let out = StandardOutput.shared
         switch format {
@@ -96,6 +100,7 @@ struct TagsCommand: ParsableCommand {
         Examples:
           tfevents tags logs/
           tfevents tags logs/ --format json
+          tfevents tags logs/ --run 'run-*' --run-regex '/validation$'
         """
     )
 
@@ -103,6 +108,8 @@ struct TagsCommand: ParsableCommand {
     var logdir: String
 
     @OptionGroup var location: IndexLocationOptions
+
+    @OptionGroup var runs: RunSelectionOptions
 
     @Option(help: "Output format: \(OutputFormat.list(Self.formats)).")
     var format: OutputFormat = .text
@@ -114,7 +121,7 @@ struct TagsCommand: ParsableCommand {
     func validate() throws { try format.require(Self.formats) }
 
     func run() throws {
-        let (index, _) = try location.updatedIndex(logdir: logdir, reading: reading)
+        let (index, _) = try location.updatedIndex(logdir: logdir, reading: reading, runs: runs.selection)
         let out = StandardOutput.shared
         var output = format == .text ? nil : RecordOutput(format: format)
         if format == .text { out.write("run\ttag\tplugin\tdata_class\tscalars\tother_points\n") }

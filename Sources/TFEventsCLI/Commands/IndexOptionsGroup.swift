@@ -34,10 +34,10 @@ struct IndexLocationOptions: ParsableArguments {
 
     /// Opens and updates the index of `logdir`, drawing progress on stderr.
     /// An index that cannot be opened or written is fatal (exit status 2).
-    func updatedIndex(logdir: String, reading: ReadingOptions, progressMode: ProgressMode = .auto)
-        throws -> (LogdirIndex, IndexUpdateReport) {
+    func updatedIndex(logdir: String, reading: ReadingOptions, progressMode: ProgressMode = .auto,
+                      runs: RunSelection = .all) throws -> (LogdirIndex, IndexUpdateReport) {
         do {
-            return try update(logdir: logdir, reading: reading, progressMode: progressMode)
+            return try update(logdir: logdir, reading: reading, progressMode: progressMode, runs: runs)
         } catch {
             StandardError.report(error.description)
             throw ExitCode(ExitStatus.usage)
@@ -46,9 +46,9 @@ struct IndexLocationOptions: ParsableArguments {
 
     /// Like ``updatedIndex(logdir:reading:progressMode:)``, then checks every
     /// stored chunk; a damaged index is reported and rebuilt.
-    func verifiedIndex(logdir: String, reading: ReadingOptions) throws -> (LogdirIndex, IndexUpdateReport) {
+    func verifiedIndex(logdir: String, reading: ReadingOptions, runs: RunSelection = .all) throws -> (LogdirIndex, IndexUpdateReport) {
         do {
-            return try verified(logdir: logdir, reading: reading)
+            return try verified(logdir: logdir, reading: reading, runs: runs)
         } catch {
             StandardError.report(error.description)
             throw ExitCode(ExitStatus.usage)
@@ -63,11 +63,11 @@ struct IndexLocationOptions: ParsableArguments {
     /// cheap (see ``IndexCache``): when `TFEVENTS_NO_INDEX` is set, or when
     /// bringing the index up to date would read more than
     /// ``IndexCache/maximumReadFraction`` of the files, nil (silently).
-    func verifiedIndexOrNil(logdir: String, reading: ReadingOptions) -> (LogdirIndex, IndexUpdateReport)? {
+    func verifiedIndexOrNil(logdir: String, reading: ReadingOptions, runs: RunSelection = .all) -> (LogdirIndex, IndexUpdateReport)? {
         if indexPath == nil && IndexCache.disabled { return nil }
         do {
             let fraction = indexPath == nil ? IndexCache.maximumReadFraction : nil
-            let (index, report) = try verified(logdir: logdir, reading: reading, maximumReadFraction: fraction)
+            let (index, report) = try verified(logdir: logdir, reading: reading, maximumReadFraction: fraction, runs: runs)
             return report.declined ? nil : (index, report)
         } catch {
             StandardError.report("\(error.description); reading the files directly")
@@ -75,10 +75,10 @@ struct IndexLocationOptions: ParsableArguments {
         }
     }
 
-    private func verified(logdir: String, reading: ReadingOptions, maximumReadFraction: Double? = nil)
-        throws(IndexError) -> (LogdirIndex, IndexUpdateReport) {
+    private func verified(logdir: String, reading: ReadingOptions, maximumReadFraction: Double? = nil,
+                          runs: RunSelection) throws(IndexError) -> (LogdirIndex, IndexUpdateReport) {
         let (index, report) = try update(logdir: logdir, reading: reading, progressMode: .auto,
-                                         maximumReadFraction: maximumReadFraction)
+                                         maximumReadFraction: maximumReadFraction, runs: runs)
         if report.declined { return (index, report) }
         do {
             try index.verify()
@@ -87,7 +87,7 @@ struct IndexLocationOptions: ParsableArguments {
             StandardError.report("\(error.description); rebuilding the index")
             var again = self
             again.rebuild = true
-            return try again.update(logdir: logdir, reading: reading, progressMode: .auto)
+            return try again.update(logdir: logdir, reading: reading, progressMode: .auto, runs: runs)
         }
     }
 
@@ -95,8 +95,9 @@ struct IndexLocationOptions: ParsableArguments {
     /// noticed. A SIGINT or SIGTERM during a first build removes its
     /// temporary file.
     private func update(logdir: String, reading: ReadingOptions, progressMode: ProgressMode,
-                        maximumReadFraction: Double? = nil) throws(IndexError) -> (LogdirIndex, IndexUpdateReport) {
+                        maximumReadFraction: Double? = nil, runs: RunSelection) throws(IndexError) -> (LogdirIndex, IndexUpdateReport) {
         var options = indexOptions(reading: reading)
+        options.runs = runs
         if jobs == nil { options.jobs = ObjectStores.defaultReaders(for: [logdir], cores: options.jobs) }
         options.maximumReadFraction = maximumReadFraction
         let index = try LogdirIndex(logdir: logdir, indexPath: indexPath, options: options)

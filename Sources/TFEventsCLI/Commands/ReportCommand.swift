@@ -77,6 +77,8 @@ struct ReportCommand: ParsableCommand {
 
     @OptionGroup var location: IndexLocationOptions
 
+    @OptionGroup var runs: RunSelectionOptions
+
     @OptionGroup var reading: ReadingOptions
 
     func validate() throws {
@@ -99,6 +101,7 @@ struct ReportCommand: ParsableCommand {
         options.title = title
         options.subject = subject
         options.index = location.indexOptions(reading: reading)
+        options.index.runs = runs.selection
         options.indexPath = location.indexPath
         options.generatedAt = "generated " + Self.nowUTC()
 

@@ -10,7 +10,7 @@ extension ScalarsCommand {
         var corrupt = false
         var unreadable = false
         for root in paths.sorted(by: FilePaths.bytewiseLess) {
-            let (files, failed) = expandPaths([root])
+            let (files, failed) = runs.expand([root])
             unreadable = unreadable || failed
             for file in files {
                 let run = writer.id(run: ArrowScalarOutput.run(of: file, root: root))

@@ -29,6 +29,7 @@ struct ScalarsCommand: ParsableCommand {
           tfevents scalars model_dir/eval --tag loss
           tfevents scalars logs/ --tag 'epoch_*' --tag 'val/*' --format csv > scalars.csv
           tfevents scalars logs/ --format arrow > scalars.arrows     # pyarrow.ipc.open_stream(...).read_all()
+          tfevents scalars sweep/ --run 'trial-[0-3]' --tag 'epoch_*' --format csv
 
         Arrow: the IPC stream format; columns run and tag (dictionary-encoded strings; run is the \
         file's directory relative to the directory given, "." for files in it or given directly), \
@@ -51,6 +52,8 @@ struct ScalarsCommand: ParsableCommand {
 
     @OptionGroup var reading: ReadingOptions
 
+    @OptionGroup var runs: RunSelectionOptions
+
     @Flag(name: .customLong("no-index"), help: "Read the files directly, not through the log directory's index.")
     var noIndex = false
 
@@ -63,13 +66,13 @@ struct ScalarsCommand: ParsableCommand {
 
     func run() throws {
         if !noIndex, paths.count == 1, FileOperations.isDirectory(paths[0]),
-           let (index, report) = location.verifiedIndexOrNil(logdir: paths[0], reading: reading) {
+           let (index, report) = location.verifiedIndexOrNil(logdir: paths[0], reading: reading, runs: runs.selection) {
             if format == .arrow { return try runArrowFromIndex(index, report: report, logdir: paths[0]) }
             try runFromIndex(index, report: report, logdir: paths[0])
             return
         }
         if format == .arrow { return try runArrow() }
-        let (files, pathFailed) = expandPaths(paths.sorted(by: FilePaths.bytewiseLess))
+        let (files, pathFailed) = runs.expand(paths.sorted(by: FilePaths.bytewiseLess))
         let out = StandardOutput.shared
         let format: ScalarTextRows.Format = self.format == .csv ? .csv : .jsonLines
         format.header.withUnsafeBytes { out.write(bytes: $0) }

@@ -18,6 +18,7 @@ struct ScanCommand: ParsableCommand {
           tfevents scan logs/
           tfevents scan --format json run1/events.out.tfevents.1700000000.host
           gzip -dc events.gz | tfevents scan -
+          tfevents scan sweep/ --run 'lr0.1*'      # only runs (directories below sweep/) matching the glob
         """
     )
 
@@ -28,6 +29,8 @@ struct ScanCommand: ParsableCommand {
     var format: OutputFormat = .text
 
     @OptionGroup var reading: ReadingOptions
+
+    @OptionGroup var runs: RunSelectionOptions
 
     static let formats: [OutputFormat] = [.text, .json, .jsonl, .csv, .arrow]
 
@@ -40,7 +43,7 @@ struct ScanCommand: ParsableCommand {
     }
 
     func run() throws {
-        let (files, pathFailed) = expandPaths(paths)
+        let (files, pathFailed) = runs.expand(paths)
         let progress = IndexProgress(mode: .auto)
         let total = totalSize(of: files)
         let scanner = FileScanner(options: reading.recordOptions)
