@@ -223,6 +223,14 @@ public enum ReportBuilder {
         let colors = RunColors.assign(runNames)
         var body = header(title: options.title ?? FilePaths.basename(absolute(directory)), kind: "Log directory",
                           directory: directory)
+        // A sweep with HParams sessions: its table and parallel coordinates.
+        let sweep = try index.runTable(goals: options.goal.map { [$0] }) { tag in
+            MetricDirection.higherIsBetter(tag: tag, goal: nil) ? .maximize : .minimize
+        }
+        var sessionColors = colors
+        for row in sweep.rows where sessionColors[row.name] == nil { sessionColors[row.name] = RunColors.color(for: row.name) }
+        body += HParamsSection.html(sweep, colors: sessionColors)
+        let warnings = warnings + sweep.problems.map(\.description)
         body += "<h2>Runs<span class=\"sub\">\(ReportSections.count(runNames.count, "run")) · "
         body += "best value of each tag (↑ largest, ↓ smallest; hover a cell for the last value)</span></h2>\n"
         body += ReportSections.runLegend(runNames.map { ($0, colors[$0] ?? "#888") })

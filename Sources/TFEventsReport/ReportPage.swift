@@ -99,6 +99,14 @@ package enum ReportPage {
     #tip .row span:nth-child(2){overflow:hidden;text-overflow:ellipsis;flex:1}
     #tip .dot{width:8px;height:8px;border-radius:50%;background:var(--series)}
     #tip .step{font-weight:650;margin-bottom:3px}
+    figure.pc{margin:0 0 14px}
+    svg.parallel{display:block;width:100%;height:auto;font-size:11px;overflow:visible}
+    svg.parallel .axes line{stroke:#9ca3af;stroke-width:1}
+    svg.parallel .axes text{fill:var(--muted);paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}
+    svg.parallel .axes text.title{fill:var(--fg);font-weight:600}
+    svg.parallel polyline{fill:none;stroke:var(--series);stroke-width:1.6;stroke-opacity:.75}
+    svg.parallel polyline.best{stroke:var(--best);stroke-width:3.5;stroke-opacity:1}
+    svg.parallel polyline:hover{stroke-width:4;stroke-opacity:1}
     footer{margin-top:28px;color:var(--muted);font-size:12px}
     @media print{body{background:#fff;padding:0}.charts{grid-template-columns:1fr 1fr}#tip{display:none}}
     """
