@@ -29,9 +29,9 @@ struct ReportBrowserTests {
 
     static let outputDirectory = CLIRunner.packageRoot.appendingPathComponent("tmp/report-browser")
 
-    @Test("the estimator fixtures' reports render: 1280 × 2000, not blank",
+    @Test("the fixtures' reports render (model directory, log directory, a sweep): 1280 × 2000, not blank",
           .enabled(if: chromium != nil, "Chromium is not installed (apt-get install -y chromium); browser test skipped"),
-          arguments: ["estimator/loss_best", "estimator"])
+          arguments: ["estimator/loss_best", "estimator", "hparams/tf"])
     func renders(fixture: String) throws {
         let browser = try #require(Self.chromium)
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("tfevents-browser-\(UUID().uuidString)")
@@ -90,6 +90,45 @@ struct ReportBrowserTests {
         let output = try String(contentsOfFile: dom, encoding: .utf8)
         // 80 % of 25 ... 250 is step 205: the nearest evaluation is step 200 (loss 0.261675).
         #expect(output.contains("PROBE[step 200eval0.261675|false|visible]"), "\(output.prefix(300))")
+    }
+
+    @Test("a sweep's parallel coordinates lay out in the browser: a line per session through every axis, the best drawn thick",
+          .enabled(if: chromium != nil, "Chromium is not installed (apt-get install -y chromium); browser test skipped"))
+    func parallelCoordinates() throws {
+        let browser = try #require(Self.chromium)
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("tfevents-hparams-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let page = scratch.appendingPathComponent("report.html").path
+        let made = try CLIRunner.run(["report", CLIRunner.fixture("hparams/tf"), "--out", page,
+                                      "--index", scratch.appendingPathComponent("i.tfindex").path])
+        #expect(made.status == 0, "\(made.stderr)")
+        // A probe measures what the browser laid out: the chart's width,
+        // each line's points and stroke, and the axes' titles.
+        let probe = """
+        <script>window.addEventListener('load',function(){var svg=document.querySelector('svg.parallel'),
+        lines=[].slice.call(svg.querySelectorAll('polyline')),best=svg.querySelector('polyline.best');
+        document.title='PROBE['+Math.round(svg.getBoundingClientRect().width)+'|'+lines.length+'|'
+        +lines.map(function(l){return l.points.numberOfItems}).join(',')+'|'+best.getAttribute('data-series')+'|'
+        +getComputedStyle(best).strokeWidth+'|'+getComputedStyle(lines[0]).strokeWidth+'|'
+        +[].slice.call(svg.querySelectorAll('text.title')).map(function(t){return t.textContent}).join(',')+']';});</script></body>
+        """
+        let html = try String(contentsOfFile: page, encoding: .utf8).replacingOccurrences(of: "</body>", with: probe)
+        try html.write(toFile: page, atomically: true, encoding: .utf8)
+        let dom = scratch.appendingPathComponent("dom.html").path
+        _ = FileManager.default.createFile(atPath: dom, contents: nil)
+        let status = try Self.run(browser, ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                                            "--window-size=1280,1000",
+                                            "--user-data-dir=" + scratch.appendingPathComponent("profile").path,
+                                            "--dump-dom", "file://" + page], timeout: 120, stdout: dom)
+        #expect(status == 0)
+        let output = try String(contentsOfFile: dom, encoding: .utf8)
+        // Four sessions, each through four hyperparameters and the metric;
+        // run-3 is best (validation/epoch_accuracy 0.9375) and drawn last.
+        let expected = "|4|5,5,5,5|run-3|3.5px|1.6px|num_units,dropout,optimizer,augment,validation/epoch_accuracy ↑]"
+        #expect(output.contains(expected), "\(output.components(separatedBy: "<title>").dropFirst().first?.prefix(300) ?? "")")
+        let width = output.components(separatedBy: "PROBE[").dropFirst().first?.split(separator: "|").first.flatMap { Int($0) } ?? 0
+        #expect(width > 900)
     }
 
     /// Runs a program (standard output to `stdout`, or discarded), killing
