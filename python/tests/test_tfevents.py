@@ -6,6 +6,7 @@ Runs in a fresh virtual environment made from the built wheel
 (python/tests/run.sh), so `tfevents` here is the installed package and
 its binary.
 """
+import json
 import math
 import os
 import struct
@@ -259,3 +260,53 @@ def test_pyarrow_dtype_backend_holds_the_same_points():
     assert arrow_frame["tag"].astype(str).tolist() == numpy_frame["tag"].astype(str).tolist()
     with pytest.raises(ValueError):
         tfevents.scalars(root, dtype_backend="arrow")
+
+
+def plugin_sessions(writer):
+    """Each session TensorBoard's hparams plugin reported for a fixture:
+    name -> (hparams, status, {metric path: (value, step)})."""
+    with open(os.path.join(FIXTURES, "hparams", writer, "expected.json")) as handle:
+        expected = json.load(handle)
+    sessions = {}
+    for group in expected["session_groups"]["session_groups"]:
+        for session in group["sessions"]:
+            metrics = {}
+            for metric in session["metric_values"]:
+                name = metric["name"]
+                path = (name["group"] + "/" if name.get("group") else "") + name["tag"]
+                metrics[path] = (metric["value"], metric.get("training_step", 0))
+            sessions[session["name"]] = (group["hparams"], session.get("status", "STATUS_UNKNOWN"), metrics)
+    return sessions
+
+
+@pytest.mark.parametrize("writer", ["tensorboardx", "torch", "tf"])
+def test_runs_equal_the_hparams_plugin(writer):
+    frame = tfevents.runs(os.path.join(FIXTURES, "hparams", writer))
+    expected = plugin_sessions(writer)
+    assert sorted(frame["run"]) == sorted(expected)
+    for _, row in frame.iterrows():
+        hparams, status, metrics = expected[row["run"]]
+        assert "STATUS_" + row["status"].upper() == status
+        for name, value in hparams.items():
+            assert row[name] == value, (row["run"], name)
+        for path, (value, step) in metrics.items():
+            assert bits(row[path + ".last"]) == bits(value), (row["run"], path)
+            assert row[path + ".last_step"] == step
+    # Sorted best first by the first metric of the experiment (all of these maximise accuracy first).
+    first = [column for column in frame.columns if column.endswith(".best")][0]
+    assert list(frame[first]) == sorted(frame[first], reverse=True)
+
+
+def test_runs_arrow_types_and_selection():
+    logdir = os.path.join(FIXTURES, "hparams", "tf")
+    table = tfevents.runs_arrow(logdir, metrics=["min:train/epoch_loss"], runs=["run-[01]"])
+    assert table.column("run").to_pylist() == ["run-0", "run-1"]  # 0.375 < 0.625
+    assert table.schema.field("num_units").type == pa.float64()
+    assert table.schema.field("optimizer").type == pa.string()
+    assert table.schema.field("augment").type == pa.bool_()
+    assert table.schema.field("train/epoch_loss.best_step").type == pa.int64()
+    assert table.column("train/epoch_loss.best").to_pylist() == [0.375, 0.625]
+    regex = tfevents.runs_arrow(logdir, run_regex=r"^run-3(/|$)")
+    assert regex.column("run").to_pylist() == ["run-3"]
+    per_run = tfevents.runs(logdir, per_run=True, metrics=["epoch_accuracy"])
+    assert set(per_run["run"]) == {"."} | {f"run-{k}{sub}" for k in range(4) for sub in ("", "/train", "/validation")}

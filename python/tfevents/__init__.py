@@ -9,13 +9,13 @@ points is built without parsing text.
 >>> df = tfevents.scalars("logs/", tags=["loss", "eval/*"])        # pandas
 >>> table = tfevents.scalars_arrow("logs/")                          # pyarrow.Table
 >>> best = tfevents.best("model_dir", metric="accuracy", mode="max")
+>>> sweep = tfevents.runs("sweep/")                                   # one row per HParams session
 
 Paths may be local files or directories, or ``gs://`` and ``s3://`` URLs
 (credentials as the tool reads them: see its README).
 """
 from __future__ import annotations
 
-import fnmatch
 import json
 import os
 import re
@@ -25,14 +25,13 @@ import warnings
 from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Sequence, Union
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.ipc
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas
     import polars
 
-__all__ = ["TFEventsError", "scalars", "scalars_arrow", "scalars_polars", "best", "scan", "tags", "binary"]
+__all__ = ["TFEventsError", "scalars", "scalars_arrow", "scalars_polars", "best", "scan", "tags", "runs", "runs_arrow", "binary"]
 __version__ = "0.1.0"
 
 PathLike = Union[str, "os.PathLike[str]"]
@@ -122,7 +121,9 @@ def scalars_arrow(path: Union[PathLike, Iterable[PathLike]], tags: Optional[Sequ
         path: an event file, a log directory (searched recursively), a
             ``gs://`` or ``s3://`` URL, or a list of them.
         tags: keep only tags matching one of these globs (``*``, ``?``, ``[...]``).
-        runs: keep only runs matching one of these globs.
+        runs: read only the runs (directories below a directory given)
+            matching one of these globs, ``*`` crossing ``/``; a run is
+            also taken when one of its parent directories matches.
         with_path: add the ``path`` column.
         errors: ``"raise"`` (default) raises :class:`TFEventsError` when a
             record is corrupt; ``"warn"`` returns every readable point and warns.
@@ -130,22 +131,37 @@ def scalars_arrow(path: Union[PathLike, Iterable[PathLike]], tags: Optional[Sequ
     Raises:
         TFEventsError: the tool failed; carries its message, the file and the offset.
     """
-    return _read_scalars(_start_scalars(path, tags, with_path), runs, errors)
+    return _read_arrow(_start_scalars(path, tags, runs, with_path), errors)
 
 
 def _start_scalars(path: Union[PathLike, Iterable[PathLike]], tags: Optional[Sequence[str]],
-                   with_path: bool) -> "tuple[subprocess.Popen, List[str]]":
+                   runs: Optional[Sequence[str]], with_path: bool) -> "tuple[subprocess.Popen, List[str]]":
     """Starts the binary writing the points as an Arrow stream."""
     paths = _paths(path)
-    arguments = [binary(), "scalars", *paths, "--format", "arrow"]
+    arguments = ["scalars", *paths, "--format", "arrow"]
     for tag in tags or []:
         arguments += ["--tag", tag]
     if with_path:
         arguments.append("--path-column")
-    return subprocess.Popen(arguments, stdout=subprocess.PIPE, stderr=subprocess.PIPE), paths
+    return _start(arguments + _run_options(runs), paths)
 
 
-def _read_scalars(started: "tuple[subprocess.Popen, List[str]]", runs: Optional[Sequence[str]], errors: str) -> pa.Table:
+def _run_options(runs: Optional[Sequence[str]], run_regex: Optional[str] = None) -> List[str]:
+    """``--run GLOB`` per glob, and ``--run-regex``."""
+    options: List[str] = []
+    for pattern in runs or []:
+        options += ["--run", pattern]
+    if run_regex is not None:
+        options += ["--run-regex", run_regex]
+    return options
+
+
+def _start(arguments: List[str], paths: List[str]) -> "tuple[subprocess.Popen, List[str]]":
+    """Starts the binary with ``arguments``, its standard output a pipe."""
+    return subprocess.Popen([binary(), *arguments], stdout=subprocess.PIPE, stderr=subprocess.PIPE), paths
+
+
+def _read_arrow(started: "tuple[subprocess.Popen, List[str]]", errors: str) -> pa.Table:
     """Reads the stream of a started binary into a table; checks its exit."""
     process, paths = started
     arguments = process.args
@@ -161,11 +177,6 @@ def _read_scalars(started: "tuple[subprocess.Popen, List[str]]", runs: Optional[
     _check(subprocess.CompletedProcess(arguments, status, b"", stderr), paths, errors)
     if table is None:
         raise TFEventsError(f"no Arrow stream from tfevents: {failure}", status)
-    if runs:
-        names = table.column("run").combine_chunks().dictionary.to_pylist() if table.num_rows else []
-        keep = [name for name in names if any(fnmatch.fnmatchcase(name, pattern) for pattern in runs)]
-        mask = pc.is_in(pc.cast(table.column("run"), pa.string()), value_set=pa.array(keep, pa.string()))
-        table = table.filter(mask)
     return table
 
 
@@ -185,10 +196,10 @@ def scalars(path: Union[PathLike, Iterable[PathLike]], tags: Optional[Sequence[s
     if dtype_backend not in ("numpy", "pyarrow"):
         raise ValueError("dtype_backend is 'numpy' or 'pyarrow'")
     # The binary reads the files while this process imports pandas.
-    started = _start_scalars(path, tags, with_path)
+    started = _start_scalars(path, tags, runs, with_path)
     import pandas  # noqa: F401
 
-    table = _read_scalars(started, runs, errors)
+    table = _read_arrow(started, errors)
     if dtype_backend == "pyarrow":
         frame = table.to_pandas(types_mapper=pandas.ArrowDtype)
     else:
@@ -207,10 +218,10 @@ def scalars_polars(path: Union[PathLike, Iterable[PathLike]], tags: Optional[Seq
                    errors: str = "raise") -> "polars.DataFrame":
     """Every scalar point under ``path`` as a polars DataFrame (``run`` and
     ``tag`` categorical). Needs polars. Arguments as :func:`scalars_arrow`."""
-    started = _start_scalars(path, tags, with_path)
+    started = _start_scalars(path, tags, runs, with_path)
     import polars as pl
 
-    return pl.from_arrow(_read_scalars(started, runs, errors))
+    return pl.from_arrow(_read_arrow(started, errors))
 
 
 def _json(arguments: List[str], paths: Sequence[str], errors: str = "raise") -> Any:
@@ -275,3 +286,57 @@ def tags(logdir: PathLike, errors: str = "raise") -> List[Dict[str, Any]]:
     tag, plugin, data class, scalar and other point counts."""
     directory = os.fspath(logdir)
     return _json(["tags", directory, "--format", "json"], [directory], errors)
+
+
+def runs_arrow(logdir: PathLike, metrics: Optional[Sequence[str]] = None, runs: Optional[Sequence[str]] = None, *,
+               run_regex: Optional[str] = None, higher_is_better: Optional[Sequence[str]] = None,
+               per_run: bool = False, errors: str = "raise") -> pa.Table:
+    """The runs of a sweep as a ``pyarrow.Table``, as ``tfevents runs``
+    finds them: one row per TensorBoard HParams session (or per run where
+    there are none), best first by the first metric.
+
+    Columns: ``run``; ``status`` and ``group`` where there are sessions;
+    one column per hyperparameter under its own name (float64 for numbers,
+    string, bool); per metric ``METRIC.best``, ``METRIC.best_step``,
+    ``METRIC.last``, ``METRIC.last_step``; ``first_step``, ``last_step``,
+    ``first_wall_time``, ``last_wall_time``; ``checkpoint`` (the checkpoint
+    of the first metric's best step, relative to ``logdir``, where a row is
+    a model directory).
+
+    Args:
+        logdir: the log directory (or its URL).
+        metrics: tags (or ``group/tag`` relative to a session), each with an
+            optional ``max:`` or ``min:`` prefix; default the experiment's metrics.
+        runs: only runs matching one of these globs (see :func:`scalars_arrow`).
+        run_regex: only runs whose path contains a match of this expression.
+        higher_is_better: metrics whose larger values are better (else
+            larger for accuracy-like names, smaller for the rest).
+        per_run: one row per run even where there are sessions.
+
+    Raises:
+        TFEventsError: the tool failed; carries its message, the file and the offset.
+    """
+    directory = os.fspath(logdir)
+    arguments = ["runs", directory, "--format", "arrow"]
+    for metric in metrics or []:
+        arguments += ["--metric", metric]
+    for metric in higher_is_better or []:
+        arguments += ["--higher-is-better", metric]
+    if per_run:
+        arguments.append("--per-run")
+    return _read_arrow(_start(arguments + _run_options(runs, run_regex), [directory]), errors)
+
+
+def runs(logdir: PathLike, metrics: Optional[Sequence[str]] = None, runs: Optional[Sequence[str]] = None, *,
+         run_regex: Optional[str] = None, higher_is_better: Optional[Sequence[str]] = None,
+         per_run: bool = False, errors: str = "raise") -> "pandas.DataFrame":
+    """:func:`runs_arrow` as a pandas DataFrame, one row per session or run.
+
+    >>> frame = tfevents.runs("sweep/", metrics=["max:hparam/accuracy"])
+    >>> frame.iloc[0][["run", "lr", "hparam/accuracy.best", "checkpoint"]]
+    """
+    import pandas  # noqa: F401
+
+    return runs_arrow(logdir, metrics, runs, run_regex=run_regex, higher_is_better=higher_is_better,
+                      per_run=per_run, errors=errors).to_pandas()
+
