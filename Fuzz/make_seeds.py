@@ -153,7 +153,8 @@ def main():
 
         # Checkpoint state files and export manifests.
         for path in glob.glob(os.path.join(ROOT, "Fixtures", "**", "checkpoint"), recursive=True):
-            put("checkpoint", b"\x00" + open(path, "rb").read())
+            if os.path.isfile(path):  # not fuzz-regressions/checkpoint/
+                put("checkpoint", b"\x00" + open(path, "rb").read())
         put("checkpoint", b'\x00model_checkpoint_path: "a"\n# comment\nall_model_checkpoint_paths: \'b\\x41\\101\' "c"\n'
                           b'all_model_checkpoint_timestamps: 1.5e9\nlast_preserved_timestamp: -inf\nfuture { x: 1 }\n')
         model = os.path.join(scratch, "model")

@@ -107,6 +107,9 @@ enum FuzzEventWalk {
         _ = value.tag
         _ = value.tagEquals("loss")
         _ = try? value.metadata()
+        // The HParams decoder on the metadata, and on arbitrary bytes.
+        _ = try? HParamsPluginData(metadata: value)
+        _ = try? HParamsPluginData(content: value.memberBytes)
         let loose = try? value.scalar()
         let strict = try? value.scalar(requireRankZero: true)
         if let strict, let loose {
