@@ -47,8 +47,8 @@ public struct RunTable: Sendable {
     /// The rows, best first by the first goal (rows without it last, in
     /// path order).
     public var rows: [Row]
-    /// Runs with points that no session holds (not shown as rows when
-    /// there are sessions).
+    /// Runs with scalar points that no session holds (not shown as rows
+    /// when there are sessions).
     public var runsOutsideSessions: [String]
     /// HParams records that could not be read.
     public var problems: [HParamsProblem]
@@ -99,7 +99,7 @@ extension LogdirIndex {
                 if let owner {
                     rowOfRun[run] = owner
                     rows[owner].runs.append(run)
-                } else {
+                } else if tagsOfRun[run]?.isEmpty == false {
                     outside.append(run)
                 }
             }
