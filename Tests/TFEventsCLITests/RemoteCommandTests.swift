@@ -40,6 +40,11 @@ struct RemoteCommandTests {
         ["best", "--no-index", "--format", "json", "ROOT/estimator/accuracy_best", "--metric", "accuracy", "--higher-is-better"],
         ["best", "--no-index", "ROOT/estimator/loss_best", "--strict"],
         ["best", "--no-index", "ROOT/estimator", "--pattern", "*/eval/*.tfevents.*"],  // a glob over two levels
+        // HParams records read back at their offsets; checkpoints found in bucket model directories.
+        ["runs", "--format", "json", "ROOT/hparams/tf"],
+        ["runs", "ROOT/hparams/tensorboardx", "--run", "lr0.1*"],
+        ["runs", "--format", "csv", "ROOT/estimator", "--metric", "eval/loss"],
+        ["scalars", "--format", "csv", "ROOT/hparams/tf", "--run-regex", "^run-[01](/|$)"],
     ]
 
     /// Runs `arguments` on the local fixtures and on `scheme`'s copy and

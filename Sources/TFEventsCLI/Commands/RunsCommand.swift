@@ -33,11 +33,16 @@ struct RunsCommand: ParsableCommand {
         METRIC.best, METRIC.best_step, METRIC.last, METRIC.last_step. Read through the log \
         directory's index (updated first; only the runs selected with --run/--run-regex are read).
 
+        Exit status: 0; 1 when records are corrupt or HParams data is malformed (named on stderr \
+        with the file and offset; every other row is still printed); 2 for usage errors or an \
+        unreadable directory.
+
         Examples:
           tfevents runs sweep/
           tfevents runs sweep/ --metric max:hparam/accuracy --metric hparam/loss
-          tfevents runs hparam_tuning/ --metric validation/epoch_accuracy --format csv > trials.csv
-          tfevents runs logs/ --run 'lr0.1*' --format arrow > runs.arrows   # pyarrow.ipc.open_stream(...).read_all()
+          tfevents runs hparam_tuning/ --format csv > trials.csv
+          tfevents runs logs/ --per-run --metric eval/loss
+          tfevents runs logs/ --run 'lr0.1*' --format arrow > runs.arrows
         """
     )
 
