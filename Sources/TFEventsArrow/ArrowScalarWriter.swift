@@ -60,7 +60,7 @@ public struct ArrowScalarWriter {
     }
 
     /// A writer; the schema goes to `output` at once.
-    public init(includingPath: Bool = false, batchRows: Int = 1 << 16, output: @escaping ([UInt8]) -> Void) {
+    public init(includingPath: Bool = false, batchRows: Int = 1 << 16, output: @escaping (ArrowBuffer) -> Void) {
         self.batchRows = max(batchRows, 1)
         includesPath = includingPath
         stream = ArrowStreamWriter(fields: Self.fields(includingPath: includingPath), output: output)

@@ -30,6 +30,53 @@ public struct ArrowField: Sendable, Equatable {
     }
 }
 
+/// One buffer of a message body: bytes, or plain values whose in-memory
+/// bytes are Arrow's layout (every platform this builds on is
+/// little-endian, Arrow's byte order), handed to the output as they are:
+/// a batch's columns are not copied into byte arrays first.
+public struct ArrowBuffer: Sendable {
+    private enum Storage: Sendable {
+        case bytes([UInt8])
+        case int32([Int32])
+        case int64([Int64])
+        case float64([Double])
+    }
+
+    private let storage: Storage
+
+    /// Bytes.
+    public init(_ bytes: [UInt8]) { storage = .bytes(bytes) }
+    /// 32-bit integers (offsets, dictionary indices).
+    public init(int32 values: [Int32]) { storage = .int32(values) }
+    /// 64-bit integers.
+    public init(int64 values: [Int64]) { storage = .int64(values) }
+    /// 64-bit floats.
+    public init(float64 values: [Double]) { storage = .float64(values) }
+
+    /// Length in bytes.
+    public var count: Int {
+        switch storage {
+        case .bytes(let values): values.count
+        case .int32(let values): values.count * 4
+        case .int64(let values): values.count * 8
+        case .float64(let values): values.count * 8
+        }
+    }
+
+    /// Calls `body` with the buffer's bytes, valid only during the call.
+    public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        switch storage {
+        case .bytes(let values): unsafe values.withUnsafeBytes(body)
+        case .int32(let values): unsafe values.withUnsafeBytes(body)
+        case .int64(let values): unsafe values.withUnsafeBytes(body)
+        case .float64(let values): unsafe values.withUnsafeBytes(body)
+        }
+    }
+
+    /// A copy of the bytes.
+    public var bytes: [UInt8] { unsafe withUnsafeBytes { unsafe Array($0) } }
+}
+
 /// The values of one column in one batch, already laid out as Arrow wants
 /// them: a validity bitmap (empty when no value is null) and the value
 /// buffers (values; or offsets and data for strings; or dictionary indices).
@@ -41,30 +88,34 @@ public struct ArrowColumnData: Sendable {
     /// Validity bitmap (bit i set: value i present), empty when `nullCount` is 0.
     public var validity: [UInt8]
     /// The value buffers, in Arrow's order for the type.
-    public var buffers: [[UInt8]]
+    public var buffers: [ArrowBuffer]
 
     /// 64-bit integers.
     public static func int64(_ values: [Int64], valid: [Bool]? = nil) -> ArrowColumnData {
-        column(values, valid: valid)
+        var data = ArrowColumnData(length: values.count, nullCount: 0, validity: [], buffers: [ArrowBuffer(int64: values)])
+        data.setValidity(valid)
+        return data
     }
 
     /// 64-bit floats.
     public static func float64(_ values: [Double], valid: [Bool]? = nil) -> ArrowColumnData {
-        var data = ArrowColumnData(length: values.count, nullCount: 0, validity: [], buffers: [rawBytes(values)])
+        var data = ArrowColumnData(length: values.count, nullCount: 0, validity: [], buffers: [ArrowBuffer(float64: values)])
         data.setValidity(valid)
         return data
     }
 
     /// 32-bit dictionary indices.
     public static func indices(_ values: [Int32], valid: [Bool]? = nil) -> ArrowColumnData {
-        column(values, valid: valid)
+        var data = ArrowColumnData(length: values.count, nullCount: 0, validity: [], buffers: [ArrowBuffer(int32: values)])
+        data.setValidity(valid)
+        return data
     }
 
     /// Booleans.
     public static func bool(_ values: [Bool], valid: [Bool]? = nil) -> ArrowColumnData {
         var bits = [UInt8](repeating: 0, count: (values.count + 7) / 8)
         for (i, value) in values.enumerated() where value { bits[i >> 3] |= 1 << UInt8(i & 7) }
-        var data = ArrowColumnData(length: values.count, nullCount: 0, validity: [], buffers: [bits])
+        var data = ArrowColumnData(length: values.count, nullCount: 0, validity: [], buffers: [ArrowBuffer(bits)])
         data.setValidity(valid)
         return data
     }
@@ -78,15 +129,10 @@ public struct ArrowColumnData: Sendable {
             data += value.utf8
             offsets.append(Int32(truncatingIfNeeded: data.count))
         }
-        var column = ArrowColumnData(length: values.count, nullCount: 0, validity: [], buffers: [littleEndianBytes(offsets), data])
+        var column = ArrowColumnData(length: values.count, nullCount: 0, validity: [],
+                                     buffers: [ArrowBuffer(int32: offsets), ArrowBuffer(data)])
         column.setValidity(valid)
         return column
-    }
-
-    private static func column<T: FixedWidthInteger & BitwiseCopyable>(_ values: [T], valid: [Bool]?) -> ArrowColumnData {
-        var data = ArrowColumnData(length: values.count, nullCount: 0, validity: [], buffers: [littleEndianBytes(values)])
-        data.setValidity(valid)
-        return data
     }
 
     private mutating func setValidity(_ valid: [Bool]?) {
@@ -95,15 +141,6 @@ public struct ArrowColumnData: Sendable {
         for (i, present) in valid.enumerated() where present { bits[i >> 3] |= 1 << UInt8(i & 7) }
         validity = bits
         nullCount = valid.count - valid.count { $0 }
-    }
-
-    /// The values' bytes, in one copy. Every platform this builds on is
-    /// little-endian, Arrow's byte order; the raw view lives only for the copy.
-    static func littleEndianBytes<T: FixedWidthInteger & BitwiseCopyable>(_ values: [T]) -> [UInt8] { rawBytes(values) }
-
-    /// The in-memory bytes of plain values (integers, IEEE doubles), in one copy.
-    static func rawBytes<T: BitwiseCopyable>(_ values: [T]) -> [UInt8] {
-        unsafe values.withUnsafeBytes { unsafe Array($0) }
     }
 }
 
@@ -118,19 +155,19 @@ public struct ArrowColumnData: Sendable {
 /// nothing between batches but the schema.
 ///
 /// ```swift
-/// var writer = ArrowStreamWriter(fields: [ArrowField("step", .int64)]) { bytes in out.write(bytes) }
+/// var writer = ArrowStreamWriter(fields: [ArrowField("step", .int64)]) { buffer in out.append(contentsOf: buffer.bytes) }
 /// writer.writeBatch(length: 2, columns: [.int64([1, 2])])
 /// writer.finish()
 /// ```
 public struct ArrowStreamWriter {
     /// The schema.
     public let fields: [ArrowField]
-    private let output: ([UInt8]) -> Void
+    private let output: (ArrowBuffer) -> Void
     private var sentDictionaries: Set<Int64> = []
     private var finished = false
 
     /// A writer for `fields`; the schema message is written at once.
-    public init(fields: [ArrowField], output: @escaping ([UInt8]) -> Void) {
+    public init(fields: [ArrowField], output: @escaping (ArrowBuffer) -> Void) {
         self.fields = fields
         self.output = output
         writeMessage(headerType: 1, header: schemaTable(), body: Body())
@@ -157,7 +194,7 @@ public struct ArrowStreamWriter {
     public mutating func finish() {
         guard !finished else { return }
         finished = true
-        output([0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0])
+        output(ArrowBuffer([0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0]))
     }
 
     // MARK: - Messages
@@ -166,16 +203,16 @@ public struct ArrowStreamWriter {
     /// (never gathered into one array: a batch's values are copied once,
     /// from the column into the output).
     private struct Body {
-        var buffers: [[UInt8]] = []
+        var buffers: [ArrowBuffer] = []
         var count = 0
 
         static func padding(_ length: Int) -> Int { (8 - length % 8) % 8 }
 
         /// Adds a buffer; returns its offset in the body.
-        mutating func add(_ bytes: [UInt8]) -> Int {
+        mutating func add(_ buffer: ArrowBuffer) -> Int {
             let offset = count
-            buffers.append(bytes)
-            count += bytes.count + Self.padding(bytes.count)
+            buffers.append(buffer)
+            count += buffer.count + Self.padding(buffer.count)
             return offset
         }
     }
@@ -187,11 +224,11 @@ public struct ArrowStreamWriter {
         let metadata = FlatBufferBuilder.build(.table([.int16(4), .uint8(headerType), .node(header), .int64(Int64(body.count))]))
         var prefix: [UInt8] = [0xFF, 0xFF, 0xFF, 0xFF]
         appendLittleEndian(Int32(metadata.count), to: &prefix)
-        output(prefix + metadata)
+        output(ArrowBuffer(prefix + metadata))
         for buffer in body.buffers {
-            if !buffer.isEmpty { output(buffer) }
+            if buffer.count > 0 { output(buffer) }
             let padding = Body.padding(buffer.count)
-            if padding > 0 { output(Array(Self.zeros[..<padding])) }
+            if padding > 0 { output(ArrowBuffer(Array(Self.zeros[..<padding]))) }
         }
     }
 
@@ -201,14 +238,14 @@ public struct ArrowStreamWriter {
         var nodes: [UInt8] = []
         var buffers: [UInt8] = []
         func append(_ value: Int64, to bytes: inout [UInt8]) { appendLittleEndian(value, to: &bytes) }
-        func addBuffer(_ bytes: [UInt8]) {
-            append(Int64(body.add(bytes)), to: &buffers)
-            append(Int64(bytes.count), to: &buffers)
+        func addBuffer(_ buffer: ArrowBuffer) {
+            append(Int64(body.add(buffer)), to: &buffers)
+            append(Int64(buffer.count), to: &buffers)
         }
         for column in columns {
             append(Int64(column.length), to: &nodes)
             append(Int64(column.nullCount), to: &nodes)
-            addBuffer(column.validity)
+            addBuffer(ArrowBuffer(column.validity))
             for buffer in column.buffers { addBuffer(buffer) }
         }
         let bufferCount = columns.reduce(0) { $0 + 1 + $1.buffers.count }

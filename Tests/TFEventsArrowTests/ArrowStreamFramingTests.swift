@@ -42,7 +42,7 @@ struct ArrowStreamFramingTests {
     @Test("schema, dictionaries, batches and the end marker; every body a multiple of 8 bytes")
     func scalarStream() throws {
         var bytes: [UInt8] = []
-        var writer = ArrowScalarWriter(batchRows: 3) { bytes += $0 }
+        var writer = ArrowScalarWriter(batchRows: 3) { bytes += $0.bytes }
         let run = writer.id(run: "train"), loss = writer.id(tag: "loss"), acc = writer.id(tag: "accuracy")
         for step in 0 ..< 7 {
             writer.append(run: run, tag: step % 2 == 0 ? loss : acc, step: Int64(step), wallTime: 1.5, value: .nan)
@@ -59,7 +59,7 @@ struct ArrowStreamFramingTests {
     @Test("an empty result is a schema and the end marker")
     func emptyStream() throws {
         var bytes: [UInt8] = []
-        var writer = ArrowScalarWriter(includingPath: true) { bytes += $0 }
+        var writer = ArrowScalarWriter(includingPath: true) { bytes += $0.bytes }
         writer.finish()
         #expect(try Self.messages(bytes).count == 1)
     }

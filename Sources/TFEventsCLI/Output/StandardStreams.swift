@@ -27,24 +27,35 @@ final class StandardOutput {
     }
 
     func write(bytes: UnsafeRawBufferPointer) {
+        // A large block (an Arrow column) goes out as it is, after what is
+        // buffered: copying it into the buffer first cost a pass over
+        // every byte of the output.
+        if bytes.count >= capacity / 4 {
+            flush()
+            writeAll(bytes)
+            return
+        }
         buffer.append(contentsOf: bytes)
         if buffer.count >= capacity { flush() }
     }
 
     func flush() {
-        buffer.withUnsafeBytes { raw in
-            guard let base = raw.baseAddress else { return }
-            var offset = 0
-            while offset < raw.count {
-                let n = Glibc.write(fd, base + offset, raw.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return  // EPIPE and friends: the reader went away
-                }
-                offset += n
-            }
-        }
+        buffer.withUnsafeBytes { writeAll($0) }
         buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Writes all of `raw`, or stops when the reader went away (EPIPE).
+    private func writeAll(_ raw: UnsafeRawBufferPointer) {
+        guard let base = raw.baseAddress else { return }
+        var offset = 0
+        while offset < raw.count {
+            let n = Glibc.write(fd, base + offset, raw.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                return  // EPIPE and friends: the reader went away
+            }
+            offset += n
+        }
     }
 }
 

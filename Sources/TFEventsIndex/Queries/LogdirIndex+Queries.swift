@@ -147,16 +147,21 @@ extension LogdirIndex {
     /// path order and points in file order.
     public func forEachScalar(_ body: (_ file: IndexedFile, _ tag: String, _ step: Int64, _ wallTime: Double,
                                        _ value: Double) -> Void) throws(IndexError) {
-        for file in files {
-            // One chunk decoded at a time: memory is one chunk, not one file.
-            for chunkIndex in file.chunks.indices {
-                let chunk = try self.chunk(chunkIndex, of: file)
-                for i in 0 ..< chunk.pointCount {
-                    let event = Int(chunk.pointEvents[i])
-                    body(file, file.tags[Int(chunk.pointTags[i])].name, chunk.eventSteps[event],
-                         chunk.eventWallTimes[event], chunk.values[i])
-                }
+        // A few chunks decoded at a time (ahead, on another thread): memory
+        // is a few chunks, not one file.
+        try ChunkReadAhead.forEachChunk(of: files, jobs: options.jobs, decode: decoder(scalarsOnly: false)) { file, chunk in
+            for i in 0 ..< chunk.pointCount {
+                let event = Int(chunk.pointEvents[i])
+                body(file, file.tags[Int(chunk.pointTags[i])].name, chunk.eventSteps[event],
+                     chunk.eventWallTimes[event], chunk.values[i])
             }
+        }
+    }
+
+    /// ``chunk(_:of:scalarsOnly:)`` as a function another thread can call.
+    private func decoder(scalarsOnly: Bool) -> @Sendable (IndexedFile, Int) throws(IndexError) -> FileChunk {
+        { [self] (file: IndexedFile, chunk: Int) throws(IndexError) -> FileChunk in
+            try self.chunk(chunk, of: file, scalarsOnly: scalarsOnly)
         }
     }
 
@@ -164,14 +169,14 @@ extension LogdirIndex {
     /// chunk's own columns (files in sorted path order, chunks and points in
     /// file order): for consumers that move columns in bulk, such as an
     /// Arrow writer, without a call per point.
+    ///
+    /// Chunks are decoded on another thread (with ``IndexOptions/jobs`` > 1)
+    /// while `body` handles the previous one.
     public func forEachScalarChunk(_ body: (_ file: IndexedFile, _ columns: ScalarChunkColumns) -> Void) throws(IndexError) {
-        for file in files {
-            for chunkIndex in file.chunks.indices {
-                let chunk = try self.chunk(chunkIndex, of: file)
-                body(file, ScalarChunkColumns(pointTags: chunk.pointTags, pointEvents: chunk.pointEvents,
-                                              eventSteps: chunk.eventSteps, eventWallTimes: chunk.eventWallTimes,
-                                              values: chunk.values))
-            }
+        try ChunkReadAhead.forEachChunk(of: files, jobs: options.jobs, decode: decoder(scalarsOnly: false)) { file, chunk in
+            body(file, ScalarChunkColumns(pointTags: chunk.pointTags, pointEvents: chunk.pointEvents,
+                                          eventSteps: chunk.eventSteps, eventWallTimes: chunk.eventWallTimes,
+                                          values: chunk.values))
         }
     }
 

@@ -114,34 +114,67 @@ package enum ColumnCodec {
     @inline(__always)
     private static func decodeDeltasSpecialized<T: FixedWidthInteger>(_ bytes: [UInt8], at position: inout Int,
                                                                       count: Int, as type: T.Type) -> [T]? {
-        var result: [T] = []
-        result.reserveCapacity(count)
+        guard count > 0 else { return [] }
         // The varint loop inlined, with a one-byte fast path: most deltas
         // (steps, event and tag ids) fit in 7 bits, and this loop decodes
-        // every point of every chunk a query reads.
+        // every point of every chunk a query reads. Values are stored into
+        // the result's uninitialised room (an append per value, with its
+        // capacity and uniqueness checks, was half of the loop).
         var at = position
-        var previous: Int64 = 0
-        let complete = unsafe bytes.withUnsafeBufferPointer { input -> Bool in
-            for _ in 0 ..< count {
-                guard at >= 0, at < input.count else { return false }
-                var byte = unsafe input[at]
-                at &+= 1  // at < input.count
-                var raw = UInt64(byte & 0x7F)
-                if byte >= 0x80 {
-                    var shift: UInt64 = 7
-                    repeat {
-                        guard at < input.count, shift < 64 else { return false }
-                        byte = unsafe input[at]
-                        at &+= 1  // at < input.count
-                        raw |= UInt64(byte & 0x7F) << shift
-                        shift += 7
-                    } while byte >= 0x80
+        var complete = false
+        let result = unsafe [T](unsafeUninitializedCapacity: count) { output, initialized in
+            var previous: Int64 = 0
+            var index = 0
+            defer { initialized = index }  // every value before `index` was stored
+            complete = unsafe bytes.withUnsafeBufferPointer { input -> Bool in
+                guard at >= 0, let base = input.baseAddress else { return false }
+                // Values to decode one by one before trying eight at once
+                // again: after a miss, so that columns of longer varints
+                // (step deltas of evaluation logs) do not pay for the test.
+                var slow = 0
+                while index < count {
+                    // Eight one-byte varints at once when the next eight
+                    // bytes have no continuation bit (deltas of ids and
+                    // event numbers nearly always fit in seven bits).
+                    if slow == 0, count &- index >= 8, input.count &- at >= 8 {
+                        let word = unsafe UInt64(littleEndian: UnsafeRawPointer(base + at).loadUnaligned(as: UInt64.self))
+                        if word & 0x8080_8080_8080_8080 == 0 {
+                            for lane in 0 ..< 8 {
+                                let raw = (word >> UInt64(8 * lane)) & 0x7F
+                                previous = previous &+ (Int64(bitPattern: raw >> 1) ^ -Int64(bitPattern: raw & 1))
+                                // index + lane < count == output.count.
+                                unsafe output.initializeElement(at: index &+ lane, to: T(truncatingIfNeeded: previous))
+                            }
+                            index &+= 8
+                            at &+= 8
+                            continue
+                        }
+                        slow = 16
+                    } else if slow > 0 {
+                        slow &-= 1
+                    }
+                    guard at < input.count else { return false }
+                    var byte = unsafe input[at]
+                    at &+= 1  // at < input.count
+                    var raw = UInt64(byte & 0x7F)
+                    if byte >= 0x80 {
+                        var shift: UInt64 = 7
+                        repeat {
+                            guard at < input.count, shift < 64 else { return false }
+                            byte = unsafe input[at]
+                            at &+= 1  // at < input.count
+                            raw |= UInt64(byte & 0x7F) << shift
+                            shift += 7
+                        } while byte >= 0x80
+                    }
+                    // Modulo 2^64, as the encoder took the deltas.
+                    previous = previous &+ (Int64(bitPattern: raw >> 1) ^ -Int64(bitPattern: raw & 1))
+                    // index < count == output.count: the store stays inside the room.
+                    unsafe output.initializeElement(at: index, to: T(truncatingIfNeeded: previous))
+                    index &+= 1
                 }
-                // Modulo 2^64, as the encoder took the deltas.
-                previous = previous &+ (Int64(bitPattern: raw >> 1) ^ -Int64(bitPattern: raw & 1))
-                result.append(T(truncatingIfNeeded: previous))
+                return true
             }
-            return true
         }
         guard complete else { return nil }
         position = at
