@@ -107,29 +107,57 @@ public struct ArrowScalarWriter {
 
     /// Appends the points `start ..< end` whose tag id is not negative to
     /// the four columns; returns how many. One pass over the chunk's arrays
-    /// writing into room made once, without a uniqueness check per element.
+    /// writing into room made once, through pointers whose ranges are
+    /// checked once per call rather than per element.
     private static func gather(from start: Int, to end: Int, tagIDs: [Int32], pointTags: [UInt32], pointEvents: [UInt32],
                                eventSteps: [Int64], eventWallTimes: [Double], values: [Double],
                                into tags: inout [Int32], _ steps: inout [Int64], _ wallTimes: inout [Double],
                                _ outValues: inout [Double]) -> Int {
+        // The ranges read: points start ..< end of three equal columns,
+        // and the events they name (checked below, once per point, against
+        // the event columns' common length).
+        guard start >= 0, start <= end, end <= pointTags.count, end <= pointEvents.count, end <= values.count else { return 0 }
         let base = steps.count
         let room = end - start
         tags.append(contentsOf: repeatElement(0, count: room))
         steps.append(contentsOf: repeatElement(0, count: room))
         wallTimes.append(contentsOf: repeatElement(0, count: room))
         outValues.append(contentsOf: repeatElement(0, count: room))
+        let events = min(eventSteps.count, eventWallTimes.count)
         var kept = 0
-        for i in start ..< end {
-            let tagIndex = Int(pointTags[i])
-            let tag = tagIndex < tagIDs.count ? tagIDs[tagIndex] : -1
-            guard tag >= 0 else { continue }
-            let event = Int(pointEvents[i])
-            let at = base + kept
-            tags[at] = tag
-            steps[at] = eventSteps[event]
-            wallTimes[at] = eventWallTimes[event]
-            outValues[at] = values[i]
-            kept += 1
+        unsafe tags.withUnsafeMutableBufferPointer { tagOut in
+            unsafe steps.withUnsafeMutableBufferPointer { stepOut in
+                unsafe wallTimes.withUnsafeMutableBufferPointer { wallOut in
+                    unsafe outValues.withUnsafeMutableBufferPointer { valueOut in
+                        unsafe pointTags.withUnsafeBufferPointer { pointTag in
+                            unsafe pointEvents.withUnsafeBufferPointer { pointEvent in
+                                unsafe values.withUnsafeBufferPointer { value in
+                                    unsafe eventSteps.withUnsafeBufferPointer { step in
+                                        unsafe eventWallTimes.withUnsafeBufferPointer { wall in
+                                            unsafe tagIDs.withUnsafeBufferPointer { ids in
+                                                for i in start ..< end {
+                                                    // i < end <= each point column's count (checked above).
+                                                    let tagIndex = Int(unsafe pointTag[i])
+                                                    let tag = tagIndex < ids.count ? unsafe ids[tagIndex] : -1
+                                                    let event = Int(unsafe pointEvent[i])
+                                                    guard tag >= 0, event < events else { continue }
+                                                    // base + kept < base + room == each output's count.
+                                                    let at = base &+ kept
+                                                    unsafe tagOut[at] = tag
+                                                    unsafe stepOut[at] = step[event]
+                                                    unsafe wallOut[at] = wall[event]
+                                                    unsafe valueOut[at] = value[i]
+                                                    kept &+= 1
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
         }
         let unused = room - kept
         if unused > 0 {

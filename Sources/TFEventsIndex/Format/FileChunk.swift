@@ -170,11 +170,7 @@ package struct FileChunk: Sendable, Equatable {
     /// The columns after the points' events, shared by both decoders:
     /// values (float32 when every one fits), blobs, START events.
     private mutating func decodeValuesAndBlobs(_ decoder: inout IndexDecoder) throws(IndexDecodingError) {
-        if try decoder.bool() {
-            values = try decoder.shuffled32().map { Double(Float(bitPattern: $0)) }
-        } else {
-            values = try decoder.xorShuffled().map(Double.init(bitPattern:))
-        }
+        values = try decoder.bool() ? try decoder.shuffled32FloatsAsDoubles() : try decoder.xorShuffledDoubles()
         blobTags = try decoder.deltas(as: UInt32.self)
         blobEvents = try decoder.deltas(as: UInt32.self)
         blobKinds = try decoder.raw()
@@ -185,7 +181,7 @@ package struct FileChunk: Sendable, Equatable {
     package init(decoding bytes: [UInt8]) throws(IndexDecodingError) {
         var decoder = IndexDecoder(bytes)
         eventSteps = try decoder.deltas(as: Int64.self)
-        eventWallTimes = try decoder.xorShuffled().map(Double.init(bitPattern:))
+        eventWallTimes = try decoder.xorShuffledDoubles()
         eventOffsets = try decoder.deltas(as: Int64.self)
         eventLengths = try decoder.deltas(as: UInt32.self)
         pointTags = try decoder.deltas(as: UInt32.self)
@@ -209,6 +205,27 @@ package struct FileChunk: Sendable, Equatable {
         eventSteps = try decoder.deltas(as: Int64.self)
         let events = eventSteps.count
         guard try decoder.skipXorShuffled() == events, try decoder.skipDeltas() == events,
+              try decoder.skipDeltas() == events else { throw IndexDecodingError(offset: decoder.position) }
+        pointTags = try decoder.deltas(as: UInt32.self)
+        pointEvents = try decoder.deltas(as: UInt32.self)
+        try decodeValuesAndBlobs(&decoder)
+        guard pointTags.count == values.count, pointEvents.count == values.count,
+              blobTags.count == blobEvents.count, blobKinds.count == blobEvents.count,
+              pointEvents.allSatisfy({ Int($0) < events }), blobEvents.allSatisfy({ Int($0) < events }),
+              startEvents.allSatisfy({ Int($0) < events }), decoder.isAtEnd else {
+            throw IndexDecodingError(offset: decoder.position)
+        }
+    }
+
+    /// Reads what point queries need (event steps and wall times, points,
+    /// START events): record offsets and lengths are stepped over, left
+    /// empty (they are for reading a record back).
+    init(decodingPoints bytes: [UInt8]) throws(IndexDecodingError) {
+        var decoder = IndexDecoder(bytes)
+        eventSteps = try decoder.deltas(as: Int64.self)
+        eventWallTimes = try decoder.xorShuffledDoubles()
+        let events = eventSteps.count
+        guard eventWallTimes.count == events, try decoder.skipDeltas() == events,
               try decoder.skipDeltas() == events else { throw IndexDecodingError(offset: decoder.position) }
         pointTags = try decoder.deltas(as: UInt32.self)
         pointEvents = try decoder.deltas(as: UInt32.self)

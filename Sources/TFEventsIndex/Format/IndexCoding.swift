@@ -186,6 +186,22 @@ struct IndexDecoder {
         return values
     }
 
+    /// An ``xorShuffled()`` column as doubles (their bit patterns).
+    mutating func xorShuffledDoubles() throws(IndexDecodingError) -> [Double] {
+        let count = try self.count(minimumBytes: 8)
+        guard let values = ColumnCodec.decodeXorShuffledDoubles(bytes, at: position, count: count) else { throw fail() }
+        position += count * 8
+        return values
+    }
+
+    /// A ``shuffled32()`` column of float patterns as doubles.
+    mutating func shuffled32FloatsAsDoubles() throws(IndexDecodingError) -> [Double] {
+        let count = try self.count(minimumBytes: 4)
+        guard let values = ColumnCodec.decodeShuffled32FloatsAsDoubles(bytes, at: position, count: count) else { throw fail() }
+        position += count * 4
+        return values
+    }
+
     mutating func shuffled32() throws(IndexDecodingError) -> [UInt32] {
         let count = try self.count(minimumBytes: 4)
         guard let values = ColumnCodec.decodeShuffled32(bytes, at: position, count: count) else { throw fail() }

@@ -71,13 +71,34 @@ extension LogdirIndex {
     /// - Parameter scalarsOnly: leave out event wall times, offsets and
     ///   lengths (empty arrays), for queries that need only steps and values.
     func chunk(_ index: Int, of file: IndexedFile, scalarsOnly: Bool = false) throws(IndexError) -> FileChunk {
+        try chunk(index, of: file, columns: scalarsOnly ? .scalars : .all)
+    }
+
+    /// Which columns a query decodes.
+    enum ChunkColumns {
+        /// Every column.
+        case all
+        /// All but event record offsets and lengths.
+        case points
+        /// All but event wall times, record offsets and lengths.
+        case scalars
+    }
+
+    /// Decodes and verifies `columns` of chunk `index` of `file`.
+    func chunk(_ index: Int, of file: IndexedFile, columns: ChunkColumns) throws(IndexError) -> FileChunk {
         guard let store else {
             throw IndexError(path: indexPath, kind: .io(operation: "read (index not loaded)", SystemError(code: ENOENT)))
         }
         let location = file.chunks[index]
         let payload = try store.readSegment(at: location.segmentOffset, kind: .chunk)
         let chunk: FileChunk
-        do { chunk = scalarsOnly ? try FileChunk(decodingScalars: payload) : try FileChunk(decoding: payload) } catch {
+        do {
+            switch columns {
+            case .all: chunk = try FileChunk(decoding: payload)
+            case .points: chunk = try FileChunk(decodingPoints: payload)
+            case .scalars: chunk = try FileChunk(decodingScalars: payload)
+            }
+        } catch {
             throw IndexError(path: indexPath, kind: .damaged(reason: "undecodable chunk",
                                                              offset: location.segmentOffset + error.offset))
         }
@@ -149,7 +170,7 @@ extension LogdirIndex {
                                        _ value: Double) -> Void) throws(IndexError) {
         // A few chunks decoded at a time (ahead, on another thread): memory
         // is a few chunks, not one file.
-        try ChunkReadAhead.forEachChunk(of: files, jobs: options.jobs, decode: decoder(scalarsOnly: false)) { file, chunk in
+        try ChunkReadAhead.forEachChunk(of: files, jobs: options.jobs, decode: pointDecoder()) { file, chunk in
             for i in 0 ..< chunk.pointCount {
                 let event = Int(chunk.pointEvents[i])
                 body(file, file.tags[Int(chunk.pointTags[i])].name, chunk.eventSteps[event],
@@ -158,10 +179,11 @@ extension LogdirIndex {
         }
     }
 
-    /// ``chunk(_:of:scalarsOnly:)`` as a function another thread can call.
-    private func decoder(scalarsOnly: Bool) -> @Sendable (IndexedFile, Int) throws(IndexError) -> FileChunk {
+    /// The points of a chunk (``ChunkColumns/points``), as a function
+    /// another thread can call.
+    private func pointDecoder() -> @Sendable (IndexedFile, Int) throws(IndexError) -> FileChunk {
         { [self] (file: IndexedFile, chunk: Int) throws(IndexError) -> FileChunk in
-            try self.chunk(chunk, of: file, scalarsOnly: scalarsOnly)
+            try self.chunk(chunk, of: file, columns: .points)
         }
     }
 
@@ -173,7 +195,7 @@ extension LogdirIndex {
     /// Chunks are decoded on another thread (with ``IndexOptions/jobs`` > 1)
     /// while `body` handles the previous one.
     public func forEachScalarChunk(_ body: (_ file: IndexedFile, _ columns: ScalarChunkColumns) -> Void) throws(IndexError) {
-        try ChunkReadAhead.forEachChunk(of: files, jobs: options.jobs, decode: decoder(scalarsOnly: false)) { file, chunk in
+        try ChunkReadAhead.forEachChunk(of: files, jobs: options.jobs, decode: pointDecoder()) { file, chunk in
             body(file, ScalarChunkColumns(pointTags: chunk.pointTags, pointEvents: chunk.pointEvents,
                                           eventSteps: chunk.eventSteps, eventWallTimes: chunk.eventWallTimes,
                                           values: chunk.values))

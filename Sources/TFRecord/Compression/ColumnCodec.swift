@@ -202,42 +202,71 @@ package enum ColumnCodec {
 
     /// Decodes `count` XOR-shuffled 64-bit patterns at `bytes[position...]`;
     /// nil when fewer than `8 * count` bytes are there.
-    @inlinable
     package static func decodeXorShuffled(_ bytes: [UInt8], at position: Int, count: Int) -> [UInt64]? {
+        xorShuffled(bytes, at: position, count: count) { $0 }
+    }
+
+    /// ``decodeXorShuffled(_:at:count:)`` as doubles (the patterns' bits),
+    /// made as they are decoded: no second array.
+    package static func decodeXorShuffledDoubles(_ bytes: [UInt8], at position: Int, count: Int) -> [Double]? {
+        xorShuffled(bytes, at: position, count: count, as: Double.init(bitPattern:))
+    }
+
+    /// One pass: element `i` gathers its eight bytes from the eight planes
+    /// and is stored once into the result's uninitialised room (eight
+    /// read-modify-write passes over a zeroed array were most of the cost).
+    /// Inlined into each wrapper, so that it is specialised for `T`.
+    @inline(__always)
+    private static func xorShuffled<T>(_ bytes: [UInt8], at position: Int, count: Int,
+                                       as make: (UInt64) -> T) -> [T]? {
         guard count >= 0, position >= 0, count <= (bytes.count - position) / 8 else { return nil }
-        var result = [UInt64](repeating: 0, count: count)
-        unsafe bytes.withUnsafeBufferPointer { input in
-            unsafe result.withUnsafeMutableBufferPointer { out in
-                // position + plane * count + i < position + 8 * count <= bytes.count.
-                for plane in 0 ..< 8 {
-                    let base = position &+ plane &* count  // + count <= bytes.count, checked above
-                    for i in 0 ..< count { unsafe out[i] |= UInt64(input[base &+ i]) << (8 * plane) }  // base + count <= bytes.count
-                }
+        guard count > 0 else { return [] }
+        return unsafe bytes.withUnsafeBufferPointer { input in
+            unsafe [T](unsafeUninitializedCapacity: count) { out, initialized in
+                // position + 8 * count <= bytes.count, checked above: every
+                // plane p spans base + p * count ..< base + (p + 1) * count.
+                let base = unsafe input.baseAddress! + position
                 var previous: UInt64 = 0
                 for i in 0 ..< count {
-                    previous ^= unsafe out[i]
-                    unsafe out[i] = previous
+                    var pattern: UInt64 = 0
+                    for plane in 0 ..< 8 { unsafe pattern |= UInt64(base[plane &* count &+ i]) << UInt64(8 * plane) }
+                    previous ^= pattern
+                    unsafe out.initializeElement(at: i, to: make(previous))
                 }
+                initialized = count
             }
         }
-        return result
     }
 
     /// Decodes `count` shuffled 32-bit patterns at `bytes[position...]`;
     /// nil when fewer than `4 * count` bytes are there.
-    @inlinable
     package static func decodeShuffled32(_ bytes: [UInt8], at position: Int, count: Int) -> [UInt32]? {
+        shuffled32(bytes, at: position, count: count) { $0 }
+    }
+
+    /// ``decodeShuffled32(_:at:count:)`` of float patterns as doubles, made
+    /// as they are decoded.
+    package static func decodeShuffled32FloatsAsDoubles(_ bytes: [UInt8], at position: Int, count: Int) -> [Double]? {
+        shuffled32(bytes, at: position, count: count) { Double(Float(bitPattern: $0)) }
+    }
+
+    /// One pass, as ``xorShuffled(_:at:count:as:)``.
+    @inline(__always)
+    private static func shuffled32<T>(_ bytes: [UInt8], at position: Int, count: Int,
+                                      as make: (UInt32) -> T) -> [T]? {
         guard count >= 0, position >= 0, count <= (bytes.count - position) / 4 else { return nil }
-        var result = [UInt32](repeating: 0, count: count)
-        unsafe bytes.withUnsafeBufferPointer { input in
-            unsafe result.withUnsafeMutableBufferPointer { out in
-                // position + plane * count + i < position + 4 * count <= bytes.count.
-                for plane in 0 ..< 4 {
-                    let base = position &+ plane &* count  // + count <= bytes.count, checked above
-                    for i in 0 ..< count { unsafe out[i] |= UInt32(input[base &+ i]) << (8 * plane) }  // base + count <= bytes.count
+        guard count > 0 else { return [] }
+        return unsafe bytes.withUnsafeBufferPointer { input in
+            unsafe [T](unsafeUninitializedCapacity: count) { out, initialized in
+                // position + 4 * count <= bytes.count, checked above.
+                let base = unsafe input.baseAddress! + position
+                for i in 0 ..< count {
+                    let pattern = unsafe UInt32(base[i]) | UInt32(base[count &+ i]) << 8
+                        | UInt32(base[2 &* count &+ i]) << 16 | UInt32(base[3 &* count &+ i]) << 24
+                    unsafe out.initializeElement(at: i, to: make(pattern))
                 }
+                initialized = count
             }
         }
-        return result
     }
 }
