@@ -43,6 +43,7 @@ struct TFEventsCommand: ParsableCommand {
 @main
 enum Main {
     static func main() {
+        MemoryReuse.configure()
         TerminationSignals.unblock()
         if Environment.value("TFEVENTS_REPORT_PEAK_MEMORY") == "1" { PeakMemory.reportAtExit() }
         RemoteStorage.install()
@@ -62,6 +63,31 @@ enum Main {
         }
     }
 }
+
+/// Keeps freed memory for the next allocation instead of giving it back to
+/// the system at once. Chunks, columns and buffers of megabytes are
+/// allocated and freed over and over (often on other threads), and glibc
+/// maps each such block afresh: every page of it was faulted in and zeroed
+/// by the kernel again, at about 0.5 GB/s here. Through the index to Arrow
+/// on a 1 GiB log this took page faults from 70,700 to 11,700 and the CPU
+/// time from 1.26 to 1.06 s. Both thresholds are needed: setting one turns
+/// off glibc's own adjustment of the other.
+enum MemoryReuse {
+    static func configure() {
+        #if canImport(Glibc)
+        // glibc's <malloc.h>: M_TRIM_THRESHOLD -1, M_MMAP_THRESHOLD -3.
+        _ = glibcMallopt(-3, 256 << 20)
+        _ = glibcMallopt(-1, 512 << 20)
+        #endif
+    }
+}
+
+#if canImport(Glibc)
+/// `mallopt(3)`: not in the Glibc module Swift imports (it lives in
+/// <malloc.h>), so declared here by its C name.
+@_silgen_name("mallopt")
+private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
+#endif
 
 /// The documented exit statuses.
 enum ExitStatus {
