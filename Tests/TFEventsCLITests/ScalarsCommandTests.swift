@@ -66,6 +66,24 @@ struct ScalarsCommandTests {
         #expect(text.status != 0 && text.stderr.contains("--path-column applies to --format arrow"), "\(text.stderr)")
     }
 
+    @Test("CSV and JSON lines from the index's chunks, made on 1, 2 or 4 threads, equal the files' rows byte for byte")
+    func indexedTextEqualsDirect() throws {
+        let scratch = ScratchDirectory()
+        for fixture in ["tf1", "tf2", "tensorboardx", "hparams/tf", "frameworks/keras"] {
+            for arguments in [["--format", "csv"], ["--format", "jsonl"], ["--format", "csv", "--tag", "*loss*"]] {
+                let direct = try CLIRunner.run(["scalars", CLIRunner.fixture(fixture), "--no-index"] + arguments, timeout: 60)
+                #expect(direct.stdout.split(separator: "\n").count > 5, "\(fixture) \(arguments)")
+                for jobs in ["1", "2", "4"] {
+                    let indexed = try CLIRunner.run(["scalars", CLIRunner.fixture(fixture), "--index", scratch.path + "/i-" + fixture.replacingOccurrences(of: "/", with: "-"),
+                                                     "--jobs", jobs] + arguments, timeout: 60)
+                    #expect(indexed.status == direct.status, "\(fixture) \(arguments) jobs \(jobs)")
+                    let same = indexed.stdout == direct.stdout
+                    #expect(same, "\(fixture) \(arguments) jobs \(jobs): the rows differ")
+                }
+            }
+        }
+    }
+
     @Test("--tag filters by glob; files in sorted order; CSV header")
     func tagFilterAndCSV() throws {
         let result = try CLIRunner.run(["scalars", "--tag", "lo*", "--format", "csv", CLIRunner.fixture("tf2/multi_file")])

@@ -60,7 +60,7 @@ struct ScalarsCommand: ParsableCommand {
     @OptionGroup var location: IndexLocationOptions
 
     func validate() throws {
-        try format.require(ScalarRows.formats + [.arrow])
+        try format.require([.jsonl, .csv, .arrow])
         if pathColumn && format != .arrow { throw ValidationError("--path-column applies to --format arrow (the text formats always have the path).") }
     }
 
@@ -163,45 +163,26 @@ struct ScalarsCommand: ParsableCommand {
 }
 
 extension ScalarsCommand {
-    /// Prints the points from the log directory's index, chunk by chunk.
+    /// Prints the points from the log directory's index, chunk by chunk:
+    /// each chunk's rows are made on the threads that decode chunks, and
+    /// written here in order.
     private func runFromIndex(_ index: LogdirIndex, report: IndexUpdateReport, logdir: String) throws {
         let out = StandardOutput.shared
-        var rows = ScalarRows(format: format)
-        rows.writeHeader()
+        let format: ScalarTextRows.Format = self.format == .csv ? .csv : .jsonLines
+        format.header.withUnsafeBytes { out.write(bytes: $0) }
         let filter = TagFilter(patterns: tagPatterns)
         let prefix = logdir.hasSuffix("/") ? logdir : logdir + "/"
-        var currentFile = ""
-        var quotedPath: [UInt8] = []
-        var encodedTags: [String: [UInt8]?] = [:]
-        var lastTag = ""
-        var lastEncoded: [UInt8]?
         do {
-            try index.forEachScalar { file, tag, step, wallTime, value in
-                if file.relativePath != currentFile {
-                    currentFile = file.relativePath
-                    quotedPath = rows.encoded(prefix + currentFile)
-                }
-                let encoded: [UInt8]?
-                if tag == lastTag {
-                    encoded = lastEncoded
-                } else if let cached = encodedTags[tag] {
-                    encoded = cached
-                } else {
-                    encoded = filter.matches(tag) ? rows.encoded(tag) : nil
-                    encodedTags[tag] = encoded
-                }
-                lastTag = tag
-                lastEncoded = encoded
-                guard let encoded else { return }
-                rows.write(path: quotedPath, tag: encoded, step: step, wallTime: wallTime, value: value)
+            try index.forEachScalarChunk(making: { file, columns in
+                Self.rows(of: columns, file: file, path: prefix + file.relativePath, format: format, filter: filter)
+            }) { _, rows in
+                rows.withUnsafeBytes { out.write(bytes: $0) }
             }
         } catch {
-            rows.drain()
             out.flush()
             StandardError.report(error.description)
             throw ExitCode(ExitStatus.usage)
         }
-        rows.drain()
         out.flush()
         // Files that could not be read (reported on stderr by the update)
         // make the answer incomplete, as they do with --no-index.
@@ -209,6 +190,32 @@ extension ScalarsCommand {
         if index.files.contains(where: { $0.corruptRecords > 0 || $0.skippedBytes > 0 }) {
             throw ExitCode(ExitStatus.corruption)
         }
+    }
+
+    /// The rows of one chunk's points whose tag passes `filter`: each tag's
+    /// row start (path and tag) made once, the first time the chunk uses it.
+    private static func rows(of columns: ScalarChunkColumns, file: IndexedFile, path: String,
+                             format: ScalarTextRows.Format, filter: TagFilter) -> [UInt8] {
+        var rows = ScalarTextRows(format: format, capacity: columns.values.count * 48 + 64)
+        let quotedPath = rows.field(path)
+        let undecided = -2
+        var prefixOfTag = [Int](repeating: undecided, count: file.tags.count)
+        for point in columns.values.indices {
+            let tag = Int(columns.pointTags[point])
+            guard tag < prefixOfTag.count else { continue }
+            if prefixOfTag[tag] == undecided {
+                let name = file.tags[tag].name
+                prefixOfTag[tag] = filter.matches(name) ? rows.rowPrefix(path: quotedPath, tag: rows.field(name)) : -1
+            }
+            let prefix = prefixOfTag[tag]
+            guard prefix >= 0 else { continue }
+            let event = Int(columns.pointEvents[point])
+            rows.append(prefix: prefix, step: columns.eventSteps[event], wallTime: columns.eventWallTimes[event],
+                        value: columns.values[point])
+        }
+        var bytes: [UInt8] = []
+        rows.exchangeBuffer(&bytes)
+        return bytes
     }
 }
 

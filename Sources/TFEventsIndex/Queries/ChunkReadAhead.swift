@@ -12,8 +12,8 @@ struct ChunkReadAhead {
     static let depth = 4
 
     /// What the decoders and the consumer share.
-    private final class Shared: Sendable {
-        let results = Mutex<[Int: Result<FileChunk, IndexError>]>([:])
+    private final class Shared<Made: Sendable>: Sendable {
+        let results = Mutex<[Int: Result<Made, IndexError>]>([:])
         /// Signalled once per result stored.
         let ready = DispatchSemaphore(value: 0)
         /// Room for one more chunk in flight.
@@ -26,22 +26,24 @@ struct ChunkReadAhead {
         let running = Atomic<Int>(0)
     }
 
-    /// Calls `body` with every chunk of `files` in order (files in order,
-    /// chunks in file order); `decode` makes one, on another thread
+    /// Calls `body` with what `decode` made of every chunk of `files`, in
+    /// order (files in order, chunks in file order): a decoded chunk, or
+    /// something made from it on the decoding thread (rows of text); one at
+    /// a time on another thread
     /// (`jobs` - 1 decoders, at least one). With one job or one chunk,
     /// everything happens on this thread.
     ///
     /// - Throws: the first failing chunk's error, after `body` had every
     ///   chunk before it.
-    static func forEachChunk(of files: [IndexedFile], jobs: Int,
-                             decode: @escaping @Sendable (IndexedFile, Int) throws(IndexError) -> FileChunk,
-                             _ body: (IndexedFile, FileChunk) -> Void) throws(IndexError) {
+    static func forEachChunk<Made: Sendable>(of files: [IndexedFile], jobs: Int,
+                                             decode: @escaping @Sendable (IndexedFile, Int) throws(IndexError) -> Made,
+                                             _ body: (IndexedFile, Made) -> Void) throws(IndexError) {
         let work = files.indices.flatMap { file in files[file].chunks.indices.map { (file: file, chunk: $0) } }
         guard jobs > 1, work.count > 1 else {
             for item in work { body(files[item.file], try decode(files[item.file], item.chunk)) }
             return
         }
-        let shared = Shared()
+        let shared = Shared<Made>()
         // As many decoders as cores: the consumer's part is the smaller
         // one, and it waits while they work.
         let decoders = min(jobs, work.count)
@@ -54,7 +56,7 @@ struct ChunkReadAhead {
                     let position = shared.next.wrappingAdd(1, ordering: .relaxed).oldValue
                     guard position < work.count, !shared.stop.load(ordering: .relaxed) else { return }
                     let item = work[position]
-                    let result: Result<FileChunk, IndexError>
+                    let result: Result<Made, IndexError>
                     do throws(IndexError) { result = .success(try decode(files[item.file], item.chunk)) } catch {
                         result = .failure(error)
                     }
@@ -74,7 +76,7 @@ struct ChunkReadAhead {
             for _ in 0 ..< decoders { shared.room.signal() }
         }
         for (position, item) in work.enumerated() {
-            var result: Result<FileChunk, IndexError>?
+            var result: Result<Made, IndexError>?
             while true {
                 result = shared.results.withLock { $0.removeValue(forKey: position) }
                 if result != nil { break }

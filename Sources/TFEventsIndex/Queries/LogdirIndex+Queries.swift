@@ -179,6 +179,23 @@ extension LogdirIndex {
         }
     }
 
+    /// Calls `make` with the scalar points of every stored chunk, on other
+    /// threads (with ``IndexOptions/jobs`` > 1), and `body` with what it
+    /// made, in order (files in sorted path order, chunks in file order):
+    /// for work per chunk that can run side by side, such as formatting
+    /// rows of text, while the calling thread writes them out.
+    public func forEachScalarChunk<Made: Sendable>(
+        making make: @escaping @Sendable (_ file: IndexedFile, _ columns: ScalarChunkColumns) -> Made,
+        _ body: (_ file: IndexedFile, _ made: Made) -> Void) throws(IndexError) {
+        let decode = pointDecoder()
+        try ChunkReadAhead.forEachChunk(of: files, jobs: options.jobs, decode: { (file: IndexedFile, index: Int) throws(IndexError) -> Made in
+            let chunk = try decode(file, index)
+            return make(file, ScalarChunkColumns(pointTags: chunk.pointTags, pointEvents: chunk.pointEvents,
+                                                 eventSteps: chunk.eventSteps, eventWallTimes: chunk.eventWallTimes,
+                                                 values: chunk.values))
+        }, body)
+    }
+
     /// The points of a chunk (``ChunkColumns/points``), as a function
     /// another thread can call.
     private func pointDecoder() -> @Sendable (IndexedFile, Int) throws(IndexError) -> FileChunk {
