@@ -111,6 +111,14 @@ def run_job(python, code, directory, environment):
     return elapsed, usage.ru_maxrss / 1024, int(out.splitlines()[-1])
 
 
+def size_in_bytes(size):
+    """`256M` -> 268435456 (K, M, G suffixes; unknown forms sort first)."""
+    units = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+    if size[:-1].isdigit() and size[-1:] in units:
+        return int(size[:-1]) * units[size[-1]]
+    return int(size) if size.isdigit() else 0
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="256M,1G")
@@ -187,15 +195,21 @@ def main():
             log(f"{size}: {name}: {rows[name]}")
         results["corpora"][size] = rows
 
-    # --skip-peers keeps the peers' rows of an earlier run (minutes each).
+    # --skip-peers keeps the peers' rows of an earlier run (minutes each),
+    # and every run keeps the sizes it did not measure: a run of one size
+    # adds to the results instead of replacing them.
     earlier_path = os.path.join(HERE, "results", "dataframe.json")
-    if args.skip_peers and os.path.exists(earlier_path):
+    if os.path.exists(earlier_path):
         with open(earlier_path) as handle:
             earlier = json.load(handle)
         for size, rows in results["corpora"].items():
             for name, row in earlier.get("corpora", {}).get(size, {}).items():
-                if not name.startswith("tfevents"):
+                if args.skip_peers and not name.startswith("tfevents"):
                     rows[name] = dict(row, earlier_run=True)
+        for size, rows in earlier.get("corpora", {}).items():
+            results["corpora"].setdefault(size, rows)
+        order = sorted(results["corpora"], key=size_in_bytes)
+        results["corpora"] = {size: results["corpora"][size] for size in order}
 
     lines = ["| log | job | points | seconds | points/s | peak memory | × tfevents (direct) |", "| --- | --- | --- | --- | --- | --- | --- |"]
     for size, rows in results["corpora"].items():
