@@ -43,7 +43,7 @@ struct ScalarsCommandTests {
         let built = try CLIRunner.run(["index", logs], environment: environment, timeout: 120)
         #expect(built.status == 0, "\(built.stderr)")
         /// The exact bytes on standard output (CLIRunner's text would replace invalid UTF-8).
-        func stream(_ arguments: [String]) throws -> Data {
+        func stream(_ arguments: [String], status: Int32 = 0) throws -> Data {
             let output = scratch.path + "/out-\(UUID().uuidString)"
             let quoted = ([CLIRunner.executable.path] + arguments).map { "'" + $0 + "'" }.joined(separator: " ")
             let process = Process()
@@ -52,8 +52,19 @@ struct ScalarsCommandTests {
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
             try process.run()
             process.waitUntilExit()
-            #expect(process.terminationStatus == 0, "\(arguments)")
+            #expect(process.terminationStatus == status, "\(arguments)")
             return try Data(contentsOf: URL(fileURLWithPath: output))
+        }
+        // Files read by 1, 2 or 4 workers (blocks of points appended in file
+        // order) give the stream a single reader gives, damaged files too.
+        let damaged = try stream(["scalars", logs, CLIRunner.fixture("corrupt"), "--format", "arrow", "--no-index", "--jobs", "1"],
+                                 status: 1)
+        #expect(damaged.count > 1000)
+        for jobs in ["2", "4"] {
+            let parallel = try stream(["scalars", logs, CLIRunner.fixture("corrupt"), "--format", "arrow", "--no-index",
+                                       "--jobs", jobs], status: 1)
+            let same = parallel == damaged
+            #expect(same, "--jobs \(jobs): the streams differ (\(parallel.count) and \(damaged.count) bytes)")
         }
         for extra in [[], ["--tag", "loss", "--tag", "run1/*"], ["--path-column"]] {
             let indexed = try stream(["scalars", logs, "--format", "arrow"] + extra)

@@ -1,40 +1,87 @@
 import ArgumentParser
+import Dispatch
+import Synchronization
 import TFEvents
 
 extension ScalarsCommand {
-    /// Every point of the files under `paths`, read one file after another,
-    /// as one Arrow stream.
+    /// Every point of the files under `paths` as one Arrow stream: files
+    /// are read on worker threads (one per core, or --jobs) into blocks of
+    /// point columns, which this thread appends to the stream in file
+    /// order, so the stream is the one a single reader writes.
     func runArrow() throws {
         var writer = ArrowScalarOutput.writer(includingPath: pathColumn)
         let filter = TagFilter(patterns: tagPatterns)
         var corrupt = false
         var unreadable = false
+        // Each file with the directory given it was found under (runs are
+        // named relative to it).
+        var files: [(path: String, root: String)] = []
         for root in paths.sorted(by: FilePaths.bytewiseLess) {
-            let (files, failed) = runs.expand([root])
+            let (found, failed) = runs.expand([root])
             unreadable = unreadable || failed
-            for file in files {
-                let run = writer.id(run: ArrowScalarOutput.run(of: file, root: root))
-                let path = pathColumn ? writer.id(path: file) : 0
-                // Tag id of the file -> dictionary id, or -1 when filtered out.
-                var tagIDs: [Int32] = []
-                let undecided: Int32 = -2
-                let summary = FileScanner(options: reading.recordOptions).scan(path: file) { point in
-                    let id = point.tagID
-                    if id >= tagIDs.count { tagIDs.append(contentsOf: repeatElement(undecided, count: id + 1 - tagIDs.count)) }
-                    if tagIDs[id] == undecided {
-                        let tag = point.tag
-                        tagIDs[id] = filter.matches(tag) ? writer.id(tag: tag) : -1
+            files += found.map { ($0, root) }
+        }
+        let options = reading.recordOptions
+        let paths = files.map(\.path)
+        let workers = min(location.jobs ?? ObjectStores.defaultReaders(for: paths, cores: IndexOptions().jobs), files.count)
+        let ordered = OrderedFileParts<PointBlock>(count: files.count,
+                                                   partsPerFile: OrderedFiles.pointBlocksPerFile(workers: workers))
+        let next = Atomic<Int>(0)
+        let group = DispatchGroup()
+        for _ in 0 ..< workers {
+            DispatchQueue.global().async(group: group) {
+                while true {
+                    let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                    guard index < paths.count else { return }
+                    var block = ordered.spare() ?? PointBlock()
+                    var named: [Bool] = []
+                    let summary = FileScanner(options: options).scan(path: paths[index]) { point in
+                        // The name of a tag id, with its first point.
+                        let id = point.tagID
+                        if id >= named.count { named += repeatElement(false, count: id + 1 - named.count) }
+                        if !named[id] {
+                            named[id] = true
+                            block.newTags.append((UInt32(truncatingIfNeeded: id), point.tag))
+                        }
+                        block.append(point)
+                        if block.values.count >= PointBlock.capacity {
+                            ordered.push(block, file: index)
+                            block = ordered.spare() ?? PointBlock()
+                        }
                     }
-                    let tag = tagIDs[id]
-                    guard tag >= 0 else { return }
-                    writer.append(run: run, tag: tag, path: path, step: point.step, wallTime: point.wallTime,
-                                  value: point.scalar.value)
+                    if !block.values.isEmpty || !block.newTags.isEmpty { ordered.push(block, file: index) }
+                    ordered.finish(file: index, summary: summary)
                 }
-                for issue in summary.issues { StandardError.report("\(file): \(issue.message)") }
-                corrupt = corrupt || summary.hasCorruption
-                unreadable = unreadable || summary.unreadable
             }
         }
+        for (index, file) in files.enumerated() {
+            let run = writer.id(run: ArrowScalarOutput.run(of: file.path, root: file.root))
+            let path = pathColumn ? writer.id(path: file.path) : 0
+            // Tag id of the file -> dictionary id, or -1 when filtered out,
+            // decided in the order points first use them.
+            var names: [String] = []
+            var tagIDs: [Int32] = []
+            let undecided: Int32 = -2
+            let summary = ordered.drain(file: index) { block in
+                for (id, name) in block.newTags {
+                    if Int(id) >= names.count {
+                        names += repeatElement("", count: Int(id) + 1 - names.count)
+                        tagIDs += repeatElement(undecided, count: Int(id) + 1 - tagIDs.count)
+                    }
+                    names[Int(id)] = name
+                }
+                for tag in block.tags where tagIDs[Int(tag)] == undecided {
+                    tagIDs[Int(tag)] = filter.matches(names[Int(tag)]) ? writer.id(tag: names[Int(tag)]) : -1
+                }
+                writer.append(run: run, path: path, tagIDs: tagIDs, pointTags: block.tags, pointEvents: PointBlock.identity,
+                              eventSteps: block.steps, eventWallTimes: block.wallTimes, values: block.values)
+                block.removeAll()
+            }
+            for issue in summary.issues { StandardError.report("\(file.path): \(issue.message)") }
+            corrupt = corrupt || summary.hasCorruption
+            unreadable = unreadable || summary.unreadable
+        }
+        group.wait()
         ArrowScalarOutput.finish(&writer)
         if unreadable { throw ExitCode(ExitStatus.usage) }
         if corrupt { throw ExitCode(ExitStatus.corruption) }
@@ -90,3 +137,38 @@ extension ScalarsCommand {
         }
     }
 }
+
+/// Points of one file read by a worker for the Arrow stream, as columns:
+/// the file's own tag ids (named in ``newTags`` in the block of their
+/// first point), steps, wall times and values.
+struct PointBlock: Sendable {
+    /// Points per block: one Arrow batch.
+    static let capacity = 1 << 16
+    /// 0, 1, 2, ...: each point is its own event (``ArrowScalarWriter``
+    /// takes points that share events).
+    static let identity = (0 ..< UInt32(capacity)).map { $0 }
+
+    var tags: [UInt32] = []
+    var steps: [Int64] = []
+    var wallTimes: [Double] = []
+    var values: [Double] = []
+    /// The names of the file's tag ids whose first point is in this block.
+    var newTags: [(id: UInt32, name: String)] = []
+
+    mutating func append(_ point: ScalarPointView) {
+        tags.append(UInt32(truncatingIfNeeded: point.tagID))
+        steps.append(point.step)
+        wallTimes.append(point.wallTime)
+        values.append(point.scalar.value)
+    }
+
+    /// Empties the columns, keeping their room.
+    mutating func removeAll() {
+        tags.removeAll(keepingCapacity: true)
+        steps.removeAll(keepingCapacity: true)
+        wallTimes.removeAll(keepingCapacity: true)
+        values.removeAll(keepingCapacity: true)
+        newTags.removeAll(keepingCapacity: true)
+    }
+}
+

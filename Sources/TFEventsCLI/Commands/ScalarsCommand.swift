@@ -85,13 +85,13 @@ struct ScalarsCommand: ParsableCommand {
         var unreadable = pathFailed
         // Files made on worker threads (one per core, or --jobs), written in
         // order by this thread.
-        let ordered = OrderedFileRows(count: files.count)
+        let ordered = OrderedFileParts<[UInt8]>(count: files.count, partsPerFile: OrderedFiles.rowBlocksPerFile)
         let next = Atomic<Int>(0)
         let group = DispatchGroup()
         for _ in 0 ..< min(location.jobs ?? ObjectStores.defaultReaders(for: files, cores: IndexOptions().jobs), files.count) {
             DispatchQueue.global().async(group: group) {
                 // One buffer per worker, reused file after file.
-                var rows = ScalarTextRows(format: format, capacity: OrderedFileRows.blockSize)
+                var rows = ScalarTextRows(format: format, capacity: OrderedFiles.rowBlockBytes)
                 while true {
                     let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
                     guard index < files.count else { return }
@@ -102,21 +102,24 @@ struct ScalarsCommand: ParsableCommand {
                         reported = offset
                         progress.update(done: done, total: total, files: 0, totalFiles: 0)
                     }
-                    var spare = ordered.spare()
+                    var spare = ordered.spare() ?? []
                     let summary = Self.rows(of: files[index], scanner: scanner, filter: filter, into: &rows) { rows in
                         rows.exchangeBuffer(&spare)
-                        ordered.push(rows: spare, file: index)
-                        spare = ordered.spare()
+                        ordered.push(spare, file: index)
+                        spare = ordered.spare() ?? []
                     }
                     rows.exchangeBuffer(&spare)
-                    if !spare.isEmpty { ordered.push(rows: spare, file: index) }
+                    if !spare.isEmpty { ordered.push(spare, file: index) }
                     doneBytes.wrappingAdd(summary.fileSize - reported, ordering: .relaxed)
                     ordered.finish(file: index, summary: summary)
                 }
             }
         }
         for (index, file) in files.enumerated() {
-            let summary = ordered.drain(file: index) { block in block.withUnsafeBytes { out.write(bytes: $0) } }
+            let summary = ordered.drain(file: index) { block in
+                block.withUnsafeBytes { out.write(bytes: $0) }
+                block.removeAll(keepingCapacity: true)
+            }
             for issue in summary.issues { StandardError.report("\(file): \(issue.message)") }
             corrupt = corrupt || summary.hasCorruption
             unreadable = unreadable || summary.unreadable
@@ -157,7 +160,7 @@ struct ScalarsCommand: ParsableCommand {
             guard prefix >= 0 else { return }
             let buffered = rows.append(prefix: prefix, step: point.step, wallTime: point.wallTime,
                                        value: point.scalar.value)
-            if buffered >= OrderedFileRows.blockSize { emit(&rows) }
+            if buffered >= OrderedFiles.rowBlockBytes { emit(&rows) }
         }
     }
 }
