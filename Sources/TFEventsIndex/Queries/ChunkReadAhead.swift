@@ -8,8 +8,9 @@ import Synchronization
 /// consumer in order; at most ``depth`` chunks are decoded or waiting at a
 /// time, so memory stays a few chunks however large the log.
 struct ChunkReadAhead {
-    /// Chunks being decoded or waiting for the consumer, at most.
-    static let depth = 4
+    /// Chunks being decoded or waiting for the consumer, at most: a chunk
+    /// of 262,144 points is about 5 MB decoded.
+    static let depth = 2
 
     /// What the decoders and the consumer share.
     private final class Shared<Made: Sendable>: Sendable {
