@@ -23,7 +23,7 @@ enum HParamsSection {
     static func html(_ table: RunTable, colors: [String: String]) -> String {
         let rows = table.rows.filter { $0.start != nil }
         guard !rows.isEmpty else { return "" }
-        let names = hparamNames(table)
+        let names = table.hparamNames
         let goals = Array(table.goals.prefix(tableMetrics))
         var html = "<h2>Hyperparameters<span class=\"sub\">\(ReportSections.count(rows.count, "session"))"
         if let first = goals.first { html += " · sorted by the best \(E.escape(first.metric)) (\(first.higherIsBetter ? "↑ largest" : "↓ smallest"))" }
@@ -56,14 +56,6 @@ enum HParamsSection {
             html += "</tr>"
         }
         return html + "</table></div>\n"
-    }
-
-    /// The experiment's hyperparameters, then any other a session names.
-    static func hparamNames(_ table: RunTable) -> [String] {
-        var names = table.experiment.hparams.map(\.name)
-        var extra = Set<String>()
-        for row in table.rows { for field in row.start?.hparams ?? [] where !names.contains(field.name) { extra.insert(field.name) } }
-        return names + extra.sorted()
     }
 
     /// A value as the table and the chart write it.

@@ -27,9 +27,9 @@ struct ChunkReadAheadTests {
         return index
     }
 
-    /// Every point as (file, tag id, event, value bits), chunk by chunk.
-    static func walk(_ index: LogdirIndex) throws -> [[UInt64]] {
-        var chunks: [[UInt64]] = []
+    /// Every point as (file, tag id, event, value bits, step), chunk by
+    /// chunk, into `chunks` (kept when the walk throws midway).
+    static func walk(_ index: LogdirIndex, into chunks: inout [[UInt64]]) throws(IndexError) {
         try index.forEachScalarChunk { file, columns in
             var chunk: [UInt64] = [UInt64(file.relativePath.hashValue.magnitude)]
             for i in columns.values.indices {
@@ -38,6 +38,11 @@ struct ChunkReadAheadTests {
             }
             chunks.append(chunk)
         }
+    }
+
+    static func walk(_ index: LogdirIndex) throws -> [[UInt64]] {
+        var chunks: [[UInt64]] = []
+        try walk(index, into: &chunks)
         return chunks
     }
 
@@ -72,18 +77,7 @@ struct ChunkReadAheadTests {
             try reopened.load()
             var seen: [[UInt64]] = []
             var failure: IndexError?
-            do {
-                try reopened.forEachScalarChunk { file, columns in
-                    var chunk: [UInt64] = [UInt64(file.relativePath.hashValue.magnitude)]
-                    for i in columns.values.indices {
-                        chunk += [UInt64(columns.pointTags[i]), UInt64(columns.pointEvents[i]), columns.values[i].bitPattern,
-                                  UInt64(bitPattern: columns.eventSteps[Int(columns.pointEvents[i])])]
-                    }
-                    seen.append(chunk)
-                }
-            } catch {
-                failure = error
-            }
+            do { try Self.walk(reopened, into: &seen) } catch { failure = error }
             #expect(seen == Array(serial.prefix(11)), "jobs \(jobs)")
             #expect(failure?.isRebuildable == true, "jobs \(jobs)")
         }

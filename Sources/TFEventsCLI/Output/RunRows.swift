@@ -10,20 +10,8 @@ struct RunRows {
     private static let reserved: Set<String> = ["run", "session", "group", "status", "first_step", "last_step",
                                                 "first_wall_time", "last_wall_time", "runs", "checkpoint"]
 
-    /// The hyperparameters' names: the experiment's in its order, then any
-    /// other a session names, sorted.
-    var hparamNames: [String] {
-        var names = table.experiment.hparams.map(\.name)
-        var extra = Set<String>()
-        for row in table.rows {
-            for field in row.start?.hparams ?? [] where !names.contains(field.name) { extra.insert(field.name) }
-        }
-        names += extra.sorted()
-        return names
-    }
-
     var records: [OutputRecord] {
-        let hparams = hparamNames
+        let hparams = table.hparamNames
         let hasSessions = table.rows.contains { $0.start != nil }
         return table.rows.map { row in
             var fields: [(String, OutputValue)] = [("run", .string(row.name))]

@@ -201,32 +201,26 @@ package struct FileChunk: Sendable, Equatable {
     /// events): wall times, record offsets and lengths are stepped over,
     /// left empty. About a third less work than ``init(decoding:)``.
     init(decodingScalars bytes: [UInt8]) throws(IndexDecodingError) {
-        var decoder = IndexDecoder(bytes)
-        eventSteps = try decoder.deltas(as: Int64.self)
-        let events = eventSteps.count
-        guard try decoder.skipXorShuffled() == events, try decoder.skipDeltas() == events,
-              try decoder.skipDeltas() == events else { throw IndexDecodingError(offset: decoder.position) }
-        pointTags = try decoder.deltas(as: UInt32.self)
-        pointEvents = try decoder.deltas(as: UInt32.self)
-        try decodeValuesAndBlobs(&decoder)
-        guard pointTags.count == values.count, pointEvents.count == values.count,
-              blobTags.count == blobEvents.count, blobKinds.count == blobEvents.count,
-              pointEvents.allSatisfy({ Int($0) < events }), blobEvents.allSatisfy({ Int($0) < events }),
-              startEvents.allSatisfy({ Int($0) < events }), decoder.isAtEnd else {
-            throw IndexDecodingError(offset: decoder.position)
-        }
+        try self.init(decodingPoints: bytes, wallTimes: false)
     }
 
-    /// Reads what point queries need (event steps and wall times, points,
-    /// START events): record offsets and lengths are stepped over, left
-    /// empty (they are for reading a record back).
-    init(decodingPoints bytes: [UInt8]) throws(IndexDecodingError) {
+    /// Reads what point queries need (event steps, wall times unless
+    /// `wallTimes` is false, points, START events): record offsets and
+    /// lengths are stepped over, left empty (they are for reading a record
+    /// back).
+    init(decodingPoints bytes: [UInt8], wallTimes: Bool = true) throws(IndexDecodingError) {
         var decoder = IndexDecoder(bytes)
         eventSteps = try decoder.deltas(as: Int64.self)
-        eventWallTimes = try decoder.xorShuffledDoubles()
         let events = eventSteps.count
-        guard eventWallTimes.count == events, try decoder.skipDeltas() == events,
-              try decoder.skipDeltas() == events else { throw IndexDecodingError(offset: decoder.position) }
+        if wallTimes {
+            eventWallTimes = try decoder.xorShuffledDoubles()
+            guard eventWallTimes.count == events else { throw IndexDecodingError(offset: decoder.position) }
+        } else {
+            guard try decoder.skipXorShuffled() == events else { throw IndexDecodingError(offset: decoder.position) }
+        }
+        guard try decoder.skipDeltas() == events, try decoder.skipDeltas() == events else {
+            throw IndexDecodingError(offset: decoder.position)
+        }
         pointTags = try decoder.deltas(as: UInt32.self)
         pointEvents = try decoder.deltas(as: UInt32.self)
         try decodeValuesAndBlobs(&decoder)

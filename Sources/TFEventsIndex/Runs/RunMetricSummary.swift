@@ -15,20 +15,20 @@ public struct ScalarPoint: Sendable, Hashable {
     }
 }
 
+/// Where a metric of a row is: the scalar `tag` of the run `run`.
+public struct MetricSource: Sendable, Hashable {
+    /// The run, relative to the log directory.
+    public var run: String
+    /// The scalar's tag.
+    public var tag: String
+}
+
 /// A metric of one row of a ``RunTable``: its best and its last point.
 public struct RunMetricSummary: Sendable, Hashable {
     /// The metric as asked for (`group/tag` relative to the row).
     public var name: String
-    /// Where it was found: the run and tag, nil when the row lacks it.
-    public var source: (run: String, tag: String)? {
-        get { sourceRun.map { ($0, sourceTag) } }
-        set {
-            sourceRun = newValue?.run
-            sourceTag = newValue?.tag ?? ""
-        }
-    }
-    private var sourceRun: String?
-    private var sourceTag = ""
+    /// Where it was found, nil when the row lacks it.
+    public var source: MetricSource?
     /// Points read.
     public var count = 0
     /// The best point under the goal: ties keep the earlier point (files

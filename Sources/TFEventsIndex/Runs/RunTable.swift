@@ -52,6 +52,15 @@ public struct RunTable: Sendable {
     public var runsOutsideSessions: [String]
     /// HParams records that could not be read.
     public var problems: [HParamsProblem]
+
+    /// The hyperparameters' names: the experiment's in its order, then any
+    /// other a session names, sorted.
+    public var hparamNames: [String] {
+        let names = experiment.hparams.map(\.name)
+        var extra = Set<String>()
+        for row in rows { for field in row.start?.hparams ?? [] where !names.contains(field.name) { extra.insert(field.name) } }
+        return names + extra.sorted()
+    }
 }
 
 extension LogdirIndex {
@@ -81,8 +90,9 @@ extension LogdirIndex {
         var rows: [RunTable.Row] = []
         var outside: [String] = []
         if sessions.isEmpty {
+            let dataOfRun = Dictionary(found.map { ($0.run, $0) }, uniquingKeysWith: { first, _ in first })
             for run in allRuns {
-                let data = found.first { $0.run == run }
+                let data = dataOfRun[run]
                 rowOfRun[run] = rows.count
                 rows.append(RunTable.Row(name: run, runs: [run], start: perRun ? data?.start : nil,
                                          end: perRun ? data?.end : nil, metrics: []))
@@ -91,11 +101,17 @@ extension LogdirIndex {
             for session in sessions {
                 rows.append(RunTable.Row(name: session.run, runs: [], start: session.start, end: session.end, metrics: []))
             }
+            let sessionOfRun = Dictionary(sessions.enumerated().map { ($1.run, $0) }, uniquingKeysWith: { first, _ in first })
             for run in allRuns {
-                var owner: Int?
-                for (index, session) in sessions.enumerated() where Self.isAtOrBelow(run, session.run) {
-                    if owner == nil || session.run.count > sessions[owner!].run.count { owner = index }
+                // The deepest session at or above the run: its own path,
+                // then each parent's, then the root's.
+                var path = Substring(run)
+                var owner = sessionOfRun[run]
+                while owner == nil, let slash = path.lastIndex(of: "/") {
+                    path = path[..<slash]
+                    owner = sessionOfRun[String(path)]
                 }
+                if owner == nil, run != "." { owner = sessionOfRun["."] }
                 if let owner {
                     rowOfRun[run] = owner
                     rows[owner].runs.append(run)
@@ -166,11 +182,6 @@ extension LogdirIndex {
                         runsOutsideSessions: outside, problems: problems)
     }
 
-    /// Whether `run` is `ancestor` or below it (everything is below `.`).
-    static func isAtOrBelow(_ run: String, _ ancestor: String) -> Bool {
-        ancestor == "." || run == ancestor || run.hasPrefix(ancestor + "/")
-    }
-
     /// `group` below `run`: `run/group`, or `group` below the root.
     static func join(_ run: String, _ group: String) -> String {
         if group.isEmpty { return run }
@@ -182,7 +193,7 @@ extension LogdirIndex {
     /// own run, else the first split of `path` into `group/tag` whose run
     /// has that tag.
     static func locate(_ path: String, in row: String, experiment: HParamsExperiment,
-                       tagsOfRun: [String: Set<String>]) -> (run: String, tag: String)? {
+                       tagsOfRun: [String: Set<String>]) -> MetricSource? {
         var candidates: [(group: String, tag: String)] = experiment.metrics.filter { $0.path == path }.map { ($0.group, $0.tag) }
         candidates.append(("", path))
         var slash = path.firstIndex(of: "/")
@@ -192,7 +203,7 @@ extension LogdirIndex {
         }
         for candidate in candidates {
             let run = join(row, candidate.group)
-            if tagsOfRun[run]?.contains(candidate.tag) == true { return (run, candidate.tag) }
+            if tagsOfRun[run]?.contains(candidate.tag) == true { return MetricSource(run: run, tag: candidate.tag) }
         }
         return nil
     }

@@ -71,10 +71,13 @@ struct HParamsFixtureTests {
         let index = try Self.index(writer, scratch: scratch)
         var tagsOfRun: [String: Set<String>] = [:]
         for file in index.files { tagsOfRun[file.run, default: []].formUnion(file.tags.filter { $0.scalarCount > 0 }.map(\.name)) }
+        func isAtOrBelow(_ run: String, _ ancestor: String) -> Bool {
+            ancestor == "." || run == ancestor || run.hasPrefix(ancestor + "/")
+        }
         let rows = sessions.map { session in
             RunTable.Row(name: session.run, runs: tagsOfRun.keys.filter { run in
-                LogdirIndex.isAtOrBelow(run, session.run)
-                    && !sessions.contains { $0.run.count > session.run.count && LogdirIndex.isAtOrBelow(run, $0.run) }
+                isAtOrBelow(run, session.run)
+                    && !sessions.contains { $0.run.count > session.run.count && isAtOrBelow(run, $0.run) }
             }.sorted(), start: session.start, end: session.end, metrics: [])
         }
         let experiment = LogdirIndex.inferredExperiment(sessions: sessions, rows: rows, tagsOfRun: tagsOfRun)
@@ -98,7 +101,8 @@ struct HParamsFixtureTests {
                 sessionCount += 1
                 let status = (session["status"] as? String) ?? "STATUS_UNKNOWN"
                 #expect("STATUS_" + (row.status?.description.uppercased() ?? "") == status, "\(name) status")
-                #expect(row.start?.groupName.isEmpty == false || group["name"] as? String == name, "\(name) group")
+                let groupName = row.start.map { $0.groupName.isEmpty ? name : $0.groupName }
+                #expect(groupName == group["name"] as? String, "\(name) group")
                 let ours = row.start?.hparams ?? []
                 #expect(ours.count == hparams.count, "\(name): hparam count")
                 for (key, value) in hparams {
