@@ -177,6 +177,54 @@ def test_millions_of_rows_in_bounded_batches(tmp_path):
         assert same(float(fields[3]), values[row - 1].as_py())
 
 
+def in_memfd(address):
+    """Whether ``address`` lies in a mapping of the tool's memfd."""
+    with open("/proc/self/maps") as maps:
+        for line in maps:
+            if "tfevents-arrow" in line:
+                start, end = (int(bound, 16) for bound in line.split()[0].split("-"))
+                if start <= address < end:
+                    return True
+    return False
+
+
+def test_shared_memory_and_pipe_give_the_same_table(tmp_path, monkeypatch):
+    """On Linux the stream goes through a memfd read in place; without
+    ``os.memfd_create`` through a pipe. Both give the same table and the
+    same errors."""
+    if not hasattr(os, "memfd_create"):
+        pytest.skip("no memfd here")
+    directory = tmp_path / "log"
+    subprocess.run([tfevents.binary(), "generate", str(directory), "--kind", "eval", "--size", "4M"],
+                   check=True, capture_output=True)
+    damaged = os.path.join(FIXTURES, "corrupt", "events.out.tfevents.payload_bitflip")
+    shared = tfevents.scalars_arrow(str(directory))
+    # In place: the value buffers lie inside the mapped memfd.
+    assert all(in_memfd(chunk.buffers()[1].address) for chunk in shared.column("value").chunks)
+    with pytest.raises(tfevents.TFEventsError) as shared_error:
+        tfevents.scalars_arrow(damaged)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        shared_partial = tfevents.scalars_arrow(damaged, errors="warn")
+    monkeypatch.delattr(os, "memfd_create")
+    piped = tfevents.scalars_arrow(str(directory))
+    assert not any(in_memfd(chunk.buffers()[1].address) for chunk in piped.column("value").chunks)
+    assert piped.num_rows == shared.num_rows > 100_000
+    assert piped.equals(shared)
+    with pytest.raises(tfevents.TFEventsError) as piped_error:
+        tfevents.scalars_arrow(damaged)
+    assert str(piped_error.value) == str(shared_error.value)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert tfevents.scalars_arrow(damaged, errors="warn").equals(shared_partial)
+
+
+def test_nothing_written_is_an_error_not_an_empty_table(tmp_path):
+    with pytest.raises(tfevents.TFEventsError) as raised:
+        tfevents.scalars_arrow(str(tmp_path / "missing"))
+    assert raised.value.exit_status != 0 and "missing" in raised.value.message
+
+
 def test_polars_and_pivot():
     polars = pytest.importorskip("polars")
     frame = tfevents.scalars_polars(os.path.join(FIXTURES, "tf2", "basic"))

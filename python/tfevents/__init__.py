@@ -17,12 +17,13 @@ Paths may be local files or directories, or ``gs://`` and ``s3://`` URLs
 from __future__ import annotations
 
 import json
+import mmap
 import os
 import re
 import shutil
 import subprocess
 import warnings
-from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, NamedTuple, Optional, Sequence, Union
 
 import pyarrow as pa
 import pyarrow.ipc
@@ -135,7 +136,7 @@ def scalars_arrow(path: Union[PathLike, Iterable[PathLike]], tags: Optional[Sequ
 
 
 def _start_scalars(path: Union[PathLike, Iterable[PathLike]], tags: Optional[Sequence[str]],
-                   runs: Optional[Sequence[str]], with_path: bool) -> "tuple[subprocess.Popen, List[str]]":
+                   runs: Optional[Sequence[str]], with_path: bool) -> "_Started":
     """Starts the binary writing the points as an Arrow stream."""
     paths = _paths(path)
     arguments = ["scalars", *paths, "--format", "arrow"]
@@ -156,25 +157,68 @@ def _run_options(runs: Optional[Sequence[str]], run_regex: Optional[str] = None)
     return options
 
 
-def _start(arguments: List[str], paths: List[str]) -> "tuple[subprocess.Popen, List[str]]":
-    """Starts the binary with ``arguments``, its standard output a pipe."""
-    return subprocess.Popen([binary(), *arguments], stdout=subprocess.PIPE, stderr=subprocess.PIPE), paths
+def _start(arguments: List[str], paths: List[str]) -> "_Started":
+    """Starts the binary with ``arguments``.
+
+    On Linux its standard output is an anonymous shared-memory file
+    (``memfd``): the binary writes the whole stream while this process goes
+    on (importing pandas, say) instead of stalling on a full pipe, and the
+    table is then read in place from the mapped file, with no copy. Where
+    there is no ``memfd``, a pipe read as the stream comes.
+    """
+    memfd = os.memfd_create("tfevents-arrow", os.MFD_CLOEXEC) if hasattr(os, "memfd_create") else None
+    try:
+        process = subprocess.Popen([binary(), *arguments], stdout=subprocess.PIPE if memfd is None else memfd,
+                                   stderr=subprocess.PIPE)
+    except BaseException:
+        if memfd is not None:
+            os.close(memfd)
+        raise
+    return _Started(process, paths, memfd)
 
 
-def _read_arrow(started: "tuple[subprocess.Popen, List[str]]", errors: str) -> pa.Table:
+class _Started(NamedTuple):
+    """A running binary, the paths it was given, and the shared-memory
+    file it writes its stream to (``None``: it writes to a pipe)."""
+
+    process: subprocess.Popen
+    paths: List[str]
+    memfd: Optional[int]
+
+
+def _read_arrow(started: _Started, errors: str) -> pa.Table:
     """Reads the stream of a started binary into a table; checks its exit."""
-    process, paths = started
-    arguments = process.args
+    process, paths, memfd = started
     table: Optional[pa.Table] = None
     failure: Optional[BaseException] = None
     try:
-        with pa.ipc.open_stream(process.stdout) as reader:
-            table = reader.read_all()
-    except pa.ArrowInvalid as error:  # the tool stopped before writing a stream
-        failure = error
-    stderr = process.stderr.read() if process.stderr else b""
-    status = process.wait()
-    _check(subprocess.CompletedProcess(arguments, status, b"", stderr), paths, errors)
+        if memfd is None:
+            try:
+                with pa.ipc.open_stream(process.stdout) as reader:
+                    table = reader.read_all()
+            except pa.ArrowInvalid as error:  # the tool stopped before writing a stream
+                failure = error
+        stderr = process.stderr.read() if process.stderr else b""
+        status = process.wait()
+        if memfd is not None:
+            size = os.fstat(memfd).st_size
+            try:
+                if size == 0:
+                    raise pa.ArrowInvalid("the stream is empty")
+                # The table's buffers point into the mapping, which lives
+                # as long as they do (closing the descriptor keeps it).
+                # Populated at once: faulting the pages in one by one on first
+                # use costs more than mapping them all here.
+                mapped = mmap.mmap(memfd, size, flags=mmap.MAP_SHARED | getattr(mmap, "MAP_POPULATE", 0),
+                                   prot=mmap.PROT_READ)
+                with pa.ipc.open_stream(pa.py_buffer(mapped)) as reader:
+                    table = reader.read_all()
+            except pa.ArrowInvalid as error:
+                failure = error
+    finally:
+        if memfd is not None:
+            os.close(memfd)
+    _check(subprocess.CompletedProcess(process.args, status, b"", stderr), paths, errors)
     if table is None:
         raise TFEventsError(f"no Arrow stream from tfevents: {failure}", status)
     return table
@@ -195,7 +239,8 @@ def scalars(path: Union[PathLike, Iterable[PathLike]], tags: Optional[Sequence[s
     """
     if dtype_backend not in ("numpy", "pyarrow"):
         raise ValueError("dtype_backend is 'numpy' or 'pyarrow'")
-    # The binary reads the files while this process imports pandas.
+    # The binary reads the files and writes the whole stream while this
+    # process imports pandas.
     started = _start_scalars(path, tags, runs, with_path)
     import pandas  # noqa: F401
 
