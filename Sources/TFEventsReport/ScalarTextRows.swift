@@ -7,7 +7,7 @@
 /// are written by the standard library's shortest round-trip formatter
 /// straight into the buffer (the digits of `Double.description`, without
 /// the string).
-package struct ScalarTextRows {
+package struct ScalarTextRows: Sendable {
     /// CSV (RFC 4180, with a header) or JSON lines.
     package enum Format: Sendable {
         /// `path,tag,step,wall_time,value` rows.
@@ -18,6 +18,15 @@ package struct ScalarTextRows {
         /// The CSV header line; empty for JSON lines.
         package var header: [UInt8] {
             self == .csv ? Array("path,tag,step,wall_time,value\n".utf8) : []
+        }
+
+        /// `text` as a field of this format: a CSV field (quoted when it
+        /// holds a comma, a quote or a line break) or a JSON string literal.
+        package func field(_ text: String) -> [UInt8] {
+            switch self {
+            case .csv: return Array(ScalarTextRows.csvField(text).utf8)
+            case .jsonLines: return Array(HTMLText.jsonString(text, forScript: false).utf8)
+            }
         }
     }
 
@@ -52,12 +61,7 @@ package struct ScalarTextRows {
 
     /// `text` as a field of this format: a CSV field (quoted when it holds a
     /// comma, a quote or a line break) or a JSON string literal.
-    package func field(_ text: String) -> [UInt8] {
-        switch format {
-        case .csv: return Array(Self.csvField(text).utf8)
-        case .jsonLines: return Array(HTMLText.jsonString(text, forScript: false).utf8)
-        }
-    }
+    package func field(_ text: String) -> [UInt8] { format.field(text) }
 
     /// An RFC 4180 field.
     package static func csvField(_ text: String) -> String {
@@ -78,6 +82,11 @@ package struct ScalarTextRows {
         Self.writePrefix(format, path: path, tag: tag, into: &prefixes)
         prefixRanges.append(start ..< prefixes.count)
         return prefixRanges.count - 1
+    }
+
+    /// Forgets the rows made and not taken, keeping the room.
+    package mutating func removeAll() {
+        out.removeAll()
     }
 
     /// Forgets the registered row starts (the next file's rows start anew).

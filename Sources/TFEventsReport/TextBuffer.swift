@@ -4,11 +4,14 @@
 /// ``append(_:)-(UInt8)`` or ``append(_:)-(UnsafeRawBufferPointer)``, each
 /// of which makes room first; the memory is owned by one ``Storage`` and
 /// copied before a write when shared (a copied buffer keeps value
-/// semantics).
+/// semantics, and so may cross threads as an `Array` does).
 @safe
-package struct TextBuffer: TextOutputStream {
+package struct TextBuffer: TextOutputStream, Sendable {
     /// The memory: `capacity` bytes at `base`, freed with the last owner.
-    @safe final class Storage {
+    /// Its fields never change; the bytes are written only through a
+    /// ``TextBuffer`` holding the one reference (``reserve(_:)`` copies a
+    /// shared storage first), so sharing it between threads is safe.
+    @safe final class Storage: @unchecked Sendable {
         let base: UnsafeMutableRawPointer
         let capacity: Int
 

@@ -24,36 +24,8 @@ extension ScalarsCommand {
         let options = reading.recordOptions
         let paths = files.map(\.path)
         let workers = min(location.jobs ?? ObjectStores.defaultReaders(for: paths, cores: IndexOptions().jobs), files.count)
-        let ordered = OrderedFileParts<PointBlock>(count: files.count,
-                                                   partsPerFile: OrderedFiles.pointBlocksPerFile(workers: workers))
-        let next = Atomic<Int>(0)
-        let group = DispatchGroup()
-        for _ in 0 ..< workers {
-            DispatchQueue.global().async(group: group) {
-                while true {
-                    let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                    guard index < paths.count else { return }
-                    var block = ordered.spare() ?? PointBlock()
-                    var named: [Bool] = []
-                    let summary = FileScanner(options: options).scan(path: paths[index]) { point in
-                        // The name of a tag id, with its first point.
-                        let id = point.tagID
-                        if id >= named.count { named += repeatElement(false, count: id + 1 - named.count) }
-                        if !named[id] {
-                            named[id] = true
-                            block.newTags.append((UInt32(truncatingIfNeeded: id), point.tag))
-                        }
-                        block.append(point)
-                        if block.values.count >= PointBlock.capacity {
-                            ordered.push(block, file: index)
-                            block = ordered.spare() ?? PointBlock()
-                        }
-                    }
-                    if !block.values.isEmpty || !block.newTags.isEmpty { ordered.push(block, file: index) }
-                    ordered.finish(file: index, summary: summary)
-                }
-            }
-        }
+        let (ordered, group) = PointBlock.read(paths, workers: workers,
+                                               blocksPerFile: OrderedFiles.pointBlocksPerFile(workers: workers), options: options)
         for (index, file) in files.enumerated() {
             let run = writer.id(run: ArrowScalarOutput.run(of: file.path, root: file.root))
             let path = pathColumn ? writer.id(path: file.path) : 0
@@ -137,38 +109,3 @@ extension ScalarsCommand {
         }
     }
 }
-
-/// Points of one file read by a worker for the Arrow stream, as columns:
-/// the file's own tag ids (named in ``newTags`` in the block of their
-/// first point), steps, wall times and values.
-struct PointBlock: Sendable {
-    /// Points per block: one Arrow batch.
-    static let capacity = 1 << 16
-    /// 0, 1, 2, ...: each point is its own event (``ArrowScalarWriter``
-    /// takes points that share events).
-    static let identity = (0 ..< UInt32(capacity)).map { $0 }
-
-    var tags: [UInt32] = []
-    var steps: [Int64] = []
-    var wallTimes: [Double] = []
-    var values: [Double] = []
-    /// The names of the file's tag ids whose first point is in this block.
-    var newTags: [(id: UInt32, name: String)] = []
-
-    mutating func append(_ point: ScalarPointView) {
-        tags.append(UInt32(truncatingIfNeeded: point.tagID))
-        steps.append(point.step)
-        wallTimes.append(point.wallTime)
-        values.append(point.scalar.value)
-    }
-
-    /// Empties the columns, keeping their room.
-    mutating func removeAll() {
-        tags.removeAll(keepingCapacity: true)
-        steps.removeAll(keepingCapacity: true)
-        wallTimes.removeAll(keepingCapacity: true)
-        values.removeAll(keepingCapacity: true)
-        newTags.removeAll(keepingCapacity: true)
-    }
-}
-

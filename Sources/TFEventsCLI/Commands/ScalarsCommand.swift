@@ -77,49 +77,46 @@ struct ScalarsCommand: ParsableCommand {
         let out = StandardOutput.shared
         let format: ScalarTextRows.Format = self.format == .csv ? .csv : .jsonLines
         format.header.withUnsafeBytes { out.write(bytes: $0) }
-        let options = reading.recordOptions
         let filter = TagFilter(patterns: tagPatterns)
         let total = totalSize(of: files)
         let progress = IndexProgress(mode: .auto)
         let doneBytes = Atomic<Int>(0)
         var corrupt = false
         var unreadable = pathFailed
-        // Files made on worker threads (one per core, or --jobs), written in
+        // Files read into blocks of points on worker threads (one per core,
+        // or --jobs), each block's rows made on every core and written in
         // order by this thread.
-        let ordered = OrderedFileParts<[UInt8]>(count: files.count, partsPerFile: OrderedFiles.rowBlocksPerFile)
-        let next = Atomic<Int>(0)
-        let group = DispatchGroup()
-        for _ in 0 ..< min(location.jobs ?? ObjectStores.defaultReaders(for: files, cores: IndexOptions().jobs), files.count) {
-            DispatchQueue.global().async(group: group) {
-                // One buffer per worker, reused file after file.
-                var rows = ScalarTextRows(format: format, capacity: OrderedFiles.rowBlockBytes)
-                while true {
-                    let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                    guard index < files.count else { return }
-                    var scanner = FileScanner(options: options)
-                    var reported = 0
-                    scanner.progress = { offset in
-                        let done = doneBytes.wrappingAdd(offset - reported, ordering: .relaxed).newValue
-                        reported = offset
-                        progress.update(done: done, total: total, files: 0, totalFiles: 0)
-                    }
-                    var spare = ordered.spare() ?? []
-                    let summary = Self.rows(of: files[index], scanner: scanner, filter: filter, into: &rows) { rows in
-                        rows.exchangeBuffer(&spare)
-                        ordered.push(spare, file: index)
-                        spare = ordered.spare() ?? []
-                    }
-                    rows.exchangeBuffer(&spare)
-                    if !spare.isEmpty { ordered.push(spare, file: index) }
-                    doneBytes.wrappingAdd(summary.fileSize - reported, ordering: .relaxed)
-                    ordered.finish(file: index, summary: summary)
-                }
-            }
+        let cores = location.jobs ?? ObjectStores.defaultReaders(for: files, cores: IndexOptions().jobs)
+        let (ordered, group) = PointBlock.read(files, workers: min(cores, files.count), blocksPerFile: OrderedFiles.rowPointBlocksPerFile,
+                                               options: reading.recordOptions) { bytes in
+            let done = doneBytes.wrappingAdd(bytes, ordering: .relaxed).newValue
+            progress.update(done: done, total: total, files: 0, totalFiles: 0)
         }
+        let rows = SlicedRows(format: format, slices: location.jobs ?? IndexOptions().jobs)
         for (index, file) in files.enumerated() {
+            let quotedPath = format.field(file)
+            // Per tag id of the file, its field, or nil when filtered out.
+            var fields: [[UInt8]?] = []
             let summary = ordered.drain(file: index) { block in
-                block.withUnsafeBytes { out.write(bytes: $0) }
-                block.removeAll(keepingCapacity: true)
+                for (id, name) in block.newTags {
+                    if Int(id) >= fields.count { fields += repeatElement(nil, count: Int(id) + 1 - fields.count) }
+                    fields[Int(id)] = filter.matches(name) ? format.field(name) : nil
+                }
+                do {
+                    // Read on several threads at once: immutable copies
+                    // (sharing the arrays), gone before the block is emptied.
+                    let points = block, fields = fields
+                    rows.write(count: points.values.count, to: out) { range, rows in
+                        var starts = RowStarts(tags: fields.count)
+                        for point in range {
+                            guard let start = starts.id(of: Int(points.tags[point]), path: quotedPath, in: &rows,
+                                                        field: { fields[$0] }) else { continue }
+                            rows.append(prefix: start, step: points.steps[point], wallTime: points.wallTimes[point],
+                                        value: points.values[point])
+                        }
+                    }
+                }
+                block.removeAll()
             }
             for issue in summary.issues { StandardError.report("\(file): \(issue.message)") }
             corrupt = corrupt || summary.hasCorruption
@@ -131,69 +128,36 @@ struct ScalarsCommand: ParsableCommand {
         if unreadable { throw ExitCode(ExitStatus.usage) }
         if corrupt { throw ExitCode(ExitStatus.corruption) }
     }
-
-    /// The rows of `file`'s scalar points that pass `filter`, appended to
-    /// `rows`; `emit` is called whenever a block's worth has been made.
-    private static func rows(of file: String, scanner: FileScanner, filter: TagFilter, into rows: inout ScalarTextRows,
-                             emit: (inout ScalarTextRows) -> Void) -> FileScanSummary {
-        let quotedPath = rows.field(file)
-        rows.forgetRowPrefixes()
-        // Tag id -> the id of its rows' start (path and tag), or -1 when the
-        // tag is filtered out, decided once per tag of the file: an array
-        // lookup per point, no hashing.
-        let undecided = -2
-        var prefixOfTag: [Int] = []
-        return scanner.scan(path: file) { point in
-            let id = point.tagID
-            if id >= prefixOfTag.count {
-                prefixOfTag.append(contentsOf: repeatElement(undecided, count: id + 1 - prefixOfTag.count))
-            }
-            if prefixOfTag[id] == undecided {
-                let tag = point.tag
-                if filter.matches(tag) {
-                    let field = rows.field(tag)
-                    prefixOfTag[id] = rows.rowPrefix(path: quotedPath, tag: field)
-                } else {
-                    prefixOfTag[id] = -1
-                }
-            }
-            let prefix = prefixOfTag[id]
-            guard prefix >= 0 else { return }
-            let buffered = rows.append(prefix: prefix, step: point.step, wallTime: point.wallTime,
-                                       value: point.scalar.value)
-            if buffered >= OrderedFiles.rowBlockBytes { emit(&rows) }
-        }
-    }
 }
 
 extension ScalarsCommand {
     /// Prints the points from the log directory's index, chunk by chunk
     /// (chunks are decoded ahead on other threads): each chunk's rows are
-    /// made in windows of ``rowSlice`` points per core, side by side, and
-    /// written in order, so the text in memory is a few megabytes whatever
-    /// the chunk's size.
+    /// made in windows of ``SlicedRows/slice`` points per core, side by
+    /// side, and written in order, so the text in memory is a few megabytes
+    /// whatever the chunk's size.
     private func runFromIndex(_ index: LogdirIndex, report: IndexUpdateReport, logdir: String) throws {
         let out = StandardOutput.shared
         let format: ScalarTextRows.Format = self.format == .csv ? .csv : .jsonLines
         format.header.withUnsafeBytes { out.write(bytes: $0) }
         let filter = TagFilter(patterns: tagPatterns)
         let prefix = logdir.hasSuffix("/") ? logdir : logdir + "/"
-        let slices = max(1, index.options.jobs)
-        let made = SliceRows(count: slices)
+        let rows = SlicedRows(format: format, slices: index.options.jobs)
         do {
             try index.forEachScalarChunk { file, columns in
-                let path = prefix + file.relativePath
-                var start = 0
-                while start < columns.values.count {
-                    let end = min(columns.values.count, start + slices * Self.rowSlice)
-                    let window = start
-                    DispatchQueue.concurrentPerform(iterations: slices) { slice in
-                        let from = min(end, window + slice * Self.rowSlice), to = min(end, from + Self.rowSlice)
-                        made.store(Self.rows(of: columns, points: from ..< to, file: file, path: path, format: format,
-                                             filter: filter, reusing: made.take(slice)), slice: slice)
+                let quotedPath = format.field(prefix + file.relativePath)
+                rows.write(count: columns.values.count, to: out) { points, rows in
+                    var starts = RowStarts(tags: file.tags.count)
+                    for point in points {
+                        let tag = Int(columns.pointTags[point])
+                        guard tag < file.tags.count, let start = starts.id(of: tag, path: quotedPath, in: &rows, field: { tag in
+                            let name = file.tags[tag].name
+                            return filter.matches(name) ? format.field(name) : nil
+                        }) else { continue }
+                        let event = Int(columns.pointEvents[point])
+                        rows.append(prefix: start, step: columns.eventSteps[event], wallTime: columns.eventWallTimes[event],
+                                    value: columns.values[point])
                     }
-                    for slice in 0 ..< slices { made.withRows(slice) { rows in rows.withUnsafeBytes { out.write(bytes: $0) } } }
-                    start = end
                 }
             }
         } catch {
@@ -209,61 +173,6 @@ extension ScalarsCommand {
             throw ExitCode(ExitStatus.corruption)
         }
     }
-
-    /// Points per slice of a chunk's rows (a few megabytes of text).
-    static let rowSlice = 16_384
-
-    /// The rows of the points `points` of a chunk whose tag passes
-    /// `filter`, in `buffer` (emptied first, its room kept): each tag's row
-    /// start (path and tag) made once, the first time the slice uses it.
-    private static func rows(of columns: ScalarChunkColumns, points: Range<Int>, file: IndexedFile, path: String,
-                             format: ScalarTextRows.Format, filter: TagFilter, reusing buffer: [UInt8]) -> [UInt8] {
-        var buffer = buffer
-        guard !points.isEmpty else {
-            buffer.removeAll(keepingCapacity: true)
-            return buffer
-        }
-        var rows = ScalarTextRows(format: format, capacity: points.count * 64 + 256)
-        let quotedPath = rows.field(path)
-        let undecided = -2
-        var prefixOfTag = [Int](repeating: undecided, count: file.tags.count)
-        for point in points {
-            let tag = Int(columns.pointTags[point])
-            guard tag < prefixOfTag.count else { continue }
-            if prefixOfTag[tag] == undecided {
-                let name = file.tags[tag].name
-                prefixOfTag[tag] = filter.matches(name) ? rows.rowPrefix(path: quotedPath, tag: rows.field(name)) : -1
-            }
-            let prefix = prefixOfTag[tag]
-            guard prefix >= 0 else { continue }
-            let event = Int(columns.pointEvents[point])
-            rows.append(prefix: prefix, step: columns.eventSteps[event], wallTime: columns.eventWallTimes[event],
-                        value: columns.values[point])
-        }
-        rows.exchangeBuffer(&buffer)
-        return buffer
-    }
-}
-
-/// The rows of a window's slices, made side by side and written in order;
-/// their buffers are reused window after window.
-private final class SliceRows: Sendable {
-    private let slots: Mutex<[[UInt8]]>
-
-    init(count: Int) { slots = Mutex(Array(repeating: [], count: count)) }
-
-    /// Slice `slice`'s buffer, to be filled again.
-    func take(_ slice: Int) -> [UInt8] {
-        slots.withLock { slots in
-            let taken = slots[slice]
-            slots[slice] = []
-            return taken
-        }
-    }
-
-    func store(_ rows: [UInt8], slice: Int) { slots.withLock { $0[slice] = rows } }
-
-    func withRows(_ slice: Int, _ body: ([UInt8]) -> Void) { slots.withLock { body($0[slice]) } }
 }
 
 /// Tag globs, matched with `fnmatch` (so `*` also matches `/`).

@@ -49,8 +49,12 @@ struct ChunkReadAhead {
         // one, and it waits while they work.
         let decoders = min(jobs, work.count)
         shared.running.store(decoders, ordering: .relaxed)
-        for _ in 0 ..< decoders {
-            DispatchQueue.global().async {
+        for decoder in 0 ..< decoders {
+            // Each on a queue of its own, not the global one: a decoder
+            // waiting for room would hold one of the global pool's threads
+            // (one per core), and work the consumer spreads over the pool
+            // (`concurrentPerform`) would then run on its thread alone.
+            DispatchQueue(label: "tfevents.chunk-decoder.\(decoder)").async {
                 defer { shared.running.wrappingSubtract(1, ordering: .relaxed) }
                 while true {
                     shared.room.wait()
