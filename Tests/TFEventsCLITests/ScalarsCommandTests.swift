@@ -95,6 +95,34 @@ struct ScalarsCommandTests {
         }
     }
 
+    @Test("rows of chunks and blocks larger than a window (several windows, slices side by side) equal the serial rows")
+    func windowsEqualSerial() throws {
+        let scratch = ScratchDirectory()
+        for seed in 1 ... 3 {
+            // About 100,000 points each: more than a block of the direct
+            // path (65,536) and than a window of slices (16,384 per core).
+            try FileManager.default.createDirectory(atPath: scratch.path + "/logs/run\(seed)", withIntermediateDirectories: true)
+            _ = try EvalLogGenerator.writeFile(path: scratch.path + "/logs/run\(seed)/events.out.tfevents.\(seed).gen",
+                                               seed: UInt64(seed), limit: .bytes(3 << 20))
+        }
+        for arguments in [["--format", "csv"], ["--format", "jsonl", "--tag", "*loss*"]] {
+            let serial = try CLIRunner.run(["scalars", scratch.path + "/logs", "--no-index", "--jobs", "1"] + arguments, timeout: 120)
+            #expect(serial.status == 0 && serial.stdout.split(separator: "\n").count > 100_000, "\(arguments)")
+            for jobs in ["2", "4"] {
+                let direct = try CLIRunner.run(["scalars", scratch.path + "/logs", "--no-index", "--jobs", jobs] + arguments, timeout: 120)
+                let same = direct.stdout == serial.stdout
+                #expect(same, "\(arguments) --no-index --jobs \(jobs)")
+            }
+            for jobs in ["1", "2", "4"] {
+                let indexed = try CLIRunner.run(["scalars", scratch.path + "/logs", "--index", scratch.path + "/index",
+                                                 "--jobs", jobs] + arguments, timeout: 120)
+                #expect(indexed.status == 0)
+                let same = indexed.stdout == serial.stdout
+                #expect(same, "\(arguments) through the index, --jobs \(jobs)")
+            }
+        }
+    }
+
     @Test("--tag filters by glob; files in sorted order; CSV header")
     func tagFilterAndCSV() throws {
         let result = try CLIRunner.run(["scalars", "--tag", "lo*", "--format", "csv", CLIRunner.fixture("tf2/multi_file")])
