@@ -213,8 +213,16 @@ def main():
     parser.add_argument("--slow-seconds", type=float, default=0,
                         help="a tool whose first run takes longer than this is not repeated (its row says 1 run); "
                              "0 (default) repeats every tool --runs times")
+    parser.add_argument("--skip-peers", action="store_true",
+                        help="time only tfevents (and cat); keep the peers' rows of the earlier results, marked "
+                             "as such (they take minutes to hours)")
     args = parser.parse_args()
     args.runs = max(3, args.runs)
+    previous_path = os.path.join(args.out, "results.json")
+    earlier = {}
+    if os.path.exists(previous_path):
+        with open(previous_path) as handle:
+            earlier = json.load(handle)
 
     tfevents = args.tfevents
     if not tfevents:
@@ -283,7 +291,7 @@ def main():
                  "tfevents scalars DIR --format csv --no-index > /dev/null (every point as text)",
                  command=[tfevents, "scalars", "{dir}", "--format", "csv", "--no-index"], parse=False,
                  discard_output=True),
-        ] + peer_tools(python, corpus)
+        ] + ([] if args.skip_peers else peer_tools(python, corpus))
         if os.access("/proc/sys/vm/drop_caches", os.W_OK) and corpus != "small":
             # Last, so that the warm rows above are not disturbed: reading
             # from disk, with `cat` of the same files as the limit.
@@ -321,6 +329,13 @@ def main():
                          "points_per_s": summary.get("scalar_points", 0) / median,
                          "peak_rss_bytes": max(peaks), "best_step": answer})
             log("  %-28s %8.3f s  (%s)" % (tool.name, median, ", ".join("%.3f" % w for w in walls)))
+        if args.skip_peers and earlier.get("scale") == args.scale:
+            # The peers' rows of the earlier run of this corpus, kept as
+            # they were measured (not side by side with the rows above).
+            measured = {row["tool"] for row in rows}
+            for row in earlier.get("corpora", {}).get(corpus, {}).get("rows", []):
+                if row["tool"] not in measured and not row["tool"].startswith("tfevents"):
+                    rows.append(dict(row, earlier_run=True))
         reference = next((row["wall_seconds"] for row in rows if row["tool"] == "tfevents best"), None)
         for row in rows:
             row["ratio_to_tfevents"] = row["wall_seconds"] / reference if reference else None
@@ -329,7 +344,6 @@ def main():
                                       "rows": rows}
 
     os.makedirs(args.out, exist_ok=True)
-    previous_path = os.path.join(args.out, "results.json")
     if os.path.exists(previous_path):
         # A run of a subset (--corpora) keeps the other corpora of an earlier
         # run at the same scale on the same CPU, in the same order.
@@ -359,7 +373,8 @@ def render_markdown(results):
         for row in data["rows"]:
             ratio = row["ratio_to_tfevents"]
             lines.append("| %s | %s | %d | %.3f | %.0f | %.3g | %s | %.0f | %s | %s |" % (
-                row["tool"], row["version"], row.get("runs", len(row["all_runs"])), row["wall_seconds"], row["mb_per_s"], row["events_per_s"],
+                row["tool"] + (" (earlier run)" if row.get("earlier_run") else ""), row["version"],
+                row.get("runs", len(row["all_runs"])), row["wall_seconds"], row["mb_per_s"], row["events_per_s"],
                 "%.3g" % row["points_per_s"] if row.get("points_per_s") else "-",
                 row["peak_rss_bytes"] / (1 << 20), "%.1f" % ratio if ratio else "-",
                 row["best_step"] if row["best_step"] is not None else "-"))
