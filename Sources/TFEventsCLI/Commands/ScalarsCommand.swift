@@ -92,7 +92,8 @@ struct ScalarsCommand: ParsableCommand {
             let done = doneBytes.wrappingAdd(bytes, ordering: .relaxed).newValue
             progress.update(done: done, total: total, files: 0, totalFiles: 0)
         }
-        let rows = SlicedRows(format: format, slices: location.jobs ?? IndexOptions().jobs)
+        let rows = SlicedRows(format: format, slices: location.jobs ?? SlicedRows.slices(cores: IndexOptions().jobs, writingTo: out),
+                              out: out)
         for (index, file) in files.enumerated() {
             let quotedPath = format.field(file)
             // Per tag id of the file, its field, or nil when filtered out.
@@ -106,7 +107,7 @@ struct ScalarsCommand: ParsableCommand {
                     // Read on several threads at once: immutable copies
                     // (sharing the arrays), gone before the block is emptied.
                     let points = block, fields = fields
-                    rows.write(count: points.values.count, to: out) { range, rows in
+                    rows.write(count: points.values.count) { range, rows in
                         var starts = RowStarts(tags: fields.count)
                         for point in range {
                             guard let start = starts.id(of: Int(points.tags[point]), path: quotedPath, in: &rows,
@@ -123,6 +124,7 @@ struct ScalarsCommand: ParsableCommand {
             unreadable = unreadable || summary.unreadable
         }
         group.wait()
+        rows.finish()
         progress.finish()
         out.flush()
         if unreadable { throw ExitCode(ExitStatus.usage) }
@@ -142,11 +144,12 @@ extension ScalarsCommand {
         format.header.withUnsafeBytes { out.write(bytes: $0) }
         let filter = TagFilter(patterns: tagPatterns)
         let prefix = logdir.hasSuffix("/") ? logdir : logdir + "/"
-        let rows = SlicedRows(format: format, slices: index.options.jobs)
+        let rows = SlicedRows(format: format, slices: location.jobs ?? SlicedRows.slices(cores: IndexOptions().jobs, writingTo: out),
+                              out: out)
         do {
             try index.forEachScalarChunk { file, columns in
                 let quotedPath = format.field(prefix + file.relativePath)
-                rows.write(count: columns.values.count, to: out) { points, rows in
+                rows.write(count: columns.values.count) { points, rows in
                     var starts = RowStarts(tags: file.tags.count)
                     for point in points {
                         let tag = Int(columns.pointTags[point])
@@ -161,10 +164,12 @@ extension ScalarsCommand {
                 }
             }
         } catch {
+            rows.finish()
             out.flush()
             StandardError.report(error.description)
             throw ExitCode(ExitStatus.usage)
         }
+        rows.finish()
         out.flush()
         // Files that could not be read (reported on stderr by the update)
         // make the answer incomplete, as they do with --no-index.

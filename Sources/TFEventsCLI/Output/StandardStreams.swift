@@ -39,6 +39,13 @@ final class StandardOutput {
         if buffer.count >= capacity { flush() }
     }
 
+    /// Whether standard output is a pipe: its reader (gzip, a script)
+    /// then needs a core of its own.
+    var isPipe: Bool {
+        var status = stat()
+        return fstat(fd, &status) == 0 && (status.st_mode & S_IFMT) == S_IFIFO
+    }
+
     func flush() {
         buffer.withUnsafeBytes { writeAll($0) }
         buffer.removeAll(keepingCapacity: true)
