@@ -147,14 +147,6 @@ package struct ScalarTextRows: Sendable {
         }
     }
 
-    /// Takes the rows made so far into `buffer` (emptied, its room kept):
-    /// buffers travel between threads and are reused instead of allocated
-    /// (fresh memory is slow to first touch).
-    package mutating func exchangeBuffer(_ buffer: inout [UInt8]) {
-        out.copy(into: &buffer)
-        out.removeAll()
-    }
-
     /// Hands the rows to `body` (valid only during the call) and empties
     /// the buffer, keeping its room.
     package mutating func drain(_ body: (UnsafeRawBufferPointer) -> Void) {

@@ -97,8 +97,8 @@ struct ScalarTextRowsTests {
         let copy = prefixed
         prefixed.append(prefix: 0, step: 1, wallTime: 2, value: 3)
         #expect(copy.count == direct.count && copy.bytes == direct.bytes && prefixed.count > copy.count)
-        var taken: [UInt8] = [1, 2, 3]
-        prefixed.exchangeBuffer(&taken)
-        #expect(prefixed.count == 0 && Array(taken.prefix(copy.count)) == copy.bytes && taken.count > copy.count)
+        var drained: [UInt8] = []
+        unsafe prefixed.drain { unsafe drained.append(contentsOf: $0) }
+        #expect(prefixed.count == 0 && Array(drained.prefix(copy.count)) == copy.bytes && drained.count > copy.count)
     }
 }

@@ -84,8 +84,9 @@ final class OrderedFileParts<Part: Sendable>: Sendable {
 enum OrderedFiles {
     /// Blocks of points a file may have waiting for its rows of text
     /// (14 MiB): formatting them takes longer than reading them, so a
-    /// reader far ahead gains nothing (8: a 1 GiB log in 2.72 s at a peak
-    /// of about 100 MB, against 2.67 s and 116 MB with the Arrow path's 32).
+    /// reader far ahead gains nothing (8 against the Arrow path's 32: a
+    /// 1 GiB log in 2.72 against 2.67 s side by side, and a peak of 102
+    /// against 116 MB on a 256 MiB log).
     static let rowPointBlocksPerFile = 8
     /// Blocks of points a file may have waiting (``PointBlock``: 65,536
     /// points, 1.75 MiB) with `workers` reading files: 64 blocks (112 MiB)
