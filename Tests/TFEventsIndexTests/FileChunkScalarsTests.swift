@@ -43,6 +43,33 @@ struct FileChunkScalarsTests {
         #expect(scalars.eventWallTimes.isEmpty && scalars.eventOffsets.isEmpty && scalars.eventLengths.isEmpty)
     }
 
+    @Test("record offsets are stored as the gaps after the records before them: back to back they cost a byte each, extremes round-trip")
+    func offsetsAsGaps() throws {
+        // Back to back (the usual case) against offsets that skip about 100
+        // bytes after every record: the same chunk but for those gaps.
+        func chunk(gap: (Int) -> Int) -> FileChunk {
+            var chunk = FileChunk()
+            var offset = 24
+            for event in 0 ..< 5_000 {
+                let length = 100 + event % 173
+                _ = chunk.addEvent(step: Int64(event), wallTime: 1.7e9, offset: offset, length: length)
+                offset += length + gap(event)
+            }
+            return chunk
+        }
+        let backToBack = chunk { _ in 0 }, apart = chunk { 100 + $0 % 29 }
+        #expect(try FileChunk(decoding: backToBack.encoded()) == backToBack)
+        #expect(try FileChunk(decoding: apart.encoded()) == apart)
+        // Each gap of 100–128 takes two bytes instead of one (zig-zag varints).
+        #expect(apart.encoded().count - backToBack.encoded().count == 5_000 - 1)
+        // Offsets and lengths at the ends of their ranges wrap and come back.
+        var extreme = FileChunk()
+        _ = extreme.addEvent(step: 0, wallTime: 0, offset: Int.max, length: Int(UInt32.max))
+        _ = extreme.addEvent(step: 0, wallTime: 0, offset: 0, length: 0)
+        _ = extreme.addEvent(step: 0, wallTime: 0, offset: Int.max - 5, length: 7)
+        #expect(try FileChunk(decoding: extreme.encoded()) == extreme)
+    }
+
     @Test("every truncation is an error, never a trap")
     func truncated() {
         let bytes = Self.sampleChunk().encoded()

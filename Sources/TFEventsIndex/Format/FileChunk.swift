@@ -148,7 +148,17 @@ package struct FileChunk: Sendable, Equatable {
         encoder.reset()
         encoder.deltas(eventSteps)
         encoder.xorShuffled(count: eventWallTimes.count) { eventWallTimes[$0].bitPattern }
-        encoder.deltas(eventOffsets)
+        // Record offsets less the lengths of the events before them, as
+        // deltas: the gaps between indexed records, mostly zero (the
+        // offsets' own deltas repeat the lengths, two bytes an event).
+        // Written in the format of `deltas` (a count, zig-zag varints),
+        // without building the adjusted offsets.
+        encoder.varint(UInt64(eventOffsets.count))
+        var end: Int64 = 0
+        for event in eventOffsets.indices {
+            encoder.signed(eventOffsets[event] &- end)
+            end = eventOffsets[event] &+ Int64(eventLengths[event])
+        }
         encoder.deltas(eventLengths)
         encoder.deltas(pointTags)
         encoder.deltas(pointEvents)
@@ -184,6 +194,12 @@ package struct FileChunk: Sendable, Equatable {
         eventWallTimes = try decoder.xorShuffledDoubles()
         eventOffsets = try decoder.deltas(as: Int64.self)
         eventLengths = try decoder.deltas(as: UInt32.self)
+        guard eventLengths.count == eventOffsets.count else { throw IndexDecodingError(offset: decoder.position) }
+        var total: Int64 = 0
+        for event in eventOffsets.indices {
+            eventOffsets[event] &+= total
+            total &+= Int64(eventLengths[event])
+        }
         pointTags = try decoder.deltas(as: UInt32.self)
         pointEvents = try decoder.deltas(as: UInt32.self)
         try decodeValuesAndBlobs(&decoder)
