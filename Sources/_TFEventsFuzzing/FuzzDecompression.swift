@@ -68,8 +68,17 @@ enum FuzzDecompression {
                 // Damage found at a frame's or member's end (a checksum):
                 // how much was handed out before depends on the buffer
                 // sizes, but never which bytes.
+                // libzstd does not decode a damaged frame alike however
+                // its input arrives either: a damaged block read straight
+                // from the input and one first gathered in its own buffer
+                // can give different bytes before the damage is reported
+                // (three findings of the CI fuzz step: 268 bytes out, the
+                // first 29 equal). No check of zstd's own covers the
+                // contents, so the bytes are not compared here; the records
+                // over them are still read below (never a trap), and event
+                // files carry their own CRCs over every record.
                 let shorter = min(pieces.bytes.count, reference.bytes.count)
-                precondition(pieces.bytes[..<shorter] == reference.bytes[..<shorter],
+                precondition(zstdVerdictMayDiffer || pieces.bytes[..<shorter] == reference.bytes[..<shorter],
                              "decoding of damaged input depends on how input and output are split")
                 // libzstd is stricter when a whole damaged frame is in its
                 // input and the output has room for its declared size: it
