@@ -95,15 +95,21 @@ struct ScalarsCommandTests {
         }
     }
 
+    /// A generated eval log of about `bytes` bytes in `directory` (made if
+    /// missing), named after its seed.
+    static func writeLog(in directory: String, seed: Int, bytes: Int) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        _ = try EvalLogGenerator.writeFile(path: directory + "/events.out.tfevents.\(seed).gen", seed: UInt64(seed),
+                                           limit: .bytes(bytes))
+    }
+
     @Test("rows of chunks and blocks larger than a window (several windows, slices side by side) equal the serial rows")
     func windowsEqualSerial() throws {
         let scratch = ScratchDirectory()
         for seed in 1 ... 3 {
             // About 100,000 points each: more than a block of the direct
             // path (65,536) and than a window of slices (16,384 per core).
-            try FileManager.default.createDirectory(atPath: scratch.path + "/logs/run\(seed)", withIntermediateDirectories: true)
-            _ = try EvalLogGenerator.writeFile(path: scratch.path + "/logs/run\(seed)/events.out.tfevents.\(seed).gen",
-                                               seed: UInt64(seed), limit: .bytes(3 << 20))
+            try Self.writeLog(in: scratch.path + "/logs/run\(seed)", seed: seed, bytes: 3 << 20)
         }
         for arguments in [["--format", "csv"], ["--format", "jsonl", "--tag", "*loss*"]] {
             let serial = try CLIRunner.run(["scalars", scratch.path + "/logs", "--no-index", "--jobs", "1"] + arguments, timeout: 120)
@@ -141,9 +147,7 @@ struct ScalarsCommandTests {
         // Many files larger than one block (so blocks queue up behind a
         // slower file), small ones, a damaged one and the fixtures.
         for seed in 1 ... 6 {
-            try FileManager.default.createDirectory(atPath: scratch.path + "/logs/run\(seed % 3)", withIntermediateDirectories: true)
-            _ = try EvalLogGenerator.writeFile(path: scratch.path + "/logs/run\(seed % 3)/events.out.tfevents.\(seed).gen",
-                                               seed: UInt64(seed), limit: .bytes(seed % 2 == 0 ? 3 << 20 : 40 << 10))
+            try Self.writeLog(in: scratch.path + "/logs/run\(seed % 3)", seed: seed, bytes: seed % 2 == 0 ? 3 << 20 : 40 << 10)
         }
         try FileManager.default.copyItem(atPath: CLIRunner.fixture("corrupt"), toPath: scratch.path + "/logs/corrupt")
         try FileManager.default.copyItem(atPath: CLIRunner.fixture("compressed"), toPath: scratch.path + "/logs/compressed")

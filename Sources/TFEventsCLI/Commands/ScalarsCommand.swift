@@ -111,7 +111,7 @@ struct ScalarsCommand: ParsableCommand {
                         var starts = RowStarts(tags: fields.count)
                         for point in range {
                             guard let start = starts.id(of: Int(points.tags[point]), path: quotedPath, in: &rows,
-                                                        field: { fields[$0] }) else { continue }
+                                                        fields: fields) else { continue }
                             rows.append(prefix: start, step: points.steps[point], wallTime: points.wallTimes[point],
                                         value: points.values[point])
                         }
@@ -149,14 +149,15 @@ extension ScalarsCommand {
         do {
             try index.forEachScalarChunk { file, columns in
                 let quotedPath = format.field(prefix + file.relativePath)
+                // Per tag id, its field, or nil when filtered out: decided
+                // once per chunk, not in every slice of every window.
+                let fields = file.tags.map { filter.matches($0.name) ? format.field($0.name) : nil }
                 rows.write(count: columns.values.count) { points, rows in
-                    var starts = RowStarts(tags: file.tags.count)
+                    var starts = RowStarts(tags: fields.count)
                     for point in points {
                         let tag = Int(columns.pointTags[point])
-                        guard tag < file.tags.count, let start = starts.id(of: tag, path: quotedPath, in: &rows, field: { tag in
-                            let name = file.tags[tag].name
-                            return filter.matches(name) ? format.field(name) : nil
-                        }) else { continue }
+                        guard tag < fields.count,
+                              let start = starts.id(of: tag, path: quotedPath, in: &rows, fields: fields) else { continue }
                         let event = Int(columns.pointEvents[point])
                         rows.append(prefix: start, step: columns.eventSteps[event], wallTime: columns.eventWallTimes[event],
                                     value: columns.values[point])

@@ -98,12 +98,12 @@ struct RowStarts {
     /// Room for `tags` tag ids.
     init(tags: Int) { ids = [Int](repeating: Self.undecided, count: tags) }
 
-    /// The row start of tag `tag` in `rows`, registered from `field(tag)`
+    /// The row start of tag `tag` in `rows`, registered from `fields[tag]`
     /// (nil: the tag is filtered out, and so is the result) the first time.
     @inline(__always)
-    mutating func id(of tag: Int, path: [UInt8], in rows: inout ScalarTextRows, field: (Int) -> [UInt8]?) -> Int? {
+    mutating func id(of tag: Int, path: [UInt8], in rows: inout ScalarTextRows, fields: [[UInt8]?]) -> Int? {
         if ids[tag] == Self.undecided {
-            ids[tag] = field(tag).map { rows.rowPrefix(path: path, tag: $0) } ?? -1
+            ids[tag] = fields[tag].map { rows.rowPrefix(path: path, tag: $0) } ?? -1
         }
         let id = ids[tag]
         return id >= 0 ? id : nil
