@@ -19,6 +19,7 @@ package struct MetricTag: Sendable {
     func matches(_ bytes: RawSpan) -> Bool {
         bytes.byteCount == length && table.isTag(0, equalTo: bytes)
     }
+
 }
 
 /// What one pass over a summary's values found, for one metric: the pass a
@@ -114,6 +115,14 @@ extension EventView {
     package func scanScalars(metric: MetricTag?, includeTensorScalars: Bool,
                             into scan: inout MetricScan) throws(ProtoDecodingError) {
         var values = summaryValues()
+        // TensorFlow 1's plain simple values first, in a loop of their own
+        // (exactly what the loop below makes of them); then the rest.
+        let skimmed = values.reader.skimSimpleValues(limit: SummaryValues.maxValuesPerEvent &- values.returned) { tag, bits in
+            if let metric, metric.matches(tag) { scan.metricValue = Double(Float(bitPattern: bits)) }
+        }
+        values.returned &+= skimmed  // <= maxValuesPerEvent
+        scan.scalarCount &+= skimmed
+        if values.reader.isAtEnd { return }
         try values.forEachScalar(includeTensorScalars: includeTensorScalars, malformed: &scan.malformedCount) { tag, scalar in
             if let metric, metric.matches(tag) { scan.metricValue = scalar.value }
             scan.scalarCount += 1

@@ -302,6 +302,36 @@ package struct ShortForm: ~Escapable {
         return nil
     }
 
+    /// The top level of an `Event` laid out as TensorFlow's writers lay out
+    /// a step's event — `wall_time` (key `0x09`), `step` (`0x10`, a varint
+    /// of at most 8 bytes), then one length-delimited member (fields 3 to 9)
+    /// whose length (1 or 2 bytes) ends it exactly — read with one bounds
+    /// check; nil for any other layout (the caller's general decoder reads
+    /// those). The member is `bytes[memberStart...]`.
+    @inline(__always)
+    package func plainEvent() -> (wallTimeBits: UInt64, step: UInt64, key: UInt8, memberStart: Int)? {
+        // 21 bytes: 9 (wall time) + 1 (step key) + 8 for the step's word;
+        // every load below is below 21, or checked against `count`.
+        guard count >= 21, let base = unsafe base,
+              unsafe base.load(as: UInt8.self) == 0x09, unsafe base.load(fromByteOffset: 9, as: UInt8.self) == 0x10,
+              let (step, stepLength) = unsafe Varint.decode(UInt64(littleEndian: base.loadUnaligned(fromByteOffset: 10, as: UInt64.self)))
+        else { return nil }
+        let keyAt = 10 &+ stepLength  // <= 18
+        let key = unsafe base.load(fromByteOffset: keyAt, as: UInt8.self)
+        guard key & 7 == 2, key >= 0x1A, key <= 0x4A else { return nil }
+        let first = Int(unsafe base.load(fromByteOffset: keyAt &+ 1, as: UInt8.self))  // <= 19
+        var length = first, memberStart = keyAt &+ 2
+        if first >= 0x80 {
+            let second = Int(unsafe base.load(fromByteOffset: keyAt &+ 2, as: UInt8.self))  // <= 20
+            guard second < 0x80 else { return nil }
+            length = (first & 0x7F) | (second << 7)
+            memberStart &+= 1
+        }
+        guard length == count &- memberStart else { return nil }
+        let wallTimeBits = unsafe UInt64(littleEndian: base.loadUnaligned(fromByteOffset: 1, as: UInt64.self))
+        return (wallTimeBits, step, key, memberStart)
+    }
+
     /// The `length` bytes at `offset`, or nil when they run past the end.
     @inline(__always)
     @_lifetime(copy self)
@@ -461,5 +491,40 @@ extension ProtoReader {
     @_lifetime(copy self)
     package func spans(of parts: ShortSummaryValue) -> (tag: RawSpan, member: RawSpan, metadata: RawSpan) {
         ShortSummaryValue.spans(of: parts, in: bytes)
+    }
+}
+
+extension ProtoReader {
+    /// Reads, from the cursor, `Summary.value` fields in the plainest shape
+    /// TensorFlow 1's writer gives a scalar — key `0x0A`, a one-byte
+    /// length, the tag (field 1, shorter than 121 bytes), `simple_value`
+    /// (field 2, fixed32) and nothing else — calling `body` with each tag's
+    /// bytes and the value's bits; stops at the first
+    /// other field, or after `limit` values, with the cursor on it.
+    /// Returns how many values it read: each is exactly what
+    /// ``readShortSummaryValue()`` returns for it, found with fewer tests.
+    @inline(__always)
+    package mutating func skimSimpleValues(limit: Int, _ body: (RawSpan, UInt32) -> Void) -> Int {
+        var n = 0
+        var p = unsafe cursor
+        // 9 bytes: the shortest such value (an empty tag), so the first
+        // four bytes below are inside.
+        while n < limit, (unsafe end - p) >= 9 {
+            let head = unsafe UInt32(littleEndian: p.loadUnaligned(as: UInt32.self))  // 4 <= end - p
+            let length = Int((head >> 8) & 0xFF), tagLength = Int(head >> 24)
+            // 0x0A length 0x0A tagLength, and length = 2 + tag + 5 in one byte.
+            guard head & 0x00FF_00FF == 0x000A_000A, tagLength < 0x79, length == tagLength &+ 7,
+                  length &+ 2 <= (unsafe end - p) else { break }
+            // 4 + tagLength + 5 = length + 2 <= end - p: both loads inside.
+            guard unsafe p.load(fromByteOffset: 4 &+ tagLength, as: UInt8.self) == 0x15 else { break }
+            let bits = unsafe UInt32(littleEndian: p.loadUnaligned(fromByteOffset: 5 &+ tagLength, as: UInt32.self))
+            // The tag's bytes lie inside `bytes` (checked above) and live as long.
+            let tag = unsafe RawSpan(_unsafeStart: p + 4, byteCount: tagLength)
+            body(unsafe _overrideLifetime(tag, copying: bytes), bits)
+            unsafe p += length &+ 2  // <= end - p
+            n &+= 1
+        }
+        unsafe cursor = p
+        return n
     }
 }

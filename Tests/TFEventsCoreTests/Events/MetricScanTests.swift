@@ -35,6 +35,74 @@ struct MetricScanTests {
             && a.metricValue?.bitPattern == b.metricValue?.bitPattern
     }
 
+    /// One `Summary.Value` with a tag and `simple_value`, and optionally
+    /// metadata, as one `Summary.value` field.
+    static func value(_ tag: String, _ number: Float, metadata: Bool = false, into writer: inout ProtoWriter) {
+        var inner = ProtoWriter()
+        inner.writeKey(field: 1, wireType: .lengthDelimited)
+        inner.writeVarint(UInt64(tag.utf8.count))
+        inner.writeRawBytes(Array(tag.utf8))
+        inner.writeFloat(field: 2, number)
+        if metadata {
+            inner.writeKey(field: 9, wireType: .lengthDelimited)
+            inner.writeVarint(0)
+        }
+        writer.writeKey(field: 1, wireType: .lengthDelimited)
+        writer.writeVarint(UInt64(inner.count))
+        writer.writeRawBytes(inner.bytes)
+    }
+
+    /// A summary event's payload holding `summary`.
+    static func payload(summary: [UInt8]) -> [UInt8] {
+        var writer = ProtoWriter()
+        writer.writeDouble(field: 1, 1.5)
+        writer.writeVarint(field: 2, 7)
+        writer.writeKey(field: 5, wireType: .lengthDelimited)
+        writer.writeVarint(UInt64(summary.count))
+        writer.writeRawBytes(summary)
+        return writer.bytes
+    }
+
+    @Test("plain simple values mixed with other shapes: the metric twice, tags of 0 and 120 bytes (the plain loop's limit), metadata, a truncated value")
+    func mixedShapes() throws {
+        let long = String(repeating: "m", count: 120), longer = String(repeating: "m", count: 121)
+        let shapes: [(String, Float, Bool)] = [("loss", 1, false), ("loss", 2, true), ("", 3, false), (long, 4, false),
+                                               (longer, 5, false), ("acc", 6, false), ("loss", 7, false), ("loss", 8, true)]
+        var rng = SplitMix64(seed: 5)
+        for _ in 0 ..< 400 {
+            var writer = ProtoWriter()
+            for _ in 0 ..< Int.random(in: 0 ... 6, using: &rng) {
+                let (tag, number, metadata) = shapes[Int.random(in: 0 ..< shapes.count, using: &rng)]
+                Self.value(tag, number, metadata: metadata, into: &writer)
+            }
+            var summary = writer.bytes
+            if Int.random(in: 0 ..< 4, using: &rng) == 0, !summary.isEmpty { summary.removeLast() }
+            let payload = Self.payload(summary: summary)
+            let event = try EventView(payload: payload.rawSpan, recordOffset: 0)
+            for metric in ["loss", "", long, longer, "acc"] {
+                let (expected, throwsToo) = Self.walk(event, metric: metric, includeTensorScalars: true)
+                var scan = MetricScan()
+                var threw = false
+                do { try event.scanScalars(metric: MetricTag(metric), includeTensorScalars: true, into: &scan) } catch { threw = true }
+                #expect(threw == throwsToo && Self.same(scan, expected), "\(summary) \(metric): \(scan) vs \(expected)")
+            }
+        }
+    }
+
+    @Test("more plain values than an event may hold: the same error after the same values")
+    func tooManyValues() throws {
+        var writer = ProtoWriter()
+        for i in 0 ... SummaryValues.maxValuesPerEvent { Self.value(i == 5 ? "loss" : "x", Float(i), into: &writer) }
+        let payload = Self.payload(summary: writer.bytes)
+        let event = try EventView(payload: payload.rawSpan, recordOffset: 0)
+        let (expected, throwsToo) = Self.walk(event, metric: "loss", includeTensorScalars: true)
+        var scan = MetricScan()
+        var threw = false
+        do { try event.scanScalars(metric: MetricTag("loss"), includeTensorScalars: true, into: &scan) } catch { threw = true }
+        #expect(throwsToo && threw)
+        #expect(Self.same(scan, expected) && scan.scalarCount == SummaryValues.maxValuesPerEvent && scan.metricValue == 5)
+    }
+
     @Test("every event of every fixture directory and of a generated log, for several metrics, both encodings")
     func agreesWithTheWalk() throws {
         let scratch = ScratchDirectory()

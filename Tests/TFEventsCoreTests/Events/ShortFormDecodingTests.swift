@@ -87,6 +87,26 @@ struct ShortFormDecodingTests {
         }
     }
 
+    @Test("a step's event in every layout near the plain one: steps of 1 to 10 bytes, lengths of 1 to 3 bytes, every member, a length off by one")
+    func plainEventLayouts() {
+        for step: UInt64 in [0, 1, 127, 128, 16_383, 16_384, 1 << 35, 1 << 49, 1 << 56, 1 << 63, UInt64.max] {
+            for memberLength in [0, 1, 9, 100, 127, 128, 300, 16_383, 16_384, 20_000] {
+                for field: UInt32 in [2, 3, 5, 8, 9, 10] {
+                    var writer = ProtoWriter()
+                    writer.writeDouble(field: 1, 1_600_000_000.25)
+                    writer.writeVarint(field: 2, step)
+                    writer.writeKey(field: field, wireType: .lengthDelimited)
+                    writer.writeVarint(UInt64(memberLength))
+                    writer.writeRawBytes([UInt8](repeating: 0x0A, count: memberLength))
+                    let payload = writer.bytes
+                    Self.sameEvent(payload)
+                    Self.sameEvent(Array(payload.dropLast()))  // the length claims one byte more
+                    Self.sameEvent(payload + [0x10, 0x05])  // a field after the member
+                }
+            }
+        }
+    }
+
     @Test("damaged payloads: both decoders agree or both reject")
     func damaged() {
         var rng = SplitMix64(seed: 11)
