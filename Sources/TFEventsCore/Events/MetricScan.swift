@@ -54,6 +54,11 @@ extension SummaryValues {
                                        _ body: (RawSpan, ScalarValue?) -> Void) throws(ProtoDecodingError) {
         var value = SummaryValueView()
         while true {
+            // TensorFlow 1's plain simple values, in a loop of their own
+            // (exactly what the short form below makes of them).
+            returned &+= reader.skimSimpleValues(limit: Self.maxValuesPerEvent &- returned) { tag, bits in
+                body(tag, ScalarValue(value: Double(Float(bitPattern: bits)), encoding: .simpleValue))
+            }  // <= maxValuesPerEvent
             // The usual value, in short form: a simple_value or a TF2
             // float scalar is passed straight from its parsed parts,
             // without filling a view.
@@ -115,8 +120,9 @@ extension EventView {
     package func scanScalars(metric: MetricTag?, includeTensorScalars: Bool,
                             into scan: inout MetricScan) throws(ProtoDecodingError) {
         var values = summaryValues()
-        // TensorFlow 1's plain simple values first, in a loop of their own
-        // (exactly what the loop below makes of them); then the rest.
+        // TensorFlow 1's plain simple values first, with only the metric's
+        // test per value (what the loop below makes of them, with less
+        // bookkeeping); then the rest.
         let skimmed = values.reader.skimSimpleValues(limit: SummaryValues.maxValuesPerEvent &- values.returned) { tag, bits in
             if let metric, metric.matches(tag) { scan.metricValue = Double(Float(bitPattern: bits)) }
         }
