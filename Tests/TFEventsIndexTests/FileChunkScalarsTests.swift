@@ -70,6 +70,96 @@ struct FileChunkScalarsTests {
         #expect(try FileChunk(decoding: extreme.encoded()) == extreme)
     }
 
+    /// A chunk whose events carry the tag sequences `signature(event)`,
+    /// with values of every kind and some events without points.
+    static func chunk(events: Int, wallTime: (Int) -> Double, signature: (Int) -> [UInt32]) -> FileChunk {
+        var chunk = FileChunk()
+        for event in 0 ..< events {
+            let tags = signature(event)
+            let id = chunk.addEvent(step: Int64(event), wallTime: wallTime(event), offset: 24 + event * 120,
+                                    length: 100 + 9 * tags.count + (event % 7 == 0 ? 1 : 0))
+            for (position, tag) in tags.enumerated() {
+                chunk.pointTags.append(tag)
+                chunk.pointEvents.append(id)
+                chunk.values.append(Double(Float(event) * 0.25 + Float(position)))
+            }
+        }
+        return chunk
+    }
+
+    @Test("event signatures: repeated, random, empty, a tag twice in an event, extreme tag ids; values grouped by tag come back in point order, float32 or not")
+    func signatures() throws {
+        var random = SplitMix64(seed: 17)
+        let shapes: [(Int) -> [UInt32]] = [
+            { _ in [0, 1, 2, 3] },
+            { _ in (0 ..< UInt32(random.next() % 6)).filter { _ in random.next() % 2 == 0 } },
+            { $0 % 3 == 0 ? [] : [5, 5, 1] },
+            { $0 % 2 == 0 ? [UInt32.max, 0] : [UInt32.max - 1] },
+        ]
+        for shape in shapes {
+            var chunk = Self.chunk(events: 2_000, wallTime: { 1.7e9 + Double($0) * 0.37 }, signature: shape)
+            #expect(try FileChunk(decoding: chunk.encoded()) == chunk)
+            let scalars = try FileChunk(decodingScalars: chunk.encoded())
+            #expect(scalars.pointTags == chunk.pointTags && scalars.pointEvents == chunk.pointEvents
+                    && scalars.values.map(\.bitPattern) == chunk.values.map(\.bitPattern))
+            // A value that is not a float32: eight bytes a value, same answer.
+            if !chunk.values.isEmpty { chunk.values[chunk.values.count / 2] = 0.1 }
+            #expect(try FileChunk(decoding: chunk.encoded()) == chunk)
+        }
+        // The same tags event after event cost nothing per event beyond
+        // the values: the signature number (0) is there for events without
+        // points too. 8,000 float32 values, the four tags in the signature
+        // table, the point and value counts a byte longer each. (Format 5
+        // spent two more bytes a point: a tag and an event delta.)
+        let repeating = Self.chunk(events: 2_000, wallTime: { _ in 1.7e9 }, signature: { _ in [0, 1, 2, 3] })
+        let pointsOnly = Self.chunk(events: 2_000, wallTime: { _ in 1.7e9 }, signature: { _ in [] })
+        let cost = repeating.encoded().count - pointsOnly.encoded().count
+        #expect(cost == 8_000 * 4 + 4 + 2, "\(cost) bytes for 8,000 float32 points, the signature table and the point count")
+    }
+
+    @Test("wall times in whole microseconds (TensorFlow's C++ writer) are stored as microseconds and come back bit for bit; any other time keeps the chunk's times as doubles")
+    func microsecondWallTimes() throws {
+        // NowMicros() / 1e6, as TF2 and Keras write them.
+        let micros: (Int) -> Double = { Double(1_796_053_570_123_456 + Int64($0) * 100_037) / 1e6 }
+        let third: Int64 = 1_796_053_570_123_456 + 3 * 100_037
+        #expect(IndexEncoder.microseconds(micros(3)) == third)
+        // Not whole microseconds (time.time()'s extra bits), or not a time.
+        for time in [-0.0, .nan, .infinity, -.infinity, 1e300, 1_796_053_570.123_456_7, 0.000_000_1] {
+            #expect(IndexEncoder.microseconds(time) == nil, "\(time)")
+        }
+        #expect(IndexEncoder.microseconds(0) == 0 && IndexEncoder.microseconds(-1.25) == -1_250_000)
+        let whole = Self.chunk(events: 3_000, wallTime: micros, signature: { _ in [0] })
+        let mixed = Self.chunk(events: 3_000, wallTime: { $0 == 1_500 ? 1_796_053_570.123_456_7 : micros($0) },
+                               signature: { _ in [0] })
+        for chunk in [whole, mixed] {
+            let decoded = try FileChunk(decoding: chunk.encoded())
+            #expect(decoded == chunk && decoded.eventWallTimes.map(\.bitPattern) == chunk.eventWallTimes.map(\.bitPattern))
+            let points = try FileChunk(decodingPoints: chunk.encoded())
+            #expect(points.eventWallTimes.map(\.bitPattern) == chunk.eventWallTimes.map(\.bitPattern))
+        }
+        // The first stores the times in microseconds (mode 1), the second
+        // as doubles (mode 0): the mode byte follows the steps column.
+        var steps = IndexEncoder()
+        steps.deltas(whole.eventSteps)
+        #expect(whole.encoded()[steps.bytes.count] == WallTimeMode.microseconds.rawValue)
+        #expect(mixed.encoded()[steps.bytes.count] == WallTimeMode.doubles.rawValue)
+    }
+
+    @Test("bytes changed anywhere: an error or a chunk, never a trap")
+    func damaged() {
+        var random = SplitMix64(seed: 23)
+        let bytes = Self.chunk(events: 400, wallTime: { 1.7e9 + Double($0) },
+                               signature: { UInt32($0 % 5) < 2 ? [0, 1] : [2] }).encoded()
+        for _ in 0 ..< 3_000 {
+            var damaged = bytes
+            for _ in 0 ..< 1 + Int(random.next() % 3) {
+                damaged[Int(random.next() % UInt64(damaged.count))] = UInt8(truncatingIfNeeded: random.next())
+            }
+            _ = try? FileChunk(decoding: damaged)
+            _ = try? FileChunk(decodingScalars: damaged)
+        }
+    }
+
     @Test("every truncation is an error, never a trap")
     func truncated() {
         let bytes = Self.sampleChunk().encoded()

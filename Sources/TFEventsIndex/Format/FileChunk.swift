@@ -1,4 +1,5 @@
 import TFEventsCore
+import TFRecord
 
 /// What kind of non-scalar data a point holds.
 public enum BlobKind: UInt8, Sendable, Hashable, Codable, CustomStringConvertible {
@@ -147,7 +148,7 @@ package struct FileChunk: Sendable, Equatable {
     func encode(into encoder: inout IndexEncoder) {
         encoder.reset()
         encoder.deltas(eventSteps)
-        encoder.xorShuffled(count: eventWallTimes.count) { eventWallTimes[$0].bitPattern }
+        encoder.wallTimes(eventWallTimes)
         // Record offsets less the lengths of the events before them, as
         // deltas: the gaps between indexed records, mostly zero (the
         // offsets' own deltas repeat the lengths, two bytes an event).
@@ -159,17 +160,34 @@ package struct FileChunk: Sendable, Equatable {
             encoder.signed(eventOffsets[event] &- end)
             end = eventOffsets[event] &+ Int64(eventLengths[event])
         }
-        encoder.deltas(eventLengths)
-        encoder.deltas(pointTags)
-        encoder.deltas(pointEvents)
-        // Values that are all float32 (simple_value and DT_FLOAT tensors)
-        // are stored in 4 bytes; otherwise in 8.
-        let allFloat = values.allSatisfy { Double(Float($0)).bitPattern == $0.bitPattern }
+        // The points' tags and events as each event's signature (its
+        // sequence of tags, stored once).
+        let signatures = EventSignatures(pointTags: pointTags, pointEvents: pointEvents, eventCount: eventSteps.count)
+        signatures.encode(into: &encoder)
+        // Record lengths, each less the length of the last event of the
+        // same signature (the same tags: mostly the same length), in the
+        // format of `deltas`.
+        encoder.varint(UInt64(eventLengths.count))
+        var lastLength = [Int64](repeating: 0, count: signatures.count)
+        for event in eventLengths.indices {
+            let signature = Int(signatures.ofEvent[event])
+            encoder.signed(Int64(eventLengths[event]) - lastLength[signature])
+            lastLength[signature] = Int64(eventLengths[event])
+        }
+        // Values grouped by tag, where a metric's values follow each other.
+        // All float32 (simple_value and DT_FLOAT tensors): 4 bytes each;
+        // otherwise 8.
+        // The layout is made from these very points, which the indexer
+        // appends event after event: it groups them.
+        guard let layout = signatures.layout(), let grouped = ColumnCodec.group(values, by: layout) else {
+            preconditionFailure("a chunk's points out of event order")
+        }
+        let allFloat = grouped.allSatisfy { Double(Float($0)).bitPattern == $0.bitPattern }
         encoder.bool(allFloat)
         if allFloat {
-            encoder.shuffled32(count: values.count) { Float(values[$0]).bitPattern }
+            encoder.shuffled32(count: grouped.count) { Float(grouped[$0]).bitPattern }
         } else {
-            encoder.xorShuffled(count: values.count) { values[$0].bitPattern }
+            encoder.xorShuffled(count: grouped.count) { grouped[$0].bitPattern }
         }
         encoder.deltas(blobTags)
         encoder.deltas(blobEvents)
@@ -177,39 +195,64 @@ package struct FileChunk: Sendable, Equatable {
         encoder.deltas(startEvents)
     }
 
-    /// The columns after the points' events, shared by both decoders:
-    /// values (float32 when every one fits), blobs, START events.
-    private mutating func decodeValuesAndBlobs(_ decoder: inout IndexDecoder) throws(IndexDecodingError) {
-        values = try decoder.bool() ? try decoder.shuffled32FloatsAsDoubles() : try decoder.xorShuffledDoubles()
+    /// The columns after the record offsets, shared by both decoders:
+    /// signatures (made into the points' tags and events), record lengths
+    /// (read when `lengths`, else stepped over), values, blobs, START events.
+    private mutating func decodePointsAndBlobs(_ decoder: inout IndexDecoder, events: Int,
+                                               lengths: Bool) throws(IndexDecodingError) {
+        let signatures = try EventSignatures(decoding: &decoder, events: events)
+        if lengths {
+            guard try decoder.count(minimumBytes: 1) == events else { throw IndexDecodingError(offset: decoder.position) }
+            var lastLength = [Int64](repeating: 0, count: signatures.count)
+            eventLengths.reserveCapacity(events)
+            for event in 0 ..< events {
+                let signature = Int(signatures.ofEvent[event])
+                let length = lastLength[signature] &+ (try decoder.signed())
+                guard let stored = UInt32(exactly: length) else { throw IndexDecodingError(offset: decoder.position) }
+                eventLengths.append(stored)
+                lastLength[signature] = length
+            }
+        } else {
+            guard try decoder.skipDeltas() == events else { throw IndexDecodingError(offset: decoder.position) }
+        }
+        let grouped = try decoder.bool() ? try decoder.shuffled32FloatsAsDoubles() : try decoder.xorShuffledDoubles()
+        guard let layout = signatures.layout(),
+              let points = ColumnCodec.expand(layout, tags: signatures.tags, grouped: grouped) else {
+            throw IndexDecodingError(offset: decoder.position)
+        }
+        (pointTags, pointEvents, values) = points
         blobTags = try decoder.deltas(as: UInt32.self)
         blobEvents = try decoder.deltas(as: UInt32.self)
         blobKinds = try decoder.raw()
         startEvents = try decoder.deltas(as: UInt32.self)
+        guard blobTags.count == blobEvents.count, blobKinds.count == blobEvents.count,
+              blobEvents.allSatisfy({ Int($0) < events }), startEvents.allSatisfy({ Int($0) < events }),
+              decoder.isAtEnd else {
+            throw IndexDecodingError(offset: decoder.position)
+        }
     }
 
     /// Reads an encoded chunk and checks that its columns agree.
     package init(decoding bytes: [UInt8]) throws(IndexDecodingError) {
         var decoder = IndexDecoder(bytes)
         eventSteps = try decoder.deltas(as: Int64.self)
-        eventWallTimes = try decoder.xorShuffledDoubles()
-        eventOffsets = try decoder.deltas(as: Int64.self)
-        eventLengths = try decoder.deltas(as: UInt32.self)
-        guard eventLengths.count == eventOffsets.count else { throw IndexDecodingError(offset: decoder.position) }
+        let events = eventSteps.count
+        eventWallTimes = try decoder.wallTimes()
+        guard eventWallTimes.count == events, try decoder.count(minimumBytes: 1) == events else {
+            throw IndexDecodingError(offset: decoder.position)
+        }
+        eventOffsets.reserveCapacity(events)
+        var end: Int64 = 0
+        for _ in 0 ..< events {
+            let offset = end &+ (try decoder.signed())
+            eventOffsets.append(offset)
+            end = offset  // plus the length, once the lengths are read
+        }
+        try decodePointsAndBlobs(&decoder, events: events, lengths: true)
         var total: Int64 = 0
         for event in eventOffsets.indices {
             eventOffsets[event] &+= total
             total &+= Int64(eventLengths[event])
-        }
-        pointTags = try decoder.deltas(as: UInt32.self)
-        pointEvents = try decoder.deltas(as: UInt32.self)
-        try decodeValuesAndBlobs(&decoder)
-        let events = eventSteps.count
-        guard eventWallTimes.count == events, eventOffsets.count == events, eventLengths.count == events,
-              pointTags.count == values.count, pointEvents.count == values.count,
-              blobTags.count == blobEvents.count, blobKinds.count == blobEvents.count,
-              pointEvents.allSatisfy({ Int($0) < events }), blobEvents.allSatisfy({ Int($0) < events }),
-              startEvents.allSatisfy({ Int($0) < events }), decoder.isAtEnd else {
-            throw IndexDecodingError(offset: decoder.position)
         }
     }
 
@@ -229,23 +272,13 @@ package struct FileChunk: Sendable, Equatable {
         eventSteps = try decoder.deltas(as: Int64.self)
         let events = eventSteps.count
         if wallTimes {
-            eventWallTimes = try decoder.xorShuffledDoubles()
+            eventWallTimes = try decoder.wallTimes()
             guard eventWallTimes.count == events else { throw IndexDecodingError(offset: decoder.position) }
         } else {
-            guard try decoder.skipXorShuffled() == events else { throw IndexDecodingError(offset: decoder.position) }
+            guard try decoder.skipWallTimes() == events else { throw IndexDecodingError(offset: decoder.position) }
         }
-        guard try decoder.skipDeltas() == events, try decoder.skipDeltas() == events else {
-            throw IndexDecodingError(offset: decoder.position)
-        }
-        pointTags = try decoder.deltas(as: UInt32.self)
-        pointEvents = try decoder.deltas(as: UInt32.self)
-        try decodeValuesAndBlobs(&decoder)
-        guard pointTags.count == values.count, pointEvents.count == values.count,
-              blobTags.count == blobEvents.count, blobKinds.count == blobEvents.count,
-              pointEvents.allSatisfy({ Int($0) < events }), blobEvents.allSatisfy({ Int($0) < events }),
-              startEvents.allSatisfy({ Int($0) < events }), decoder.isAtEnd else {
-            throw IndexDecodingError(offset: decoder.position)
-        }
+        guard try decoder.skipDeltas() == events else { throw IndexDecodingError(offset: decoder.position) }
+        try decodePointsAndBlobs(&decoder, events: events, lengths: false)
     }
 
     init() {}

@@ -69,6 +69,29 @@ struct IndexEncoder {
         ColumnCodec.appendXorShuffled(count: count, to: &bytes, pattern)
     }
 
+    /// Wall times: in whole microseconds as delta planes when every one is
+    /// a count of microseconds divided by 1e6 (TensorFlow's C++ writer
+    /// makes them so: TF2, Keras), else as XOR-shuffled doubles. A mode
+    /// byte (``WallTimeMode``) comes first.
+    mutating func wallTimes(_ times: [Double]) {
+        if times.allSatisfy({ Self.microseconds($0) != nil }) {
+            bytes.append(WallTimeMode.microseconds.rawValue)
+            varint(UInt64(times.count))
+            ColumnCodec.appendDeltaShuffled(count: times.count, to: &bytes) { Self.microseconds(times[$0]) ?? 0 }
+        } else {
+            bytes.append(WallTimeMode.doubles.rawValue)
+            xorShuffled(count: times.count) { times[$0].bitPattern }
+        }
+    }
+
+    /// `time` in whole microseconds, when dividing them by 1e6 gives back
+    /// its bits exactly; nil otherwise (-0.0 included).
+    static func microseconds(_ time: Double) -> Int64? {
+        guard time.isFinite, time.magnitude < 9.0e12 else { return nil }  // * 1e6 fits in Int64
+        let micros = Int64((time * 1e6).rounded())
+        return (Double(micros) / 1e6).bitPattern == time.bitPattern ? micros : nil
+    }
+
     /// 32-bit patterns as 4 byte planes. `pattern(i)` gives element i.
     mutating func shuffled32(count: Int, _ pattern: (Int) -> UInt32) {
         varint(UInt64(count))
@@ -194,6 +217,34 @@ struct IndexDecoder {
         return values
     }
 
+    /// A ``IndexEncoder/wallTimes(_:)`` column.
+    mutating func wallTimes() throws(IndexDecodingError) -> [Double] {
+        let mode = try self.wallTimeMode()
+        let count = try self.count(minimumBytes: 8)
+        let times: [Double]?
+        switch mode {
+        case .doubles: times = ColumnCodec.decodeXorShuffledDoubles(bytes, at: position, count: count)
+        case .microseconds: times = ColumnCodec.decodeDeltaShuffled(bytes, at: position, count: count, dividedBy: 1e6)
+        }
+        guard let times else { throw fail() }
+        position += count * 8
+        return times
+    }
+
+    /// Steps over a ``wallTimes()`` column; returns its count.
+    mutating func skipWallTimes() throws(IndexDecodingError) -> Int {
+        _ = try wallTimeMode()
+        let count = try self.count(minimumBytes: 8)
+        position += count * 8
+        return count
+    }
+
+    private mutating func wallTimeMode() throws(IndexDecodingError) -> WallTimeMode {
+        guard position < bytes.count, let mode = WallTimeMode(rawValue: bytes[position]) else { throw fail() }
+        position += 1
+        return mode
+    }
+
     /// A ``shuffled32()`` column of float patterns as doubles.
     mutating func shuffled32FloatsAsDoubles() throws(IndexDecodingError) -> [Double] {
         let count = try self.count(minimumBytes: 4)
@@ -208,6 +259,15 @@ struct IndexDecoder {
         position += count * 4
         return values
     }
+}
+
+/// How a chunk's wall times are stored.
+enum WallTimeMode: UInt8 {
+    /// XOR-shuffled double bit patterns.
+    case doubles = 0
+    /// Whole microseconds (each time is that count divided by 1e6), as
+    /// delta planes.
+    case microseconds = 1
 }
 
 /// An index block does not decode: the index file is damaged.

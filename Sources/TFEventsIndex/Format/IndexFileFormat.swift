@@ -25,7 +25,7 @@ package enum IndexFileFormat {
     static let segmentMagic: UInt32 = 0x4D47_4553  // "SEGM" little-endian
     /// Bumped whenever the layout or a block encoding changes; an index of
     /// another version is rebuilt.
-    static let version: UInt32 = 5  // 3: typed scalar encodings, extremes once per event, malformed values; 4: prefix fingerprints; 5: record offsets as gaps
+    static let version: UInt32 = 6  // 3: typed scalar encodings, extremes once per event, malformed values; 4: prefix fingerprints; 5: record offsets as gaps; 6: event signatures, values grouped by tag, wall times in microseconds
     static let headerLength = 16
     static let segmentHeaderLength = 32
     static let trailerLength = 32

@@ -270,3 +270,197 @@ package enum ColumnCodec {
         }
     }
 }
+
+extension ColumnCodec {
+    /// Appends `count` integers as the zig-zag deltas from their
+    /// predecessor (the first from 0), in 8 byte planes: for columns of
+    /// large, irregular increments (wall times in microseconds), whose
+    /// varints would have no byte worth compressing in common.
+    @inlinable
+    package static func appendDeltaShuffled(count: Int, to bytes: inout [UInt8], _ value: (Int) -> Int64) {
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: count &* 8))
+        unsafe bytes.withUnsafeMutableBufferPointer { out in
+            var previous: Int64 = 0
+            for i in 0 ..< count {
+                let current = value(i)
+                let delta = current &- previous  // modulo 2^64, as the decoder adds
+                previous = current
+                let x = UInt64(bitPattern: (delta << 1) ^ (delta >> 63))
+                // start + plane * count + i < start + 8 * count = out.count.
+                for plane in 0 ..< 8 {
+                    unsafe out[start &+ plane &* count &+ i] = UInt8(truncatingIfNeeded: x >> (8 * plane))  // < out.count
+                }
+            }
+        }
+    }
+
+    /// Decodes `count` integers written by
+    /// ``appendDeltaShuffled(count:to:_:)`` at `bytes[position...]` as
+    /// doubles: each integer divided by `scale` (wall times stored in
+    /// microseconds: `scale` 1e6, the division TensorFlow's writer makes);
+    /// nil when fewer than `8 * count` bytes are there.
+    package static func decodeDeltaShuffled(_ bytes: [UInt8], at position: Int, count: Int,
+                                            dividedBy scale: Double) -> [Double]? {
+        guard count >= 0, position >= 0, count <= (bytes.count - position) / 8 else { return nil }
+        guard count > 0 else { return [] }
+        return unsafe bytes.withUnsafeBufferPointer { input in
+            unsafe [Double](unsafeUninitializedCapacity: count) { out, initialized in
+                // position + 8 * count <= bytes.count, checked above: every
+                // plane p spans base + p * count ..< base + (p + 1) * count.
+                let base = unsafe input.baseAddress! + position
+                var previous: Int64 = 0
+                for i in 0 ..< count {
+                    var raw: UInt64 = 0
+                    for plane in 0 ..< 8 { unsafe raw |= UInt64(base[plane &* count &+ i]) << UInt64(8 * plane) }
+                    previous = previous &+ (Int64(bitPattern: raw >> 1) ^ -Int64(bitPattern: raw & 1))
+                    unsafe out.initializeElement(at: i, to: Double(previous) / scale)
+                }
+                initialized = count
+            }
+        }
+    }
+}
+
+extension ColumnCodec {
+    /// How an index chunk lays out its points by *signature* (an event's
+    /// sequence of point tags, stored once): `starts[s] ..< starts[s + 1]`
+    /// are signature `s`'s entries; `entryGroups[k]` is the value group
+    /// (a tag) of entry `k`; `groupStarts[g] ..< groupStarts[g + 1]` is
+    /// where group `g`'s values lie in a grouped column; `ofEvent[e]` is
+    /// event `e`'s signature. Points run in event order, each event's in
+    /// its signature's order; a group's values in point order.
+    package struct SignatureLayout {
+        let starts: [Int]
+        let entryGroups: [Int32]
+        let groupStarts: [Int]
+        let ofEvent: [UInt32]
+        /// Number of points.
+        package let pointCount: Int
+
+        /// The layout, or nil when its parts disagree (a signature range
+        /// or group outside the arrays, an event's signature unknown, group
+        /// sizes that do not add up to the points): checked once here, so
+        /// that the loops below need no other test.
+        package init?(starts: [Int], entryGroups: [Int32], groupStarts: [Int], ofEvent: [UInt32]) {
+            guard let first = starts.first, first == 0, starts.last == entryGroups.count,
+                  groupStarts.first == 0 else { return nil }
+            for s in 0 ..< starts.count - 1 where starts[s] > starts[s + 1] { return nil }
+            for g in 0 ..< max(groupStarts.count - 1, 0) where groupStarts[g] > groupStarts[g + 1] { return nil }
+            let groups = groupStarts.count - 1
+            for group in entryGroups where group < 0 || Int(group) >= groups { return nil }
+            var points = 0
+            for signature in ofEvent {
+                guard Int(signature) < starts.count - 1 else { return nil }
+                points += starts[Int(signature) + 1] - starts[Int(signature)]
+            }
+            guard points == groupStarts.last else { return nil }
+            self.starts = starts
+            self.entryGroups = entryGroups
+            self.groupStarts = groupStarts
+            self.ofEvent = ofEvent
+            pointCount = points
+        }
+    }
+
+    /// Puts `values` (in point order) into groups: the grouped column;
+    /// nil when `values` is not one per point or the groups' sizes are
+    /// not what the points fill.
+    package static func group(_ values: [Double], by layout: SignatureLayout) -> [Double]? {
+        let count = layout.pointCount
+        guard values.count == count else { return nil }
+        var complete = true
+        let grouped = unsafe [Double](unsafeUninitializedCapacity: count) { out, initialized in
+            complete = unsafe values.withUnsafeBufferPointer { values in
+                unsafe layout.walk { point, _, _, slot in
+                    unsafe out.initializeElement(at: slot, to: values[point])  // slot, point < count
+                }
+            }
+            // No group overflowed and the sizes add up to the points: every
+            // slot was written once. Otherwise some were not: zeros, dropped.
+            if !complete { unsafe out.initialize(repeating: 0) }
+            initialized = count
+        }
+        return complete ? grouped : nil
+    }
+
+    /// The points' tags, events and values (in point order) from signature
+    /// tags (one per entry) and the grouped values column: one pass, into
+    /// uninitialised room. nil when `grouped` is not one value per point or
+    /// `tags` not one per entry.
+    package static func expand(_ layout: SignatureLayout, tags signatureTags: [UInt32],
+                               grouped: [Double]) -> (tags: [UInt32], events: [UInt32], values: [Double])? {
+        let count = layout.pointCount
+        guard grouped.count == count, signatureTags.count == layout.entryGroups.count else { return nil }
+        var complete = true
+        var tags: [UInt32] = []
+        var events: [UInt32] = []
+        let values = unsafe [Double](unsafeUninitializedCapacity: count) { outValues, initializedValues in
+            tags = unsafe [UInt32](unsafeUninitializedCapacity: count) { outTags, initializedTags in
+                events = unsafe [UInt32](unsafeUninitializedCapacity: count) { outEvents, initializedEvents in
+                    // Each walk step's point and slot are below count, its
+                    // entry below entryGroups.count == signatureTags.count.
+                    complete = unsafe grouped.withUnsafeBufferPointer { grouped in
+                        unsafe signatureTags.withUnsafeBufferPointer { signatureTags in
+                            unsafe layout.walk { point, event, entry, slot in
+                                unsafe outValues.initializeElement(at: point, to: grouped[slot])
+                                unsafe outTags.initializeElement(at: point, to: signatureTags[entry])
+                                unsafe outEvents.initializeElement(at: point, to: UInt32(truncatingIfNeeded: event))
+                            }
+                        }
+                    }
+                    // A walk that stopped stored a prefix: zeros, dropped below.
+                    if !complete {
+                        unsafe outValues.initialize(repeating: 0)
+                        unsafe outTags.initialize(repeating: 0)
+                        unsafe outEvents.initialize(repeating: 0)
+                    }
+                    initializedEvents = count
+                }
+                initializedTags = count
+            }
+            initializedValues = count
+        }
+        guard complete else { return nil }
+        return (tags, events, values)
+    }
+}
+
+extension ColumnCodec.SignatureLayout {
+    /// Calls `body(point, event, entry, slot)` for every point in order:
+    /// its event, its signature entry and its slot in the grouped column. Returns false,
+    /// stopping, when a group would overflow (sizes not counted from these
+    /// events); then the points before were visited. Every argument passed
+    /// is in range: point, slot < pointCount; entry < entryGroups.count.
+    @inline(__always)
+    @unsafe
+    func walk(_ body: (Int, Int, Int, Int) -> Void) -> Bool {
+        var next = groupStarts
+        return unsafe next.withUnsafeMutableBufferPointer { next in
+            unsafe starts.withUnsafeBufferPointer { starts in
+                unsafe entryGroups.withUnsafeBufferPointer { entryGroups in
+                    unsafe groupStarts.withUnsafeBufferPointer { groupStarts in
+                        var point = 0
+                        for (event, signature) in ofEvent.enumerated() {
+                            // signature + 1 < starts.count, and starts' ranges
+                            // lie inside entryGroups (checked at init).
+                            let first = unsafe starts[Int(signature)], end = unsafe starts[Int(signature) &+ 1]
+                            var entry = first
+                            while entry < end {
+                                let group = Int(unsafe entryGroups[entry])  // 0 <= group < groups (checked)
+                                let slot = unsafe next[group]
+                                let groupEnd = unsafe groupStarts[group &+ 1]
+                                guard slot < groupEnd else { return false }
+                                body(point, event, entry, slot)
+                                unsafe next[group] = slot &+ 1
+                                point &+= 1
+                                entry &+= 1
+                            }
+                        }
+                        return true
+                    }
+                }
+            }
+        }
+    }
+}
