@@ -68,7 +68,7 @@ struct EventSignatures {
             encoder.varint(UInt64(starts[signature + 1] - starts[signature]))
             for tag in tags[starts[signature] ..< starts[signature + 1]] { encoder.varint(UInt64(tag)) }
         }
-        encoder.deltas(ofEvent)
+        encoder.varints(ofEvent)
     }
 
     /// Reads what ``encode(into:)`` wrote for `events` events, checking
@@ -88,7 +88,7 @@ struct EventSignatures {
             }
             starts.append(tags.count)
         }
-        ofEvent = try decoder.deltas(as: UInt32.self)
+        ofEvent = try decoder.varints()
         guard ofEvent.count == events else { throw IndexDecodingError(offset: decoder.position) }
         var total = 0
         for signature in ofEvent {

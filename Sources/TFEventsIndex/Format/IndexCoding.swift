@@ -62,6 +62,13 @@ struct IndexEncoder {
         ColumnCodec.appendDeltas(values, to: &bytes)
     }
 
+    /// Integers as plain varints (numbers drawn from a small set, in no
+    /// order: their deltas would be longer).
+    mutating func varints(_ values: [UInt32]) {
+        varint(UInt64(values.count))
+        ColumnCodec.appendVarints(values, to: &bytes)
+    }
+
     /// 64-bit patterns, XORed with their predecessor, as 8 byte planes.
     /// `pattern(i)` gives element i.
     mutating func xorShuffled(count: Int, _ pattern: (Int) -> UInt64) {
@@ -185,6 +192,13 @@ struct IndexDecoder {
     mutating func deltas(as type: UInt32.Type) throws(IndexDecodingError) -> [UInt32] {
         let count = try self.count(minimumBytes: 1)
         guard let values = ColumnCodec.decodeDeltas(bytes, at: &position, count: count, as: type) else { throw fail() }
+        return values
+    }
+
+    /// A ``IndexEncoder/varints(_:)`` column.
+    mutating func varints() throws(IndexDecodingError) -> [UInt32] {
+        let count = try self.count(minimumBytes: 1)
+        guard let values = ColumnCodec.decodeVarints(bytes, at: &position, count: count) else { throw fail() }
         return values
     }
 

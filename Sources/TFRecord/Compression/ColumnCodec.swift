@@ -111,9 +111,30 @@ package enum ColumnCodec {
         decodeDeltasSpecialized(bytes, at: &position, count: count, as: type)
     }
 
+    /// Decodes `count` plain varints (not deltas) from `bytes[position...]`
+    /// as ``decodeDeltas(_:at:count:as:)-(_,_,_,Int64.Type)`` does,
+    /// truncating each to 32 bits; nil when the input ends first.
+    package static func decodeVarints(_ bytes: [UInt8], at position: inout Int, count: Int) -> [UInt32]? {
+        decodeDeltasSpecialized(bytes, at: &position, count: count, as: UInt32.self, plain: true)
+    }
+
+    /// Appends `values` as plain varints, one each.
+    package static func appendVarints(_ values: [UInt32], to bytes: inout [UInt8]) {
+        for value in values {
+            var v = value
+            while v >= 0x80 {
+                bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)
+                v >>= 7
+            }
+            bytes.append(UInt8(v))
+        }
+    }
+
+    /// `plain`: the varints are the values themselves, not zig-zag deltas.
     @inline(__always)
     private static func decodeDeltasSpecialized<T: FixedWidthInteger>(_ bytes: [UInt8], at position: inout Int,
-                                                                      count: Int, as type: T.Type) -> [T]? {
+                                                                      count: Int, as type: T.Type,
+                                                                      plain: Bool = false) -> [T]? {
         guard count > 0 else { return [] }
         // The varint loop inlined, with a one-byte fast path: most deltas
         // (steps, event and tag ids) fit in 7 bits, and this loop decodes
@@ -141,7 +162,8 @@ package enum ColumnCodec {
                         if word & 0x8080_8080_8080_8080 == 0 {
                             for lane in 0 ..< 8 {
                                 let raw = (word >> UInt64(8 * lane)) & 0x7F
-                                previous = previous &+ (Int64(bitPattern: raw >> 1) ^ -Int64(bitPattern: raw & 1))
+                                previous = plain ? Int64(bitPattern: raw)
+                                    : previous &+ (Int64(bitPattern: raw >> 1) ^ -Int64(bitPattern: raw & 1))
                                 // index + lane < count == output.count.
                                 unsafe output.initializeElement(at: index &+ lane, to: T(truncatingIfNeeded: previous))
                             }
@@ -168,7 +190,8 @@ package enum ColumnCodec {
                         } while byte >= 0x80
                     }
                     // Modulo 2^64, as the encoder took the deltas.
-                    previous = previous &+ (Int64(bitPattern: raw >> 1) ^ -Int64(bitPattern: raw & 1))
+                    previous = plain ? Int64(bitPattern: raw)
+                        : previous &+ (Int64(bitPattern: raw >> 1) ^ -Int64(bitPattern: raw & 1))
                     // index < count == output.count: the store stays inside the room.
                     unsafe output.initializeElement(at: index, to: T(truncatingIfNeeded: previous))
                     index &+= 1

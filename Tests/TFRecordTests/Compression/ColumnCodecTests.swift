@@ -58,6 +58,23 @@ struct ColumnCodecTests {
         }
     }
 
+    @Test("plain varint columns (signature numbers) decode to what was appended, through both paths; cut anywhere, refused")
+    func plainVarints() throws {
+        var random = SplitMix64(seed: 8)
+        let mixed = (0 ..< 5_000).map { _ in random.next() % 2 == 0 ? UInt32(random.next() % 128) : UInt32(truncatingIfNeeded: random.next()) }
+        for values in [[], [0], Array(0 ..< 9), Array(repeating: 127, count: 40), [UInt32.max, 128, 0], mixed] {
+            var bytes: [UInt8] = []
+            ColumnCodec.appendVarints(values, to: &bytes)
+            var position = 0
+            #expect(ColumnCodec.decodeVarints(bytes, at: &position, count: values.count) == values)
+            #expect(position == bytes.count)
+            for cut in stride(from: 0, to: bytes.count, by: max(1, bytes.count / 50)) where !values.isEmpty {
+                var start = 0
+                #expect(ColumnCodec.decodeVarints(Array(bytes[..<cut]), at: &start, count: values.count) == nil && start == 0)
+            }
+        }
+    }
+
     @Test("a column cut anywhere is refused (nil), the position left where it was")
     func truncated() throws {
         let values: [Int64] = Array(0 ..< 40).map { $0 % 5 == 0 ? $0 * 100_000 : $0 }
