@@ -57,8 +57,13 @@ package struct TagTable: Sendable {
             if count >= 8 {
                 key ^= unsafe base.loadUnaligned(as: UInt64.self)
                 key ^= unsafe base.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self) >> 1
-            } else {
-                for i in 0 ..< count { key ^= unsafe UInt64(base.load(fromByteOffset: i, as: UInt8.self)) << (8 * UInt64(i) + 3) }
+            } else if count >= 4 {  // two overlapping words, no byte loop
+                key ^= unsafe UInt64(base.loadUnaligned(as: UInt32.self)) << 3
+                key ^= unsafe UInt64(base.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)) << 29
+            } else if count > 0 {  // the first, middle and last bytes
+                key ^= unsafe UInt64(base.load(as: UInt8.self)) << 3
+                key ^= unsafe UInt64(base.load(fromByteOffset: count >> 1, as: UInt8.self)) << 11
+                key ^= unsafe UInt64(base.load(fromByteOffset: count - 1, as: UInt8.self)) << 19
             }
         }
         return Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 56)
@@ -245,7 +250,10 @@ package struct TagPrediction: Sendable {
             if slot >= successor.count {
                 successor.append(contentsOf: repeatElement(-1, count: slot + 1 - successor.count))
             }
-            successor[slot] = Int32(truncatingIfNeeded: id)
+            // Written only when it changes: a write checks that the array
+            // is not shared first.
+            let next = Int32(truncatingIfNeeded: id)
+            if successor[slot] != next { successor[slot] = next }
         }
         previous = id
     }

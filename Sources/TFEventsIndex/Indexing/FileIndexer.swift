@@ -66,6 +66,9 @@ struct FileIndexer {
         // Per-tag counts of this read, added to `file.tags` at the end (cheaper
         // than updating an array of structs holding strings per point).
         var counts = [(scalars: Int, blobs: Int)](repeating: (0, 0), count: file.tags.count)
+        // Each event's plain simple values (tag ids, bits): overwritten
+        // event after event, never emptied.
+        var plainIDs: [Int32] = [], plainBits: [UInt32] = []
 
         while true {
             // The event borrows the reader: its scope ends before the
@@ -100,7 +103,28 @@ struct FileIndexer {
                     let mark = chunk.mark
                     do {
                         var value = SummaryValueView()
-                        while try values.next(into: &value) {
+                        while true {
+                            // TensorFlow 1's plain simple values (scalars, no
+                            // metadata), tags interned in TFEventsCore's loop.
+                            let plain = values.internPlainSimpleValues(tags: &tags, predicted: &prediction,
+                                                                       position: &position, ids: &plainIDs, bits: &plainBits)
+                            for k in 0 ..< plain {
+                                let tagID = Int(plainIDs[k]), bits = plainBits[k]
+                                if tagID == file.tags.count {
+                                    file.tags.append(TagInfo(name: tags.tag(tagID), pluginName: "scalars", dataClass: .scalar,
+                                                             firstOffset: event.recordOffset, scalarCount: 0, blobCount: 0,
+                                                             scalarEncoding: nil))
+                                    counts.append((0, 0))
+                                }
+                                if counts[tagID].scalars == 0 && file.tags[tagID].scalarEncoding == nil {
+                                    file.tags[tagID].scalarEncoding = .simpleValue
+                                }
+                                counts[tagID].scalars += 1
+                                chunk.pointTags.append(UInt32(tagID))
+                                chunk.pointEvents.append(currentEvent())
+                                chunk.values.append(Double(Float(bitPattern: bits)))
+                            }
+                            guard try values.next(into: &value) else { break }
                             let known = tags.count
                             let tagID = tags.intern(value.tagBytes, predicted: &prediction, at: position)
                             position += 1
