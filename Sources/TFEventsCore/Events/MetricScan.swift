@@ -54,10 +54,11 @@ extension SummaryValues {
                                        _ body: (RawSpan, ScalarValue?) -> Void) throws(ProtoDecodingError) {
         var value = SummaryValueView()
         while true {
-            // TensorFlow 1's plain simple values, in a loop of their own
-            // (exactly what the short form below makes of them).
-            returned &+= reader.skimSimpleValues(limit: Self.maxValuesPerEvent &- returned) { tag, bits in
-                body(tag, ScalarValue(value: Double(Float(bitPattern: bits)), encoding: .simpleValue))
+            // Plain simple values and TF2 float tensors, in a loop of their
+            // own (exactly what the short form below makes of them).
+            returned &+= reader.skimPlainScalars(limit: Self.maxValuesPerEvent &- returned, tensors: true) { tag, bits, isTensor in
+                body(tag, ScalarValue(value: Double(Float(bitPattern: bits)),
+                                      encoding: isTensor ? .tensor(.float, fromContent: true) : .simpleValue))
             }  // <= maxValuesPerEvent
             // The usual value, in short form: a simple_value or a TF2
             // float scalar is passed straight from its parsed parts,
@@ -120,14 +121,18 @@ extension EventView {
     package func scanScalars(metric: MetricTag?, includeTensorScalars: Bool,
                             into scan: inout MetricScan) throws(ProtoDecodingError) {
         var values = summaryValues()
-        // TensorFlow 1's plain simple values first, with only the metric's
-        // test per value (what the loop below makes of them, with less
+        // Plain simple values and TF2 float tensors first, with only the
+        // metric's test per value (what the loop below makes of them, with less
         // bookkeeping); then the rest.
-        let skimmed = values.reader.skimSimpleValues(limit: SummaryValues.maxValuesPerEvent &- values.returned) { tag, bits in
+        var counted = 0
+        let skimmed = values.reader.skimPlainScalars(limit: SummaryValues.maxValuesPerEvent &- values.returned,
+                                                     tensors: true) { tag, bits, isTensor in
+            if isTensor && !includeTensorScalars { return }
+            counted &+= 1
             if let metric, metric.matches(tag) { scan.metricValue = Double(Float(bitPattern: bits)) }
         }
         values.returned &+= skimmed  // <= maxValuesPerEvent
-        scan.scalarCount &+= skimmed
+        scan.scalarCount &+= counted
         if values.reader.isAtEnd { return }
         try values.forEachScalar(includeTensorScalars: includeTensorScalars, malformed: &scan.malformedCount) { tag, scalar in
             if let metric, metric.matches(tag) { scan.metricValue = scalar.value }

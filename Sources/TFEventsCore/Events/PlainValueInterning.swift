@@ -1,6 +1,7 @@
 extension SummaryValues {
     /// Reads, from the current value, TensorFlow 1's plain simple values
-    /// (``ProtoReader/skimSimpleValues(limit:_:)``) and interns each tag
+    /// (``ProtoReader/skimPlainScalars(limit:tensors:_:)``, no tensors:
+    /// their tags' metadata matters to the caller) and interns each tag
     /// in the same loop, writing the values' tag ids to `ids` and their
     /// bits to `bits` from index 0 (growing them when needed; they are
     /// reused, never emptied); returns how many it read. Stops at the
@@ -19,7 +20,7 @@ extension SummaryValues {
                                                   position: inout Int, ids: inout [Int32], bits: inout [UInt32]) -> Int {
         var index = position
         var count = 0
-        let read = reader.skimSimpleValues(limit: Self.maxValuesPerEvent &- returned) { tag, value in
+        let read = reader.skimPlainScalars(limit: Self.maxValuesPerEvent &- returned, tensors: false) { tag, value, _ in
             let id = Int32(truncatingIfNeeded: tags.intern(tag, predicted: &predicted, at: index))
             if count < ids.count, count < bits.count {
                 ids[count] = id

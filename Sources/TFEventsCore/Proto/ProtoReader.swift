@@ -495,16 +495,21 @@ extension ProtoReader {
 }
 
 extension ProtoReader {
-    /// Reads, from the cursor, `Summary.value` fields in the plainest shape
-    /// TensorFlow 1's writer gives a scalar — key `0x0A`, a one-byte
-    /// length, the tag (field 1, shorter than 121 bytes), `simple_value`
-    /// (field 2, fixed32) and nothing else — calling `body` with each tag's
-    /// bytes and the value's bits; stops at the first
-    /// other field, or after `limit` values, with the cursor on it.
-    /// Returns how many values it read: each is exactly what
-    /// ``readShortSummaryValue()`` returns for it, found with fewer tests.
+    /// Reads, from the cursor, `Summary.value` fields in the plainest shapes
+    /// writers give a scalar, calling `body` with each tag's bytes, the
+    /// value's float32 bits and whether it is a tensor; stops at the first
+    /// other field, or after `limit` values, with the cursor on it. Returns
+    /// how many values it read: each is exactly what
+    /// ``readShortSummaryValue()`` and ``SummaryValueView/plainFloatTensor(_:)``
+    /// make of it, found with fewer tests.
+    ///
+    /// The shapes, all lengths in one byte: key `0x0A`, the value's length,
+    /// then its tag (field 1) and either TensorFlow 1's `simple_value`
+    /// (field 2, fixed32) and nothing else, or — when `tensors` — TF2's
+    /// float tensor (field 8: `dtype` DT_FLOAT, an empty shape, 4 bytes of
+    /// `tensor_content`) followed by nothing or by metadata (field 9).
     @inline(__always)
-    package mutating func skimSimpleValues(limit: Int, _ body: (RawSpan, UInt32) -> Void) -> Int {
+    package mutating func skimPlainScalars(limit: Int, tensors: Bool, _ body: (RawSpan, UInt32, Bool) -> Void) -> Int {
         var n = 0
         var p = unsafe cursor
         // 9 bytes: the shortest such value (an empty tag), so the first
@@ -512,15 +517,40 @@ extension ProtoReader {
         while n < limit, (unsafe end - p) >= 9 {
             let head = unsafe UInt32(littleEndian: p.loadUnaligned(as: UInt32.self))  // 4 <= end - p
             let length = Int((head >> 8) & 0xFF), tagLength = Int(head >> 24)
-            // 0x0A length 0x0A tagLength, and length = 2 + tag + 5 in one byte.
-            guard head & 0x00FF_00FF == 0x000A_000A, tagLength < 0x79, length == tagLength &+ 7,
-                  length &+ 2 <= (unsafe end - p) else { break }
-            // 4 + tagLength + 5 = length + 2 <= end - p: both loads inside.
-            guard unsafe p.load(fromByteOffset: 4 &+ tagLength, as: UInt8.self) == 0x15 else { break }
-            let bits = unsafe UInt32(littleEndian: p.loadUnaligned(fromByteOffset: 5 &+ tagLength, as: UInt32.self))
+            // 0x0A length 0x0A tagLength.
+            guard head & 0x00FF_00FF == 0x000A_000A else { break }
+            let member = 4 &+ tagLength  // the field after the tag
+            let bits: UInt32, isTensor: Bool
+            // Simple value: length = 2 + tag + 5 in one byte, so member + 5 =
+            // length + 2 <= end - p: both loads inside.
+            if tagLength < 0x79, length == tagLength &+ 7, length &+ 2 <= (unsafe end - p),
+               unsafe p.load(fromByteOffset: member, as: UInt8.self) == 0x15 {
+                bits = unsafe UInt32(littleEndian: p.loadUnaligned(fromByteOffset: member &+ 1, as: UInt32.self))
+                isTensor = false
+            } else if tensors, length < 0x80, tagLength < 0x80, length &+ 2 <= (unsafe end - p),
+                      member &+ 12 <= length &+ 2,
+                      // member + 12 <= length + 2 <= end - p: the 8- and
+                      // 4-byte loads are inside. Key 0x42, length 10,
+                      // dtype 1, shape (empty), tensor_content of 4 bytes.
+                      unsafe UInt64(littleEndian: p.loadUnaligned(fromByteOffset: member, as: UInt64.self))
+                          == 0x0422_0012_0108_0A42 {
+                let rest = length &+ 2 &- (member &+ 12)  // >= 0
+                if rest != 0 {
+                    // Metadata and nothing else: 0x4A, a one-byte length,
+                    // its bytes to the value's end (loads at member + 12
+                    // and + 13 < length + 2).
+                    guard rest >= 2, unsafe p.load(fromByteOffset: member &+ 12, as: UInt8.self) == 0x4A else { break }
+                    let metadataLength = Int(unsafe p.load(fromByteOffset: member &+ 13, as: UInt8.self))
+                    guard metadataLength < 0x80, rest == 2 &+ metadataLength else { break }
+                }
+                bits = unsafe UInt32(littleEndian: p.loadUnaligned(fromByteOffset: member &+ 8, as: UInt32.self))
+                isTensor = true
+            } else {
+                break
+            }
             // The tag's bytes lie inside `bytes` (checked above) and live as long.
             let tag = unsafe RawSpan(_unsafeStart: p + 4, byteCount: tagLength)
-            body(unsafe _overrideLifetime(tag, copying: bytes), bits)
+            body(unsafe _overrideLifetime(tag, copying: bytes), bits, isTensor)
             unsafe p += length &+ 2  // <= end - p
             n &+= 1
         }

@@ -52,6 +52,82 @@ struct MetricScanTests {
         writer.writeRawBytes(inner.bytes)
     }
 
+    /// One `Summary.Value` holding a TF2 tensor: `tensor` is the
+    /// TensorProto's bytes; metadata (a plugin name) after it, before it,
+    /// or none.
+    static func tensorValue(_ tag: String, tensor: [UInt8], metadata: Int, into writer: inout ProtoWriter) {
+        var inner = ProtoWriter()
+        inner.writeKey(field: 1, wireType: .lengthDelimited)
+        inner.writeVarint(UInt64(tag.utf8.count))
+        inner.writeRawBytes(Array(tag.utf8))
+        let plugin: [UInt8] = [0x0A, 0x09, 0x0A, 0x07] + Array("scalars".utf8)
+        func writeMetadata(_ inner: inout ProtoWriter) {
+            inner.writeKey(field: 9, wireType: .lengthDelimited)
+            inner.writeVarint(UInt64(plugin.count))
+            inner.writeRawBytes(plugin)
+        }
+        if metadata == 1 { writeMetadata(&inner) }
+        inner.writeKey(field: 8, wireType: .lengthDelimited)
+        inner.writeVarint(UInt64(tensor.count))
+        inner.writeRawBytes(tensor)
+        if metadata == 2 { writeMetadata(&inner) }
+        writer.writeKey(field: 1, wireType: .lengthDelimited)
+        writer.writeVarint(UInt64(inner.count))
+        writer.writeRawBytes(inner.bytes)
+    }
+
+    /// TensorProtos: TF2's float scalar, a double scalar, a float vector
+    /// of one, a float scalar with an extra field, a truncated one.
+    static let tensors: [[UInt8]] = [
+        [0x08, 0x01, 0x12, 0x00, 0x22, 0x04, 0x00, 0x00, 0xC0, 0x3F],
+        [0x08, 0x02, 0x12, 0x00, 0x22, 0x08, 0, 0, 0, 0, 0, 0, 0xF8, 0x3F],
+        [0x08, 0x01, 0x12, 0x04, 0x12, 0x02, 0x08, 0x01, 0x22, 0x04, 0x00, 0x00, 0xC0, 0x3F],
+        [0x08, 0x01, 0x12, 0x00, 0x22, 0x04, 0x00, 0x00, 0xC0, 0x3F, 0x50, 0x01],
+        [0x08, 0x01, 0x12, 0x00, 0x22, 0x04, 0x00, 0x00],
+    ]
+
+    @Test("TF2 tensors mixed with simple values: float scalars with metadata after, before or none, other dtypes and shapes, extra fields, truncated contents; tensor scalars counted or not")
+    func tensorShapes() throws {
+        var rng = SplitMix64(seed: 6)
+        for _ in 0 ..< 600 {
+            var writer = ProtoWriter()
+            for _ in 0 ..< Int.random(in: 1 ... 6, using: &rng) {
+                let tag = ["loss", "acc", ""][Int.random(in: 0 ..< 3, using: &rng)]
+                if Bool.random(using: &rng) {
+                    Self.value(tag, 0.5, into: &writer)
+                } else {
+                    Self.tensorValue(tag, tensor: Self.tensors[Int.random(in: 0 ..< Self.tensors.count, using: &rng)],
+                                     metadata: Int.random(in: 0 ... 2, using: &rng), into: &writer)
+                }
+            }
+            let payload = Self.payload(summary: writer.bytes)
+            let event = try EventView(payload: payload.rawSpan, recordOffset: 0)
+            for metric in ["loss", "acc", ""] {
+                for tensors in [true, false] {
+                    let (expected, throwsToo) = Self.walk(event, metric: metric, includeTensorScalars: tensors)
+                    var scan = MetricScan()
+                    var threw = false
+                    do { try event.scanScalars(metric: MetricTag(metric), includeTensorScalars: tensors, into: &scan) } catch { threw = true }
+                    #expect(threw == throwsToo && Self.same(scan, expected), "\(writer.bytes) \(metric): \(scan) vs \(expected)")
+                }
+            }
+            // forEachValue (scan, the tracker's interning) against the walk.
+            var values = event.summaryValues()
+            var seen: [(String, UInt64?, String)] = []
+            var malformed = 0
+            try? values.forEachValue(requireRankZero: false, malformed: &malformed) { tag, scalar in
+                seen.append((tag.utf8String, scalar?.value.bitPattern, scalar.map { "\($0.encoding)" } ?? "-"))
+            }
+            var reference: [(String, UInt64?, String)] = []
+            var walk = event.summaryValues()
+            while let value = try? walk.next() {
+                let scalar = try? value.scalar()
+                reference.append((value.tag, scalar?.value.bitPattern, scalar.map { "\($0.encoding)" } ?? "-"))
+            }
+            #expect(seen.map(\.0) == reference.map(\.0) && seen.map(\.1) == reference.map(\.1) && seen.map(\.2) == reference.map(\.2))
+        }
+    }
+
     /// A summary event's payload holding `summary`.
     static func payload(summary: [UInt8]) -> [UInt8] {
         var writer = ProtoWriter()
