@@ -175,13 +175,13 @@ package struct FileChunk: Sendable, Equatable {
             lastLength[signature] = Int64(eventLengths[event])
         }
         // Values grouped by tag, where a metric's values follow each other.
-        // All float32 (simple_value and DT_FLOAT tensors): 4 bytes each;
-        // otherwise 8.
         // The layout is made from these very points, which the indexer
         // appends event after event: it groups them.
         guard let layout = signatures.layout(), let grouped = ColumnCodec.group(values, by: layout) else {
             preconditionFailure("a chunk's points out of event order")
         }
+        // All float32 (simple_value and DT_FLOAT tensors): 4 bytes each;
+        // otherwise 8.
         let allFloat = grouped.allSatisfy { Double(Float($0)).bitPattern == $0.bitPattern }
         encoder.bool(allFloat)
         if allFloat {
