@@ -19,7 +19,6 @@ package struct MetricTag: Sendable {
     func matches(_ bytes: RawSpan) -> Bool {
         bytes.byteCount == length && table.isTag(0, equalTo: bytes)
     }
-
 }
 
 /// What one pass over a summary's values found, for one metric: the pass a

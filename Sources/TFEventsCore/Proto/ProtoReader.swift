@@ -517,18 +517,17 @@ extension ProtoReader {
         while n < limit, (unsafe end - p) >= 9 {
             let head = unsafe UInt32(littleEndian: p.loadUnaligned(as: UInt32.self))  // 4 <= end - p
             let length = Int((head >> 8) & 0xFF), tagLength = Int(head >> 24)
-            // 0x0A length 0x0A tagLength.
-            guard head & 0x00FF_00FF == 0x000A_000A else { break }
+            // 0x0A length 0x0A tagLength, both lengths in one byte, the
+            // value inside.
+            guard head & 0x80FF_80FF == 0x000A_000A, length &+ 2 <= (unsafe end - p) else { break }
             let member = 4 &+ tagLength  // the field after the tag
             let bits: UInt32, isTensor: Bool
-            // Simple value: length = 2 + tag + 5 in one byte, so member + 5 =
-            // length + 2 <= end - p: both loads inside.
-            if tagLength < 0x79, length == tagLength &+ 7, length &+ 2 <= (unsafe end - p),
-               unsafe p.load(fromByteOffset: member, as: UInt8.self) == 0x15 {
+            // Simple value: length = 2 + tag + 5, so member + 5 = length + 2
+            // <= end - p: both loads inside.
+            if length == tagLength &+ 7, unsafe p.load(fromByteOffset: member, as: UInt8.self) == 0x15 {
                 bits = unsafe UInt32(littleEndian: p.loadUnaligned(fromByteOffset: member &+ 1, as: UInt32.self))
                 isTensor = false
-            } else if tensors, length < 0x80, tagLength < 0x80, length &+ 2 <= (unsafe end - p),
-                      member &+ 12 <= length &+ 2,
+            } else if tensors, member &+ 12 <= length &+ 2,
                       // member + 12 <= length + 2 <= end - p: the 8- and
                       // 4-byte loads are inside. Key 0x42, length 10,
                       // dtype 1, shape (empty), tensor_content of 4 bytes.

@@ -15,6 +15,8 @@ struct EventSignatures {
     private(set) var starts: [Int] = [0]
     /// The signature of each event.
     private(set) var ofEvent: [UInt32] = []
+    /// The point count a decoded chunk declares (nil when built from points).
+    private(set) var declaredPoints: Int?
 
     /// Number of distinct signatures.
     var count: Int { starts.count - 1 }
@@ -55,13 +57,9 @@ struct EventSignatures {
         precondition(point == pointEvents.count, "a chunk's points out of event order")
     }
 
-    /// Number of points of all events.
-    var pointCount: Int {
-        ofEvent.reduce(0) { $0 + starts[Int($1) + 1] - starts[Int($1)] }
-    }
-
-    /// Writes the point count, the signatures and each event's signature.
-    func encode(into encoder: inout IndexEncoder) {
+    /// Writes `pointCount` (the points of all events), the signatures and
+    /// each event's signature.
+    func encode(pointCount: Int, into encoder: inout IndexEncoder) {
         encoder.varint(UInt64(pointCount))
         encoder.varint(UInt64(count))
         for signature in 0 ..< count {
@@ -71,12 +69,13 @@ struct EventSignatures {
         encoder.varints(ofEvent)
     }
 
-    /// Reads what ``encode(into:)`` wrote for `events` events, checking
-    /// that every event's signature exists and that the points add up
-    /// (the point count is bounded by the bytes left first, so that a
-    /// damaged count cannot make a decoder allocate without bound).
+    /// Reads what ``encode(pointCount:into:)`` wrote for `events` events,
+    /// and the point count it declares: bounded by the bytes left (each
+    /// point's value takes 4 bytes or more further on), so that a damaged
+    /// chunk cannot make a decoder allocate without bound. Each event's
+    /// signature and the point count are checked by ``layout()``.
     init(decoding decoder: inout IndexDecoder, events: Int) throws(IndexDecodingError) {
-        let points = try decoder.count(minimumBytes: 4)  // each point's value takes 4 bytes or more further on
+        declaredPoints = try decoder.count(minimumBytes: 4)
         let signatures = try decoder.count(minimumBytes: 1)
         starts.reserveCapacity(signatures + 1)
         for _ in 0 ..< signatures {
@@ -90,13 +89,6 @@ struct EventSignatures {
         }
         ofEvent = try decoder.varints()
         guard ofEvent.count == events else { throw IndexDecodingError(offset: decoder.position) }
-        var total = 0
-        for signature in ofEvent {
-            guard Int(signature) < signatures else { throw IndexDecodingError(offset: decoder.position) }
-            total += starts[Int(signature) + 1] - starts[Int(signature)]
-            guard total <= points else { throw IndexDecodingError(offset: decoder.position) }
-        }
-        guard total == points else { throw IndexDecodingError(offset: decoder.position) }
     }
 
     private static func hash(_ tags: ArraySlice<UInt32>) -> UInt64 {
@@ -121,7 +113,9 @@ struct EventSignatures {
     /// How values are grouped: tags in order of first appearance in
     /// ``tags``, each tag's values in point order (points in event order,
     /// each event's in its signature's order). Group sizes are counted from
-    /// how many events have each signature: no pass over the points.
+    /// how many events have each signature: no pass over the points. nil
+    /// when an event's signature does not exist, or the points are not the
+    /// count a decoded chunk declared.
     func layout() -> ColumnCodec.SignatureLayout? {
         var local: [UInt32: Int32] = [:]
         let entryGroups = tags.map { tag in
@@ -131,7 +125,10 @@ struct EventSignatures {
             return group
         }
         var uses = [Int](repeating: 0, count: count)
-        for signature in ofEvent { uses[Int(signature)] += 1 }
+        for signature in ofEvent {
+            guard Int(signature) < count else { return nil }
+            uses[Int(signature)] += 1
+        }
         var sizes = [Int](repeating: 0, count: local.count)
         for signature in 0 ..< count where uses[signature] > 0 {
             for entry in starts[signature] ..< starts[signature + 1] { sizes[Int(entryGroups[entry])] += uses[signature] }
@@ -139,7 +136,9 @@ struct EventSignatures {
         var groupStarts = [0]
         groupStarts.reserveCapacity(sizes.count + 1)
         for size in sizes { groupStarts.append(groupStarts[groupStarts.count - 1] + size) }
-        return ColumnCodec.SignatureLayout(starts: starts, entryGroups: entryGroups, groupStarts: groupStarts,
-                                           ofEvent: ofEvent)
+        guard let layout = ColumnCodec.SignatureLayout(starts: starts, entryGroups: entryGroups,
+                                                       groupStarts: groupStarts, ofEvent: ofEvent),
+              declaredPoints == nil || layout.pointCount == declaredPoints else { return nil }
+        return layout
     }
 }

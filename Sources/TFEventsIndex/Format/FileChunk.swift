@@ -163,7 +163,7 @@ package struct FileChunk: Sendable, Equatable {
         // The points' tags and events as each event's signature (its
         // sequence of tags, stored once).
         let signatures = EventSignatures(pointTags: pointTags, pointEvents: pointEvents, eventCount: eventSteps.count)
-        signatures.encode(into: &encoder)
+        signatures.encode(pointCount: values.count, into: &encoder)
         // Record lengths, each less the length of the last event of the
         // same signature (the same tags: mostly the same length), in the
         // format of `deltas`.
@@ -201,6 +201,8 @@ package struct FileChunk: Sendable, Equatable {
     private mutating func decodePointsAndBlobs(_ decoder: inout IndexDecoder, events: Int,
                                                lengths: Bool) throws(IndexDecodingError) {
         let signatures = try EventSignatures(decoding: &decoder, events: events)
+        // Checks every event's signature (the lengths below index by it).
+        guard let layout = signatures.layout() else { throw IndexDecodingError(offset: decoder.position) }
         if lengths {
             guard try decoder.count(minimumBytes: 1) == events else { throw IndexDecodingError(offset: decoder.position) }
             var lastLength = [Int64](repeating: 0, count: signatures.count)
@@ -216,8 +218,7 @@ package struct FileChunk: Sendable, Equatable {
             guard try decoder.skipDeltas() == events else { throw IndexDecodingError(offset: decoder.position) }
         }
         let grouped = try decoder.bool() ? try decoder.shuffled32FloatsAsDoubles() : try decoder.xorShuffledDoubles()
-        guard let layout = signatures.layout(),
-              let points = ColumnCodec.expand(layout, tags: signatures.tags, grouped: grouped) else {
+        guard let points = ColumnCodec.expand(layout, tags: signatures.tags, grouped: grouped) else {
             throw IndexDecodingError(offset: decoder.position)
         }
         (pointTags, pointEvents, values) = points

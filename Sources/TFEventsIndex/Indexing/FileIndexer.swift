@@ -68,7 +68,7 @@ struct FileIndexer {
         var counts = [(scalars: Int, blobs: Int)](repeating: (0, 0), count: file.tags.count)
         // Each event's plain simple values (tag ids, bits): overwritten
         // event after event, never emptied.
-        var plainIDs: [Int32] = [], plainBits: [UInt32] = []
+        var plain: [(tagID: Int32, bits: UInt32)] = []
 
         while true {
             // The event borrows the reader: its scope ends before the
@@ -106,14 +106,13 @@ struct FileIndexer {
                         while true {
                             // TensorFlow 1's plain simple values (scalars, no
                             // metadata), tags interned in TFEventsCore's loop.
-                            let plain = values.internPlainSimpleValues(tags: &tags, predicted: &prediction,
-                                                                       position: &position, ids: &plainIDs, bits: &plainBits)
-                            for k in 0 ..< plain {
-                                let tagID = Int(plainIDs[k]), bits = plainBits[k]
+                            let read = values.internPlainSimpleValues(tags: &tags, predicted: &prediction,
+                                                                      position: &position, values: &plain)
+                            for (id, bits) in plain[..<read] {
+                                let tagID = Int(id)
                                 if tagID == file.tags.count {
-                                    file.tags.append(TagInfo(name: tags.tag(tagID), pluginName: "scalars", dataClass: .scalar,
-                                                             firstOffset: event.recordOffset, scalarCount: 0, blobCount: 0,
-                                                             scalarEncoding: nil))
+                                    file.tags.append(newTag(name: tags.tag(tagID), kind: .simpleValue, metadata: nil,
+                                                            offset: event.recordOffset))
                                     counts.append((0, 0))
                                 }
                                 if counts[tagID].scalars == 0 && file.tags[tagID].scalarEncoding == nil {
@@ -221,14 +220,17 @@ struct FileIndexer {
 
     /// A new tag's info from its first value.
     private func newTag(_ value: SummaryValueView, offset: Int) -> TagInfo {
-        var plugin = ""
-        var dataClass = DataClass.unknown
-        if value.hasMetadata, let metadata = try? value.metadata() {
-            plugin = metadata.pluginName
-            dataClass = metadata.dataClass
-        }
+        newTag(name: value.tag, kind: value.kind, metadata: value.hasMetadata ? try? value.metadata() : nil,
+               offset: offset)
+    }
+
+    /// A new tag's info from its first value's name, kind and metadata:
+    /// the plugin and data class the metadata names, else those of the kind.
+    private func newTag(name: String, kind: SummaryValueView.Kind, metadata: SummaryMetadata?, offset: Int) -> TagInfo {
+        var plugin = metadata?.pluginName ?? ""
+        var dataClass = metadata?.dataClass ?? .unknown
         if plugin.isEmpty {
-            switch value.kind {
+            switch kind {
             case .simpleValue: plugin = "scalars"
             case .histogram, .obsoleteHistogram: plugin = "histograms"
             case .image: plugin = "images"
@@ -237,14 +239,14 @@ struct FileIndexer {
             }
         }
         if dataClass == .unknown {
-            switch value.kind {
+            switch kind {
             case .simpleValue: dataClass = .scalar
             case .image, .audio: dataClass = .blobSequence
             case .histogram, .obsoleteHistogram: dataClass = .tensor
             default: break
             }
         }
-        return TagInfo(name: value.tag, pluginName: plugin, dataClass: dataClass, firstOffset: offset,
+        return TagInfo(name: name, pluginName: plugin, dataClass: dataClass, firstOffset: offset,
                        scalarCount: 0, blobCount: 0, scalarEncoding: nil)
     }
 

@@ -62,14 +62,23 @@ package enum ColumnCodec {
     /// 8 byte planes. `pattern(i)` gives element i.
     @inlinable
     package static func appendXorShuffled(count: Int, to bytes: inout [UInt8], _ pattern: (Int) -> UInt64) {
+        var previous: UInt64 = 0
+        appendPlanes64(count: count, to: &bytes) { i in
+            let value = pattern(i)
+            defer { previous = value }
+            return value ^ previous
+        }
+    }
+
+    /// Appends `count` 64-bit words as 8 byte planes (plane p holds byte p
+    /// of every word). `word(i)` gives element i, in order.
+    @inlinable @inline(__always)
+    static func appendPlanes64(count: Int, to bytes: inout [UInt8], _ word: (Int) -> UInt64) {
         let start = bytes.count
         bytes.append(contentsOf: repeatElement(0, count: count &* 8))
         unsafe bytes.withUnsafeMutableBufferPointer { out in
-            var previous: UInt64 = 0
             for i in 0 ..< count {
-                let value = pattern(i)
-                let x = value ^ previous
-                previous = value
+                let x = word(i)
                 // start + plane * count + i < start + 8 * count = out.count.
                 for plane in 0 ..< 8 {
                     unsafe out[start &+ plane &* count &+ i] = UInt8(truncatingIfNeeded: x >> (8 * plane))  // < out.count
@@ -242,6 +251,19 @@ package enum ColumnCodec {
     @inline(__always)
     private static func xorShuffled<T>(_ bytes: [UInt8], at position: Int, count: Int,
                                        as make: (UInt64) -> T) -> [T]? {
+        var previous: UInt64 = 0
+        return planes64(bytes, at: position, count: count) { pattern in
+            previous ^= pattern
+            return make(previous)
+        }
+    }
+
+    /// The `count` words of 8 byte planes at `bytes[position...]`, each
+    /// handed to `element` in order and its result stored; nil when fewer
+    /// than `8 * count` bytes are there.
+    @inline(__always)
+    private static func planes64<T>(_ bytes: [UInt8], at position: Int, count: Int,
+                                    _ element: (UInt64) -> T) -> [T]? {
         guard count >= 0, position >= 0, count <= (bytes.count - position) / 8 else { return nil }
         guard count > 0 else { return [] }
         return unsafe bytes.withUnsafeBufferPointer { input in
@@ -249,12 +271,10 @@ package enum ColumnCodec {
                 // position + 8 * count <= bytes.count, checked above: every
                 // plane p spans base + p * count ..< base + (p + 1) * count.
                 let base = unsafe input.baseAddress! + position
-                var previous: UInt64 = 0
                 for i in 0 ..< count {
-                    var pattern: UInt64 = 0
-                    for plane in 0 ..< 8 { unsafe pattern |= UInt64(base[plane &* count &+ i]) << UInt64(8 * plane) }
-                    previous ^= pattern
-                    unsafe out.initializeElement(at: i, to: make(previous))
+                    var word: UInt64 = 0
+                    for plane in 0 ..< 8 { unsafe word |= UInt64(base[plane &* count &+ i]) << UInt64(8 * plane) }
+                    unsafe out.initializeElement(at: i, to: element(word))
                 }
                 initialized = count
             }
@@ -301,20 +321,12 @@ extension ColumnCodec {
     /// varints would have no byte worth compressing in common.
     @inlinable
     package static func appendDeltaShuffled(count: Int, to bytes: inout [UInt8], _ value: (Int) -> Int64) {
-        let start = bytes.count
-        bytes.append(contentsOf: repeatElement(0, count: count &* 8))
-        unsafe bytes.withUnsafeMutableBufferPointer { out in
-            var previous: Int64 = 0
-            for i in 0 ..< count {
-                let current = value(i)
-                let delta = current &- previous  // modulo 2^64, as the decoder adds
-                previous = current
-                let x = UInt64(bitPattern: (delta << 1) ^ (delta >> 63))
-                // start + plane * count + i < start + 8 * count = out.count.
-                for plane in 0 ..< 8 {
-                    unsafe out[start &+ plane &* count &+ i] = UInt8(truncatingIfNeeded: x >> (8 * plane))  // < out.count
-                }
-            }
+        var previous: Int64 = 0
+        appendPlanes64(count: count, to: &bytes) { i in
+            let current = value(i)
+            let delta = current &- previous  // modulo 2^64, as the decoder adds
+            previous = current
+            return UInt64(bitPattern: (delta << 1) ^ (delta >> 63))
         }
     }
 
@@ -325,22 +337,10 @@ extension ColumnCodec {
     /// nil when fewer than `8 * count` bytes are there.
     package static func decodeDeltaShuffled(_ bytes: [UInt8], at position: Int, count: Int,
                                             dividedBy scale: Double) -> [Double]? {
-        guard count >= 0, position >= 0, count <= (bytes.count - position) / 8 else { return nil }
-        guard count > 0 else { return [] }
-        return unsafe bytes.withUnsafeBufferPointer { input in
-            unsafe [Double](unsafeUninitializedCapacity: count) { out, initialized in
-                // position + 8 * count <= bytes.count, checked above: every
-                // plane p spans base + p * count ..< base + (p + 1) * count.
-                let base = unsafe input.baseAddress! + position
-                var previous: Int64 = 0
-                for i in 0 ..< count {
-                    var raw: UInt64 = 0
-                    for plane in 0 ..< 8 { unsafe raw |= UInt64(base[plane &* count &+ i]) << UInt64(8 * plane) }
-                    previous = previous &+ (Int64(bitPattern: raw >> 1) ^ -Int64(bitPattern: raw & 1))
-                    unsafe out.initializeElement(at: i, to: Double(previous) / scale)
-                }
-                initialized = count
-            }
+        var previous: Int64 = 0
+        return planes64(bytes, at: position, count: count) { raw in
+            previous = previous &+ (Int64(bitPattern: raw >> 1) ^ -Int64(bitPattern: raw & 1))
+            return Double(previous) / scale
         }
     }
 }
