@@ -181,4 +181,39 @@ struct FileChunkScalarsTests {
             #expect(throws: IndexDecodingError.self) { try FileChunk(decodingScalars: Array(bytes.prefix(length))) }
         }
     }
+
+    @Test("the encoder notes where each byte plane starts; a compressed block per plane decodes to the same chunk and is smaller")
+    func planeBlocks() throws {
+        // A noisy metric in microsecond wall times, as an evaluation log
+        // holds them: random low bytes in the values' and times' planes.
+        var random = SplitMix64(seed: 8)
+        var time: Int64 = 1_796_053_570_000_000
+        var chunk = FileChunk()
+        for event in 0 ..< 40_000 {
+            time += 20_000_000 + Int64(random.next() % 580_000_000)
+            let id = chunk.addEvent(step: Int64(event) * 100, wallTime: Double(time) / 1e6, offset: 24 + event * 60,
+                                    length: 60)
+            for tag in 0 ..< 3 {
+                chunk.pointTags.append(UInt32(tag))
+                chunk.pointEvents.append(id)
+                chunk.values.append(Double(Float(0.5 + Double(random.next() % 1_000_000) / 4e7)))
+            }
+        }
+        var encoder = IndexEncoder()
+        chunk.encode(into: &encoder)
+        let bytes = encoder.bytes, starts = encoder.planeStarts
+        // 8 wall-time planes and 4 value planes, each with its end.
+        #expect(starts.count == 9 + 5)
+        #expect(starts == starts.sorted() && starts.allSatisfy { $0 > 0 && $0 <= bytes.count })
+        #expect(starts[8] - starts[0] == 8 * 40_000 && starts[13] - starts[9] == 4 * 120_000)
+        let context = ZstdBlock.Context()
+        var perPlane: [UInt8] = [], oneBlock: [UInt8] = []
+        ZstdBlock.compress(bytes, into: &perPlane, context: context, blockStarts: starts)
+        ZstdBlock.compress(bytes, into: &oneBlock, context: context)
+        #expect(perPlane.count < oneBlock.count, "\(perPlane.count) >= \(oneBlock.count)")
+        #expect(try FileChunk(decoding: ZstdBlock.decompress(perPlane, size: bytes.count)) == chunk)
+        // Reused, the encoder forgets the previous chunk's planes.
+        FileChunk().encode(into: &encoder)
+        #expect(encoder.planeStarts.allSatisfy { $0 <= encoder.bytes.count })
+    }
 }

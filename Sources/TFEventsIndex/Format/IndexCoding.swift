@@ -9,11 +9,22 @@ import TFRecord
 /// so that zstd sees long runs of equal high bytes.
 struct IndexEncoder {
     private(set) var bytes: [UInt8] = []
+    /// Where each byte plane of the shuffled columns starts, and where the
+    /// last plane of each ends: the places to start a new compressed block.
+    private(set) var planeStarts: [Int] = []
 
     init(capacity: Int = 0) { bytes.reserveCapacity(capacity) }
 
     /// Empties the buffer, keeping its capacity.
-    mutating func reset() { bytes.removeAll(keepingCapacity: true) }
+    mutating func reset() {
+        bytes.removeAll(keepingCapacity: true)
+        planeStarts.removeAll(keepingCapacity: true)
+    }
+
+    /// Records the `planes` planes of `count` bytes starting at `start`.
+    private mutating func notePlanes(from start: Int, planes: Int, count: Int) {
+        for plane in 0 ... planes { planeStarts.append(start &+ plane &* count) }
+    }
 
     mutating func varint(_ value: UInt64) {
         var value = value
@@ -73,7 +84,9 @@ struct IndexEncoder {
     /// `pattern(i)` gives element i.
     mutating func xorShuffled(count: Int, _ pattern: (Int) -> UInt64) {
         varint(UInt64(count))
+        let start = bytes.count
         ColumnCodec.appendXorShuffled(count: count, to: &bytes, pattern)
+        notePlanes(from: start, planes: 8, count: count)
     }
 
     /// Wall times: in whole microseconds as delta planes when every one is
@@ -84,7 +97,9 @@ struct IndexEncoder {
         if times.allSatisfy({ Self.microseconds($0) != nil }) {
             bytes.append(WallTimeMode.microseconds.rawValue)
             varint(UInt64(times.count))
+            let start = bytes.count
             ColumnCodec.appendDeltaShuffled(count: times.count, to: &bytes) { Self.microseconds(times[$0]) ?? 0 }
+            notePlanes(from: start, planes: 8, count: times.count)
         } else {
             bytes.append(WallTimeMode.doubles.rawValue)
             xorShuffled(count: times.count) { times[$0].bitPattern }
@@ -102,7 +117,9 @@ struct IndexEncoder {
     /// 32-bit patterns as 4 byte planes. `pattern(i)` gives element i.
     mutating func shuffled32(count: Int, _ pattern: (Int) -> UInt32) {
         varint(UInt64(count))
+        let start = bytes.count
         ColumnCodec.appendShuffled32(count: count, to: &bytes, pattern)
+        notePlanes(from: start, planes: 4, count: count)
     }
 }
 

@@ -105,10 +105,16 @@ package final class IndexFile: Sendable {
     }
 
     /// Like ``appendSegment(kind:payload:)``, compressing into `scratch`
-    /// (reused between calls by one writer thread).
+    /// (reused between calls by one writer thread); given a `context`, a
+    /// zstd block starts at each of `blockStarts` (see
+    /// ``ZstdBlock/compress(_:into:level:context:blockStarts:minimumStretch:)``).
     func appendSegment(kind: IndexFileFormat.SegmentKind, payload: [UInt8], scratch: inout [UInt8],
-                       context: ZstdBlock.Context? = nil) throws(IndexError) -> (offset: Int, length: Int) {
-        ZstdBlock.compress(payload, into: &scratch, context: context)
+                       context: ZstdBlock.Context? = nil, blockStarts: [Int] = []) throws(IndexError) -> (offset: Int, length: Int) {
+        if let context {
+            ZstdBlock.compress(payload, into: &scratch, context: context, blockStarts: blockStarts)
+        } else {
+            ZstdBlock.compress(payload, into: &scratch)
+        }
         let header = IndexFileFormat.segmentHeader(kind: kind, compressed: scratch, uncompressedLength: payload.count)
         let total = header.count + scratch.count
         let offset = reserve(total)

@@ -383,7 +383,7 @@ public final class LogdirIndex: Sendable {
                     do {
                         chunk.encode(into: &encoder)
                         let stored = try output.appendSegment(kind: .chunk, payload: encoder.bytes, scratch: &compressed,
-                                                              context: context)
+                                                              context: context, blockStarts: encoder.planeStarts)
                         locations.append(ChunkLocation(segmentOffset: stored.offset, segmentLength: stored.length,
                                                        pointCount: chunk.pointCount, eventCount: chunk.eventSteps.count,
                                                        blobCount: chunk.blobEvents.count,
