@@ -113,5 +113,15 @@ struct IndexedRecoveryTests {
                                                      indexPath: "/nonexistent/x") == nil)
         #expect(try EvalRecovery.recoverThroughIndex(modelDirectory: model, pattern: model + "/eval/*",
                                                      indexPath: "/nonexistent/x") == nil)
+        // A pattern that also matches a file without `tfevents` in its
+        // name: the index (which takes only event files) cannot answer.
+        let scratch = ScratchDirectory()
+        try scratch.copyFixtures("estimator/loss_best")
+        let copy = scratch.path + "/loss_best"
+        try scratch.write("loss_best/eval/notes.txt", Array("not events".utf8))
+        #expect(try EvalRecovery.recoverThroughIndex(modelDirectory: copy, pattern: "eval/*",
+                                                     indexPath: scratch.path + "/index") == nil)
+        #expect(try EvalRecovery.recoverThroughIndex(modelDirectory: copy, pattern: "eval/*.tfevents.*",
+                                                     indexPath: scratch.path + "/index2") != nil)
     }
 }

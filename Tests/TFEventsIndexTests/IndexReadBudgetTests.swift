@@ -80,4 +80,38 @@ struct IndexReadBudgetTests {
         generous.cheapUpdateFiles = 3
         #expect(try !LogdirIndex(logdir: logdir, indexPath: manyIndex, options: generous).update().declined)
     }
+
+    @Test("a first look at more files than a cheap build may read stops walking once it knows, and decides as a full walk would")
+    func boundedFirstLook() throws {
+        let scratch = ScratchDirectory()
+        let logdir = scratch.path + "/logs"
+        for run in 0 ..< 30 {
+            try FileManager.default.createDirectory(atPath: logdir + "/run_\(run)", withIntermediateDirectories: true)
+            for file in 0 ..< 2 {
+                _ = try EvalLogGenerator.writeFile(path: logdir + "/run_\(run)/events.out.tfevents.\(file).a", seed: UInt64(run * 2 + file),
+                                                   limit: .bytes(2 << 10))
+            }
+        }
+        var options = Self.options(fraction: 0.125)
+        options.cheapUpdateFiles = 10
+        let indexPath = scratch.path + "/index"
+        let declined = try LogdirIndex(logdir: logdir, indexPath: indexPath, options: options).update()
+        // It stopped at the eleventh file: more than a cheap build may read.
+        #expect(declined.declined && declined.files == 11)
+        #expect(declined.bytesToRead > 0 && declined.bytesToRead < 11 * (4 << 10))
+        #expect(!FileManager.default.fileExists(atPath: indexPath))
+        // Restricted to three runs (6 files): cheap, so built.
+        var some = options
+        some.include = { $0.hasPrefix("run_1/") || $0.hasPrefix("run_2/") || $0.hasPrefix("run_3/") }
+        let built = try LogdirIndex(logdir: logdir, indexPath: scratch.path + "/some-index", options: some).update()
+        #expect(!built.declined && built.writeMode == .built && built.filesRead == 6)
+
+        // Many files, all empty: the bounded walk cannot tell (nothing to
+        // read is not over any budget), so the whole directory decides, as
+        // before: a build of nothing is cheap.
+        let empty = scratch.path + "/empty"
+        for run in 0 ..< 20 { try scratch.write("empty/run_\(run)/events.out.tfevents.1.a", []) }
+        let emptyBuild = try LogdirIndex(logdir: empty, indexPath: scratch.path + "/empty-index", options: options).update()
+        #expect(!emptyBuild.declined && emptyBuild.writeMode == .built)
+    }
 }

@@ -55,6 +55,34 @@ public enum EventFileDiscovery {
         public var failures: [Failure] = []
         /// Special files with event-file names, skipped.
         public var skipped: [Skipped] = []
+        /// The sizes of the files found in walked local directories, added
+        /// up as they were listed (named files and object-store listings
+        /// add nothing).
+        public var walkedBytes = 0
+        /// The walk stopped at the `limit` given to
+        /// ``expand(_:limit:)``: ``files`` holds only the first files found.
+        public var stoppedAtLimit = false
+    }
+
+    /// Where ``expand(_:limit:)`` may stop walking: once more than `files`
+    /// files were found, or their sizes add up to more than `bytes`,
+    /// counting only the files `accepts` takes (by path; the others are
+    /// left out of the result).
+    public struct Limit: Sendable {
+        /// More files than this stop the walk.
+        public var files: Int
+        /// More bytes than this stop the walk.
+        public var bytes: Int
+        /// Whether a file found in a directory counts (and is listed).
+        public var accepts: @Sendable (String) -> Bool
+
+        /// A limit of `files` files and `bytes` bytes among those `accepts`
+        /// takes.
+        public init(files: Int, bytes: Int, accepts: @escaping @Sendable (String) -> Bool = { _ in true }) {
+            self.files = files
+            self.bytes = bytes
+            self.accepts = accepts
+        }
     }
 
     /// Whether a file name marks an event file: it contains `tfevents`,
@@ -73,9 +101,17 @@ public enum EventFileDiscovery {
     ///
     /// - Returns: the files, in order, the paths that could not be read and
     ///   the special files skipped.
-    public static func expand(_ paths: [String]) -> Found {
+    ///
+    /// - Parameter limit: when given, directories list only the regular
+    ///   files it accepts, and the walk stops as soon as it has found more
+    ///   files, or more bytes, than the limit (``Found/stoppedAtLimit``):
+    ///   for a caller that only needs to know that there are that many (a
+    ///   first index build that would be declined), without listing and
+    ///   examining a directory of thousands of files.
+    public static func expand(_ paths: [String], limit: Limit? = nil) -> Found {
         var found = Found()
         for path in paths {
+            if found.stoppedAtLimit { break }
             if path == RecordReader.standardInputPath {
                 found.files.append(path)
                 continue
@@ -88,10 +124,14 @@ public enum EventFileDiscovery {
             if info.isDirectory {
                 var visited = Set<DirectoryID>()
                 var below = Found()
-                walk(directory: path, visited: &visited, into: &below)
+                below.walkedBytes = found.walkedBytes
+                below.stoppedAtLimit = false
+                walk(directory: path, visited: &visited, into: &below, limit: limit, before: found.files.count)
                 found.files += below.files.sorted(by: FilePaths.bytewiseLess)
                 found.failures += below.failures
                 found.skipped += below.skipped
+                found.walkedBytes = below.walkedBytes
+                found.stoppedAtLimit = below.stoppedAtLimit
             } else {
                 found.files.append(path)
             }
@@ -104,7 +144,10 @@ public enum EventFileDiscovery {
         var inode: UInt64
     }
 
-    private static func walk(directory: String, visited: inout Set<DirectoryID>, into found: inout Found) {
+    /// Adds the event files below `directory` to `found`; with a `limit`,
+    /// stops once `before` plus the files found exceed it.
+    private static func walk(directory: String, visited: inout Set<DirectoryID>, into found: inout Found,
+                             limit: Limit?, before: Int) {
         if let store = ObjectStores.store(for: directory) {
             // A bucket prefix: one listing of every key below it (objects
             // are always regular files, and there are no links to loop).
@@ -142,10 +185,17 @@ public enum EventFileDiscovery {
                 continue
             }
             if childInfo.isDirectory {
-                walk(directory: child, visited: &visited, into: &found)
+                walk(directory: child, visited: &visited, into: &found, limit: limit, before: before)
+                if found.stoppedAtLimit { return }
             } else if isEventFileName(Substring(name)) {
                 if childInfo.isRegularFile {
+                    if let limit, !limit.accepts(child) { continue }
                     found.files.append(child)
+                    found.walkedBytes &+= childInfo.size
+                    if let limit, before &+ found.files.count > limit.files || found.walkedBytes > limit.bytes {
+                        found.stoppedAtLimit = true
+                        return
+                    }
                 } else {
                     found.skipped.append(Skipped(path: child, kind: childInfo.typeName))
                 }

@@ -34,13 +34,7 @@ extension EvalRecovery {
                                            indexPath: String? = nil) throws(IndexError) -> (Result, IndexUpdateReport)? {
         guard let goal = comparison.goal, !options.strict, options.includeTensorScalars,
               !pattern.hasPrefix("/") else { return nil }
-        let matching = eventFiles(modelDirectory: modelDirectory, pattern: pattern)
         let prefix = modelDirectory.hasSuffix("/") ? modelDirectory : modelDirectory + "/"
-        guard matching.allSatisfy({ path in
-            path.hasPrefix(prefix) && EventFileDiscovery.isEventFileName(path.split(separator: "/").last ?? "")
-        }) else { return nil }
-        let wanted = Set(matching.map { String($0.dropFirst(prefix.count)) })
-
         var restricted = indexOptions
         let glob = pattern
         restricted.include = { relative in
@@ -51,8 +45,17 @@ extension EvalRecovery {
                                     indexPath: indexPath ?? LogdirIndex.defaultIndexPath(for: absolute, variant: pattern),
                                     options: restricted)
         let report = try index.update()
+        // Declined (a first look at a large directory, most often): the
+        // caller reads the files and globs the pattern itself, so it is
+        // globbed here only after the index has answered.
         if report.declined { return nil }
-        // The index must hold exactly the files glob(3) finds.
+        // The index must hold exactly the files glob(3) finds, all with
+        // event-file names (the index takes no others).
+        let matching = eventFiles(modelDirectory: modelDirectory, pattern: pattern)
+        guard matching.allSatisfy({ path in
+            path.hasPrefix(prefix) && EventFileDiscovery.isEventFileName(path.split(separator: "/").last ?? "")
+        }) else { return nil }
+        let wanted = Set(matching.map { String($0.dropFirst(prefix.count)) })
         guard Set(index.files.map(\.relativePath)) == wanted else { return nil }
 
         var statistics = BestTracker.Statistics()

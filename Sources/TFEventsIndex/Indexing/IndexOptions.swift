@@ -105,8 +105,10 @@ public struct IndexUpdateReport: Sendable {
     /// used). ``bytesToRead`` says how much it would have read.
     public var declined = false
     /// Bytes of event files the update had to read (all of them when
-    /// ``declined``; otherwise equal to ``bytesRead`` up to files that
-    /// changed while being read).
+    /// ``declined``, except for a declined first build, which counts those
+    /// it saw before it knew: see ``IndexOptions/maximumReadFraction``;
+    /// otherwise equal to ``bytesRead`` up to files that changed while
+    /// being read).
     public var bytesToRead = 0
 
     /// Why an update did not simply extend the index it found.

@@ -7,10 +7,16 @@ import TFEventsSystem
 public enum LogdirDiscovery {
     /// Event files under `logdir` as relative paths in the byte order of
     /// their UTF-8 (``FilePaths/bytewiseLess(_:_:)``), the paths that could
-    /// not be read and the special files skipped.
-    public static func eventFiles(in logdir: String) -> EventFileDiscovery.Found {
-        var found = EventFileDiscovery.expand([logdir])
+    /// not be read and the special files skipped; with a `limit`, only the
+    /// first files found up to it (``EventFileDiscovery/expand(_:limit:)``;
+    /// its `accepts` is given relative paths here).
+    public static func eventFiles(in logdir: String, limit: EventFileDiscovery.Limit? = nil) -> EventFileDiscovery.Found {
         let prefix = logdir.hasSuffix("/") ? logdir : logdir + "/"
+        var relativeLimit = limit
+        if let limit {
+            relativeLimit?.accepts = { path in path.hasPrefix(prefix) && limit.accepts(String(path.dropFirst(prefix.count))) }
+        }
+        var found = EventFileDiscovery.expand([logdir], limit: relativeLimit)
         found.files = found.files.compactMap { path -> String? in
             path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : nil
         }.sorted(by: FilePaths.bytewiseLess)

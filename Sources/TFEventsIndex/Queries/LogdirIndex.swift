@@ -273,15 +273,33 @@ public final class LogdirIndex: Sendable {
     /// before anything (a cache directory, a lock file) is created; nil
     /// when the update should go on (it then walks the directory again,
     /// under the lock: only a first build under the budget pays twice).
+    ///
+    /// Without an index every byte is new, so a first build is declined
+    /// as soon as the files are more, or larger, than a cheap update may be
+    /// and not all empty: the walk stops there (on 2,000 small files it
+    /// had listed every directory and examined every file twice before
+    /// the direct read did it all again). The report then counts the files
+    /// and bytes seen before it stopped.
     private func declinedFirstBuild(started: Double) -> IndexUpdateReport? {
-        guard options.maximumReadFraction != nil, !options.rebuild,
+        guard let fraction = options.maximumReadFraction, !options.rebuild,
               (try? FileIdentity(path: indexPath)) == nil else { return nil }
-        var discovered = LogdirDiscovery.eventFiles(in: logdir)
-        if let include = options.include { discovered.files = discovered.files.filter(include) }
         let selection = state.withLock { $0.selection }
-        discovered.files = discovered.files.filter { selection.contains(file: $0) }
-        let total = discovered.files.reduce(0) { $0 + ((try? FileIdentity(path: logdir + "/" + $1).size) ?? 0) }
-        guard options.declines(reading: total, of: total, files: discovered.files.count) else { return nil }
+        let include = options.include
+        let accepts: @Sendable (String) -> Bool = { (include?($0) ?? true) && selection.contains(file: $0) }
+        var discovered = LogdirDiscovery.eventFiles(
+            in: logdir,
+            limit: fraction < 1
+                ? EventFileDiscovery.Limit(files: options.cheapUpdateFiles, bytes: options.cheapUpdateBytes, accepts: accepts)
+                : nil)
+        let total: Int
+        if discovered.stoppedAtLimit && discovered.walkedBytes > 0 {
+            total = discovered.walkedBytes  // already over the budget
+        } else {
+            if discovered.stoppedAtLimit { discovered = LogdirDiscovery.eventFiles(in: logdir) }
+            discovered.files = discovered.files.filter(accepts)
+            total = discovered.files.reduce(0) { $0 + ((try? FileIdentity(path: logdir + "/" + $1).size) ?? 0) }
+            guard options.declines(reading: total, of: total, files: discovered.files.count) else { return nil }
+        }
         var report = IndexUpdateReport()
         report.declined = true
         report.bytesToRead = total
