@@ -144,6 +144,22 @@ import TFEventsSystem
         bufferOffset = startOffset - skipping
     }
 
+    /// Reads a small file's bytes, read whole, from `startOffset` (the file
+    /// offset of their first byte).
+    init(wholeFile: WholeFileBytes, path: String, startOffset: Int, options: RecordReaderOptions) {
+        self.path = path
+        self.options = options
+        compression = .none
+        backend = .active
+        owner = wholeFile
+        window = nil
+        mapping = nil
+        mappedFile = nil
+        unsafe base = unsafe wholeFile.bytes.baseAddress
+        limit = unsafe wholeFile.bytes.count
+        bufferOffset = startOffset
+    }
+
     /// Reads records from a copy-free view of `bytes` (tests, fuzzing).
     public init(bytes: [UInt8], path: String = "<memory>", options: RecordReaderOptions = .init()) {
         let box = ByteBox(bytes)

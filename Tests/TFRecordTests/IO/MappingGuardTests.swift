@@ -37,8 +37,11 @@ struct MappingGuardTests {
 
     @Test("with every slot taken, a file is read with read(2): same records, no mapping")
     func pastTheSlotLimit() throws {
-        let payloads = (0 ..< 50).map { payloadBytes(100 + $0, seed: UInt64($0)) }
+        // Larger than a small file read whole (WholeFileBytes): this one
+        // would be mapped.
+        let payloads = (0 ..< 2_500).map { payloadBytes(100 + $0 % 100, seed: UInt64($0)) }
         let file = recordFile(payloads)
+        #expect(file.bytes.count > WholeFileBytes.limit)
         let path = try TestFiles.scratchDirectory() + "/records"
         try Data(file.bytes).write(to: URL(fileURLWithPath: path))
         var claimed: [Int] = []
@@ -47,7 +50,7 @@ struct MappingGuardTests {
         #expect(claimed.count <= MappingGuard.capacity)
         #expect(MappingGuard.claimSlot() == nil)
 
-        for start in [0, file.offsets[10]] {
+        for start in [0, file.offsets[1_000]] {
             var reader = try RecordReader(path: path, startOffset: start)
             let outcome = ReadOutcome(reading: &reader)
             let expected = Array(zip(file.offsets, payloads).filter { $0.0 >= start })
