@@ -12,6 +12,8 @@ struct IndexEncoder {
     /// Where each byte plane of the shuffled columns starts, and where the
     /// last plane of each ends: the places to start a new compressed block.
     private(set) var planeStarts: [Int] = []
+    /// Wall times in microseconds, reused by ``wallTimes(_:)``.
+    private var micros: [Int64] = []
 
     init(capacity: Int = 0) { bytes.reserveCapacity(capacity) }
 
@@ -94,11 +96,17 @@ struct IndexEncoder {
     /// makes them so: TF2, Keras), else as XOR-shuffled doubles. A mode
     /// byte (``WallTimeMode``) comes first.
     mutating func wallTimes(_ times: [Double]) {
-        if times.allSatisfy({ Self.microseconds($0) != nil }) {
+        // Each time converted once, into a buffer kept between chunks.
+        micros.removeAll(keepingCapacity: true)
+        for time in times {
+            guard let whole = Self.microseconds(time) else { break }
+            micros.append(whole)
+        }
+        if micros.count == times.count {
             bytes.append(WallTimeMode.microseconds.rawValue)
             varint(UInt64(times.count))
             let start = bytes.count
-            ColumnCodec.appendDeltaShuffled(count: times.count, to: &bytes) { Self.microseconds(times[$0]) ?? 0 }
+            ColumnCodec.appendDeltaShuffled(count: micros.count, to: &bytes) { micros[$0] }
             notePlanes(from: start, planes: 8, count: times.count)
         } else {
             bytes.append(WallTimeMode.doubles.rawValue)
@@ -110,7 +118,10 @@ struct IndexEncoder {
     /// its bits exactly; nil otherwise (-0.0 included).
     static func microseconds(_ time: Double) -> Int64? {
         guard time.isFinite, time.magnitude < 9.0e12 else { return nil }  // * 1e6 fits in Int64
-        let micros = Int64((time * 1e6).rounded())
+        // Rounded half away from zero by truncating x ± 0.5 (no libm call);
+        // the check below decides whatever the rounding gave.
+        let scaled = time * 1e6
+        let micros = Int64(scaled + (scaled < 0 ? -0.5 : 0.5))
         return (Double(micros) / 1e6).bitPattern == time.bitPattern ? micros : nil
     }
 
