@@ -27,7 +27,7 @@ struct BestCommand: ParsableCommand {
 
         Index: with a built-in comparison (and without --strict) the answer can come through an \
         index of the eval files, kept in $XDG_CACHE_HOME/tfevents (or ~/.cache/tfevents), one file \
-        per model directory and pattern, about 10 % of the eval files' size (108 MB for a 1 GiB log). Building it reads the files several \
+        per model directory and pattern, about 10 % of the eval files' size (107 MB for a 1 GiB log). Building it reads the files several \
         times slower than this command reads them directly, so by default the index is used only \
         when that is cheap: when it exists and less than an eighth of the eval files' bytes is new \
         (or under 16 MiB in at most 64 files is). Otherwise the files are read directly and the index is left as it \

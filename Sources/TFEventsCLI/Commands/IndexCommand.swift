@@ -14,7 +14,7 @@ struct IndexCommand: ParsableCommand {
 
         The index lives in $XDG_CACHE_HOME/tfevents (or ~/.cache/tfevents; --index puts it \
         elsewhere), one file per log directory, named after it, and takes about 10 % of the event \
-        files' size on scalar logs (108 MB for a 1 GiB eval log), far less on logs of images and \
+        files' size on scalar logs (107 MB for a 1 GiB eval log), far less on logs of images and \
         histograms. `scalars` uses it once this command has built it; `best` keeps its own (see \
         `tfevents best --help`). TFEVENTS_NO_INDEX=1 keeps `best` and `scalars` away from it (`report` \
         draws its charts from it and always uses it).
