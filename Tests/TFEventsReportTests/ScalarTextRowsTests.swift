@@ -73,6 +73,36 @@ struct ScalarTextRowsTests {
         #expect(mismatches.isEmpty, "bit patterns printed differently: \(mismatches)")
     }
 
+    @Test("wall times in whole microseconds, written from their integer, are Double.description's digits; any other time too", arguments: [ScalarTextRows.Format.csv, .jsonLines])
+    func microsecondWallTimes(format: ScalarTextRows.Format) {
+        var rng = SplitMix64(seed: 14)
+        var rows = ScalarTextRows(format: format)
+        let path = rows.field("p"), tag = rows.field("t")
+        var times: [Double] = [1, 1.000001, 1.5, 10, 99.99999, 1_000_000, 1_600_000_000, 1_600_000_000.000001,
+                               1_600_000_000.1, 1_699_999_999.999999, 4_294_967_296, 8_589_934_591.999999,
+                               8_589_934_592, 8_589_934_592.5, 9_999_999_999.000001, 0.999999, 0.5, -1_600_000_000.25,
+                               1_700_000_000.123_456_7, 1_700_000_000.1234565, Double(1.0.nextUp), 2.0.nextDown]
+        // Microseconds from one to beyond 2^33 seconds, log-uniform, and
+        // the times time.time() gives (not whole microseconds).
+        for _ in 0 ..< 200_000 {
+            let exponent = Double(rng.next() % 1_000) / 1_000 * 16.5  // 10^0 ... 10^16.5 microseconds
+            let micros = UInt64(pow(10, exponent)) &+ rng.next() % 1_000
+            times.append(Double(micros) / 1e6)
+            times.append(1.6e9 + Double(rng.next() % 1_000_000_000) / 1e9 * 3e8)
+        }
+        var mismatches: [Double] = []
+        for (i, time) in times.enumerated() {
+            rows.append(path: path, tag: tag, step: Int64(i), wallTime: time, value: 0.5)
+            let line = String(decoding: rows.bytes, as: UTF8.self)
+            if line != Self.expected(format, path: "p", tag: "t", step: Int64(i), wallTime: time, value: 0.5),
+               mismatches.count < 5 {
+                mismatches.append(time)
+            }
+            rows.drain { _ in }
+        }
+        #expect(mismatches.isEmpty, "times printed differently: \(mismatches.map(\.bitPattern))")
+    }
+
     @Test("rows from registered row starts equal rows given path and tag; starts are forgotten per file", arguments: [ScalarTextRows.Format.csv, .jsonLines])
     func rowPrefixes(format: ScalarTextRows.Format) {
         var direct = ScalarTextRows(format: format, capacity: 16)  // small: the buffer grows
