@@ -201,24 +201,14 @@ package struct ScalarTextRows: Sendable {
         guard Double(micros) / 1e6 == time else { return false }
         out.appendDecimal(micros / 1_000_000, negative: false)
         out.append(UInt8(ascii: "."))
-        var fraction = micros % 1_000_000
-        guard fraction != 0 else {
-            out.append(UInt8(ascii: "0"))
-            return true
-        }
-        var digits = 6
-        while fraction % 10 == 0 {
+        // The six digits of the microseconds less their trailing zeros
+        // (one "0" when all are).
+        var fraction = micros % 1_000_000, digits = 6
+        while fraction % 10 == 0 && digits > 1 {
             fraction /= 10
             digits -= 1
         }
-        var width = 1
-        var rest = fraction
-        while rest >= 10 {
-            rest /= 10
-            width += 1
-        }
-        for _ in width ..< digits { out.append(UInt8(ascii: "0")) }
-        out.appendDecimal(fraction, negative: false)
+        out.appendDecimal(fraction, negative: false, minimumDigits: digits)
         return true
     }
 

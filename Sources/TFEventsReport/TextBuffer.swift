@@ -92,14 +92,16 @@ package struct TextBuffer: TextOutputStream, Sendable {
     }
 
     /// Appends the decimal digits of `magnitude`, after a `-` when
-    /// `negative`, as `Int64.description` writes them.
-    package mutating func appendDecimal(_ magnitude: UInt64, negative: Bool) {
+    /// `negative`, as `Int64.description` writes them; with zeros in front
+    /// up to `minimumDigits` digits (a fraction's digits after its point).
+    package mutating func appendDecimal(_ magnitude: UInt64, negative: Bool, minimumDigits: Int = 1) {
         var digits = 1
         var rest = magnitude
         while rest >= 10 {
             rest /= 10
             digits &+= 1
         }
+        digits = max(digits, minimumDigits)
         reserve(digits &+ 1)
         if negative { appendReserved(UInt8(ascii: "-")) }
         // count + digits <= capacity: reserved above.
@@ -111,6 +113,11 @@ package struct TextBuffer: TextOutputStream, Sendable {
                                            toByteOffset: position, as: UInt8.self)
             rest /= 10
         } while rest != 0
+        // The zeros in front, up to minimumDigits (none by default).
+        while position > count {
+            position &-= 1
+            unsafe storage.base.storeBytes(of: UInt8(ascii: "0"), toByteOffset: position, as: UInt8.self)
+        }
         count &+= digits
     }
 

@@ -124,13 +124,14 @@ public enum EventFileDiscovery {
             if info.isDirectory {
                 var visited = Set<DirectoryID>()
                 var below = Found()
-                below.walkedBytes = found.walkedBytes
-                below.stoppedAtLimit = false
-                walk(directory: path, visited: &visited, into: &below, limit: limit, before: found.files.count)
+                // What the paths before this one left of the limit.
+                let left = limit.map { Limit(files: $0.files &- found.files.count, bytes: $0.bytes &- found.walkedBytes,
+                                             accepts: $0.accepts) }
+                walk(directory: path, visited: &visited, into: &below, limit: left)
                 found.files += below.files.sorted(by: FilePaths.bytewiseLess)
                 found.failures += below.failures
                 found.skipped += below.skipped
-                found.walkedBytes = below.walkedBytes
+                found.walkedBytes &+= below.walkedBytes
                 found.stoppedAtLimit = below.stoppedAtLimit
             } else {
                 found.files.append(path)
@@ -145,9 +146,9 @@ public enum EventFileDiscovery {
     }
 
     /// Adds the event files below `directory` to `found`; with a `limit`,
-    /// stops once `before` plus the files found exceed it.
+    /// stops once the files found exceed it.
     private static func walk(directory: String, visited: inout Set<DirectoryID>, into found: inout Found,
-                             limit: Limit?, before: Int) {
+                             limit: Limit?) {
         if let store = ObjectStores.store(for: directory) {
             // A bucket prefix: one listing of every key below it (objects
             // are always regular files, and there are no links to loop).
@@ -185,14 +186,14 @@ public enum EventFileDiscovery {
                 continue
             }
             if childInfo.isDirectory {
-                walk(directory: child, visited: &visited, into: &found, limit: limit, before: before)
+                walk(directory: child, visited: &visited, into: &found, limit: limit)
                 if found.stoppedAtLimit { return }
             } else if isEventFileName(Substring(name)) {
                 if childInfo.isRegularFile {
                     if let limit, !limit.accepts(child) { continue }
                     found.files.append(child)
                     found.walkedBytes &+= childInfo.size
-                    if let limit, before &+ found.files.count > limit.files || found.walkedBytes > limit.bytes {
+                    if let limit, found.files.count > limit.files || found.walkedBytes > limit.bytes {
                         found.stoppedAtLimit = true
                         return
                     }

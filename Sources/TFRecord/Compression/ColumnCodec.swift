@@ -26,8 +26,10 @@ package enum ColumnCodec {
         appendDeltasSpecialized(values, to: &bytes)
     }
 
+    /// `plain`: each value itself as a varint, not a zig-zag delta.
     @inline(__always)
-    private static func appendDeltasSpecialized<T: FixedWidthInteger>(_ values: [T], to bytes: inout [UInt8]) {
+    private static func appendDeltasSpecialized<T: FixedWidthInteger>(_ values: [T], to bytes: inout [UInt8],
+                                                                    plain: Bool = false) {
         let start = bytes.count
         // Room for the longest encoding; trimmed below. Capacity is reused
         // between chunks, so this touches no fresh memory.
@@ -42,7 +44,7 @@ package enum ColumnCodec {
                     // by the decoder: wrapping is part of the encoding.
                     let delta = current &- previous
                     previous = current
-                    var zigzag = UInt64(bitPattern: (delta << 1) ^ (delta >> 63))
+                    var zigzag = plain ? UInt64(bitPattern: current) : UInt64(bitPattern: (delta << 1) ^ (delta >> 63))
                     // At most 10 bytes per value were reserved.
                     while zigzag >= 0x80 {
                         unsafe out[p] = UInt8(truncatingIfNeeded: zigzag) | 0x80
@@ -129,14 +131,7 @@ package enum ColumnCodec {
 
     /// Appends `values` as plain varints, one each.
     package static func appendVarints(_ values: [UInt32], to bytes: inout [UInt8]) {
-        for value in values {
-            var v = value
-            while v >= 0x80 {
-                bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)
-                v >>= 7
-            }
-            bytes.append(UInt8(v))
-        }
+        appendDeltasSpecialized(values, to: &bytes, plain: true)
     }
 
     /// `plain`: the varints are the values themselves, not zig-zag deltas.

@@ -83,38 +83,31 @@ extension RecordReader {
                           path: path, startOffset: startOffset, format: format, options: options)
             return
         }
-        // A small file is read whole (see WholeFileBytes): sniffed from
-        // those bytes when read from its start.
-        var sniffed: CompressionFormat?
-        if identity.size <= WholeFileBytes.limit, format == nil || format == CompressionFormat.none {
+        // A small file is read whole (see WholeFileBytes); read from its
+        // start, those bytes also tell its compression (a compressed one
+        // then goes on below, as a stream).
+        var sniffed = format
+        if identity.size <= WholeFileBytes.limit, (format ?? .none) == .none {
             let start = min(startOffset, identity.size)
-            if start == 0 {
-                let whole: WholeFileBytes
-                do { whole = try WholeFileBytes(fd: fd, offset: 0, count: identity.size) } catch {
-                    close(fd)
-                    throw FileOpenError(path: path, reason: .open(error))
-                }
-                let prefix = unsafe RawSpan(_unsafeBytes: UnsafeRawBufferPointer(
-                    rebasing: whole.bytes.prefix(CompressionFormat.sniffLength)))
-                let found = format ?? CompressionFormat.detect(prefix: prefix)
-                if found == .none {
-                    close(fd)
-                    self.init(wholeFile: whole, path: path, startOffset: 0, options: options)
-                    return
-                }
-                sniffed = found  // compressed: decoded as a stream below
-            } else if (format ?? CompressionFormat.detect(fileDescriptor: fd)) == .none {
+            if start > 0 && sniffed == nil { sniffed = CompressionFormat.detect(fileDescriptor: fd) }
+            if sniffed == nil || sniffed == CompressionFormat.none {
                 let whole: WholeFileBytes
                 do { whole = try WholeFileBytes(fd: fd, offset: start, count: identity.size - start) } catch {
                     close(fd)
                     throw FileOpenError(path: path, reason: .open(error))
                 }
-                close(fd)
-                self.init(wholeFile: whole, path: path, startOffset: start, options: options)
-                return
+                if sniffed == nil {
+                    sniffed = CompressionFormat.detect(prefix: unsafe RawSpan(_unsafeBytes: UnsafeRawBufferPointer(
+                        rebasing: whole.bytes.prefix(CompressionFormat.sniffLength))))
+                }
+                if sniffed == CompressionFormat.none {
+                    close(fd)
+                    self.init(wholeFile: whole, path: path, startOffset: start, options: options)
+                    return
+                }
             }
         }
-        let detected = sniffed ?? format ?? CompressionFormat.detect(fileDescriptor: fd)
+        let detected = sniffed ?? CompressionFormat.detect(fileDescriptor: fd)
         if detected == .none {
             guard let mapping = SlidingMapping.guarded(fd: fd, path: path, identity: identity) else {
                 // Every guard slot is taken (over a thousand files open at

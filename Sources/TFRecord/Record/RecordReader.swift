@@ -147,33 +147,30 @@ import TFEventsSystem
     /// Reads a small file's bytes, read whole, from `startOffset` (the file
     /// offset of their first byte).
     init(wholeFile: WholeFileBytes, path: String, startOffset: Int, options: RecordReaderOptions) {
-        self.path = path
-        self.options = options
-        compression = .none
-        backend = .active
-        owner = wholeFile
-        window = nil
-        mapping = nil
-        mappedFile = nil
-        unsafe base = unsafe wholeFile.bytes.baseAddress
-        limit = unsafe wholeFile.bytes.count
-        bufferOffset = startOffset
+        unsafe self.init(owner: wholeFile, bytes: wholeFile.bytes, path: path, startOffset: startOffset, options: options)
     }
 
     /// Reads records from a copy-free view of `bytes` (tests, fuzzing).
     public init(bytes: [UInt8], path: String = "<memory>", options: RecordReaderOptions = .init()) {
         let box = ByteBox(bytes)
+        unsafe self.init(owner: box, bytes: box.bytes, path: path, startOffset: 0, options: options)
+    }
+
+    /// Reads a buffer in memory that `owner` keeps alive, whose first byte
+    /// is at `startOffset` of the input.
+    private init(owner: AnyObject, bytes: UnsafeRawBufferPointer, path: String, startOffset: Int,
+                 options: RecordReaderOptions) {
         self.path = path
         self.options = options
         compression = .none
         backend = .active
-        owner = box
+        self.owner = owner
         window = nil
         mapping = nil
         mappedFile = nil
-        unsafe base = unsafe box.bytes.baseAddress.map { unsafe UnsafeRawPointer($0) }
-        limit = unsafe box.bytes.count
-        bufferOffset = 0
+        unsafe base = unsafe bytes.baseAddress
+        limit = unsafe bytes.count
+        bufferOffset = startOffset
     }
 
     /// Reads and verifies the next record.

@@ -62,6 +62,10 @@ struct ColumnCodecTests {
     func plainVarints() throws {
         var random = SplitMix64(seed: 8)
         let mixed = (0 ..< 5_000).map { _ in random.next() % 2 == 0 ? UInt32(random.next() % 128) : UInt32(truncatingIfNeeded: random.next()) }
+        // The bytes themselves: each value as a varint, no zig-zag, no delta.
+        var exact: [UInt8] = []
+        ColumnCodec.appendVarints([UInt32.max, 128, 0, 300], to: &exact)
+        #expect(exact == [0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0x80, 0x01, 0x00, 0xAC, 0x02])
         for values in [[], [0], Array(0 ..< 9), Array(repeating: 127, count: 40), [UInt32.max, 128, 0], mixed] {
             var bytes: [UInt8] = []
             ColumnCodec.appendVarints(values, to: &bytes)
