@@ -104,7 +104,17 @@ package struct ScalarTextRows: Sendable {
         if !hasCache || step != cachedStep || wallTime.bitPattern != cachedWallTimeBits {
             formatMiddle(step: step, wallTime: wallTime)
         }
-        out.append(prefixes, range: prefixRanges[id])
+        let prefix = prefixRanges[id]
+        if format == .csv && value.isFinite {
+            // The whole row with one check of room and ownership.
+            out.reserve(prefix.count &+ middle.count &+ TextBuffer.longestDescription &+ 1)
+            out.appendReserved(prefixes, range: prefix)
+            out.appendReserved(middle, range: 0 ..< middle.count)
+            out.appendReservedDescription(of: value)
+            out.appendReserved(UInt8(ascii: "\n"))
+            return out.count
+        }
+        out.append(prefixes, range: prefix)
         appendTail(value)
         return out.count
     }
@@ -220,7 +230,7 @@ package struct ScalarTextRows: Sendable {
     @inline(__always)
     private mutating func appendNumber(_ value: Double, quotedWhenNotFinite: Bool) {
         if value.isFinite {
-            value.write(to: &out)  // arrives in _writeASCII, no String made
+            out.appendDescription(of: value)
             return
         }
         if quotedWhenNotFinite { out.append(UInt8(ascii: "\"")) }

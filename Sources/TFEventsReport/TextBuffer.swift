@@ -81,8 +81,20 @@ package struct TextBuffer: TextOutputStream, Sendable {
     /// - Precondition: `range` lies within `other`'s bytes.
     @inline(__always)
     package mutating func append(_ other: TextBuffer, range: Range<Int>) {
+        reserve(range.count)
+        appendReserved(other, range: range)
+    }
+
+    /// Appends bytes `range` of `other` into room made with ``reserve(_:)``
+    /// (one check of room and ownership for several fields of a row).
+    ///
+    /// - Precondition: `range` lies within `other`'s bytes.
+    @inline(__always)
+    package mutating func appendReserved(_ other: TextBuffer, range: Range<Int>) {
         precondition(range.lowerBound >= 0 && range.upperBound <= other.count, "TextBuffer: range out of bounds")
-        unsafe append(UnsafeRawBufferPointer(start: other.storage.base + range.lowerBound, count: range.count))
+        precondition(count &+ range.count <= storage.capacity, "TextBuffer: no room reserved")
+        unsafe (storage.base + count).copyMemory(from: other.storage.base + range.lowerBound, byteCount: range.count)
+        count &+= range.count
     }
 
     /// Appends all of `other`'s bytes.
@@ -94,31 +106,102 @@ package struct TextBuffer: TextOutputStream, Sendable {
     /// Appends the decimal digits of `magnitude`, after a `-` when
     /// `negative`, as `Int64.description` writes them; with zeros in front
     /// up to `minimumDigits` digits (a fraction's digits after its point).
+    ///
+    /// - Precondition: `minimumDigits <= 20`.
     package mutating func appendDecimal(_ magnitude: UInt64, negative: Bool, minimumDigits: Int = 1) {
-        var digits = 1
-        var rest = magnitude
-        while rest >= 10 {
-            rest /= 10
-            digits &+= 1
-        }
-        digits = max(digits, minimumDigits)
-        reserve(digits &+ 1)
+        let digits = max(magnitude == 0 ? 1 : Self.decimalDigitCount(magnitude), minimumDigits)
+        reserve(digits &+ 2)
         if negative { appendReserved(UInt8(ascii: "-")) }
-        // count + digits <= capacity: reserved above.
-        var position = count &+ digits
-        rest = magnitude
-        repeat {
-            position &-= 1
-            unsafe storage.base.storeBytes(of: UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10),
-                                           toByteOffset: position, as: UInt8.self)
-            rest /= 10
-        } while rest != 0
-        // The zeros in front, up to minimumDigits (none by default).
-        while position > count {
-            position &-= 1
-            unsafe storage.base.storeBytes(of: UInt8(ascii: "0"), toByteOffset: position, as: UInt8.self)
+        appendReservedDigits(magnitude, digitCount: digits, pointAfter: 0)
+    }
+
+    /// 10^0 through 10^19.
+    private static let powersOfTen: [UInt64] = [
+        1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000,
+        10_000_000_000, 100_000_000_000, 1_000_000_000_000, 10_000_000_000_000, 100_000_000_000_000,
+        1_000_000_000_000_000, 10_000_000_000_000_000, 100_000_000_000_000_000, 1_000_000_000_000_000_000,
+        10_000_000_000_000_000_000,
+    ]
+
+    /// The number of decimal digits of `value` (> 0): a guess from its bit
+    /// length (log10(2) is about 1233 / 4096), corrected by one comparison.
+    @inline(__always)
+    static func decimalDigitCount(_ value: UInt64) -> Int {
+        let guess = ((64 &- value.leadingZeroBitCount) &* 1233) >> 12
+        return guess &+ (value >= powersOfTen[guess] ? 1 : 0)
+    }
+
+    /// "00" through "99": the digit pair `n` as one little-endian UInt16,
+    /// its tens first.
+    private static let digitPairs: [UInt16] = [
+        0x3030, 0x3130, 0x3230, 0x3330, 0x3430, 0x3530, 0x3630, 0x3730, 0x3830, 0x3930,
+        0x3031, 0x3131, 0x3231, 0x3331, 0x3431, 0x3531, 0x3631, 0x3731, 0x3831, 0x3931,
+        0x3032, 0x3132, 0x3232, 0x3332, 0x3432, 0x3532, 0x3632, 0x3732, 0x3832, 0x3932,
+        0x3033, 0x3133, 0x3233, 0x3333, 0x3433, 0x3533, 0x3633, 0x3733, 0x3833, 0x3933,
+        0x3034, 0x3134, 0x3234, 0x3334, 0x3434, 0x3534, 0x3634, 0x3734, 0x3834, 0x3934,
+        0x3035, 0x3135, 0x3235, 0x3335, 0x3435, 0x3535, 0x3635, 0x3735, 0x3835, 0x3935,
+        0x3036, 0x3136, 0x3236, 0x3336, 0x3436, 0x3536, 0x3636, 0x3736, 0x3836, 0x3936,
+        0x3037, 0x3137, 0x3237, 0x3337, 0x3437, 0x3537, 0x3637, 0x3737, 0x3837, 0x3937,
+        0x3038, 0x3138, 0x3238, 0x3338, 0x3438, 0x3538, 0x3638, 0x3738, 0x3838, 0x3938,
+        0x3039, 0x3139, 0x3239, 0x3339, 0x3439, 0x3539, 0x3639, 0x3739, 0x3839, 0x3939,
+    ]
+
+    /// Appends the `digitCount` lowest decimal digits of `value` (zeros in
+    /// front when it has fewer), with a `.` after the first `pointAfter`
+    /// of them when `0 < pointAfter < digitCount`.
+    ///
+    /// - Precondition: `1 <= digitCount <= 20`.
+    @inline(__always)
+    package mutating func appendDigits(_ value: UInt64, digitCount: Int, pointAfter: Int) {
+        reserve(digitCount &+ 1)
+        appendReservedDigits(value, digitCount: digitCount, pointAfter: pointAfter)
+    }
+
+    /// ``appendDigits(_:digitCount:pointAfter:)`` into room made with
+    /// ``reserve(_:)`` for at least `digitCount + 1` bytes.
+    package mutating func appendReservedDigits(_ value: UInt64, digitCount: Int, pointAfter: Int) {
+        precondition(digitCount >= 1 && digitCount <= 20, "TextBuffer: digit count out of range")
+        precondition(count &+ digitCount &+ 1 <= storage.capacity, "TextBuffer: no room reserved")
+        let point = pointAfter > 0 && pointAfter < digitCount
+        // The digits go one byte further when a point comes in: right to
+        // left, two at a time; then the digits before the point move one
+        // byte to the left and the point takes their place. Every store
+        // lands in count ..< count + digitCount + 1: checked above.
+        let start = count &+ (point ? 1 : 0)
+        var position = start &+ digitCount
+        var rest = value
+        unsafe Self.digitPairs.withUnsafeBufferPointer { pairs in
+            // Eight digits at a time as four pairs that do not wait on each
+            // other (one division chain of two steps, not four).
+            while position &- start >= 8 {
+                let eight = Int(truncatingIfNeeded: rest % 100_000_000)
+                rest /= 100_000_000
+                let high = eight / 10_000, low = eight % 10_000
+                position &-= 8
+                unsafe storage.base.storeBytes(of: pairs[high / 100], toByteOffset: position, as: UInt16.self)
+                unsafe storage.base.storeBytes(of: pairs[high % 100], toByteOffset: position &+ 2, as: UInt16.self)
+                unsafe storage.base.storeBytes(of: pairs[low / 100], toByteOffset: position &+ 4, as: UInt16.self)
+                unsafe storage.base.storeBytes(of: pairs[low % 100], toByteOffset: position &+ 6, as: UInt16.self)
+            }
+            while position &- start >= 2 {
+                position &-= 2
+                unsafe storage.base.storeBytes(of: pairs[Int(truncatingIfNeeded: rest % 100)], toByteOffset: position,
+                                               as: UInt16.self)
+                rest /= 100
+            }
         }
-        count &+= digits
+        if position > start {
+            unsafe storage.base.storeBytes(of: UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10),
+                                           toByteOffset: start, as: UInt8.self)
+        }
+        if point {
+            for index in count ..< count &+ pointAfter {
+                unsafe storage.base.storeBytes(of: storage.base.load(fromByteOffset: index &+ 1, as: UInt8.self),
+                                               toByteOffset: index, as: UInt8.self)
+            }
+            unsafe storage.base.storeBytes(of: UInt8(ascii: "."), toByteOffset: count &+ pointAfter, as: UInt8.self)
+        }
+        count &+= digitCount &+ (point ? 1 : 0)
     }
 
     /// Forgets the bytes, keeping the room.
