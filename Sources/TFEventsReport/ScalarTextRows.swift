@@ -105,12 +105,13 @@ package struct ScalarTextRows: Sendable {
             formatMiddle(step: step, wallTime: wallTime)
         }
         let prefix = prefixRanges[id]
-        if format == .csv && value.isFinite {
+        if value.isFinite {
             // The whole row with one check of room and ownership.
-            out.reserve(prefix.count &+ middle.count &+ TextBuffer.longestDescription &+ 1)
+            out.reserve(prefix.count &+ middle.count &+ TextBuffer.longestDescription &+ 2)
             out.appendReserved(prefixes, range: prefix)
             out.appendReserved(middle, range: 0 ..< middle.count)
             out.appendReservedDescription(of: value)
+            if format == .jsonLines { out.appendReserved(UInt8(ascii: "}")) }
             out.appendReserved(UInt8(ascii: "\n"))
             return out.count
         }
