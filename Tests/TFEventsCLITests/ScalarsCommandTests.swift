@@ -129,6 +129,33 @@ struct ScalarsCommandTests {
         }
     }
 
+    @Test("many small files gathered into shared windows, with a large file among them: the same rows as the index's chunks")
+    func smallFilesGatheredEqualIndexed() throws {
+        let scratch = ScratchDirectory()
+        // 60 files of about 1,000 points (gathered: more than a window's
+        // worth in all, so parts straddle slices and batches), and one of
+        // about 100,000 points in the middle of the sorted order (written
+        // on its own, after the gathered files before it).
+        for seed in 1 ... 60 {
+            try Self.writeLog(in: scratch.path + "/logs/run\(String(seed, radix: 10).count == 1 ? "0" : "")\(seed)", seed: seed,
+                              bytes: 30 << 10)
+        }
+        try Self.writeLog(in: scratch.path + "/logs/run30b", seed: 99, bytes: 3 << 20)
+        for arguments in [["--format", "csv"], ["--format", "jsonl", "--tag", "*loss*"]] {
+            let indexed = try CLIRunner.run(["scalars", scratch.path + "/logs", "--index", scratch.path + "/index", "--jobs", "1"]
+                                            + arguments, timeout: 120)
+            let rows = indexed.stdout.split(separator: "\n").count
+            #expect(indexed.status == 0 && rows > (arguments.contains("--tag") ? 20_000 : 120_000), "\(arguments): \(rows) rows")
+            for jobs in ["1", "2", "4"] {
+                let direct = try CLIRunner.run(["scalars", scratch.path + "/logs", "--no-index", "--jobs", jobs] + arguments,
+                                               timeout: 120)
+                #expect(direct.status == 0)
+                let same = direct.stdout == indexed.stdout
+                #expect(same, "\(arguments) --no-index --jobs \(jobs)")
+            }
+        }
+    }
+
     @Test("--tag filters by glob; files in sorted order; CSV header")
     func tagFilterAndCSV() throws {
         let result = try CLIRunner.run(["scalars", "--tag", "lo*", "--format", "csv", CLIRunner.fixture("tf2/multi_file")])

@@ -94,6 +94,23 @@ struct ScalarsCommand: ParsableCommand {
         }
         let rows = SlicedRows(format: format, slices: location.jobs ?? SlicedRows.slices(cores: IndexOptions().jobs, writingTo: out),
                               out: out)
+        // Small blocks (files of few points) are gathered and made into rows
+        // a window at a time; larger ones are written as they come, after
+        // what was gathered before them.
+        var batch = PointBatch()
+        let batchLimit = rows.slices * SlicedRows.slice
+        func writeBatch() {
+            guard batch.count > 0 else { return }
+            do {
+                let gathered = batch
+                rows.write(count: gathered.count) { range, rows in
+                    gathered.forEachPart(in: range) { part, points in
+                        Self.makeRows(gathered.points, points, path: part.path, fields: part.fields, into: &rows)
+                    }
+                }
+            }
+            batch.removeAll()
+        }
         for (index, file) in files.enumerated() {
             let quotedPath = format.field(file)
             // Per tag id of the file, its field, or nil when filtered out.
@@ -103,18 +120,16 @@ struct ScalarsCommand: ParsableCommand {
                     if Int(id) >= fields.count { fields += repeatElement(nil, count: Int(id) + 1 - fields.count) }
                     fields[Int(id)] = filter.matches(name) ? format.field(name) : nil
                 }
-                do {
+                if block.values.count < PointBatch.smallBlock {
+                    batch.add(block, path: quotedPath, fields: fields)
+                    if batch.count >= batchLimit { writeBatch() }
+                } else {
+                    writeBatch()
                     // Read on several threads at once: immutable copies
                     // (sharing the arrays), gone before the block is emptied.
                     let points = block, fields = fields
                     rows.write(count: points.values.count) { range, rows in
-                        var starts = RowStarts(tags: fields.count)
-                        for point in range {
-                            guard let start = starts.id(of: Int(points.tags[point]), path: quotedPath, in: &rows,
-                                                        fields: fields) else { continue }
-                            rows.append(prefix: start, step: points.steps[point], wallTime: points.wallTimes[point],
-                                        value: points.values[point])
-                        }
+                        Self.makeRows(points, range, path: quotedPath, fields: fields, into: &rows)
                     }
                 }
                 block.removeAll()
@@ -123,6 +138,7 @@ struct ScalarsCommand: ParsableCommand {
             corrupt = corrupt || summary.hasCorruption
             unreadable = unreadable || summary.unreadable
         }
+        writeBatch()
         group.wait()
         rows.finish()
         progress.finish()
@@ -133,6 +149,18 @@ struct ScalarsCommand: ParsableCommand {
 }
 
 extension ScalarsCommand {
+    /// The rows of the points `range` of `points`, read from the file whose
+    /// path is the field `path` and whose tag ids have the fields `fields`
+    /// (nil: filtered out).
+    static func makeRows(_ points: PointBlock, _ range: Range<Int>, path: [UInt8], fields: [[UInt8]?],
+                         into rows: inout ScalarTextRows) {
+        var starts = RowStarts(tags: fields.count)
+        for point in range {
+            guard let start = starts.id(of: Int(points.tags[point]), path: path, in: &rows, fields: fields) else { continue }
+            rows.append(prefix: start, step: points.steps[point], wallTime: points.wallTimes[point], value: points.values[point])
+        }
+    }
+
     /// Prints the points from the log directory's index, chunk by chunk
     /// (chunks are decoded ahead on other threads): each chunk's rows are
     /// made in windows of ``SlicedRows/slice`` points per core, side by
