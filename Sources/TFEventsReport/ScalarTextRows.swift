@@ -4,9 +4,8 @@
 /// Text for millions of points must not cost a `String` per field: paths and
 /// tags are encoded once (``field(_:)``) and copied as bytes; a step and a
 /// wall time shared by the values of one event are formatted once; doubles
-/// are written by the standard library's shortest round-trip formatter
-/// straight into the buffer (the digits of `Double.description`, without
-/// the string).
+/// are written straight into the buffer by ``ShortestDouble`` (the digits
+/// and layout of `Double.description`, without the string).
 package struct ScalarTextRows: Sendable {
     /// CSV (RFC 4180, with a header) or JSON lines.
     package enum Format: Sendable {
