@@ -227,33 +227,48 @@ package struct TagTable: Sendable {
 /// poor guess (it missed 80 % of the time on generated eval logs). The tag
 /// that followed the previous value's tag last time is a better one; a
 /// right guess costs one compare of the bytes, no hashing.
+///
+/// The first value of an event is guessed from the last value of the event
+/// before it, in entries of its own: TF2, Keras, PyTorch and the Hugging
+/// Face Trainer write one scalar per event, cycling through their tags
+/// (`epoch_accuracy`, `epoch_loss`, `epoch_learning_rate`, ...), which a
+/// guess of "the first tag of the last event" always missed; events that
+/// start with the same tag whatever ended the one before are learned too.
 package struct TagPrediction: Sendable {
-    /// `successor[p + 1]`: the id that last followed id `p` (p = -1: the
-    /// first value of an event); -1 when unknown.
-    private var successor: [Int32] = [-1]
-    /// The id of the previous value of the current event.
+    /// `successors[2 * (p + 1)]`: the id that last followed id `p` within
+    /// an event; `successors[2 * (p + 1) + 1]`: the first id of the event
+    /// that last followed an event ending with `p` (p = -1: at the start of
+    /// the file). -1 when unknown. One array for both, so a guess is one
+    /// bounds check and no branch.
+    private var successors: [Int32] = [-1, -1]
+    /// The id of the previous value (of this event, or the last of the
+    /// previous event at position 0).
     private var previous = -1
 
     /// No predictions yet.
     package init() {}
 
+    /// Where the guess for position `index` is kept.
+    @inline(__always)
+    private func slot(at index: Int) -> Int { (previous &+ 1) &* 2 &+ (index == 0 ? 1 : 0) }
+
     /// The guess for the value at position `index` of an event (0: the first).
     func guess(at index: Int) -> Int {
-        let slot = (index == 0 ? -1 : previous) &+ 1
-        return slot >= 0 && slot < successor.count ? Int(successor[slot]) : -1
+        let slot = slot(at: index)
+        return slot >= 0 && slot < successors.count ? Int(successors[slot]) : -1
     }
 
     /// Records that the value at position `index` has tag `id`.
     mutating func remember(_ id: Int, at index: Int) {
-        let slot = (index == 0 ? -1 : previous) &+ 1
+        let slot = slot(at: index)
         if slot >= 0 {
-            if slot >= successor.count {
-                successor.append(contentsOf: repeatElement(-1, count: slot + 1 - successor.count))
+            if slot >= successors.count {
+                successors.append(contentsOf: repeatElement(-1, count: slot + 2 - successors.count))
             }
             // Written only when it changes: a write checks that the array
             // is not shared first.
             let next = Int32(truncatingIfNeeded: id)
-            if successor[slot] != next { successor[slot] = next }
+            if successors[slot] != next { successors[slot] = next }
         }
         previous = id
     }
@@ -263,9 +278,9 @@ package struct TagPrediction: Sendable {
 }
 
 extension TagTable {
-    /// Interns `bytes`, trying first the id that followed the previous
-    /// value's tag last time (`index` 0: the first value of an event), and
-    /// updating the prediction.
+    /// Interns `bytes`, trying first the id ``TagPrediction`` guesses for
+    /// position `index` of the event (0: the first value), and updating the
+    /// prediction.
     package mutating func intern(_ bytes: RawSpan, predicted: inout TagPrediction, at index: Int) -> Int {
         let guess = predicted.guess(at: index)
         if isTag(guess, equalTo: bytes) {

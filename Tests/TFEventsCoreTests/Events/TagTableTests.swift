@@ -44,4 +44,41 @@ struct TagTableTests {
         #expect(table.lookup("never seen") == nil)
         #expect(hits > 100_000)
     }
+
+    /// How often the guess was right over `events` (lists of tag ids),
+    /// learning as it goes as the table's lookup does.
+    static func hitRate(_ events: [[Int]]) -> Double {
+        var prediction = TagPrediction()
+        var hits = 0, total = 0
+        for event in events {
+            for (index, id) in event.enumerated() {
+                total += 1
+                if prediction.guess(at: index) == id {
+                    hits += 1
+                    prediction.confirm(id)
+                } else {
+                    prediction.remember(id, at: index)
+                }
+            }
+        }
+        return Double(hits) / Double(max(1, total))
+    }
+
+    @Test("the guess learns one-value events cycling through their tags (TF2, Keras, PyTorch), whole evaluations, and tags added every N steps")
+    func predictionShapes() {
+        // Keras: epoch_accuracy, epoch_loss, epoch_learning_rate, each its
+        // own event (the first of an event follows the last of the one before).
+        let cycling = (0 ..< 3_000).map { [$0 % 3] }
+        #expect(Self.hitRate(cycling) > 0.99)
+        // Estimator evaluations: every metric in every event, in one order.
+        let evaluations = (0 ..< 1_000).map { _ in Array(0 ..< 8) }
+        #expect(Self.hitRate(evaluations) > 0.99)
+        // A training loop: loss every step, two more tags every 100 steps.
+        let training = (0 ..< 10_000).map { $0 % 100 == 99 ? [0, 1, 2] : [0] }
+        #expect(Self.hitRate(training) > 0.97)
+        // PyTorch's add_scalar for two metrics per step, an eval metric
+        // every 50 steps.
+        let pytorch = (0 ..< 10_000).flatMap { step in step % 50 == 49 ? [[0], [1], [2]] : [[0], [1]] }
+        #expect(Self.hitRate(pytorch) > 0.95)
+    }
 }
