@@ -16,6 +16,10 @@ struct GenerateCommand: ParsableCommand {
                     a 48 KiB image every 20 steps (images are most of the bytes).
           small     --files small evaluation logs spread over --runs runs (DIR/run_0000/...), as
                     a sweep of many short experiments leaves them.
+          stream    one scalar per event in DIR/train/, six tags in turn at every step (`loss`
+                    first), as Keras' TensorBoard callback, tf.summary.scalar, PyTorch's
+                    add_scalar and the Hugging Face Trainer write them; TF2 tensors and TF1
+                    simple_value files alternate unless --encoding is given.
 
         The same arguments always give the same bytes. A JSON summary goes to stdout, including
         the step with the smallest `loss` that a correct reader must find.
@@ -23,22 +27,23 @@ struct GenerateCommand: ParsableCommand {
         Examples:
           tfevents generate /tmp/corpus/eval --kind eval --size 1G --files 8
           tfevents generate /tmp/corpus/small --kind small --size 128M --files 2000 --runs 200
+          tfevents generate /tmp/corpus/stream --kind stream --size 256M --files 2
         """
     )
 
-    enum Kind: String, ExpressibleByArgument, CaseIterable { case eval, training, small }
+    enum Kind: String, ExpressibleByArgument, CaseIterable { case eval, training, small, stream }
     enum Encoding: String, ExpressibleByArgument, CaseIterable { case alternate, tf1, tf2, mixed }
 
     @Argument(help: "Directory to create (or add to).")
     var directory: String
 
-    @Option(help: "eval, training or small.")
+    @Option(help: "eval, training, small or stream.")
     var kind: Kind = .eval
 
     @Option(help: "Total size: bytes, or with a K, M or G suffix (binary).", transform: GenerateCommand.parseSize)
     var size: Int = 64 << 20
 
-    @Option(help: "Number of event files (default: 8 for eval, 1 for training, 2000 for small).")
+    @Option(help: "Number of event files (default: 8 for eval, 1 for training and stream, 2000 for small).")
     var files: Int?
 
     @Option(help: "Runs for --kind small.")
@@ -68,7 +73,7 @@ struct GenerateCommand: ParsableCommand {
     }
 
     func run() throws {
-        let fileCount = files ?? (kind == .eval ? 8 : kind == .training ? 1 : 2000)
+        let fileCount = files ?? (kind == .eval ? 8 : kind == .small ? 2000 : 1)
         let perFile = max(1, size / fileCount)
         var totalBytes = 0, totalEvents = 0, totalScalars = 0
         var best: (step: Int64, value: Float, file: String)?
@@ -76,7 +81,7 @@ struct GenerateCommand: ParsableCommand {
             let subdirectory: String
             switch kind {
             case .eval: subdirectory = "eval"
-            case .training: subdirectory = "train"
+            case .training, .stream: subdirectory = "train"
             case .small: subdirectory = "run_" + pad(index % runs, 4)
             }
             let folder = directory + "/" + subdirectory
@@ -87,6 +92,15 @@ struct GenerateCommand: ParsableCommand {
             switch kind {
             case .eval, .small:
                 var generator = EvalLogGenerator(seed: fileSeed, encoding: evalEncoding(index))
+                let written = try SyntheticLog.write(&generator, to: writer, limit: .bytes(perFile))
+                totalBytes += written.bytes
+                totalEvents += written.records
+                totalScalars += generator.statistics.scalarPoints
+                if let loss = generator.statistics.bestLoss, best.map({ loss.value < $0.value }) ?? true {
+                    best = (loss.step, loss.value, path)
+                }
+            case .stream:
+                var generator = ScalarStreamGenerator(seed: fileSeed, style: streamStyle(index))
                 let written = try SyntheticLog.write(&generator, to: writer, limit: .bytes(perFile))
                 totalBytes += written.bytes
                 totalEvents += written.records
@@ -132,6 +146,16 @@ struct GenerateCommand: ParsableCommand {
         case .tf2: return .tf2Tensor
         case .alternate: return index % 2 == 0 ? .simpleValue : .tf2Tensor
         default: return .simpleValue
+        }
+    }
+
+    /// TF2 tensors first (Keras, tf.summary), then TF1 simple values
+    /// (PyTorch), alternating; or what --encoding says.
+    private func streamStyle(_ index: Int) -> EventRecord.ScalarStyle {
+        switch encoding {
+        case .tf1: return .simpleValue
+        case .tf2: return .tf2Tensor
+        default: return index % 2 == 0 ? .tf2Tensor : .simpleValue
         }
     }
 
