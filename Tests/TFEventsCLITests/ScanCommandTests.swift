@@ -28,6 +28,26 @@ struct ScanCommandTests {
         #expect((file["errors"] as? [Any])?.isEmpty == true)
     }
 
+    @Test("generate --kind stream: files of one-value events under train/, TF2 and TF1 in turn, counted by scan")
+    func generatedStream() throws {
+        let scratch = ScratchDirectory()
+        let generated = try CLIRunner.run(["generate", scratch.path + "/logs", "--kind", "stream", "--size", "512K", "--files", "2"],
+                                          timeout: 60)
+        #expect(generated.status == 0, "\(generated.stderr)")
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(generated.stdout.utf8)) as? [String: Any])
+        let scan = try CLIRunner.run(["scan", "--format", "json", scratch.path + "/logs"])
+        #expect(scan.status == 0, "\(scan.stderr)")
+        let files = try #require(try JSONSerialization.jsonObject(with: Data(scan.stdout.utf8)) as? [[String: Any]])
+        #expect(files.count == 2 && files.allSatisfy { ($0["path"] as? String)?.contains("/logs/train/events.out.tfevents.") == true })
+        // One scalar per event after the file_version event, six tags.
+        #expect(files.allSatisfy { ($0["scalars"] as? Int).map { $0 > 3_000 } == true && $0["scalars"] as? Int == ($0["events"] as? Int ?? 0) - 1 })
+        #expect(files.allSatisfy { $0["tags"] as? Int == 6 })
+        #expect(files.reduce(0) { $0 + ($1["scalars"] as? Int ?? 0) } == summary["scalar_points"] as? Int)
+        let csv = try CLIRunner.run(["scalars", scratch.path + "/logs", "--no-index", "--format", "csv", "--tag", "loss"])
+        let lines = csv.stdout.split(separator: "\n").dropFirst()
+        #expect(lines.count > 1_000 && lines.allSatisfy { $0.contains(",loss,") })
+    }
+
     @Test("corruption exits 1 and names file and offset on stderr")
     func corruptExitStatus() throws {
         let path = CLIRunner.fixture("corrupt/events.out.tfevents.payload_bitflip")
