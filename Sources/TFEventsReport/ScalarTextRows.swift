@@ -209,16 +209,18 @@ package struct ScalarTextRows: Sendable {
         guard time >= 1, time < 8_589_934_592 else { return false }
         let micros = UInt64(time * 1e6 + 0.5)
         guard Double(micros) / 1e6 == time else { return false }
-        out.appendDecimal(micros / 1_000_000, negative: false)
-        out.append(UInt8(ascii: "."))
         // The six digits of the microseconds less their trailing zeros
-        // (one "0" when all are).
+        // (one "0" when all are), after the seconds and a point: one run of
+        // at most 16 digits (seconds < 2^33 have at most 10).
+        let seconds = micros / 1_000_000
         var fraction = micros % 1_000_000, digits = 6
         while fraction % 10 == 0 && digits > 1 {
             fraction /= 10
             digits -= 1
         }
-        out.appendDecimal(fraction, negative: false, minimumDigits: digits)
+        let secondDigits = TextBuffer.decimalDigitCount(seconds)
+        out.appendDigits(seconds &* TextBuffer.powersOfTen[digits] &+ fraction, digitCount: secondDigits &+ digits,
+                         pointAfter: secondDigits)
         return true
     }
 
