@@ -1,10 +1,12 @@
 /// Bytes of text appended through a pointer, one bounds check per row
 /// rather than one growth and uniqueness check per field: the fenced place
-/// of the scalar text output's unsafe code. Every write goes through
-/// ``append(_:)-(UInt8)`` or ``append(_:)-(UnsafeRawBufferPointer)``, each
-/// of which makes room first; the memory is owned by one ``Storage`` and
-/// copied before a write when shared (a copied buffer keeps value
-/// semantics, and so may cross threads as an `Array` does).
+/// of the scalar text output's unsafe code. The `append` methods make room
+/// first; the memory is owned by one ``Storage`` and copied before a write
+/// when shared (a copied buffer keeps value semantics, and so may cross
+/// threads as an `Array` does). The `appendReserved` methods write into
+/// room an earlier ``reserve(_:)`` made (and unshared): each checks that
+/// its bytes fit, and, in debug builds, that no copy of the buffer was
+/// made since (its writes would show in the copy).
 @safe
 package struct TextBuffer: TextOutputStream, Sendable {
     /// The memory: `capacity` bytes at `base`, freed with the last owner.
@@ -50,6 +52,7 @@ package struct TextBuffer: TextOutputStream, Sendable {
     @inline(__always)
     package mutating func appendReserved(_ byte: UInt8) {
         precondition(count < storage.capacity, "TextBuffer: no room reserved")
+        assert(isKnownUniquelyReferenced(&storage), "TextBuffer: copied since reserve")
         unsafe storage.base.storeBytes(of: byte, toByteOffset: count, as: UInt8.self)
         count &+= 1
     }
@@ -93,6 +96,7 @@ package struct TextBuffer: TextOutputStream, Sendable {
     package mutating func appendReserved(_ other: TextBuffer, range: Range<Int>) {
         precondition(range.lowerBound >= 0 && range.upperBound <= other.count, "TextBuffer: range out of bounds")
         precondition(count &+ range.count <= storage.capacity, "TextBuffer: no room reserved")
+        assert(isKnownUniquelyReferenced(&storage), "TextBuffer: copied since reserve")
         unsafe (storage.base + count).copyMemory(from: other.storage.base + range.lowerBound, byteCount: range.count)
         count &+= range.count
     }
@@ -162,6 +166,7 @@ package struct TextBuffer: TextOutputStream, Sendable {
     package mutating func appendReservedDigits(_ value: UInt64, digitCount: Int, pointAfter: Int) {
         precondition(digitCount >= 1 && digitCount <= 20, "TextBuffer: digit count out of range")
         precondition(count &+ digitCount &+ 1 <= storage.capacity, "TextBuffer: no room reserved")
+        assert(isKnownUniquelyReferenced(&storage), "TextBuffer: copied since reserve")
         let point = pointAfter > 0 && pointAfter < digitCount
         // The digits go one byte further when a point comes in: right to
         // left, two at a time; then the digits before the point move one

@@ -99,15 +99,20 @@ struct ShortestDoubleTests {
 
     @Test("digit runs with and without a point, decimals with minimum digits, digit counts")
     func digitsAndDecimals() {
+        // Each run lands after 60 bytes of a 64-byte buffer (the smallest
+        // there is), so appending it makes the buffer grow.
+        let filler = [UInt8](repeating: UInt8(ascii: "x"), count: 60)
         for digits in 1 ... 20 {
             let value = UInt64.max
             let text = String(String(value).suffix(digits))
             for point in 0 ... digits {
-                var buffer = TextBuffer(capacity: 4)  // small: grows
+                var buffer = TextBuffer(capacity: 1)
+                buffer.append(filler)
                 buffer.appendDigits(value, digitCount: digits, pointAfter: point)
                 var expected = text
                 if point > 0 && point < digits { expected.insert(".", at: expected.index(expected.startIndex, offsetBy: point)) }
-                #expect(String(decoding: buffer.bytes, as: UTF8.self) == expected, "\(digits) digits, point after \(point)")
+                #expect(String(decoding: buffer.bytes, as: UTF8.self) == String(repeating: "x", count: 60) + expected,
+                        "\(digits) digits, point after \(point)")
             }
         }
         var buffer = TextBuffer(capacity: 4)
@@ -116,9 +121,17 @@ struct ShortestDoubleTests {
 
         let integers: [Int64] = [0, 1, -1, 9, 10, 99, 100, 127, 128, 1_000_000_007, -42, .max, .min]
         for integer in integers {
-            var text = TextBuffer(capacity: 2)
+            var text = TextBuffer(capacity: 1)
+            text.append(filler)
             text.appendDecimal(integer.magnitude, negative: integer < 0)
-            #expect(String(decoding: text.bytes, as: UTF8.self) == integer.description)
+            #expect(String(decoding: text.bytes, as: UTF8.self) == String(repeating: "x", count: 60) + integer.description)
+        }
+        // A description at the end of a full buffer grows it too.
+        for value in [-1.2345678901234567e-300, 5e-324, -0.0, 0x1p53, 1e16] {
+            var text = TextBuffer(capacity: 1)
+            text.append(filler)
+            text.appendDescription(of: value)
+            #expect(String(decoding: text.bytes, as: UTF8.self) == String(repeating: "x", count: 60) + value.description)
         }
         var padded = TextBuffer(capacity: 2)
         padded.appendDecimal(5, negative: false, minimumDigits: 6)

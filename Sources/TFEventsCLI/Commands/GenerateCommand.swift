@@ -19,7 +19,7 @@ struct GenerateCommand: ParsableCommand {
           stream    one scalar per event in DIR/train/, six tags in turn at every step (`loss`
                     first), as Keras' TensorBoard callback, tf.summary.scalar, PyTorch's
                     add_scalar and the Hugging Face Trainer write them; TF2 tensors and TF1
-                    simple_value files alternate unless --encoding is given.
+                    simple_value files alternate unless --encoding is tf1 or tf2.
 
         The same arguments always give the same bytes. A JSON summary goes to stdout, including
         the step with the smallest `loss` that a correct reader must find.
@@ -70,6 +70,9 @@ struct GenerateCommand: ParsableCommand {
     func validate() throws {
         if let files, files < 1 { throw ValidationError("--files must be at least 1") }
         if runs < 1 { throw ValidationError("--runs must be at least 1") }
+        if kind == .stream && encoding == .mixed {
+            throw ValidationError("--kind stream writes one value per event: --encoding tf1, tf2 or alternate (per file)")
+        }
     }
 
     func run() throws {

@@ -5,7 +5,7 @@
 /// the writer, which for 2,000 files of 2,000 points each was most of the
 /// time of `scalars --format csv` (thousands of thread wake-ups).
 ///
-/// Gathering copies the points (24 bytes each) into columns that serve
+/// Gathering copies the points (28 bytes each) into columns that serve
 /// batch after batch, so the blocks go back to their readers at once.
 struct PointBatch: Sendable {
     /// Blocks of fewer points than this are gathered; larger ones are

@@ -238,8 +238,8 @@ package struct TagPrediction: Sendable {
     /// `successors[2 * (p + 1)]`: the id that last followed id `p` within
     /// an event; `successors[2 * (p + 1) + 1]`: the first id of the event
     /// that last followed an event ending with `p` (p = -1: at the start of
-    /// the file). -1 when unknown. One array for both, so a guess is one
-    /// bounds check and no branch.
+    /// the file). -1 when unknown. One array for both: a guess is one
+    /// bounds check, the entry chosen by arithmetic.
     private var successors: [Int32] = [-1, -1]
     /// The id of the previous value (of this event, or the last of the
     /// previous event at position 0).
