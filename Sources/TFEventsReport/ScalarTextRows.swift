@@ -103,19 +103,7 @@ package struct ScalarTextRows: Sendable {
         if !hasCache || step != cachedStep || wallTime.bitPattern != cachedWallTimeBits {
             formatMiddle(step: step, wallTime: wallTime)
         }
-        let prefix = prefixRanges[id]
-        if value.isFinite {
-            // The whole row with one check of room and ownership.
-            out.reserve(prefix.count &+ middle.count &+ TextBuffer.longestDescription &+ 2)
-            out.appendReserved(prefixes, range: prefix)
-            out.appendReserved(middle, range: 0 ..< middle.count)
-            out.appendReservedDescription(of: value)
-            if format == .jsonLines { out.appendReserved(UInt8(ascii: "}")) }
-            out.appendReserved(UInt8(ascii: "\n"))
-            return out.count
-        }
-        out.append(prefixes, range: prefix)
-        appendTail(value)
+        appendTail(value, after: prefixRanges[id])
         return out.count
     }
 
@@ -125,7 +113,7 @@ package struct ScalarTextRows: Sendable {
             formatMiddle(step: step, wallTime: wallTime)
         }
         Self.writePrefix(format, path: path, tag: tag, into: &out)
-        appendTail(value)
+        appendTail(value, after: nil)
     }
 
     /// A row up to its step: `path,tag` or `{"path":…,"tag":…`.
@@ -143,18 +131,25 @@ package struct ScalarTextRows: Sendable {
         }
     }
 
-    /// The step and wall time, the value and the row's end.
+    /// The registered row start `prefix` (nil: already written), the step
+    /// and wall time, the value and the row's end; a row with a finite
+    /// value after one check of room and ownership.
     @inline(__always)
-    private mutating func appendTail(_ value: Double) {
-        out.append(middle)
-        switch format {
-        case .csv:
-            appendNumber(value, quotedWhenNotFinite: false)
-            out.append(UInt8(ascii: "\n"))
-        case .jsonLines:
-            appendNumber(value, quotedWhenNotFinite: true)
-            out.append(Self.jsonEnd)
+    private mutating func appendTail(_ value: Double, after prefix: Range<Int>?) {
+        let json = format == .jsonLines
+        guard value.isFinite else {
+            if let prefix { out.append(prefixes, range: prefix) }
+            out.append(middle)
+            appendNumber(value, quotedWhenNotFinite: json)
+            out.append(json ? Self.jsonEnd : Self.csvEnd)
+            return
         }
+        out.reserve((prefix?.count ?? 0) &+ middle.count &+ TextBuffer.longestDescription &+ 2)
+        if let prefix { out.appendReserved(prefixes, range: prefix) }
+        out.appendReserved(middle, range: 0 ..< middle.count)
+        out.appendReservedDescription(of: value)
+        if json { out.appendReserved(UInt8(ascii: "}")) }
+        out.appendReserved(UInt8(ascii: "\n"))
     }
 
     /// Hands the rows to `body` (valid only during the call) and empties
@@ -169,7 +164,7 @@ package struct ScalarTextRows: Sendable {
     private static let jsonStepKey = Array(",\"step\":".utf8)
     private static let jsonWallTimeKey = Array(",\"wall_time\":".utf8)
     private static let jsonValueKey = Array(",\"value\":".utf8)
-    private static let jsonEnd = Array("}\n".utf8)
+    private static let jsonEnd = Array("}\n".utf8), csvEnd = Array("\n".utf8)
 
     /// `,step,wall_time,` (CSV) or `,"step":…,"wall_time":…,"value":` (JSON).
     private mutating func formatMiddle(step: Int64, wallTime: Double) {

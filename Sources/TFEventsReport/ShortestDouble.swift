@@ -131,8 +131,11 @@ struct ShortestDouble {
         let output: UInt64
         if vmHasTrailingZeros || vrHasTrailingZeros {
             // Rare: an end or the double itself is an exact decimal here.
+            // Digits go while the ends differ, then, when the lower end
+            // is an exact decimal, while it ends in 0 (the ends stay apart
+            // in that phase: dividing keeps vp / 10 <= vm / 10).
             var lastRemoved: UInt64 = 0
-            while vp / 10 > vm / 10 {
+            while vp / 10 > vm / 10 || (vmHasTrailingZeros && vm % 10 == 0) {
                 vmHasTrailingZeros = vmHasTrailingZeros && vm % 10 == 0
                 vrHasTrailingZeros = vrHasTrailingZeros && lastRemoved == 0
                 lastRemoved = vr % 10
@@ -140,16 +143,6 @@ struct ShortestDouble {
                 vp /= 10
                 vm /= 10
                 removed &+= 1
-            }
-            if vmHasTrailingZeros {
-                while vm % 10 == 0 {
-                    vrHasTrailingZeros = vrHasTrailingZeros && lastRemoved == 0
-                    lastRemoved = vr % 10
-                    vr /= 10
-                    vp /= 10
-                    vm /= 10
-                    removed &+= 1
-                }
             }
             if vrHasTrailingZeros && lastRemoved == 5 && vr % 2 == 0 {
                 lastRemoved = 4  // exactly half way: round to even

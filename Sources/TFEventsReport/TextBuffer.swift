@@ -108,12 +108,9 @@ package struct TextBuffer: TextOutputStream, Sendable {
     }
 
     /// Appends the decimal digits of `magnitude`, after a `-` when
-    /// `negative`, as `Int64.description` writes them; with zeros in front
-    /// up to `minimumDigits` digits (a fraction's digits after its point).
-    ///
-    /// - Precondition: `minimumDigits <= 20`.
-    package mutating func appendDecimal(_ magnitude: UInt64, negative: Bool, minimumDigits: Int = 1) {
-        let digits = max(magnitude == 0 ? 1 : Self.decimalDigitCount(magnitude), minimumDigits)
+    /// `negative`, as `Int64.description` writes them.
+    package mutating func appendDecimal(_ magnitude: UInt64, negative: Bool) {
+        let digits = Self.decimalDigitCount(magnitude)
         reserve(digits &+ 2)
         if negative { appendReserved(UInt8(ascii: "-")) }
         appendReservedDigits(magnitude, digitCount: digits, pointAfter: 0)
@@ -127,10 +124,13 @@ package struct TextBuffer: TextOutputStream, Sendable {
         10_000_000_000_000_000_000,
     ]
 
-    /// The number of decimal digits of `value` (> 0): a guess from its bit
-    /// length (log10(2) is about 1233 / 4096), corrected by one comparison.
+    /// The number of decimal digits of `value` (1 for 0): a guess from its
+    /// bit length (log10(2) is about 1233 / 4096), corrected by one
+    /// comparison. Setting the lowest bit makes 0 count as 1 and changes no
+    /// other count (a power of ten is even, one less than it odd).
     @inline(__always)
     static func decimalDigitCount(_ value: UInt64) -> Int {
+        let value = value | 1
         let guess = ((64 &- value.leadingZeroBitCount) &* 1233) >> 12
         return guess &+ (value >= powersOfTen[guess] ? 1 : 0)
     }

@@ -134,10 +134,11 @@ struct ShortestDoubleTests {
             #expect(String(decoding: text.bytes, as: UTF8.self) == String(repeating: "x", count: 60) + value.description)
         }
         var padded = TextBuffer(capacity: 2)
-        padded.appendDecimal(5, negative: false, minimumDigits: 6)
-        padded.appendDecimal(UInt64.max, negative: false, minimumDigits: 3)
+        padded.appendDigits(5, digitCount: 6, pointAfter: 0)
+        padded.appendDecimal(UInt64.max, negative: false)
         #expect(String(decoding: padded.bytes, as: UTF8.self) == "000005" + UInt64.max.description)
 
+        #expect(TextBuffer.decimalDigitCount(0) == 1)
         var power: UInt64 = 1
         for digits in 1 ... 20 {
             #expect(TextBuffer.decimalDigitCount(power) == digits)

@@ -92,33 +92,29 @@ struct GenerateCommand: ParsableCommand {
             let path = folder + "/events.out.tfevents.\(1_600_000_000 + index).synthetic"
             let fileSeed = seed &* 1_000_003 &+ UInt64(index)  // a hash of the seed: wrapping intended
             let writer = try RecordWriter(path: path, bufferCapacity: 4 << 20)
+            // Writes one file of `source`, adding what it holds to the totals.
+            func generate<Source: SyntheticEventSource>(_ source: Source,
+                                                        _ holds: (Source) -> (points: Int, bestLoss: (step: Int64, value: Float)?)) throws {
+                var source = source
+                let written = try SyntheticLog.write(&source, to: writer, limit: .bytes(perFile))
+                totalBytes += written.bytes
+                totalEvents += written.records
+                let (points, bestLoss) = holds(source)
+                totalScalars += points
+                if let loss = bestLoss, best.map({ loss.value < $0.value }) ?? true { best = (loss.step, loss.value, path) }
+            }
             switch kind {
             case .eval, .small:
-                var generator = EvalLogGenerator(seed: fileSeed, encoding: evalEncoding(index))
-                let written = try SyntheticLog.write(&generator, to: writer, limit: .bytes(perFile))
-                totalBytes += written.bytes
-                totalEvents += written.records
-                totalScalars += generator.statistics.scalarPoints
-                if let loss = generator.statistics.bestLoss, best.map({ loss.value < $0.value }) ?? true {
-                    best = (loss.step, loss.value, path)
+                try generate(EvalLogGenerator(seed: fileSeed, encoding: evalEncoding(index))) {
+                    ($0.statistics.scalarPoints, $0.statistics.bestLoss.map { ($0.step, $0.value) })
                 }
             case .stream:
-                var generator = ScalarStreamGenerator(seed: fileSeed, style: streamStyle(index))
-                let written = try SyntheticLog.write(&generator, to: writer, limit: .bytes(perFile))
-                totalBytes += written.bytes
-                totalEvents += written.records
-                totalScalars += generator.statistics.scalarPoints
-                if let loss = generator.statistics.bestLoss, best.map({ loss.value < $0.value }) ?? true {
-                    best = (loss.step, loss.value, path)
+                try generate(ScalarStreamGenerator(seed: fileSeed, style: streamStyle(index))) {
+                    ($0.statistics.scalarPoints, $0.statistics.bestLoss)
                 }
             case .training:
-                var generator = TrainingLogGenerator(seed: fileSeed, style: scalarStyle(index))
-                let written = try SyntheticLog.write(&generator, to: writer, limit: .bytes(perFile))
-                totalBytes += written.bytes
-                totalEvents += written.records
-                totalScalars += generator.statistics.scalarPoints
-                if let loss = generator.statistics.bestLoss, best.map({ loss.value < $0.value }) ?? true {
-                    best = (loss.step, loss.value, path)
+                try generate(TrainingLogGenerator(seed: fileSeed, style: scalarStyle(index))) {
+                    ($0.statistics.scalarPoints, $0.statistics.bestLoss)
                 }
             }
             try writer.close()
