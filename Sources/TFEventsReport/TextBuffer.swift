@@ -34,6 +34,9 @@ package struct TextBuffer: TextOutputStream, Sendable {
         storage = Storage(capacity: capacity)
     }
 
+    /// Bytes that fit before the buffer must grow.
+    package var capacity: Int { storage.capacity }
+
     /// Makes sure `extra` more bytes fit, unshared.
     @inline(__always)
     package mutating func reserve(_ extra: Int) {
@@ -42,8 +45,11 @@ package struct TextBuffer: TextOutputStream, Sendable {
         }
     }
 
+    /// A storage of its own with room for `needed` bytes: twice the room
+    /// when growing, the same room when only unsharing (a buffer shared
+    /// once per use must not double each time).
     private mutating func grow(to needed: Int) {
-        let next = Storage(capacity: max(needed, storage.capacity &* 2))
+        let next = Storage(capacity: needed > storage.capacity ? max(needed, storage.capacity &* 2) : storage.capacity)
         unsafe next.base.copyMemory(from: storage.base, byteCount: count)
         storage = next
     }

@@ -103,12 +103,12 @@ struct ScalarsCommandTests {
                                            limit: .bytes(bytes))
     }
 
-    @Test("rows of chunks and blocks larger than a window (several windows, slices side by side) equal the serial rows")
+    @Test("rows of chunks and blocks of several slices (made side by side, finished out of order) equal the serial rows")
     func windowsEqualSerial() throws {
         let scratch = ScratchDirectory()
         for seed in 1 ... 3 {
             // About 100,000 points each: more than a block of the direct
-            // path (65,536) and than a window of slices (16,384 per core).
+            // path (65,536) and several slices (16,384 points each).
             try Self.writeLog(in: scratch.path + "/logs/run\(seed)", seed: seed, bytes: 3 << 20)
         }
         for arguments in [["--format", "csv"], ["--format", "jsonl", "--tag", "*loss*"]] {
@@ -129,10 +129,10 @@ struct ScalarsCommandTests {
         }
     }
 
-    @Test("many small files gathered into shared windows, with a large file among them: the same rows as the index's chunks")
+    @Test("many small files gathered into shared slices, with a large file among them: the same rows as the index's chunks")
     func smallFilesGatheredEqualIndexed() throws {
         let scratch = ScratchDirectory()
-        // 60 files of about 1,000 points (gathered: more than a window's
+        // 60 files of about 1,000 points (gathered: more than a batch's
         // worth in all, so parts straddle slices and batches), and one of
         // about 100,000 points in the middle of the sorted order (written
         // on its own, after the gathered files before it).

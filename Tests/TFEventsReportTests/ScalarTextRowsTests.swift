@@ -131,4 +131,22 @@ struct ScalarTextRowsTests {
         unsafe prefixed.drain { unsafe drained.append(contentsOf: $0) }
         #expect(prefixed.count == 0 && Array(drained.prefix(copy.count)) == copy.bytes && drained.count > copy.count)
     }
+
+    @Test("a buffer shared before each use is copied at its own size, not twice it: capacity stays put over 12 uses")
+    func unsharingKeepsCapacity() {
+        var buffer = TextBuffer(capacity: 1000)
+        let capacity = buffer.capacity
+        var copies: [TextBuffer] = []
+        for use in 0 ..< 12 {
+            buffer.removeAll()
+            buffer.append(UInt8(ascii: "a") &+ UInt8(use % 26))  // shared since the last use: copied first
+            #expect(buffer.capacity == capacity, "use \(use): \(buffer.capacity) bytes")
+            copies.append(buffer)
+        }
+        // Each copy kept what the buffer held when it was made.
+        #expect(copies[0].bytes == Array("a".utf8) && copies[1].bytes == Array("b".utf8) && copies[11].bytes == Array("l".utf8))
+        // Growing still doubles.
+        buffer.append([UInt8](repeating: 0x20, count: capacity))
+        #expect(buffer.capacity == 2 * capacity)
+    }
 }

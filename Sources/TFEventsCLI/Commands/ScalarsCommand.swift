@@ -95,10 +95,10 @@ struct ScalarsCommand: ParsableCommand {
         let rows = SlicedRows(format: format, slices: location.jobs ?? SlicedRows.slices(cores: IndexOptions().jobs, writingTo: out),
                               out: out)
         // Small blocks (files of few points) are gathered and made into rows
-        // a window at a time; larger ones are written as they come, after
-        // what was gathered before them.
+        // a batch of slices at a time; larger ones are written as they come,
+        // after what was gathered before them.
         var batch = PointBatch()
-        let batchLimit = rows.slices * SlicedRows.slice
+        let batchLimit = rows.slices * SlicedRows.buffersPerWorker * SlicedRows.slice
         func writeBatch() {
             guard batch.count > 0 else { return }
             do {
@@ -109,6 +109,9 @@ struct ScalarsCommand: ParsableCommand {
                     }
                 }
             }
+            // Emptied for the next batch once its rows are made: emptied
+            // while shared, its columns would be allocated again.
+            rows.waitUntilMade()
             batch.removeAll()
         }
         for (index, file) in files.enumerated() {
@@ -131,6 +134,7 @@ struct ScalarsCommand: ParsableCommand {
                     rows.write(count: points.values.count) { range, rows in
                         Self.makeRows(points, range, path: quotedPath, fields: fields, into: &rows)
                     }
+                    rows.waitUntilMade()
                 }
                 block.removeAll()
             }
@@ -163,9 +167,9 @@ extension ScalarsCommand {
 
     /// Prints the points from the log directory's index, chunk by chunk
     /// (chunks are decoded ahead on other threads): each chunk's rows are
-    /// made in windows of ``SlicedRows/slice`` points per core, side by
-    /// side, and written in order, so the text in memory is a few megabytes
-    /// whatever the chunk's size.
+    /// made in slices of ``SlicedRows/slice`` points on every core and
+    /// written in order, so the text in memory is a few megabytes whatever
+    /// the chunk's size.
     private func runFromIndex(_ index: LogdirIndex, report: IndexUpdateReport, logdir: String) throws {
         let out = StandardOutput.shared
         let format: ScalarTextRows.Format = self.format == .csv ? .csv : .jsonLines
@@ -178,7 +182,7 @@ extension ScalarsCommand {
             try index.forEachScalarChunk { file, columns in
                 let quotedPath = format.field(prefix + file.relativePath)
                 // Per tag id, its field, or nil when filtered out: decided
-                // once per chunk, not in every slice of every window.
+                // once per chunk, not in every slice.
                 let fields = file.tags.map { filter.matches($0.name) ? format.field($0.name) : nil }
                 rows.write(count: columns.values.count) { points, rows in
                     var starts = RowStarts(tags: fields.count)

@@ -1,9 +1,9 @@
 /// The points of small blocks (files of a few thousand points, as sweeps
 /// of many runs write) gathered, in order, into one run of points, so that
-/// their rows are made in one window of ``SlicedRows`` instead of one
-/// window per file: a window costs a hand-over to the row threads and to
-/// the writer, which for 2,000 files of 2,000 points each was most of the
-/// time of `scalars --format csv` (thousands of thread wake-ups).
+/// their rows are made in full slices of ``SlicedRows`` instead of a
+/// slice per file: a slice costs a hand-over to a row thread and to the
+/// writer, which for 2,000 files of 2,000 points each was most of the time
+/// of `scalars --format csv` (thousands of thread wake-ups).
 ///
 /// Gathering copies the points (28 bytes each) into columns that serve
 /// batch after batch, so the blocks go back to their readers at once.

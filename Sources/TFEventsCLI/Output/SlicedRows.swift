@@ -2,89 +2,176 @@ import Dispatch
 import Synchronization
 import TFEvents
 
-/// Rows of text for runs of points, made in windows of ``slice`` points per
-/// core side by side and written in order: formatting doubles is most of
-/// the work of `scalars --format csv/jsonl`, and this spreads it over the
-/// cores while the text in memory stays a few megabytes.
+/// Rows of text for runs of points, made in slices of ``slice`` points on
+/// worker threads (one per core) and written in order: formatting doubles
+/// is most of the work of `scalars --format csv/jsonl`, and this spreads it
+/// over the cores while the text in memory stays a few megabytes.
 ///
-/// A window is written on a thread of its own while the next one is made
-/// (two sets of buffers take turns): into a pipe, whose reader takes its
-/// time, making and writing overlap instead of alternating. Each buffer
-/// serves window after window (fresh memory is slow to first touch).
+/// Slices are queued and taken by whichever worker is free, with no
+/// barrier between them: a worker that shares its core for a while (with
+/// the threads decoding the next chunks of an index, or reading the next
+/// files) takes fewer slices, and the other keeps going instead of waiting
+/// for it at the end of every window. A writer thread writes the slices in
+/// the order they were queued. At most ``buffersPerWorker`` slices per
+/// worker are queued, being made or waiting to be written; each holds one
+/// buffer, and every buffer serves slice after slice (fresh memory is slow
+/// to first touch).
 final class SlicedRows: Sendable {
-    /// Points per slice (about 2 MB of CSV with long paths).
+    /// Points per slice (about 2.6 MB of CSV with long paths).
     static let slice = 16_384
+    /// Slices queued, being made or waiting for the writer, per worker: how
+    /// far one worker can run ahead of another that is held up.
+    static let buffersPerWorker = 3
 
-    /// Slices per window: the cores used.
+    /// Worker threads: the cores used.
     let slices: Int
     /// The rows' format.
     let format: ScalarTextRows.Format
-    /// Standard output: written only on `writer` from the first window
-    /// to ``finish()``.
+    /// Standard output: written only on `writer` from the first slice to
+    /// ``finish()``.
     private nonisolated(unsafe) let out: StandardOutput
     private let writer = DispatchQueue(label: "tfevents.rows-writer")
-    /// Buffer sets not being made or written.
-    private let free = DispatchSemaphore(value: 2)
-    /// Two sets of `slices` buffers, taking turns.
-    private let sets: Mutex<[[ScalarTextRows?]]>
-    private let nextSet = Atomic<Int>(0)
+    /// One token per buffer: taken when a slice is queued, given back when
+    /// it is written. Slices are queued in order after taking a token, so
+    /// the next slice to write always holds one (no wait can close a cycle).
+    private let room: DispatchSemaphore
+    /// Signalled once per slice queued, and once per worker to stop.
+    private let queued = DispatchSemaphore(value: 0)
+    /// Left once per slice made: ``waitUntilMade()`` waits for it.
+    private let making = DispatchGroup()
+    private let workers = DispatchGroup()
+    private let state = Mutex(State())
 
-    /// The slices per window for `cores` cores writing to `out`: one core
-    /// fewer into a pipe, whose reader needs one.
+    /// A slice to make: its place in the output and its points.
+    private struct Task: Sendable {
+        let sequence: Int
+        let points: Range<Int>
+        let make: @Sendable (_ points: Range<Int>, _ rows: inout ScalarTextRows) -> Void
+    }
+
+    private struct State: ~Copyable {
+        /// Queued slices (nil: a worker's signal to stop), taken from `head`.
+        var tasks: [Task?] = []
+        var head = 0
+        /// Made slices waiting for the writer, by sequence number.
+        var made: [Int: ScalarTextRows] = [:]
+        /// Buffers not in use.
+        var spare: [ScalarTextRows] = []
+        /// The next sequence number to queue, and to write.
+        var nextToQueue = 0
+        var nextToWrite = 0
+    }
+
+    /// The worker threads for `cores` cores writing to `out`: one fewer
+    /// into a pipe, whose reader needs one.
     static func slices(cores: Int, writingTo out: StandardOutput) -> Int {
         out.isPipe ? max(1, cores - 1) : cores
     }
 
-    /// Rows in `format` for `out`, in windows of `slices` slices.
+    /// Rows in `format` for `out`, made on `slices` worker threads.
     init(format: ScalarTextRows.Format, slices: Int, out: StandardOutput) {
         self.format = format
         self.slices = max(1, slices)
         self.out = out
-        sets = Mutex(Array(repeating: Array(repeating: nil, count: max(1, slices)), count: 2))
+        room = DispatchSemaphore(value: self.slices * Self.buffersPerWorker)
+        for worker in 0 ..< self.slices {
+            // Queues of their own, not the global pool, whose threads the
+            // readers and decoders may hold.
+            DispatchQueue(label: "tfevents.rows.\(worker)").async(group: workers) { [self] in work() }
+        }
     }
 
-    /// Writes the rows `make` puts in its buffer (emptied, its row starts
-    /// forgotten) for each slice of the points `0 ..< count`: the slices of
-    /// a window are made on several threads at once (`make` only reads
-    /// what it shares), then handed to the writer in order.
-    func write(count: Int, _ make: @Sendable (_ points: Range<Int>, _ rows: inout ScalarTextRows) -> Void) {
+    /// Queues the rows `make` puts in its buffer (emptied, its row starts
+    /// forgotten) for each slice of the points `0 ..< count`, to be written
+    /// after everything queued before. Returns once they are queued, which
+    /// waits only while the buffers are all taken: `make` may run after the
+    /// call returns, so what it reads must not change until
+    /// ``waitUntilMade()`` (it captures copies, which share storage).
+    func write(count: Int, _ make: @escaping @Sendable (_ points: Range<Int>, _ rows: inout ScalarTextRows) -> Void) {
         var start = 0
         while start < count {
-            let end = min(count, start + slices * Self.slice)
-            let window = start
-            free.wait()
-            let set = nextSet.wrappingAdd(1, ordering: .relaxed).oldValue & 1
-            DispatchQueue.concurrentPerform(iterations: slices) { slice in
-                let from = min(end, window + slice * Self.slice), to = min(end, from + Self.slice)
-                var rows = take(set, slice) ?? ScalarTextRows(format: format, capacity: Self.slice * 160)
-                rows.removeAll()
-                rows.forgetRowPrefixes()
-                if from < to { make(from ..< to, &rows) }
-                sets.withLock { $0[set][slice] = rows }
+            let end = min(count, start + Self.slice)
+            room.wait()
+            let points = start ..< end
+            making.enter()
+            state.withLock { state in
+                state.tasks.append(Task(sequence: state.nextToQueue, points: points, make: make))
+                state.nextToQueue += 1
             }
-            writer.async { [self] in
-                for slice in 0 ..< slices {
-                    guard var rows = take(set, slice) else { continue }
-                    rows.drain { out.write(bytes: $0) }
-                    sets.withLock { $0[set][slice] = rows }
-                }
-                free.signal()
-            }
+            queued.signal()
             start = end
         }
     }
 
-    /// Waits until every window handed over is written (before anything
-    /// else writes to standard output).
-    func finish() {
-        writer.sync {}
+    /// Waits until every slice queued so far is made (not necessarily
+    /// written): what their `make` read may then change.
+    func waitUntilMade() {
+        making.wait()
     }
 
-    private func take(_ set: Int, _ slice: Int) -> ScalarTextRows? {
-        sets.withLock { sets in
-            let taken = sets[set][slice]
-            sets[set][slice] = nil
-            return taken
+    /// Waits until every slice queued is written and stops the workers
+    /// (before anything else writes to standard output; nothing may be
+    /// queued after).
+    func finish() {
+        making.wait()
+        writer.sync {}
+        state.withLock { state in
+            for _ in 0 ..< slices { state.tasks.append(nil) }
+        }
+        for _ in 0 ..< slices { queued.signal() }
+        workers.wait()
+    }
+
+    /// A worker: makes queued slices until told to stop.
+    private func work() {
+        while true {
+            queued.wait()
+            guard makeNext() else { return }
+            writer.async { [self] in writeMade() }
+            making.leave()
+        }
+    }
+
+    /// Makes the next queued slice and leaves it for the writer; false when
+    /// told to stop. The task, and what its `make` captured, is released on
+    /// return: before ``waitUntilMade()`` returns, so that the caller's
+    /// columns are no longer shared when it empties them.
+    private func makeNext() -> Bool {
+        let task = state.withLock { state -> Task? in
+            let task = state.tasks[state.head]
+            state.tasks[state.head] = nil
+            state.head += 1
+            // Forget what every worker has taken, now and then.
+            if state.head == state.tasks.count {
+                state.tasks.removeAll(keepingCapacity: true)
+                state.head = 0
+            }
+            return task
+        }
+        guard let task else { return false }
+        // The only reference to the buffer from here on: a second one
+        // would make the first write copy it.
+        var rows = state.withLock { $0.spare.popLast() } ?? ScalarTextRows(format: format, capacity: Self.slice * 160)
+        rows.removeAll()
+        rows.forgetRowPrefixes()
+        task.make(task.points, &rows)
+        state.withLock { $0.made[task.sequence] = rows }
+        return true
+    }
+
+    /// On the writer: writes the made slices that are next in order.
+    private func writeMade() {
+        while true {
+            let next = state.withLock { state -> ScalarTextRows? in
+                state.made.removeValue(forKey: state.nextToWrite)
+            }
+            guard var rows = next else { return }
+            rows.drain { out.write(bytes: $0) }
+            state.withLock { state in
+                state.spare.append(rows)
+                state.nextToWrite += 1
+            }
+            room.signal()
         }
     }
 }
