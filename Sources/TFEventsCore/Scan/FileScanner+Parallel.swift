@@ -64,13 +64,13 @@ extension FileScanner {
                 }
             }
             let partial = scanner.scan(path: plan.paths[range.file], from: start, limit: plan.limit(range),
-                                       handsOutPoints: false) { _ in }
+                                       handsOutPoints: false) { _, _, _ in }
             progress?(doneBytes.wrappingAdd(size - reported, ordering: .relaxed).newValue)
             return partial
         }
         return paths.indices.map { file in
             plan.join(partials[file], file: file) { start, range in
-                scan(path: paths[file], from: start, limit: plan.limit(range), handsOutPoints: false) { _ in }
+                scan(path: paths[file], from: start, limit: plan.limit(range), handsOutPoints: false) { _, _, _ in }
             }.summary
         }
     }

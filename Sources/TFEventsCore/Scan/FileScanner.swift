@@ -30,6 +30,21 @@ public struct ScalarPointView: ~Escapable {
     }
 }
 
+/// One summary event's place, as a scan hands out its scalar points
+/// (``FileScanner/scan(path:onEvent:)``).
+package struct ScannedEvent: Sendable {
+    /// The event's step.
+    package let step: Int64
+    /// The event's wall time.
+    package let wallTime: Double
+    /// Offset of the record holding the event.
+    package let recordOffset: Int
+}
+
+/// A scalar point of a ``ScannedEvent``: its tag's id in the scan's
+/// ``TagTable`` and its value.
+package typealias ScannedPoint = (tagID: Int, scalar: ScalarValue)
+
 /// Reads a whole event file and reports what is in it, never throwing: a
 /// bad file yields a summary listing its problems, so one bad file never
 /// stops a run over many.
@@ -50,7 +65,7 @@ public struct FileScanner {
 
     /// Scans `path`: counts, steps, tags and damage, without handing out points.
     public func scan(path: String) -> FileScanSummary {
-        scan(path: path, from: 0, limit: nil, handsOutPoints: false) { _ in }.summary
+        scan(path: path, from: 0, limit: nil, handsOutPoints: false) { _, _, _ in }.summary
     }
 
     /// Scans `path`, calling `onScalar` for every scalar point in file order.
@@ -58,17 +73,32 @@ public struct FileScanner {
     /// The closure does not escape, so what it captures is checked for
     /// exclusive access when compiled, not on every point.
     public func scan(path: String, onScalar: (ScalarPointView) -> Void) -> FileScanSummary {
-        scan(path: path, from: 0, limit: nil, handsOutPoints: true, onScalar: onScalar).summary
+        scan(path: path, from: 0, limit: nil, handsOutPoints: true) { event, points, tags in
+            for index in points.indices {
+                let point = points[index]
+                onScalar(ScalarPointView(step: event.step, wallTime: event.wallTime, scalar: point.scalar,
+                                         recordOffset: event.recordOffset, tagID: point.tagID,
+                                         tagBytes: tags.tagBytes(point.tagID)))
+            }
+        }.summary
+    }
+
+    /// Scans `path`, calling `onEvent` once per summary event that holds
+    /// scalar points, in file order, with the points (borrowed) and the
+    /// table their tag ids index: one call per event rather than per point,
+    /// for readers that copy points out in bulk.
+    package func scan(path: String, onEvent: (ScannedEvent, Span<ScannedPoint>, TagTable) -> Void) -> FileScanSummary {
+        scan(path: path, from: 0, limit: nil, handsOutPoints: true, onEvent: onEvent).summary
     }
 
     /// Scans `path` from the record boundary `start`, stopping at the first
     /// record boundary at or after `limit` (nil: the end of the file).
     package func scan(path: String, from start: Int, limit: Int?, handsOutPoints: Bool,
-                      onScalar: (ScalarPointView) -> Void) -> PartialScan {
+                      onEvent: (ScannedEvent, Span<ScannedPoint>, TagTable) -> Void) -> PartialScan {
         var summary = FileScanSummary(path: path)
         var tags = TagTable()
         var predictedTags = TagPrediction()
-        var pending: [(tagID: Int, scalar: ScalarValue)] = []
+        var pending: [ScannedPoint] = []
         var reader: EventFileReader
         do {
             reader = try EventFileReader(path: path, startOffset: start, options: options)
@@ -124,7 +154,7 @@ public struct FileScanner {
                 if event.kind == .summary {
                     do {
                         try visitValues(of: event, tags: &tags, predictedTags: &predictedTags, pending: &pending,
-                                        summary: &summary, handsOutPoints: handsOutPoints, onScalar: onScalar)
+                                        summary: &summary, handsOutPoints: handsOutPoints, onEvent: onEvent)
                     } catch {
                         summary.corruptRecords += 1
                         let failure = ReadEventError.invalidEvent(path: path, recordOffset: event.recordOffset, error: error)
@@ -170,8 +200,9 @@ public struct FileScanner {
     /// that claims to be a scalar and does not decode is skipped alone, and
     /// counted even when the summary fails further on.
     private func visitValues(of event: EventView, tags: inout TagTable, predictedTags: inout TagPrediction,
-                             pending: inout [(tagID: Int, scalar: ScalarValue)], summary: inout FileScanSummary,
-                             handsOutPoints: Bool, onScalar: (ScalarPointView) -> Void) throws(ProtoDecodingError) {
+                             pending: inout [ScannedPoint], summary: inout FileScanSummary,
+                             handsOutPoints: Bool, onEvent: (ScannedEvent, Span<ScannedPoint>, TagTable) -> Void)
+        throws(ProtoDecodingError) {
         var values = event.summaryValues()
         var index = 0
         // `pending[0 ..< count]` are this event's points: the buffer is
@@ -191,11 +222,8 @@ public struct FileScanner {
             count += 1
         }
         summary.scalarPoints += count
-        guard handsOutPoints else { return }
-        for point in pending[0 ..< count] {
-            onScalar(ScalarPointView(step: event.step, wallTime: event.wallTime, scalar: point.scalar,
-                                     recordOffset: event.recordOffset, tagID: point.tagID,
-                                     tagBytes: tags.tagBytes(point.tagID)))
-        }
+        guard handsOutPoints, count > 0 else { return }
+        onEvent(ScannedEvent(step: event.step, wallTime: event.wallTime, recordOffset: event.recordOffset),
+                pending.span.extracting(0 ..< count), tags)
     }
 }
