@@ -20,6 +20,23 @@ public enum EventKind: UInt8, Sendable, Hashable, CaseIterable, CustomStringConv
     /// `meta_graph_def` (9): a serialized MetaGraphDef.
     case metaGraphDef = 9
 
+    /// The member whose field number is `field`; `.none` for any other
+    /// number. A switch the optimiser keeps inline: `init(rawValue:)` was
+    /// a call per event.
+    @inline(__always)
+    init(field: UInt8) {
+        switch field {
+        case 3: self = .fileVersion
+        case 4: self = .graphDef
+        case 5: self = .summary
+        case 6: self = .logMessage
+        case 7: self = .sessionLog
+        case 8: self = .taggedRunMetadata
+        case 9: self = .metaGraphDef
+        default: self = .none
+        }
+    }
+
     /// The proto field name: `file_version`, `summary`, ...
     public var description: String {
         switch self {

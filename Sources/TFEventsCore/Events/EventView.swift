@@ -63,7 +63,7 @@ public struct EventView: ~Escapable {
             case 0x1A, 0x22, 0x2A, 0x32, 0x3A, 0x42, 0x4A:  // 3...9, length-delimited
                 // oneof: the last member on the wire wins.
                 memberBytes = try reader.readLengthDelimited()
-                kind = EventKind(rawValue: UInt8(truncatingIfNeeded: key >> 3)) ?? .none
+                kind = EventKind(field: UInt8(truncatingIfNeeded: key >> 3))
             default:
                 try reader.skipField(raw: key)
             }
@@ -82,7 +82,7 @@ public struct EventView: ~Escapable {
         if let plain = bytes.plainEvent() {  // a step's event, in one test
             wallTime = Double(bitPattern: plain.wallTimeBits)
             step = Int64(bitPattern: plain.step)
-            kind = EventKind(rawValue: plain.key >> 3) ?? .none
+            kind = EventKind(field: plain.key >> 3)
             memberBytes = payload.extracting(plain.memberStart...)
             return true
         }
@@ -103,7 +103,7 @@ public struct EventView: ~Escapable {
                 guard let (length, next) = bytes.varint(at: p), length <= UInt64(bytes.count &- next),  // next <= count
                       let member = bytes.span(at: next, length: Int(length)) else { return false }
                 memberBytes = member
-                kind = EventKind(rawValue: key >> 3) ?? .none
+                kind = EventKind(field: key >> 3)
                 p = next &+ Int(length)  // length <= count - next, checked above
             default:
                 return false
@@ -150,6 +150,11 @@ public struct SummaryValues: ~Escapable {
     var reader: ProtoReader
     /// Values returned so far.
     var returned = 0
+
+    /// Whether every value has been read: cheaper than a last call of
+    /// ``next(into:)`` that finds none, for loops that skim values first.
+    @inline(__always)
+    package var isAtEnd: Bool { reader.isAtEnd }
 
     /// The values of the serialized `Summary` in `summary`.
     @_lifetime(copy summary)

@@ -59,6 +59,8 @@ extension SummaryValues {
                 body(tag, ScalarValue(value: Double(Float(bitPattern: bits)),
                                       encoding: isTensor ? .tensor(.float, fromContent: true) : .simpleValue))
             }  // <= maxValuesPerEvent
+            // Most summaries end here: no value view to fill and destroy.
+            if reader.isAtEnd { return }
             // The usual value, in short form: a simple_value or a TF2
             // float scalar is passed straight from its parsed parts,
             // without filling a view.

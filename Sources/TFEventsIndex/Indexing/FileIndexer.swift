@@ -123,7 +123,7 @@ struct FileIndexer {
                                 chunk.pointEvents.append(currentEvent())
                                 chunk.values.append(Double(Float(bitPattern: bits)))
                             }
-                            guard try values.next(into: &value) else { break }
+                            guard !values.isAtEnd, try values.next(into: &value) else { break }
                             let known = tags.count
                             let tagID = tags.intern(value.tagBytes, predicted: &prediction, at: position)
                             position += 1

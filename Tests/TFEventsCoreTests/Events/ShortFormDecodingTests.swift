@@ -87,6 +87,14 @@ struct ShortFormDecodingTests {
         }
     }
 
+    @Test("the event member of every field number is the enum's raw value (.none for the rest)")
+    func memberOfFieldNumber() {
+        for field in UInt8.min ... UInt8.max {
+            #expect(EventKind(field: field) == EventKind(rawValue: field) ?? .none, "field \(field)")
+        }
+        #expect(EventKind(field: 5) == .summary && EventKind(field: 0) == .none && EventKind(field: 10) == .none)
+    }
+
     @Test("a step's event in every layout near the plain one: steps of 1 to 10 bytes, lengths of 1 to 3 bytes, every member, a length off by one")
     func plainEventLayouts() {
         for step: UInt64 in [0, 1, 127, 128, 16_383, 16_384, 1 << 35, 1 << 49, 1 << 56, 1 << 63, UInt64.max] {
