@@ -128,13 +128,24 @@ struct ScalarsCommand: ParsableCommand {
                     if batch.count >= batchLimit { writeBatch() }
                 } else {
                     writeBatch()
-                    // Read on several threads at once: immutable copies
-                    // (sharing the arrays), gone before the block is emptied.
-                    let points = block, fields = fields
-                    rows.write(count: points.values.count) { range, rows in
+                    // The block goes to the row threads whole (a spare takes
+                    // its place) and back to the readers, emptied, once its
+                    // rows are made: no wait here for the slowest slice.
+                    var moving: PointBlock? = ordered.spare() ?? PointBlock()
+                    swap(&moving!, &block)
+                    let count = moving?.values.count ?? 0, fields = fields
+                    let taken = Mutex<PointBlock?>(nil)
+                    taken.withLock { swap(&$0, &moving) }  // the only reference now
+                    rows.write(count: count, { range, rows in
+                        // A copy for the slice (sharing the columns), released with it.
+                        guard let points = taken.withLock({ $0 }) else { return }
                         Self.makeRows(points, range, path: quotedPath, fields: fields, into: &rows)
-                    }
-                    rows.waitUntilMade()
+                    }, whenMade: {
+                        // The only reference left: emptied without a copy.
+                        guard var points = taken.withLock({ $0.take() }) else { return }
+                        points.removeAll()
+                        ordered.recycle(points)
+                    })
                 }
                 block.removeAll()
             }

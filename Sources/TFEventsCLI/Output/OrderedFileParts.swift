@@ -54,6 +54,12 @@ final class OrderedFileParts<Part: Sendable>: Sendable {
         spares.withLock { $0.popLast() }
     }
 
+    /// Keeps `part` (emptied, its room kept) for ``spare()``: for a part the
+    /// consumer took out of ``drain(file:_:)`` to finish with later.
+    func recycle(_ part: Part) {
+        spares.withLock { $0.append(part) }
+    }
+
     /// Queues a part of file `index` (waits while its queue is full).
     func push(_ part: Part, file index: Int) {
         queues[index].push(.part(part), waitingForRoom: true)

@@ -47,6 +47,7 @@ final class SlicedRows: Sendable {
         let sequence: Int
         let points: Range<Int>
         let make: @Sendable (_ points: Range<Int>, _ rows: inout ScalarTextRows) -> Void
+        let countdown: Countdown?
     }
 
     private struct State: ~Copyable {
@@ -87,7 +88,16 @@ final class SlicedRows: Sendable {
     /// waits only while the buffers are all taken: `make` may run after the
     /// call returns, so what it reads must not change until
     /// ``waitUntilMade()`` (it captures copies, which share storage).
-    func write(count: Int, _ make: @escaping @Sendable (_ points: Range<Int>, _ rows: inout ScalarTextRows) -> Void) {
+    ///
+    /// `whenMade`, when given, is called on a row thread once every slice
+    /// of this call is made and its `make` released (before
+    /// ``waitUntilMade()`` returns): the caller may then take back what
+    /// `make` read, unshared.
+    func write(count: Int, _ make: @escaping @Sendable (_ points: Range<Int>, _ rows: inout ScalarTextRows) -> Void,
+               whenMade: (@Sendable () -> Void)? = nil) {
+        let slices = (count + Self.slice - 1) / Self.slice
+        let countdown = whenMade.map { Countdown(slices: slices, done: $0) }
+        if slices == 0 { whenMade?() }
         var start = 0
         while start < count {
             let end = min(count, start + Self.slice)
@@ -95,11 +105,28 @@ final class SlicedRows: Sendable {
             let points = start ..< end
             making.enter()
             state.withLock { state in
-                state.tasks.append(Task(sequence: state.nextToQueue, points: points, make: make))
+                state.tasks.append(Task(sequence: state.nextToQueue, points: points, make: make, countdown: countdown))
                 state.nextToQueue += 1
             }
             queued.signal()
             start = end
+        }
+    }
+
+    /// The slices of one ``write(count:_:whenMade:)`` still to be made, and
+    /// what to call when none are left.
+    private final class Countdown: Sendable {
+        private let remaining: Atomic<Int>
+        private let done: @Sendable () -> Void
+
+        init(slices: Int, done: @escaping @Sendable () -> Void) {
+            remaining = Atomic(slices)
+            self.done = done
+        }
+
+        /// One more slice made; the last calls `done`.
+        func sliceMade() {
+            if remaining.wrappingSubtract(1, ordering: .acquiringAndReleasing).newValue == 0 { done() }
         }
     }
 
@@ -126,17 +153,19 @@ final class SlicedRows: Sendable {
     private func work() {
         while true {
             queued.wait()
-            guard makeNext() else { return }
+            guard let countdown = makeNext() else { return }
             writer.async { [self] in writeMade() }
+            countdown?.sliceMade()
             making.leave()
         }
     }
 
-    /// Makes the next queued slice and leaves it for the writer; false when
-    /// told to stop. The task, and what its `make` captured, is released on
-    /// return: before ``waitUntilMade()`` returns, so that the caller's
-    /// columns are no longer shared when it empties them.
-    private func makeNext() -> Bool {
+    /// Makes the next queued slice and leaves it for the writer; returns
+    /// its call's countdown (nil inside when it has none), nil when told to
+    /// stop. The task, and what its `make` captured, is released on return:
+    /// before the countdown is told and ``waitUntilMade()`` returns, so that
+    /// what the caller gave `make` is no longer shared.
+    private func makeNext() -> Countdown?? {
         let task = state.withLock { state -> Task? in
             let task = state.tasks[state.head]
             state.tasks[state.head] = nil
@@ -148,7 +177,7 @@ final class SlicedRows: Sendable {
             }
             return task
         }
-        guard let task else { return false }
+        guard let task else { return nil }
         // The only reference to the buffer from here on: a second one
         // would make the first write copy it.
         var rows = state.withLock { $0.spare.popLast() } ?? ScalarTextRows(format: format, capacity: Self.slice * 160)
@@ -156,7 +185,7 @@ final class SlicedRows: Sendable {
         rows.forgetRowPrefixes()
         task.make(task.points, &rows)
         state.withLock { $0.made[task.sequence] = rows }
-        return true
+        return .some(task.countdown)
     }
 
     /// On the writer: writes the made slices that are next in order.
