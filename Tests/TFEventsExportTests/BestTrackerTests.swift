@@ -11,6 +11,45 @@ import TFEventsTestSupport
 /// is known, against a sort oracle, and fed from a growing file.
 @Suite("BestTracker and EvalLogFollower")
 struct BestTrackerTests {
+    @Test("the newest evaluation's place follows the file it was read from, as events of two files interleave")
+    func newestAcrossFiles() throws {
+        let scratch = TemporaryDirectory("newest")
+        let paths = [scratch.join("a.tfevents"), scratch.join("b.tfevents")]
+        for (seed, path) in zip([UInt64(7), 8], paths) {
+            _ = try EvalLogGenerator.writeFile(path: path, seed: seed, limit: .events(300))
+        }
+        var tracker = BestTracker(comparison: .lossSmaller, options: .init(trackNewest: true))
+        var first = try EventFileReader(path: paths[0]), second = try EventFileReader(path: paths[1])
+        var indexes = [0, 0]
+        var expected: (path: String, eventIndex: Int, step: Int64)?
+        /// Observes the next event of file `file`; false at its end.
+        func observeNext(_ reader: inout EventFileReader, file: Int) throws -> Bool {
+            guard let event = try reader.next() else { return false }
+            defer { indexes[file] += 1 }
+            var values = event.summaryValues()
+            var hasLoss = false
+            while !hasLoss, let value = try values.next() {
+                hasLoss = try value.tag == "loss" && value.scalar() != nil
+            }
+            _ = try tracker.observe(event, path: paths[file], eventIndex: indexes[file])
+            if hasLoss { expected = (paths[file], indexes[file], event.step) }
+            return true
+        }
+        // Runs of 1 to 5 events from one file, then from the other.
+        var rng = SplitMix64(seed: 3)
+        var file = 0, open = [true, true]
+        while open[0] || open[1] {
+            if !open[file] { file = 1 - file }
+            for _ in 0 ..< 1 + rng.nextInt(below: 5) where open[file] {
+                open[file] = file == 0 ? try observeNext(&first, file: 0) : try observeNext(&second, file: 1)
+            }
+            file = 1 - file
+        }
+        let newest = try #require(tracker.newest)
+        let want = try #require(expected)
+        #expect(newest.source?.path == want.path && newest.source?.eventIndex == want.eventIndex && newest.globalStep == want.step)
+    }
+
     @Test("generated logs: the generator's best loss, first on ties; skipped counts", arguments: [
         (UInt64(1), EvalLogGenerator.Encoding.simpleValue), (2, .simpleValue), (3, .tf2Tensor), (4, .mixed), (5, .mixed),
     ])

@@ -281,7 +281,7 @@ public struct BestTracker {
         }
 
         if options.strict {
-            rememberNewest(step: event.step, source: source())
+            rememberNewest(path: path, recordOffset: recordOffset, eventIndex: eventIndex, wallTime: wallTime)
             guard hasBest else {
                 accept(event, source: source(), metricValue: metricValue)
                 return true
@@ -304,7 +304,7 @@ public struct BestTracker {
             statistics.skippedMissingMetric += 1
             return false
         }
-        rememberNewest(step: event.step, source: source())
+        rememberNewest(path: path, recordOffset: recordOffset, eventIndex: eventIndex, wallTime: wallTime)
         guard goal.accepts(metricValue) else {
             statistics.skippedNaN += 1
             return false
@@ -350,9 +350,18 @@ public struct BestTracker {
         statistics.improvements += 1
     }
 
-    private mutating func rememberNewest(step: Int64, source: EvalSource) {
+    /// Remembers where the newest evaluation is. Within one file only the
+    /// numbers change: written in place, without retaining and releasing
+    /// the path for every evaluation.
+    private mutating func rememberNewest(path: String, recordOffset: Int, eventIndex: Int, wallTime: Double) {
         guard options.trackNewest else { return }
-        newestSource = source
+        if newestSource?.path == path {
+            newestSource?.recordOffset = recordOffset
+            newestSource?.eventIndex = eventIndex
+            newestSource?.wallTime = wallTime
+        } else {
+            newestSource = EvalSource(path: path, recordOffset: recordOffset, eventIndex: eventIndex, wallTime: wallTime)
+        }
         newestLive = nil
         hasNewest = true
     }
