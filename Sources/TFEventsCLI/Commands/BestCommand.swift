@@ -43,10 +43,11 @@ struct BestCommand: ParsableCommand {
           tfevents best model_dir
           tfevents best model_dir --metric accuracy --higher-is-better --format json
           tfevents best model_dir --eval-name holdout
-          tfevents best out --metric eval/accuracy --higher-is-better          (Hugging Face output_dir)
+          tfevents best out --metric eval/accuracy --higher-is-better   # Hugging Face
           tfevents best lightning_logs/version_0 --metric val_acc --higher-is-better \\
               --checkpoint '{epoch}-{step}-{val_acc:.3f}'
-          tfevents best . --layout keras --checkpoint 'ckpt/epoch{epoch:02d}-{val_loss:.4f}.weights.h5'
+          tfevents best . --layout keras \\
+              --checkpoint 'ckpt/epoch{epoch:02d}-{val_loss:.4f}.weights.h5'
         """
     )
 

@@ -29,7 +29,8 @@ struct ConvertCommand: ParsableCommand {
           tfevents convert events.out.tfevents.1700000000.host small.tfevents.zst
           tfevents convert --compression gzip --level 9 run.tfevents run.tfevents.gz
           tfevents convert --force --compression zstd eval.tfevents.gz eval.tfevents.gz
-          tfevents convert gs://bucket/run/events.out.tfevents.1700000000.host s3://archive/run.tfevents.zst
+          tfevents convert gs://bucket/run/events.out.tfevents.1700000000.host \\
+              s3://archive/run.tfevents.zst
           gzip -dc big.gz | tfevents convert --compression zstd - - > big.zst
         """
     )

@@ -43,12 +43,16 @@ struct ExportCommand: ParsableCommand {
 
         Examples:
           tfevents export model_dir
-          tfevents export model_dir --metric accuracy --higher-is-better --keep 3 --keep-best
+          tfevents export model_dir --metric accuracy --higher-is-better \\
+              --keep 3 --keep-best
           tfevents export gs://bucket/runs/resnet --keep 5
-          tfevents export model_dir --command 'python3 docs/examples/estimator_to_savedmodel.py \\
-              --checkpoint {checkpoint} --export-dir {export_dir} --input x=IteratorGetNext:0 --output y=dnn/logits/BiasAdd:0'
+          tfevents export model_dir --command \\
+              'python3 docs/examples/estimator_to_savedmodel.py \\
+               --checkpoint {checkpoint} --export-dir {export_dir} \\
+               --input x=IteratorGetNext:0 --output y=dnn/logits/BiasAdd:0'
           tfevents export . --checkpoint 'ckpt/model-{epoch:02d}.keras' --keep-top 3 \\
-              --command 'python3 docs/examples/keras_to_savedmodel.py --checkpoint {checkpoint} --export-dir {export_dir}'
+              --command 'python3 docs/examples/keras_to_savedmodel.py \\
+                         --checkpoint {checkpoint} --export-dir {export_dir}'
 
         Serving: TensorFlow Serving pointed at MODEL_DIR/export/NAME takes every numbered export as a \
         model version. Serve only exports a --command wrote as SavedModels: the default export is a \

@@ -9,24 +9,29 @@ struct GenerateCommand: ParsableCommand {
         abstract: "Write a deterministic synthetic log directory (for benchmarks, tests and demos).",
         discussion: """
         Kinds:
-          eval      Estimator-style evaluation logs in DIR/eval/ (1-8 scalars per event, `loss` in
-                    most), --files files of --size bytes in all; TF1 simple_value and TF2 tensor
-                    files alternate unless --encoding is given. `tfevents best DIR` reads them.
-          training  a training log in DIR/train/: scalars every step, histograms every 10 steps,
-                    a 48 KiB image every 20 steps (images are most of the bytes).
-          small     --files small evaluation logs spread over --runs runs (DIR/run_0000/...), as
-                    a sweep of many short experiments leaves them.
-          stream    one scalar per event in DIR/train/, six tags in turn at every step (`loss`
-                    first), as Keras' TensorBoard callback, tf.summary.scalar, PyTorch's
-                    add_scalar and the Hugging Face Trainer write them; TF2 tensors and TF1
-                    simple_value files alternate unless --encoding is tf1 or tf2.
+          eval      Estimator-style evaluation logs in DIR/eval/ (1-8 scalars per
+                    event, `loss` in most), --files files of --size bytes in all;
+                    TF1 simple_value and TF2 tensor files alternate unless
+                    --encoding is given. `tfevents best DIR` reads them.
+          training  a training log in DIR/train/: scalars every step, histograms
+                    every 10 steps, a 48 KiB image every 20 steps (images are
+                    most of the bytes).
+          small     --files small evaluation logs spread over --runs runs
+                    (DIR/run_0000/...), as a sweep of many short experiments
+                    leaves them.
+          stream    one scalar per event in DIR/train/, six tags in turn at every
+                    step (`loss` first), as Keras' TensorBoard callback,
+                    tf.summary.scalar, PyTorch's add_scalar and the Hugging Face
+                    Trainer write them; TF2 tensors and TF1 simple_value files
+                    alternate unless --encoding is tf1 or tf2.
 
-        The same arguments always give the same bytes. A JSON summary goes to stdout, including
+        The same arguments always give the same bytes. A JSON summary goes to stdout, including \
         the step with the smallest `loss` that a correct reader must find.
 
         Examples:
           tfevents generate /tmp/corpus/eval --kind eval --size 1G --files 8
-          tfevents generate /tmp/corpus/small --kind small --size 128M --files 2000 --runs 200
+          tfevents generate /tmp/corpus/small --kind small --size 128M \\
+              --files 2000 --runs 200
           tfevents generate /tmp/corpus/stream --kind stream --size 256M --files 2
         """
     )

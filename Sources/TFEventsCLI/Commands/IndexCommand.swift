@@ -23,7 +23,7 @@ struct IndexCommand: ParsableCommand {
           tfevents index logs/
           tfevents index logs/ --format json
           tfevents index logs/ --index /tmp/logs.tfindex --rebuild --jobs 1
-          tfevents index logs/ --run 'trial-1*'     # read only these runs now; the others keep what was stored
+          tfevents index logs/ --run 'trial-1*'   # only these runs; others stay stored
         """
     )
 

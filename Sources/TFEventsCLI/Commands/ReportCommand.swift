@@ -34,7 +34,8 @@ struct ReportCommand: ParsableCommand {
 
         Examples:
           tfevents report model_dir
-          tfevents report model_dir --metric accuracy --higher-is-better --out accuracy.html
+          tfevents report model_dir --metric accuracy --higher-is-better \\
+              --out accuracy.html
           tfevents report logs/ --tag 'loss*' --tag 'val/*' --smoothing 0.6
           tfevents report logs/ --log-scale --out - > report.html
         """

@@ -28,8 +28,8 @@ struct ScalarsCommand: ParsableCommand {
 
         Examples:
           tfevents scalars model_dir/eval --tag loss
-          tfevents scalars logs/ --tag 'epoch_*' --tag 'val/*' --format csv > scalars.csv
-          tfevents scalars logs/ --format arrow > scalars.arrows     # pyarrow.ipc.open_stream(...).read_all()
+          tfevents scalars logs/ --tag 'epoch_*' --tag 'val/*' --format csv > s.csv
+          tfevents scalars logs/ --format arrow > s.arrows  # pyarrow.ipc.open_stream
           tfevents scalars sweep/ --run 'trial-[0-3]' --tag 'epoch_*' --format csv
 
         Arrow: the IPC stream format; columns run and tag (dictionary-encoded strings; run is the \

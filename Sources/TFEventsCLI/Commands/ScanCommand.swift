@@ -18,7 +18,7 @@ struct ScanCommand: ParsableCommand {
           tfevents scan logs/
           tfevents scan --format json run1/events.out.tfevents.1700000000.host
           gzip -dc events.gz | tfevents scan -
-          tfevents scan sweep/ --run 'lr0.1*'      # only runs (directories below sweep/) matching the glob
+          tfevents scan sweep/ --run 'lr0.1*'   # only the runs matching the glob
         """
     )
 

@@ -46,7 +46,8 @@ struct WatchCommand: ParsableCommand {
 
         Examples:
           tfevents watch model_dir --interval 60
-          tfevents watch model_dir --eval-name holdout --metric auc --higher-is-better --keep 3
+          tfevents watch model_dir --eval-name holdout --metric auc --higher-is-better \\
+              --keep 3
           tfevents watch gs://bucket/runs/resnet --interval 120
           tfevents watch model_dir --metric accuracy --higher-is-better --patience 5
         """
