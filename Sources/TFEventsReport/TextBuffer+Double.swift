@@ -41,7 +41,7 @@ extension TextBuffer {
         } else if decimal.exponent >= 0 {
             // A whole number of at most 16 digits: the digits, the zeros the
             // exponent stands for, then ".0".
-            appendReservedDigits(significand, digitCount: digits, pointAfter: 0)
+            appendReservedDigits(significand, digitCount: digits)
             if decimal.exponent > 0 { appendReservedDigits(0, digitCount: decimal.exponent, pointAfter: 0) }
             appendReserved(UInt8(ascii: "."))
             appendReserved(UInt8(ascii: "0"))
@@ -52,7 +52,7 @@ extension TextBuffer {
             appendReserved(UInt8(ascii: "0"))
             appendReserved(UInt8(ascii: "."))
             if leading < -1 { appendReservedDigits(0, digitCount: -leading &- 1, pointAfter: 0) }
-            appendReservedDigits(significand, digitCount: digits, pointAfter: 0)
+            appendReservedDigits(significand, digitCount: digits)
         }
     }
 }

@@ -119,7 +119,7 @@ package struct TextBuffer: TextOutputStream, Sendable {
         let digits = Self.decimalDigitCount(magnitude)
         reserve(digits &+ 2)
         if negative { appendReserved(UInt8(ascii: "-")) }
-        appendReservedDigits(magnitude, digitCount: digits, pointAfter: 0)
+        appendReservedDigits(magnitude, digitCount: digits)
     }
 
     /// 10^0 through 10^19.
@@ -174,11 +174,40 @@ package struct TextBuffer: TextOutputStream, Sendable {
         precondition(count &+ digitCount &+ 1 <= storage.capacity, "TextBuffer: no room reserved")
         assert(isKnownUniquelyReferenced(&storage), "TextBuffer: copied since reserve")
         let point = pointAfter > 0 && pointAfter < digitCount
-        // The digits go one byte further when a point comes in: right to
-        // left, two at a time; then the digits before the point move one
-        // byte to the left and the point takes their place. Every store
-        // lands in count ..< count + digitCount + 1: checked above.
-        let start = count &+ (point ? 1 : 0)
+        // The digits go one byte further when a point comes in; then the
+        // digits before the point move one byte to the left and the point
+        // takes their place. Every store lands in count ..< count +
+        // digitCount + 1: checked above.
+        storeDigits(value, at: count &+ (point ? 1 : 0), digitCount: digitCount)
+        if point {
+            for index in count ..< count &+ pointAfter {
+                unsafe storage.base.storeBytes(of: storage.base.load(fromByteOffset: index &+ 1, as: UInt8.self),
+                                               toByteOffset: index, as: UInt8.self)
+            }
+            unsafe storage.base.storeBytes(of: UInt8(ascii: "."), toByteOffset: count &+ pointAfter, as: UInt8.self)
+        }
+        count &+= digitCount &+ (point ? 1 : 0)
+    }
+
+    /// ``appendReservedDigits(_:digitCount:pointAfter:)`` without a point,
+    /// compiled into its caller: the digits of a value, where a call with
+    /// the point's logic cost a fifth of the digits' instructions.
+    @inline(__always)
+    package mutating func appendReservedDigits(_ value: UInt64, digitCount: Int) {
+        precondition(digitCount >= 1 && digitCount <= 20, "TextBuffer: digit count out of range")
+        precondition(count &+ digitCount <= storage.capacity, "TextBuffer: no room reserved")
+        assert(isKnownUniquelyReferenced(&storage), "TextBuffer: copied since reserve")
+        storeDigits(value, at: count, digitCount: digitCount)  // count ..< count + digitCount: checked above
+        count &+= digitCount
+    }
+
+    /// Stores the `digitCount` lowest decimal digits of `value` (zeros in
+    /// front when it has fewer) at `start ..< start + digitCount`, right to
+    /// left, two at a time.
+    ///
+    /// - Precondition: those bytes lie in the storage (callers check).
+    @inline(__always)
+    private func storeDigits(_ value: UInt64, at start: Int, digitCount: Int) {
         var position = start &+ digitCount
         var rest = value
         unsafe Self.digitPairs.withUnsafeBufferPointer { pairs in
@@ -205,14 +234,6 @@ package struct TextBuffer: TextOutputStream, Sendable {
             unsafe storage.base.storeBytes(of: UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10),
                                            toByteOffset: start, as: UInt8.self)
         }
-        if point {
-            for index in count ..< count &+ pointAfter {
-                unsafe storage.base.storeBytes(of: storage.base.load(fromByteOffset: index &+ 1, as: UInt8.self),
-                                               toByteOffset: index, as: UInt8.self)
-            }
-            unsafe storage.base.storeBytes(of: UInt8(ascii: "."), toByteOffset: count &+ pointAfter, as: UInt8.self)
-        }
-        count &+= digitCount &+ (point ? 1 : 0)
     }
 
     /// Forgets the bytes, keeping the room.
