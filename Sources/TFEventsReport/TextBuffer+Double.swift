@@ -37,12 +37,12 @@ extension TextBuffer {
             appendReserved(UInt8(ascii: "e"))
             appendReserved(leading < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
             let magnitude = leading.magnitude
-            appendReservedDigits(UInt64(magnitude), digitCount: magnitude >= 100 ? 3 : 2, pointAfter: 0)
+            appendReservedDigits(UInt64(magnitude), digitCount: magnitude >= 100 ? 3 : 2)
         } else if decimal.exponent >= 0 {
             // A whole number of at most 16 digits: the digits, the zeros the
             // exponent stands for, then ".0".
             appendReservedDigits(significand, digitCount: digits)
-            if decimal.exponent > 0 { appendReservedDigits(0, digitCount: decimal.exponent, pointAfter: 0) }
+            if decimal.exponent > 0 { appendReservedDigits(0, digitCount: decimal.exponent) }
             appendReserved(UInt8(ascii: "."))
             appendReserved(UInt8(ascii: "0"))
         } else if leading >= 0 {
@@ -51,7 +51,7 @@ extension TextBuffer {
             // 0.000ddd: "0." and the zeros before the first digit (at most 3).
             appendReserved(UInt8(ascii: "0"))
             appendReserved(UInt8(ascii: "."))
-            if leading < -1 { appendReservedDigits(0, digitCount: -leading &- 1, pointAfter: 0) }
+            if leading < -1 { appendReservedDigits(0, digitCount: -leading &- 1) }
             appendReservedDigits(significand, digitCount: digits)
         }
     }

@@ -95,9 +95,11 @@ final class SlicedRows: Sendable {
     /// `make` read, unshared.
     func write(count: Int, _ make: @escaping @Sendable (_ points: Range<Int>, _ rows: inout ScalarTextRows) -> Void,
                whenMade: (@Sendable () -> Void)? = nil) {
-        let slices = (count + Self.slice - 1) / Self.slice
-        let countdown = whenMade.map { Countdown(slices: slices, done: $0) }
-        if slices == 0 { whenMade?() }
+        guard count > 0 else {
+            whenMade?()
+            return
+        }
+        let countdown = whenMade.map { Countdown(slices: (count + Self.slice - 1) / Self.slice, done: $0) }
         var start = 0
         while start < count {
             let end = min(count, start + Self.slice)
