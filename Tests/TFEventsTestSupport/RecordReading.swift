@@ -53,7 +53,37 @@ package struct ReadOutcome: Equatable, CustomStringConvertible {
     /// (and records an issue) after `limit` steps, so a reader that loops
     /// fails the test instead of hanging it.
     package init(reading reader: inout RecordReader, limit: Int = 1_000_000) {
-        for _ in 0 ..< limit {
+        self.init(reading: &reader, buffered: nil, limit: limit)
+    }
+
+    /// Reads `reader` to its end as ``init(reading:limit:)`` does, but takes
+    /// the records ``RecordReader/forEachBufferedRecord(before:_:)`` serves
+    /// before each call of `next()`: with a limit a few records ahead that
+    /// varies from call to call, refusing every `refusingEvery`-th record
+    /// it is handed (left for `next()`). Also checks that no record at or
+    /// past the limit is handed out (recorded as an error item of its own).
+    package init(readingBuffered reader: inout RecordReader, refusingEvery: Int, limit: Int = 1_000_000) {
+        self.init(reading: &reader, buffered: refusingEvery, limit: limit)
+    }
+
+    private init(reading reader: inout RecordReader, buffered refusingEvery: Int?, limit: Int) {
+        var handed = 0
+        let aheads = [0, 1, 700, 5_000, Int.max / 2]
+        for step in 0 ..< limit {
+            if let refusingEvery {
+                let stop = reader.offset &+ aheads[step % aheads.count]
+                var items = self.items
+                reader.forEachBufferedRecord(before: stop) { record in
+                    handed += 1
+                    if handed % refusingEvery == 0 { return false }
+                    if record.offset >= stop {  // never expected: shows up as an odd item
+                        items.append(.record(offset: -1, payload: []))
+                    }
+                    items.append(.record(offset: record.offset, payload: record.bytes))
+                    return true
+                }
+                self.items = items
+            }
             do {
                 guard let record = try reader.next() else {
                     endState = reader.endState

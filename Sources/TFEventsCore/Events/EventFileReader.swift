@@ -63,3 +63,34 @@ public struct EventFileReader: ~Copyable {
         }
     }
 }
+
+extension EventFileReader {
+    /// Hands `body` the events of the records that lie whole in the reader's
+    /// buffer and verify (``RecordReader/forEachBufferedRecord(before:_:)``),
+    /// each with what one pass over its values found
+    /// (``EventView/scanScalars(metric:includeTensorScalars:into:)``; an
+    /// empty scan for events that are not summaries), decoded and scanned
+    /// in the same loop: the loop of a best-model search. Returns at the
+    /// first record, event or summary it does not serve (a bad record, one
+    /// that does not decode), at the first record starting at or after
+    /// stream offset `limit`, or when `body` returns false — that record
+    /// left unread: ``next()`` returns it or reports it. A loop that calls
+    /// this and then ``next()`` once reads exactly what ``next()`` alone
+    /// would.
+    package mutating func forEachBufferedScan(metric: MetricTag?, includeTensorScalars: Bool, before limit: Int,
+                                              _ body: (EventView, MetricScan) -> Bool) {
+        records.forEachBufferedRecord(before: limit) { record in
+            let event: EventView
+            do { event = try EventView(record: record) } catch { return false }
+            var scan = MetricScan()
+            if event.kind == .summary {
+                do {
+                    try event.scanScalars(metric: metric, includeTensorScalars: includeTensorScalars, into: &scan)
+                } catch {
+                    return false
+                }
+            }
+            return body(event, scan)
+        }
+    }
+}

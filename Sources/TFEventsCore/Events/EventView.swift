@@ -29,12 +29,14 @@ public struct EventView: ~Escapable {
     ///
     /// - Throws: ``ProtoDecodingError`` (offset inside the payload).
     @_lifetime(copy record)
+    @inline(__always)
     public init(record: RecordView) throws(ProtoDecodingError) {
         try self.init(payload: record.payload, recordOffset: record.offset)
     }
 
     /// Decodes the top level of the serialized event `payload`.
     @_lifetime(copy payload)
+    @inline(__always)
     package init(payload: RawSpan, recordOffset: Int) throws(ProtoDecodingError) {
         self.recordOffset = recordOffset
         payloadLength = payload.byteCount
@@ -125,6 +127,7 @@ public struct EventView: ~Escapable {
     /// The values of the `summary` member, in wire order (empty for other
     /// events). Iterating decodes each value's field boundaries only.
     @_lifetime(copy self)
+    @inline(__always)
     public func summaryValues() -> SummaryValues {
         SummaryValues(summary: kind == .summary ? memberBytes : memberBytes.extracting(first: 0))
     }

@@ -119,6 +119,7 @@ extension EventView {
     ///   - scan: the counts; values counted before a decoding error stay
     ///     counted.
     /// - Throws: ``ProtoDecodingError`` when the summary does not decode.
+    @inline(__always)
     package func scanScalars(metric: MetricTag?, includeTensorScalars: Bool,
                             into scan: inout MetricScan) throws(ProtoDecodingError) {
         var values = summaryValues()

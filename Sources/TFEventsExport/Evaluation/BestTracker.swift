@@ -75,6 +75,11 @@ public struct BestTracker {
         /// is the best *saved* checkpoint (Orbax's `best_step()` never names
         /// an unfinished step, Keras saves only on improvement). Default nil.
         public var onlySteps: Set<Int64>?
+        /// Whether files are read in runs of buffered records, decoded and
+        /// scanned in one loop, where the comparison allows
+        /// (``BestTracker/observesScans``); false reads one event at a time.
+        /// The answers are the same: tests compare the two.
+        package var scansBufferedRecords = true
 
         /// The defaults.
         public init() {}
@@ -158,6 +163,9 @@ public struct BestTracker {
     // The metric of a built-in comparison, as bytes for a quick compare.
     private let metricTag: MetricTag?
     private let goal: MetricGoal?
+    // The goal's direction alone: reading `goal` per event retained and
+    // released its metric's name.
+    private let goalDirection: MetricGoal.Direction?
     private var builtInMetric: String? { goal?.metric }
     private var bestMetricValue: Double?
     private let internsTags: Bool
@@ -180,6 +188,7 @@ public struct BestTracker {
         self.comparison = comparison
         self.options = options
         goal = comparison.goal
+        goalDirection = comparison.goal?.direction
         metricTag = comparison.metric.map(MetricTag.init)
         internsTags = comparison.metric == nil
     }
@@ -260,6 +269,10 @@ public struct BestTracker {
             scalarCount = scan.scalarCount
             metricValue = goal == nil ? nil : scan.metricValue
         }
+        if !options.strict, let direction = goalDirection {
+            return considerScanned(event, scalarCount: scalarCount, metricValue: metricValue, direction: direction,
+                                   path: path, eventIndex: eventIndex)
+        }
         guard scalarCount > 0 else { return false }
         if options.metricEventsOnly, goal != nil, metricValue == nil { return false }
         if let only = options.onlySteps, !only.contains(event.step) { return false }
@@ -280,47 +293,85 @@ public struct BestTracker {
             return try consider(current)
         }
 
-        if options.strict {
-            rememberNewest(path: path, recordOffset: recordOffset, eventIndex: eventIndex, wallTime: wallTime)
-            guard hasBest else {
-                accept(event, source: source(), metricValue: metricValue)
-                return true
-            }
-            statistics.compared += 1
-            guard let bestValue = bestMetricValue else {
-                throw .comparisonFailed(comparison.missing(goal.metric, in: .best), at: source(),
-                                        globalStep: event.step, bestSoFar: best)
-            }
-            guard let metricValue else {
-                throw .comparisonFailed(comparison.missing(goal.metric, in: .current), at: source(),
-                                        globalStep: event.step, bestSoFar: best)
-            }
-            guard wins(metricValue, over: bestValue, goal) else { return false }
+        // Strict mode.
+        rememberNewest(path: path, recordOffset: recordOffset, eventIndex: eventIndex, wallTime: wallTime)
+        guard hasBest else {
             accept(event, source: source(), metricValue: metricValue)
             return true
         }
+        statistics.compared += 1
+        guard let bestValue = bestMetricValue else {
+            throw .comparisonFailed(comparison.missing(goal.metric, in: .best), at: source(),
+                                    globalStep: event.step, bestSoFar: best)
+        }
+        guard let metricValue else {
+            throw .comparisonFailed(comparison.missing(goal.metric, in: .current), at: source(),
+                                    globalStep: event.step, bestSoFar: best)
+        }
+        guard wins(metricValue, over: bestValue, goal.direction) else { return false }
+        accept(event, source: source(), metricValue: metricValue)
+        return true
+    }
 
+    /// Whether the tracker can take events through
+    /// ``observe(_:scanned:path:eventIndex:)``: a built-in comparison in
+    /// default (not strict) mode, where nothing but a summary that does not
+    /// decode makes ``observe(_:path:eventIndex:)`` throw.
+    package var observesScans: Bool {
+        goal != nil && !internsTags && !options.strict && options.scansBufferedRecords
+    }
+
+    /// The metric a scan for ``observe(_:scanned:path:eventIndex:)`` looks for.
+    package var scanMetric: MetricTag? { metricTag }
+
+    /// ``observe(_:path:eventIndex:)`` for an event whose values were
+    /// scanned already, for ``scanMetric`` and with tensor scalars as
+    /// ``Options/includeTensorScalars`` says (the scan of a summary that
+    /// decoded; an empty one for other events).
+    ///
+    /// - Precondition: ``observesScans``.
+    package mutating func observe(_ event: EventView, scanned scan: MetricScan, path: String, eventIndex: Int) {
+        guard event.kind == .summary, let direction = goalDirection else { return }
+        statistics.malformedValues += scan.malformedCount
+        considerScanned(event, scalarCount: scan.scalarCount, metricValue: scan.metricValue, direction: direction,
+                        path: path, eventIndex: eventIndex)
+    }
+
+    /// The decision for an event whose scalars were scanned, with a built-in
+    /// comparison in default mode: evaluations without the metric or with a
+    /// NaN are skipped and counted, and one takes the best's place only when
+    /// it wins.
+    @discardableResult
+    private mutating func considerScanned(_ event: EventView, scalarCount: Int, metricValue: Double?,
+                                          direction: MetricGoal.Direction, path: String, eventIndex: Int) -> Bool {
+        guard scalarCount > 0 else { return false }
+        if options.metricEventsOnly, metricValue == nil { return false }
+        if let only = options.onlySteps, !only.contains(event.step) { return false }
+        statistics.evaluations += 1
         guard let metricValue else {
             statistics.skippedMissingMetric += 1
             return false
         }
+        let recordOffset = event.recordOffset
+        let wallTime = event.wallTime
         rememberNewest(path: path, recordOffset: recordOffset, eventIndex: eventIndex, wallTime: wallTime)
-        guard goal.accepts(metricValue) else {
+        guard direction.accepts(metricValue) else {
             statistics.skippedNaN += 1
             return false
         }
         statistics.compared += 1
-        if let bestValue = bestMetricValue, !wins(metricValue, over: bestValue, goal) {
+        if let bestValue = bestMetricValue, !wins(metricValue, over: bestValue, direction) {
             return false
         }
-        accept(event, source: source(), metricValue: metricValue)
+        accept(event, source: EvalSource(path: path, recordOffset: recordOffset, eventIndex: eventIndex, wallTime: wallTime),
+               metricValue: metricValue)
         return true
     }
 
     /// Whether `value` takes the best's place: strictly better, or equal
     /// when ties go to the latest.
-    private func wins(_ value: Double, over best: Double, _ goal: MetricGoal) -> Bool {
-        goal.improves(value, on: best) || (options.tiesGoToLatest && value == best)
+    private func wins(_ value: Double, over best: Double, _ direction: MetricGoal.Direction) -> Bool {
+        direction.improves(value, on: best) || (options.tiesGoToLatest && value == best)
     }
 
     /// Every scalar of `event` with its interned tag, into the scratch

@@ -305,7 +305,24 @@ public enum EvalRecovery {
         file.isCompressed = reader.compression != .none
         let skipBefore = file.isCompressed ? file.offset : 0
         var stoppedAtLimit: Int?
+        // Built-in comparisons in default mode: the records of the buffer
+        // that verify and decode are scanned in one loop; whatever it leaves
+        // (the buffer's end, a bad record, a summary that does not decode)
+        // is read below, one at a time.
+        let quick = tracker.observesScans
+        let metric = tracker.scanMetric
+        let includeTensorScalars = tracker.options.includeTensorScalars
+        let path = file.path  // read once: through `file` it was retained per event
         while true {
+            if quick {
+                reader.forEachBufferedScan(metric: metric, includeTensorScalars: includeTensorScalars,
+                                           before: limit ?? .max) { event, scan in
+                    if event.recordOffset < skipBefore { return true }
+                    tracker.observe(event, scanned: scan, path: path, eventIndex: file.eventCount)
+                    file.eventCount += 1
+                    return true
+                }
+            }
             if let limit, reader.offset >= limit {
                 stoppedAtLimit = reader.offset
                 break

@@ -27,6 +27,17 @@ public struct MetricGoal: Sendable, Hashable, CustomStringConvertible {
         case minimize
         /// Larger is better (accuracy, AUC, BLEU).
         case maximize
+
+        /// Whether `value` can be the best at all: anything but NaN.
+        @inlinable
+        public func accepts(_ value: Double) -> Bool { !value.isNaN }
+
+        /// Whether `candidate` is strictly better than `incumbent` (false
+        /// for a tie, and whenever either is NaN).
+        @inlinable
+        public func improves(_ candidate: Double, on incumbent: Double) -> Bool {
+            self == .maximize ? candidate > incumbent : candidate < incumbent
+        }
     }
 
     /// The metric's tag, as written in the event files.
@@ -51,13 +62,13 @@ public struct MetricGoal: Sendable, Hashable, CustomStringConvertible {
 
     /// Whether `value` can be the best at all: anything but NaN.
     @inlinable
-    public func accepts(_ value: Double) -> Bool { !value.isNaN }
+    public func accepts(_ value: Double) -> Bool { direction.accepts(value) }
 
     /// Whether `candidate` is strictly better than `incumbent` (false for a
     /// tie, and whenever either is NaN).
     @inlinable
     public func improves(_ candidate: Double, on incumbent: Double) -> Bool {
-        direction == .maximize ? candidate > incumbent : candidate < incumbent
+        direction.improves(candidate, on: incumbent)
     }
 
     /// Whether `candidate` beats `incumbent` by more than `delta` (a

@@ -252,6 +252,59 @@ import TFEventsSystem
         }
     }
 
+    /// Hands `body` the records that lie whole in the current buffer and
+    /// verify, one after the other, in one loop: none of ``next()``'s work
+    /// per call (its state saved and restored, its optional view returned
+    /// through memory, its slow paths kept ready).
+    ///
+    /// Returns at the first record this loop does not serve — one whose
+    /// length or a CRC does not verify, that is longer than the options
+    /// allow, or that is not all in the buffer — at the first record
+    /// starting at or after stream offset `limit`, or when `body` returns
+    /// false for a record; that record is left unread. ``next()`` then reads
+    /// it (reports it, or moves the buffer on), so a loop that calls this
+    /// and then ``next()`` once reads exactly what ``next()`` alone would.
+    package mutating func forEachBufferedRecord(before limit: Int, _ body: (RecordView) -> Bool) {
+        guard let base = unsafe base else { return }
+        let maxLength = UInt64(options.maxRecordLength)
+        let verifyPayload = options.verifyPayloadChecksums
+        let end = self.limit
+        let origin = bufferOffset
+        // Records starting at buffer positions below `stop` are served;
+        // limit - origin cannot wrap: both are offsets in a stream.
+        let stop = limit <= origin ? 0 : limit &- origin
+        var position = self.position
+        defer { self.position = position }
+        // end - position >= 16: a header and a footer are buffered.
+        while position < stop, end &- position >= TFRecordLayout.framingOverhead {
+            let header = unsafe base + position
+            let length64 = unsafe UInt64(littleEndian: header.loadUnaligned(as: UInt64.self))
+            // length <= maxLength <= 2^48: neither sum below can wrap.
+            guard length64 <= maxLength else { return }
+            let length = Int(truncatingIfNeeded: length64)
+            let total = length &+ TFRecordLayout.framingOverhead
+            guard total <= end &- position else { return }
+            let storedLengthCRC = unsafe UInt32(littleEndian: header.loadUnaligned(
+                fromByteOffset: TFRecordLayout.lengthCRCOffset, as: UInt32.self))
+            if verifyPayload {
+                let (lengthCRC, payloadCRC) = unsafe backend.recordChecksums(header, payloadLength: length)
+                let storedPayloadCRC = unsafe UInt32(littleEndian: header.loadUnaligned(
+                    fromByteOffset: TFRecordLayout.headerLength &+ length, as: UInt32.self))  // inside the record
+                guard MaskedCRC(crc: lengthCRC).rawValue == storedLengthCRC,
+                      MaskedCRC(crc: payloadCRC).rawValue == storedPayloadCRC else { return }
+            } else {
+                let lengthCRC = unsafe backend.extend(
+                    0, unsafeBytes: UnsafeRawBufferPointer(start: header, count: TFRecordLayout.lengthFieldLength))
+                guard MaskedCRC(crc: lengthCRC).rawValue == storedLengthCRC else { return }
+            }
+            // The payload lies inside the buffer (total <= end - position),
+            // which lives while the reader is borrowed by this call.
+            let payload = unsafe RawSpan(_unsafeStart: header + TFRecordLayout.headerLength, byteCount: length)
+            guard body(RecordView(offset: origin &+ position, payload: payload)) else { return }
+            position &+= total  // total <= end - position
+        }
+    }
+
     /// The record at `recordOffset` whose payload is `count` bytes at
     /// `start`, borrowing the reader.
     ///
