@@ -258,6 +258,45 @@ package struct TagPrediction: Sendable {
         return slot >= 0 && slot < successors.count ? Int(successors[slot]) : -1
     }
 
+    /// The id that last followed `id` within an event, or -1: the next step
+    /// along the learnt order after a guess that missed.
+    @inline(__always)
+    func successor(of id: Int) -> Int {
+        let slot = (id &+ 1) &* 2  // id >= 0: no wrap
+        return id >= 0 && slot < successors.count ? Int(successors[slot]) : -1
+    }
+
+    /// How many tags a wrong guess is followed past by ``find(at:where:)``: 3.
+    static let skippedTagsTried = 3
+
+    /// The guess for position `index`, or the first of the up to
+    /// ``skippedTagsTried`` ids that followed it in the order learnt so
+    /// far, for which `isTag` holds, confirmed; nil when none does (then
+    /// ``remember(_:at:)`` the id found otherwise).
+    ///
+    /// An event that leaves out a tag or two of its run's usual set (a
+    /// metric logged only every N steps, an evaluation without some metric)
+    /// then costs a few compares of lengths, where hashing the tag costs
+    /// several times more. A tag found past the guess leaves the order as
+    /// it was, so the tags left out stay learnt for the events that have them.
+    @inline(__always)
+    mutating func find(at index: Int, where isTag: (Int) -> Bool) -> Int? {
+        var guess = guess(at: index)
+        if isTag(guess) {
+            confirm(guess)
+            return guess
+        }
+        for _ in 0 ..< Self.skippedTagsTried {
+            guess = successor(of: guess)
+            if guess < 0 { return nil }
+            if isTag(guess) {
+                confirm(guess)
+                return guess
+            }
+        }
+        return nil
+    }
+
     /// Records that the value at position `index` has tag `id`.
     mutating func remember(_ id: Int, at index: Int) {
         let slot = slot(at: index)
@@ -278,15 +317,11 @@ package struct TagPrediction: Sendable {
 }
 
 extension TagTable {
-    /// Interns `bytes`, trying first the id ``TagPrediction`` guesses for
-    /// position `index` of the event (0: the first value), and updating the
-    /// prediction.
+    /// Interns `bytes`, trying first the ids ``TagPrediction`` guesses for
+    /// position `index` of the event (0: the first value; see
+    /// ``TagPrediction/find(at:where:)``), and updating the prediction.
     package mutating func intern(_ bytes: RawSpan, predicted: inout TagPrediction, at index: Int) -> Int {
-        let guess = predicted.guess(at: index)
-        if isTag(guess, equalTo: bytes) {
-            predicted.confirm(guess)
-            return guess
-        }
+        if let id = predicted.find(at: index, where: { isTag($0, equalTo: bytes) }) { return id }
         let id = intern(bytes)
         predicted.remember(id, at: index)
         return id
