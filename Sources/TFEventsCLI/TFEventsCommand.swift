@@ -33,9 +33,14 @@ struct TFEventsCommand: ParsableCommand {
         3 when `best`/`export` found no evaluation, 4 when an export failed or another process \
         holds the export lock, 5 when `watch --patience` stopped for lack of improvement.
         """,
+        version: version,
         subcommands: [ScanCommand.self, ScalarsCommand.self, BestCommand.self, ExportCommand.self, ExportsCommand.self, WatchCommand.self,
                       IndexCommand.self, TagsCommand.self, RunsCommand.self, ConvertCommand.self, GenerateCommand.self, ReportCommand.self]
     )
+
+    /// What `tfevents --version` prints: the release, the same as the
+    /// Python package's (python/pyproject.toml; a test keeps them equal).
+    static let version = "0.1.0"
 }
 
 /// Entry point: ArgumentParser's own, except that usage errors exit with

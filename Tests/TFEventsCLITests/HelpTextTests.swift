@@ -29,3 +29,18 @@ struct HelpTextTests {
         }
     }
 }
+
+@Suite("Version")
+struct VersionTests {
+    @Test("tfevents --version prints the release the Python package carries, exit status 0")
+    func version() throws {
+        let result = try CLIRunner.run(["--version"], timeout: 30)
+        #expect(result.status == 0)
+        let pyproject = try String(contentsOf: CLIRunner.packageRoot.appendingPathComponent("python/pyproject.toml"),
+                                   encoding: .utf8)
+        let line = pyproject.components(separatedBy: "\n").first { $0.hasPrefix("version = ") } ?? ""
+        let expected = line.replacingOccurrences(of: "version = ", with: "").trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+        #expect(!expected.isEmpty)
+        #expect(result.stdout == expected + "\n")
+    }
+}
