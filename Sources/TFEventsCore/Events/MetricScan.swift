@@ -1,24 +1,20 @@
 /// A tag to look for in summaries: its bytes kept for a compare that first
 /// checks the length (most tags differ from the metric in length) and then
-/// the bytes, without building a `String` per value.
+/// two words (``TagKey``), without building a `String` per value.
 package struct MetricTag: Sendable {
     /// The tag.
     package let name: String
-    private var table = TagTable()
-    private let length: Int
+    private let key: TagKey
 
     /// The tag `name`.
     package init(_ name: String) {
         self.name = name
-        length = name.utf8.count
-        _ = table.intern(name)
+        key = TagKey(name)
     }
 
     /// Whether `bytes` are the tag's UTF-8.
     @inline(__always)
-    func matches(_ bytes: RawSpan) -> Bool {
-        bytes.byteCount == length && table.isTag(0, equalTo: bytes)
-    }
+    func matches(_ bytes: RawSpan) -> Bool { key.matches(bytes) }
 }
 
 /// What one pass over a summary's values found, for one metric: the pass a

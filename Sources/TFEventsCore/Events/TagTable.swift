@@ -219,6 +219,66 @@ package struct TagTable: Sendable {
     }
 }
 
+/// One tag's bytes, kept for compares with two word loads: a tag of up to
+/// 16 bytes is held as its first and last word (overlapping when shorter
+/// than 16), longer ones are compared with `memcmp`. What a best-model
+/// search compares every value's tag with.
+package struct TagKey: Sendable {
+    private let count: Int
+    private let head: UInt64
+    private let tail: UInt64
+    private let bytes: [UInt8]
+
+    /// The key of `tag`.
+    package init(_ tag: String) {
+        bytes = Array(tag.utf8)
+        count = bytes.count
+        var head: UInt64 = 0, tail: UInt64 = 0
+        let words = unsafe bytes.withUnsafeBytes { raw in
+            unsafe Self.words(raw.baseAddress, count: raw.count)
+        }
+        if let words { (head, tail) = words }
+        self.head = head
+        self.tail = tail
+    }
+
+    /// The two words compared for `count` bytes at `base` (of 1 to 16
+    /// bytes; nil otherwise): the first and last 8 bytes from 8 bytes on,
+    /// the first and last 4 from 4, else the bytes themselves.
+    @inline(__always)
+    private static func words(_ base: UnsafeRawPointer?, count: Int) -> (UInt64, UInt64)? {
+        guard let base = unsafe base else { return nil }
+        switch count {
+        case 8 ... 16:
+            return unsafe (base.loadUnaligned(as: UInt64.self), base.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self))
+        case 4 ..< 8:
+            return unsafe (UInt64(base.loadUnaligned(as: UInt32.self)),
+                           UInt64(base.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)))
+        case 1 ..< 4:
+            var word: UInt64 = 0
+            for i in 0 ..< count { word |= unsafe UInt64(base.load(fromByteOffset: i, as: UInt8.self)) << (8 * i) }
+            return (word, 0)
+        default:
+            return nil
+        }
+    }
+
+    /// Whether `other` holds exactly the tag's bytes.
+    @inline(__always)
+    package func matches(_ other: RawSpan) -> Bool {
+        guard other.byteCount == count else { return false }
+        guard count > 16 else {
+            // 0 ... 16 bytes: the same words (an empty tag has none).
+            guard let words = unsafe Self.words(other.unsafeBaseAddress, count: count) else { return count == 0 }
+            return words.0 == head && words.1 == tail
+        }
+        return unsafe bytes.withUnsafeBytes { mine in
+            guard let mine = mine.baseAddress, let theirs = unsafe other.unsafeBaseAddress else { return false }
+            return unsafe memcmp(mine, theirs, count) == 0
+        }
+    }
+}
+
 /// Which tag follows which: a guess for the next value's tag id.
 ///
 /// Event logs repeat their tags in the same order, but not always all of

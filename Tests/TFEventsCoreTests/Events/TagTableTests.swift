@@ -101,4 +101,31 @@ struct TagTableTests {
         }
         #expect(Double(hits) / Double(total) < 0.7)  // what the walk adds
     }
+
+    @Test("a tag key matches exactly its own bytes: every length to 40, one byte changed at every position, other lengths")
+    func tagKeys() {
+        var random = SplitMix64(seed: 9)
+        for length in 0 ... 40 {
+            let tag = String((0 ..< length).map { _ in Character(UnicodeScalar(UInt8(97 + random.nextInt(below: 26)))) })
+            let key = TagKey(tag)
+            var same = tag
+            same.makeContiguousUTF8()
+            let matchesItself = key.matches(same.utf8.span.bytes)
+            #expect(matchesItself, "\(tag)")
+            let bytes = Array(tag.utf8)
+            for position in 0 ..< length {
+                var changed = bytes
+                changed[position] ^= 0x20
+                let matchesChanged = key.matches(changed.span.bytes)
+                #expect(!matchesChanged, "\(tag) changed at \(position)")
+            }
+            for other in [Array(bytes.dropLast()), bytes + [97], [UInt8](repeating: 97, count: length + 8)] where other != bytes {
+                let matchesOther = key.matches(other.span.bytes)
+                #expect(!matchesOther, "\(tag) against \(other.count) bytes")
+            }
+        }
+        let empty = TagKey("").matches([UInt8]().span.bytes)
+        let nonASCII = TagKey("lösś").matches(Array("lösś".utf8).span.bytes)
+        #expect(empty && nonASCII)
+    }
 }
