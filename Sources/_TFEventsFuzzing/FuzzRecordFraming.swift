@@ -37,6 +37,12 @@ enum FuzzRecordFraming {
         var array = RecordReader(bytes: bytes, options: options)
         let expected = read(&array, input: input, checkPayloads: true)
 
+        // Runs of buffered records between calls of next(): the same items.
+        var buffered = RecordReader(bytes: bytes, options: options)
+        let runs = readBuffered(&buffered, input: input, refusingEvery: 1 + Int(selector >> 4))
+        precondition(runs.items == expected.items && runs.end == expected.end,
+                     "buffered runs disagree: \(runs) vs array \(expected)")
+
         let window = 16 + Int(selector >> 4) * 8
         var stream = RecordReader(stream: FuzzPieceStream(bytes, seed: UInt64(selector) &* 0x9E37_79B9 &+ UInt64(bytes.count) /* a hash: wraps by design */),
                                   path: "<fuzz>", windowCapacity: window, options: options)
@@ -100,6 +106,46 @@ enum FuzzRecordFraming {
             precondition(reader.offset > before, "no progress at offset \(before)")
         }
         preconditionFailure("reader did not finish")
+    }
+
+    /// Reads to the end as ``read(_:input:checkPayloads:bounded:)`` does,
+    /// taking the records ``RecordReader/forEachBufferedRecord(before:_:)``
+    /// serves before each call of `next()`, with a limit that varies from
+    /// call to call and every `refusingEvery`-th record refused (left to
+    /// `next()`); a record handed out at or past the limit, or outside the
+    /// input, is a finding.
+    static func readBuffered(_ reader: inout RecordReader, input: [UInt8],
+                             refusingEvery: Int) -> (items: [Item], end: RecordReader.EndState) {
+        var items: [Item] = []
+        var handed = 0
+        let aheads = [0, 1, 40, 300, Int.max / 2]
+        for step in 0 ... input.count + 2 {
+            let stop = reader.offset &+ aheads[step % aheads.count]
+            reader.forEachBufferedRecord(before: stop) { record in
+                handed += 1
+                if handed % refusingEvery == 0 { return false }
+                precondition(record.offset < stop, "a buffered record at \(record.offset), past the limit \(stop)")
+                precondition(record.offset >= 0 && record.endOffset <= input.count,
+                             "buffered record \(record.offset)..<\(record.endOffset) outside the input of \(input.count)")
+                let original = input.rawSpan.extracting(record.payloadOffset ..< record.payloadOffset + record.payloadLength)
+                precondition(record.payload.bytesEqual(original), "buffered payload differs from the input bytes")
+                items.append(.record(offset: record.offset, length: record.payloadLength,
+                                     checksum: MaskedCRC.compute(record.payload).rawValue))
+                return true
+            }
+            let before = reader.offset
+            do {
+                guard let record = try reader.next() else { return (items, reader.endState) }
+                items.append(.record(offset: record.offset, length: record.payloadLength,
+                                     checksum: MaskedCRC.compute(record.payload).rawValue))
+            } catch {
+                items.append(.error(kind: error.kind, offset: error.offset, skipped: error.skippedBytes,
+                                    found: error.foundNextHeader, resumable: error.isResumable))
+                if !error.isResumable { return (items, reader.endState) }
+            }
+            precondition(reader.offset > before, "no progress at offset \(before)")
+        }
+        preconditionFailure("buffered reader did not finish")
     }
 
     static func check(_ end: RecordReader.EndState, count: Int) {
