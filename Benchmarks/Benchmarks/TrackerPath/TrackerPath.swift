@@ -1,8 +1,9 @@
 // The best-model tracker's hot path, as `tfevents best --no-index` takes it:
 // EvalRecovery.recover(modelDirectory:) on a model directory whose eval/
 // holds one generated evaluation log, with the default comparison (smallest
-// `loss`). Every event goes through EventFileReader and BestTracker.observe
-// (the metric-only pass over its values).
+// `loss`). The records of each buffer are read, decoded and scanned for the
+// metric in one loop (EventFileReader.forEachBufferedScan, the metric-only
+// pass over the values) and handed to BestTracker.observe(_:scanned:...).
 //
 // Setup writes the log once per process into a temporary model directory
 // with EvalLogGenerator (read from the page cache afterwards); teardown
