@@ -15,6 +15,18 @@ enum FuzzRecordFraming {
     enum Item: Equatable {
         case record(offset: Int, length: Int, checksum: UInt32)
         case error(kind: ReadRecordError.Kind, offset: Int, skipped: Int, found: Bool, resumable: Bool)
+
+        /// What `record` is: where, how long, its payload's checksum.
+        init(_ record: RecordView) {
+            self = .record(offset: record.offset, length: record.payloadLength,
+                           checksum: MaskedCRC.compute(record.payload).rawValue)
+        }
+
+        /// What `error` says.
+        init(_ error: ReadRecordError) {
+            self = .error(kind: error.kind, offset: error.offset, skipped: error.skippedBytes,
+                          found: error.foundNextHeader, resumable: error.isResumable)
+        }
     }
 
     static func options(_ selector: UInt8) -> RecordReaderOptions {
@@ -88,13 +100,11 @@ enum FuzzRecordFraming {
                     let original = input.rawSpan.extracting(record.payloadOffset ..< record.payloadOffset + record.payloadLength)
                     precondition(record.payload.bytesEqual(original), "payload differs from the input bytes")
                 }
-                let checksum = MaskedCRC.compute(record.payload).rawValue
-                items.append(.record(offset: record.offset, length: record.payloadLength, checksum: checksum))
+                items.append(Item(record))
             } catch {
                 precondition(error.offset >= 0 && error.offset <= count,
                              "error offset \(error.offset) outside the input of \(count)")
-                items.append(.error(kind: error.kind, offset: error.offset, skipped: error.skippedBytes,
-                                    found: error.foundNextHeader, resumable: error.isResumable))
+                items.append(Item(error))
                 if !error.isResumable {
                     var returnedAnother = false
                     if case .some(.some) = try? reader.next() { returnedAnother = true }
@@ -129,18 +139,15 @@ enum FuzzRecordFraming {
                              "buffered record \(record.offset)..<\(record.endOffset) outside the input of \(input.count)")
                 let original = input.rawSpan.extracting(record.payloadOffset ..< record.payloadOffset + record.payloadLength)
                 precondition(record.payload.bytesEqual(original), "buffered payload differs from the input bytes")
-                items.append(.record(offset: record.offset, length: record.payloadLength,
-                                     checksum: MaskedCRC.compute(record.payload).rawValue))
+                items.append(Item(record))
                 return true
             }
             let before = reader.offset
             do {
                 guard let record = try reader.next() else { return (items, reader.endState) }
-                items.append(.record(offset: record.offset, length: record.payloadLength,
-                                     checksum: MaskedCRC.compute(record.payload).rawValue))
+                items.append(Item(record))
             } catch {
-                items.append(.error(kind: error.kind, offset: error.offset, skipped: error.skippedBytes,
-                                    found: error.foundNextHeader, resumable: error.isResumable))
+                items.append(Item(error))
                 if !error.isResumable { return (items, reader.endState) }
             }
             precondition(reader.offset > before, "no progress at offset \(before)")

@@ -16,18 +16,9 @@ import TFEventsTestSupport
 @Suite("Buffered scanning equals reading one event at a time")
 struct BufferedScanRecoveryTests {
     static func files(in scratch: ScratchDirectory) throws -> [String] {
-        var files: [String] = []
-        for (index, encoding) in [EvalLogGenerator.Encoding.simpleValue, .tf2Tensor, .mixed].enumerated() {
-            let path = scratch.path + "/events.out.tfevents.\(4000 + index).gen"
-            _ = try EvalLogGenerator.writeFile(path: path, seed: UInt64(index + 7), encoding: encoding, limit: .bytes(30_000))
-            files.append(path)
-        }
-        // Ties, NaN, infinities, missing metrics, malformed values and
-        // summaries that do not decode (behind verified CRCs).
-        var random = SplitMix64(seed: 57)
-        let crafted = scratch.path + "/events.out.tfevents.5000.crafted"
-        try CraftedEvalLogs.write(CraftedEvalLogs.randomEvents(count: 700, firstStep: 0, random: &random), to: crafted)
-        files.append(crafted)
+        var files = try CraftedEvalLogs.writeRecoveryLogs(in: scratch.path, name: 4000, seed: 7, bytes: 30_000,
+                                                          craftedSeed: 57, craftedEvents: 700)
+        let crafted = files[3]
         let damaged = scratch.path + "/damaged"
         for directory in [damaged, damaged + "-crafted"] {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

@@ -51,17 +51,8 @@ struct ParallelRecoveryTests {
     @Test("ranges of one file read side by side equal one reader: bests, event indices, newest, counts, issues, on damaged files")
     func ranges() throws {
         let scratch = ScratchDirectory()
-        var files: [String] = []
-        for (index, encoding) in [EvalLogGenerator.Encoding.simpleValue, .tf2Tensor, .mixed].enumerated() {
-            let path = scratch.path + "/events.out.tfevents.\(2000 + index).gen"
-            _ = try EvalLogGenerator.writeFile(path: path, seed: UInt64(index), encoding: encoding, limit: .bytes(90_000))
-            files.append(path)
-        }
-        // Ties, NaN, infinities, missing metrics and malformed values.
-        var random = SplitMix64(seed: 31)
-        let crafted = scratch.path + "/events.out.tfevents.3000.crafted"
-        try CraftedEvalLogs.write(CraftedEvalLogs.randomEvents(count: 600, firstStep: 0, random: &random), to: crafted)
-        files.append(crafted)
+        var files = try CraftedEvalLogs.writeRecoveryLogs(in: scratch.path, name: 2000, seed: 0, bytes: 90_000,
+                                                          craftedSeed: 31, craftedEvents: 600)
         let damagedDirectory = scratch.path + "/damaged"
         try FileManager.default.createDirectory(atPath: damagedDirectory, withIntermediateDirectories: true)
         files += try DamagedCopies.write(of: [UInt8](Data(contentsOf: URL(fileURLWithPath: files[0]))), in: damagedDirectory)

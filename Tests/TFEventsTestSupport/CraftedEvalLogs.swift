@@ -74,6 +74,30 @@ package enum CraftedEvalLogs {
         try Data(bytes).write(to: URL(fileURLWithPath: path))
     }
 
+    /// The logs that the reading paths of a best-model search are compared
+    /// on, written into `directory`: three generated evaluation logs of
+    /// about `bytes` each (TF1 simple values, TF2 tensors, both mixed; seeds
+    /// `seed` to `seed + 2`; `events.out.tfevents.<name + i>.gen`) and a
+    /// crafted one of `craftedEvents` random events
+    /// (``randomEvents(count:firstStep:random:)`` from `craftedSeed`: ties,
+    /// NaN, infinities, missing metrics, malformed values, summaries that do
+    /// not decode; `events.out.tfevents.<name + 1000>.crafted`). Returns
+    /// the generated paths in that order, then the crafted one.
+    package static func writeRecoveryLogs(in directory: String, name: Int, seed: UInt64, bytes: Int,
+                                          craftedSeed: UInt64, craftedEvents: Int) throws -> [String] {
+        var files: [String] = []
+        for (index, encoding) in [EvalLogGenerator.Encoding.simpleValue, .tf2Tensor, .mixed].enumerated() {
+            let path = directory + "/events.out.tfevents.\(name + index).gen"
+            _ = try EvalLogGenerator.writeFile(path: path, seed: seed + UInt64(index), encoding: encoding,
+                                               limit: .bytes(bytes))
+            files.append(path)
+        }
+        var random = SplitMix64(seed: craftedSeed)
+        let crafted = directory + "/events.out.tfevents.\(name + 1000).crafted"
+        try write(randomEvents(count: craftedEvents, firstStep: 0, random: &random), to: crafted)
+        return files + [crafted]
+    }
+
     /// File names of one eval directory: some differ in byte order from
     /// `String` order (a precomposed and a decomposed "é" compare equal as
     /// strings), some are not ASCII at all.

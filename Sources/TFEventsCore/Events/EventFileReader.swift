@@ -77,7 +77,7 @@ extension EventFileReader {
     /// left unread: ``next()`` returns it or reports it. A loop that calls
     /// this and then ``next()`` once reads exactly what ``next()`` alone
     /// would.
-    package mutating func forEachBufferedScan(metric: MetricTag?, includeTensorScalars: Bool, before limit: Int,
+    package mutating func forEachBufferedScan(metric: TagKey?, includeTensorScalars: Bool, before limit: Int,
                                               _ body: (EventView, MetricScan) -> Bool) {
         records.forEachBufferedRecord(before: limit) { record in
             let event: EventView

@@ -1,22 +1,3 @@
-/// A tag to look for in summaries: its bytes kept for a compare that first
-/// checks the length (most tags differ from the metric in length) and then
-/// two words (``TagKey``), without building a `String` per value.
-package struct MetricTag: Sendable {
-    /// The tag.
-    package let name: String
-    private let key: TagKey
-
-    /// The tag `name`.
-    package init(_ name: String) {
-        self.name = name
-        key = TagKey(name)
-    }
-
-    /// Whether `bytes` are the tag's UTF-8.
-    @inline(__always)
-    func matches(_ bytes: RawSpan) -> Bool { key.matches(bytes) }
-}
-
 /// What one pass over a summary's values found, for one metric: the pass a
 /// best-model search makes over every evaluation, kept in one module so the
 /// value decoder and the scalar decoder inline into one loop.
@@ -116,7 +97,7 @@ extension EventView {
     ///     counted.
     /// - Throws: ``ProtoDecodingError`` when the summary does not decode.
     @inline(__always)
-    package func scanScalars(metric: MetricTag?, includeTensorScalars: Bool,
+    package func scanScalars(metric: TagKey?, includeTensorScalars: Bool,
                             into scan: inout MetricScan) throws(ProtoDecodingError) {
         var values = summaryValues()
         // Plain simple values and TF2 float tensors first, with only the

@@ -161,7 +161,8 @@ package struct TagTable: Sendable {
     }
 
     /// Compares `count` bytes. Tags are short: up to 16 bytes, two pairs of
-    /// overlapping loads that stay inside both buffers replace a libc call.
+    /// overlapping loads that stay inside both buffers replace a libc call
+    /// (the pairs ``TagKey`` keeps of its tag).
     @unsafe
     private static func bytesEqual(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ count: Int) -> Bool {
         switch count {
@@ -220,46 +221,42 @@ package struct TagTable: Sendable {
 }
 
 /// One tag's bytes, kept for compares with two word loads: a tag of up to
-/// 16 bytes is held as its first and last word (overlapping when shorter
-/// than 16), longer ones are compared with `memcmp`. What a best-model
-/// search compares every value's tag with.
+/// 16 bytes is held as two words, the loads of the tag table's compare,
+/// longer ones are compared with `memcmp`. What a best-model search
+/// compares every value's tag with (most differ from the metric in length,
+/// the first test).
 package struct TagKey: Sendable {
     private let count: Int
-    private let head: UInt64
-    private let tail: UInt64
+    private let words: (UInt64, UInt64)
     private let bytes: [UInt8]
 
     /// The key of `tag`.
     package init(_ tag: String) {
         bytes = Array(tag.utf8)
         count = bytes.count
-        var head: UInt64 = 0, tail: UInt64 = 0
-        let words = unsafe bytes.withUnsafeBytes { raw in
-            unsafe Self.words(raw.baseAddress, count: raw.count)
+        words = unsafe bytes.withUnsafeBytes { raw in
+            guard let base = raw.baseAddress, raw.count <= 16 else { return (0, 0) }
+            return unsafe Self.wordPair(base, count: raw.count)
         }
-        if let words { (head, tail) = words }
-        self.head = head
-        self.tail = tail
     }
 
-    /// The two words compared for `count` bytes at `base` (of 1 to 16
-    /// bytes; nil otherwise): the first and last 8 bytes from 8 bytes on,
-    /// the first and last 4 from 4, else the bytes themselves.
-    @inline(__always)
-    private static func words(_ base: UnsafeRawPointer?, count: Int) -> (UInt64, UInt64)? {
-        guard let base = unsafe base else { return nil }
+    /// The two words that stand for `count` (0 ... 16) bytes at `base`: the
+    /// first and last 8 bytes from 8 bytes on, the first and last 4 from 4
+    /// (overlapping when shorter than twice that), else the bytes
+    /// themselves; loads that stay inside the bytes, as in the table's
+    /// compare.
+    @unsafe @inline(__always)
+    private static func wordPair(_ base: UnsafeRawPointer, count: Int) -> (UInt64, UInt64) {
         switch count {
-        case 8 ... 16:
+        case 8...:
             return unsafe (base.loadUnaligned(as: UInt64.self), base.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self))
         case 4 ..< 8:
             return unsafe (UInt64(base.loadUnaligned(as: UInt32.self)),
                            UInt64(base.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)))
-        case 1 ..< 4:
-            var word: UInt64 = 0
-            for i in 0 ..< count { word |= unsafe UInt64(base.load(fromByteOffset: i, as: UInt8.self)) << (8 * i) }
-            return (word, 0)
         default:
-            return nil
+            var word: UInt64 = 0
+            for i in 0 ..< count { word |= unsafe UInt64(base.load(fromByteOffset: i, as: UInt8.self)) << (8 &* i) }
+            return (word, 0)
         }
     }
 
@@ -267,14 +264,11 @@ package struct TagKey: Sendable {
     @inline(__always)
     package func matches(_ other: RawSpan) -> Bool {
         guard other.byteCount == count else { return false }
-        guard count > 16 else {
-            // 0 ... 16 bytes: the same words (an empty tag has none).
-            guard let words = unsafe Self.words(other.unsafeBaseAddress, count: count) else { return count == 0 }
-            return words.0 == head && words.1 == tail
-        }
+        guard let base = unsafe other.unsafeBaseAddress else { return count == 0 }
+        guard count > 16 else { return unsafe Self.wordPair(base, count: count) == words }
         return unsafe bytes.withUnsafeBytes { mine in
-            guard let mine = mine.baseAddress, let theirs = unsafe other.unsafeBaseAddress else { return false }
-            return unsafe memcmp(mine, theirs, count) == 0
+            guard let mine = mine.baseAddress else { return false }
+            return unsafe memcmp(mine, base, count) == 0
         }
     }
 }
@@ -308,23 +302,26 @@ package struct TagPrediction: Sendable {
     /// No predictions yet.
     package init() {}
 
+    /// Where what followed `id` is kept: within an event, or (`first`)
+    /// as the first id of the next event.
+    @inline(__always)
+    private static func slot(after id: Int, first: Bool) -> Int { (id &+ 1) &* 2 &+ (first ? 1 : 0) }
+
     /// Where the guess for position `index` is kept.
     @inline(__always)
-    private func slot(at index: Int) -> Int { (previous &+ 1) &* 2 &+ (index == 0 ? 1 : 0) }
+    private func slot(at index: Int) -> Int { Self.slot(after: previous, first: index == 0) }
+
+    /// The id kept at `slot`, or -1.
+    @inline(__always)
+    private func id(at slot: Int) -> Int { slot >= 0 && slot < successors.count ? Int(successors[slot]) : -1 }
 
     /// The guess for the value at position `index` of an event (0: the first).
-    func guess(at index: Int) -> Int {
-        let slot = slot(at: index)
-        return slot >= 0 && slot < successors.count ? Int(successors[slot]) : -1
-    }
+    func guess(at index: Int) -> Int { id(at: slot(at: index)) }
 
     /// The id that last followed `id` within an event, or -1: the next step
     /// along the learnt order after a guess that missed.
     @inline(__always)
-    func successor(of id: Int) -> Int {
-        let slot = (id &+ 1) &* 2  // id >= 0: no wrap
-        return id >= 0 && slot < successors.count ? Int(successors[slot]) : -1
-    }
+    func successor(of id: Int) -> Int { id < 0 ? -1 : self.id(at: Self.slot(after: id, first: false)) }
 
     /// How many tags a wrong guess is followed past by ``find(at:where:)``: 3.
     static let skippedTagsTried = 3

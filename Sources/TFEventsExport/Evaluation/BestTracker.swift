@@ -161,11 +161,11 @@ public struct BestTracker {
     public private(set) var statistics = Statistics()
 
     // The metric of a built-in comparison, as bytes for a quick compare.
-    private let metricTag: MetricTag?
+    private let metricTag: TagKey?
     private let goal: MetricGoal?
-    // The goal's direction alone: reading `goal` per event retained and
+    // The goal's direction alone: binding `goal` per event retained and
     // released its metric's name.
-    private let goalDirection: MetricGoal.Direction?
+    private var goalDirection: MetricGoal.Direction? { goal?.direction }
     private var builtInMetric: String? { goal?.metric }
     private var bestMetricValue: Double?
     private let internsTags: Bool
@@ -188,8 +188,7 @@ public struct BestTracker {
         self.comparison = comparison
         self.options = options
         goal = comparison.goal
-        goalDirection = comparison.goal?.direction
-        metricTag = comparison.metric.map(MetricTag.init)
+        metricTag = comparison.metric.map(TagKey.init)
         internsTags = comparison.metric == nil
     }
 
@@ -322,7 +321,7 @@ public struct BestTracker {
     }
 
     /// The metric a scan for ``observe(_:scanned:path:eventIndex:)`` looks for.
-    package var scanMetric: MetricTag? { metricTag }
+    package var scanMetric: TagKey? { metricTag }
 
     /// ``observe(_:path:eventIndex:)`` for an event whose values were
     /// scanned already, for ``scanMetric`` and with tensor scalars as

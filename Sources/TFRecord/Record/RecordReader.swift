@@ -185,37 +185,19 @@ import TFEventsSystem
             let available = limit &- position  // 0 <= position <= limit
             if available >= TFRecordLayout.headerLength, let base = unsafe base {
                 let header = unsafe base + position
+                // Fast path: a whole record that verifies. Anything else goes
+                // on below, which finds and reports what is wrong.
+                if let length = unsafe verifiedLength(at: header, available: available,
+                                                      maxLength: UInt64(options.maxRecordLength),
+                                                      verifyPayload: options.verifyPayloadChecksums) {
+                    // Offsets of bytes in the buffer: within the stream's length.
+                    let recordOffset = bufferOffset &+ position
+                    position &+= length &+ TFRecordLayout.framingOverhead  // <= available = limit - position
+                    return unsafe view(at: recordOffset, payload: header + TFRecordLayout.headerLength, count: length)
+                }
                 let length64 = unsafe UInt64(littleEndian: header.loadUnaligned(as: UInt64.self))
                 let storedLengthCRC = unsafe UInt32(littleEndian: header.loadUnaligned(
                     fromByteOffset: TFRecordLayout.lengthCRCOffset, as: UInt32.self))
-                // Fast path: the whole record is buffered and both CRCs are
-                // wanted: compute them in one call, then check the length CRC
-                // first, exactly as the general path below does. The length is
-                // only used (for bounds) after it passed the limit check, and
-                // the payload CRC of a bad length is discarded unread.
-                if length64 <= UInt64(options.maxRecordLength) && options.verifyPayloadChecksums {
-                    let length = Int(truncatingIfNeeded: length64)
-                    // length <= maxRecordLength <= 2^48: the sum cannot wrap.
-                    let total = length &+ TFRecordLayout.framingOverhead
-                    if available >= total {
-                        let (lengthCRCValue, payloadCRCValue) = unsafe backend.recordChecksums(header, payloadLength: length)
-                        let lengthCRC = MaskedCRC(crc: lengthCRCValue)
-                        guard lengthCRC.rawValue == storedLengthCRC else {
-                            try badLength(.corruptLength(stored: MaskedCRC(rawValue: storedLengthCRC), computed: lengthCRC))
-                            continue
-                        }
-                        // Offsets of bytes in the buffer: within the stream's length.
-                        let recordOffset = bufferOffset &+ position
-                        position &+= total  // total <= available = limit - position
-                        let stored = unsafe UInt32(littleEndian: header.loadUnaligned(
-                            fromByteOffset: TFRecordLayout.headerLength &+ length, as: UInt32.self))  // inside the record
-                        let computed = MaskedCRC(crc: payloadCRCValue)
-                        if computed.rawValue != stored {
-                            try badPayload(at: recordOffset, stored: MaskedCRC(rawValue: stored), computed: computed)
-                        }
-                        return unsafe view(at: recordOffset, payload: header + TFRecordLayout.headerLength, count: length)
-                    }
-                }
                 let lengthCRC = unsafe MaskedCRC(crc: backend.extend(
                     0, unsafeBytes: UnsafeRawBufferPointer(start: header, count: TFRecordLayout.lengthFieldLength)))
                 guard lengthCRC.rawValue == storedLengthCRC else {
@@ -275,34 +257,44 @@ import TFEventsSystem
         let stop = limit <= origin ? 0 : limit &- origin
         var position = self.position
         defer { self.position = position }
-        // end - position >= 16: a header and a footer are buffered.
-        while position < stop, end &- position >= TFRecordLayout.framingOverhead {
+        while position < stop, end &- position >= TFRecordLayout.headerLength {
             let header = unsafe base + position
-            let length64 = unsafe UInt64(littleEndian: header.loadUnaligned(as: UInt64.self))
-            // length <= maxLength <= 2^48: neither sum below can wrap.
-            guard length64 <= maxLength else { return }
-            let length = Int(truncatingIfNeeded: length64)
-            let total = length &+ TFRecordLayout.framingOverhead
-            guard total <= end &- position else { return }
-            let storedLengthCRC = unsafe UInt32(littleEndian: header.loadUnaligned(
-                fromByteOffset: TFRecordLayout.lengthCRCOffset, as: UInt32.self))
-            if verifyPayload {
-                let (lengthCRC, payloadCRC) = unsafe backend.recordChecksums(header, payloadLength: length)
-                let storedPayloadCRC = unsafe UInt32(littleEndian: header.loadUnaligned(
-                    fromByteOffset: TFRecordLayout.headerLength &+ length, as: UInt32.self))  // inside the record
-                guard MaskedCRC(crc: lengthCRC).rawValue == storedLengthCRC,
-                      MaskedCRC(crc: payloadCRC).rawValue == storedPayloadCRC else { return }
-            } else {
-                let lengthCRC = unsafe backend.extend(
-                    0, unsafeBytes: UnsafeRawBufferPointer(start: header, count: TFRecordLayout.lengthFieldLength))
-                guard MaskedCRC(crc: lengthCRC).rawValue == storedLengthCRC else { return }
-            }
-            // The payload lies inside the buffer (total <= end - position),
-            // which lives while the reader is borrowed by this call.
+            guard let length = unsafe verifiedLength(at: header, available: end &- position, maxLength: maxLength,
+                                                     verifyPayload: verifyPayload) else { return }
+            // The payload lies inside the buffer, which lives while the
+            // reader is borrowed by this call.
             let payload = unsafe RawSpan(_unsafeStart: header + TFRecordLayout.headerLength, byteCount: length)
             guard body(RecordView(offset: origin &+ position, payload: payload)) else { return }
-            position &+= total  // total <= end - position
+            position &+= length &+ TFRecordLayout.framingOverhead  // <= end - position
         }
+    }
+
+    /// The payload length of the record whose header is at `header`, when
+    /// all of it lies in the `available` bytes (at least a header's) and it
+    /// verifies: its length CRC, a length of at most `maxLength`, and its
+    /// payload CRC when `verifyPayload`; nil otherwise (the general path of
+    /// ``next()`` then says what is wrong). Both CRCs come from one call;
+    /// the length is used for bounds only after it passed the limit check.
+    @unsafe @inline(__always)
+    private func verifiedLength(at header: UnsafeRawPointer, available: Int, maxLength: UInt64,
+                                verifyPayload: Bool) -> Int? {
+        let length64 = unsafe UInt64(littleEndian: header.loadUnaligned(as: UInt64.self))
+        // length <= maxLength <= 2^48: the sum cannot wrap.
+        guard length64 <= maxLength else { return nil }
+        let length = Int(truncatingIfNeeded: length64)
+        guard length &+ TFRecordLayout.framingOverhead <= available else { return nil }
+        let storedLengthCRC = unsafe UInt32(littleEndian: header.loadUnaligned(
+            fromByteOffset: TFRecordLayout.lengthCRCOffset, as: UInt32.self))
+        guard verifyPayload else {
+            let lengthCRC = unsafe backend.extend(
+                0, unsafeBytes: UnsafeRawBufferPointer(start: header, count: TFRecordLayout.lengthFieldLength))
+            return MaskedCRC(crc: lengthCRC).rawValue == storedLengthCRC ? length : nil
+        }
+        let (lengthCRC, payloadCRC) = unsafe backend.recordChecksums(header, payloadLength: length)
+        let storedPayloadCRC = unsafe UInt32(littleEndian: header.loadUnaligned(
+            fromByteOffset: TFRecordLayout.headerLength &+ length, as: UInt32.self))  // inside the record
+        return MaskedCRC(crc: lengthCRC).rawValue == storedLengthCRC
+            && MaskedCRC(crc: payloadCRC).rawValue == storedPayloadCRC ? length : nil
     }
 
     /// The record at `recordOffset` whose payload is `count` bytes at

@@ -107,7 +107,7 @@ struct MetricScanTests {
                     let (expected, throwsToo) = Self.walk(event, metric: metric, includeTensorScalars: tensors)
                     var scan = MetricScan()
                     var threw = false
-                    do { try event.scanScalars(metric: MetricTag(metric), includeTensorScalars: tensors, into: &scan) } catch { threw = true }
+                    do { try event.scanScalars(metric: TagKey(metric), includeTensorScalars: tensors, into: &scan) } catch { threw = true }
                     #expect(threw == throwsToo && Self.same(scan, expected), "\(writer.bytes) \(metric): \(scan) vs \(expected)")
                 }
             }
@@ -159,7 +159,7 @@ struct MetricScanTests {
                 let (expected, throwsToo) = Self.walk(event, metric: metric, includeTensorScalars: true)
                 var scan = MetricScan()
                 var threw = false
-                do { try event.scanScalars(metric: MetricTag(metric), includeTensorScalars: true, into: &scan) } catch { threw = true }
+                do { try event.scanScalars(metric: TagKey(metric), includeTensorScalars: true, into: &scan) } catch { threw = true }
                 #expect(threw == throwsToo && Self.same(scan, expected), "\(summary) \(metric): \(scan) vs \(expected)")
             }
         }
@@ -174,7 +174,7 @@ struct MetricScanTests {
         let (expected, throwsToo) = Self.walk(event, metric: "loss", includeTensorScalars: true)
         var scan = MetricScan()
         var threw = false
-        do { try event.scanScalars(metric: MetricTag("loss"), includeTensorScalars: true, into: &scan) } catch { threw = true }
+        do { try event.scanScalars(metric: TagKey("loss"), includeTensorScalars: true, into: &scan) } catch { threw = true }
         #expect(throwsToo && threw)
         #expect(Self.same(scan, expected) && scan.scalarCount == SummaryValues.maxValuesPerEvent && scan.metricValue == 5)
     }
@@ -204,7 +204,7 @@ struct MetricScanTests {
                         var scan = MetricScan()
                         var threw = false
                         do {
-                            try event.scanScalars(metric: MetricTag(metric), includeTensorScalars: tensors, into: &scan)
+                            try event.scanScalars(metric: TagKey(metric), includeTensorScalars: tensors, into: &scan)
                         } catch { threw = true }
                         #expect(threw == throwsToo && Self.same(scan, expected),
                                 "\(file) @\(event.recordOffset) \(metric): \(scan) vs \(expected)")
