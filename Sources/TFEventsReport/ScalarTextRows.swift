@@ -213,9 +213,13 @@ package struct ScalarTextRows: Sendable {
             fraction /= 10
             digits -= 1
         }
+        // The seconds and the fraction written apart: one run with the
+        // point moved in afterwards shifted every digit of the seconds.
         let secondDigits = TextBuffer.decimalDigitCount(seconds)
-        out.appendDigits(seconds &* TextBuffer.powersOfTen[digits] &+ fraction, digitCount: secondDigits &+ digits,
-                         pointAfter: secondDigits)
+        out.reserve(secondDigits &+ 1 &+ digits)
+        out.appendReservedDigits(seconds, digitCount: secondDigits)
+        out.appendReserved(UInt8(ascii: "."))
+        out.appendReservedDigits(fraction, digitCount: digits)
         return true
     }
 
