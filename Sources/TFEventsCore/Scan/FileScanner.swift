@@ -91,6 +91,10 @@ public struct FileScanner {
         scan(path: path, from: 0, limit: nil, handsOutPoints: true, onEvent: onEvent).summary
     }
 
+    /// What a range reader maps beyond its range: the record crossing the
+    /// limit, usually short (a longer one is mapped when reached).
+    static let rangeWindowSlack = 256 << 10
+
     /// Scans `path` from the record boundary `start`, stopping at the first
     /// record boundary at or after `limit` (nil: the end of the file).
     package func scan(path: String, from start: Int, limit: Int?, handsOutPoints: Bool,
@@ -100,6 +104,12 @@ public struct FileScanner {
         var predictedTags = TagPrediction()
         var pending: [ScannedPoint] = []
         var reader: EventFileReader
+        var options = self.options
+        if let limit {
+            // A range maps about its own bytes (and the record that
+            // crosses its limit, remapped when it is longer).
+            options.mappingWindow = max(0, limit - start) + Self.rangeWindowSlack
+        }
         do {
             reader = try EventFileReader(path: path, startOffset: start, options: options)
         } catch {

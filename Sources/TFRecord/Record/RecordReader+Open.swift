@@ -109,7 +109,8 @@ extension RecordReader {
         }
         let detected = sniffed ?? CompressionFormat.detect(fileDescriptor: fd)
         if detected == .none {
-            guard let mapping = SlidingMapping.guarded(fd: fd, path: path, identity: identity) else {
+            guard let mapping = SlidingMapping.guarded(fd: fd, path: path, identity: identity,
+                                                       windowSize: min(options.mappingWindow ?? .max, SlidingMapping.defaultWindowSize)) else {
                 // Every guard slot is taken (over a thousand files open at
                 // once): read it with read(2), which a truncation cannot
                 // turn into a SIGBUS.

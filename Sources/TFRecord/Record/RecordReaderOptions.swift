@@ -60,6 +60,10 @@ public struct RecordReaderOptions: Sendable, Equatable {
     public var onLengthMismatch: LengthMismatchPolicy = .resynchronize
     /// See ``ReadAhead``. Default: ``ReadAhead/automatic``.
     public var readAhead: ReadAhead = .automatic
+    /// Bytes of an uncompressed regular file mapped at a time, at most the
+    /// default of 16 MiB (nil), each window pre-faulted whole: a reader of
+    /// a range of a few MiB maps about the range instead.
+    package var mappingWindow: Int?
 
     /// The defaults: verify everything, recover as much as possible.
     public init() {}

@@ -27,6 +27,23 @@ extension RecordReader {
     /// file `path`; nil when there is none within them or the file cannot be
     /// mapped.
     package static func synchronizationPoint(path: String, from start: Int, span: Int = 8 << 20) -> Int? {
+        // A chain of event records usually starts within a few kilobytes:
+        // look in a small mapping first (a large one is pre-faulted whole,
+        // which costs more than the search when ranges are a few MiB). Both
+        // searches read the same bytes the same way up to where a chain is
+        // found, so the point is the one the whole span gives.
+        if span > Self.firstSynchronizationSpan,
+           let point = chainStart(path: path, from: start, span: Self.firstSynchronizationSpan) {
+            return point
+        }
+        return chainStart(path: path, from: start, span: span)
+    }
+
+    /// The bytes searched first by ``synchronizationPoint(path:from:span:)``.
+    static let firstSynchronizationSpan = 256 << 10
+
+    /// ``synchronizationPoint(path:from:span:)`` in one mapping of `span` bytes.
+    private static func chainStart(path: String, from start: Int, span: Int) -> Int? {
         guard let file = try? MappedFile(path: path, startOffset: start, length: span) else { return nil }
         let reachesEnd = file.startOffset + file.count == file.identity.size
         var options = RecordReaderOptions()
