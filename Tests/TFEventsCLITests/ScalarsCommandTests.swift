@@ -156,6 +156,32 @@ struct ScalarsCommandTests {
         }
     }
 
+    @Test("files cut into small ranges read side by side, damaged across the cuts: the serial rows, errors and status")
+    func rangesEqualSerial() throws {
+        let scratch = ScratchDirectory()
+        let log = scratch.path + "/source"
+        try Self.writeLog(in: log, seed: 7, bytes: 400 << 10)
+        let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: log + "/events.out.tfevents.7.gen")))
+        let logs = scratch.path + "/logs"
+        try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
+        let copies = try DamagedCopies.write(of: bytes, in: logs)
+        #expect(copies.count > 8)
+        for arguments in [["--format", "csv"], ["--format", "jsonl", "--tag", "*loss*"]] {
+            // Files under twice the default range are read whole: the serial reading.
+            let serial = try CLIRunner.run(["scalars", logs, "--no-index", "--jobs", "1"] + arguments, timeout: 120)
+            #expect(serial.status == 1, "damaged copies make it exit 1: \(serial.stderr)")
+            #expect(serial.stdout.split(separator: "\n").count > 10_000 && !serial.stderr.isEmpty)
+            for (jobs, range) in [("1", "16384"), ("2", "4096"), ("2", "65536"), ("4", "9000")] {
+                let cut = try CLIRunner.run(["scalars", logs, "--no-index", "--jobs", jobs, "--range-bytes", range] + arguments,
+                                            timeout: 120)
+                let same = cut.stdout == serial.stdout
+                #expect(same, "\(arguments) --jobs \(jobs) --range-bytes \(range)")
+                #expect(cut.stderr == serial.stderr, "\(arguments) --jobs \(jobs) --range-bytes \(range)")
+                #expect(cut.status == serial.status)
+            }
+        }
+    }
+
     @Test("--tag filters by glob; files in sorted order; CSV header")
     func tagFilterAndCSV() throws {
         let result = try CLIRunner.run(["scalars", "--tag", "lo*", "--format", "csv", CLIRunner.fixture("tf2/multi_file")])

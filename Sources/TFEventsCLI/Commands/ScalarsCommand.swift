@@ -60,8 +60,14 @@ struct ScalarsCommand: ParsableCommand {
 
     @OptionGroup var location: IndexLocationOptions
 
+    /// The size of the ranges large files are cut into (hidden: tests cut
+    /// small files with it).
+    @Option(name: .customLong("range-bytes"), help: .hidden)
+    var rangeBytes: Int?
+
     func validate() throws {
         try format.require([.jsonl, .csv, .arrow])
+        if let rangeBytes, rangeBytes < 1 { throw ValidationError("--range-bytes must be at least 1.") }
         if pathColumn && format != .arrow { throw ValidationError("--path-column applies to --format arrow (the text formats always have the path).") }
     }
 
@@ -77,105 +83,27 @@ struct ScalarsCommand: ParsableCommand {
         let out = StandardOutput.shared
         let format: ScalarTextRows.Format = self.format == .csv ? .csv : .jsonLines
         format.header.withUnsafeBytes { out.write(bytes: $0) }
-        let filter = TagFilter(patterns: tagPatterns)
         let total = totalSize(of: files)
         let progress = IndexProgress(mode: .auto)
         let doneBytes = Atomic<Int>(0)
-        var corrupt = false
-        var unreadable = pathFailed
-        // Files read into blocks of points on worker threads (one per core,
-        // or --jobs), each block's rows made on every core and written in
-        // order by this thread.
-        let cores = location.jobs ?? ObjectStores.defaultReaders(for: files, cores: IndexOptions().jobs)
-        let (ordered, group) = PointBlock.read(files, workers: min(cores, files.count), blocksPerFile: OrderedFiles.rowPointBlocksPerFile,
-                                               options: reading.recordOptions) { bytes in
+        // Ranges of the files read and made into rows on worker threads (one
+        // per core, more for object storage, or --jobs), written in order
+        // by this thread.
+        let workers = location.jobs ?? ObjectStores.defaultReaders(for: files, cores: IndexOptions().jobs)
+        let rows = FileRows(files: files, format: format, filter: TagFilter(patterns: tagPatterns),
+                            options: reading.recordOptions)
+        let outcome = rows.write(to: out, workers: workers, rangeBytes: rangeBytes ?? FileRows.rangeBytes) { bytes in
             let done = doneBytes.wrappingAdd(bytes, ordering: .relaxed).newValue
             progress.update(done: done, total: total, files: 0, totalFiles: 0)
         }
-        let rows = SlicedRows(format: format, slices: location.jobs ?? SlicedRows.slices(cores: IndexOptions().jobs, writingTo: out),
-                              out: out)
-        // Small blocks (files of few points) are gathered and made into rows
-        // a batch of slices at a time; larger ones are written as they come,
-        // after what was gathered before them.
-        var batch = PointBatch()
-        let batchLimit = rows.slices * SlicedRows.buffersPerWorker * SlicedRows.slice
-        func writeBatch() {
-            guard batch.count > 0 else { return }
-            do {
-                let gathered = batch
-                rows.write(count: gathered.count) { range, rows in
-                    gathered.forEachPart(in: range) { part, points in
-                        Self.makeRows(gathered.points, points, path: part.path, fields: part.fields, into: &rows)
-                    }
-                }
-            }
-            // Emptied for the next batch once its rows are made: emptied
-            // while shared, its columns would be allocated again.
-            rows.waitUntilMade()
-            batch.removeAll()
-        }
-        for (index, file) in files.enumerated() {
-            let quotedPath = format.field(file)
-            // Per tag id of the file, its field, or nil when filtered out.
-            var fields: [[UInt8]?] = []
-            let summary = ordered.drain(file: index) { block in
-                for (id, name) in block.newTags {
-                    if Int(id) >= fields.count { fields += repeatElement(nil, count: Int(id) + 1 - fields.count) }
-                    fields[Int(id)] = filter.matches(name) ? format.field(name) : nil
-                }
-                if block.values.count < PointBatch.smallBlock {
-                    batch.add(block, path: quotedPath, fields: fields)
-                    if batch.count >= batchLimit { writeBatch() }
-                } else {
-                    writeBatch()
-                    // The block goes to the row threads whole (a spare takes
-                    // its place) and back to the readers, emptied, once its
-                    // rows are made: no wait here for the slowest slice.
-                    var moving: PointBlock? = ordered.spare() ?? PointBlock()
-                    swap(&moving!, &block)
-                    let count = moving?.values.count ?? 0, fields = fields
-                    let taken = Mutex<PointBlock?>(nil)
-                    taken.withLock { swap(&$0, &moving) }  // the only reference now
-                    rows.write(count: count, { range, rows in
-                        // A copy for the slice (sharing the columns), released with it.
-                        guard let points = taken.withLock({ $0 }) else { return }
-                        Self.makeRows(points, range, path: quotedPath, fields: fields, into: &rows)
-                    }, whenMade: {
-                        // The only reference left: emptied without a copy.
-                        guard var points = taken.withLock({ $0.take() }) else { return }
-                        points.removeAll()
-                        ordered.recycle(points)
-                    })
-                }
-                block.removeAll()
-            }
-            for issue in summary.issues { StandardError.report("\(file): \(issue.message)") }
-            corrupt = corrupt || summary.hasCorruption
-            unreadable = unreadable || summary.unreadable
-        }
-        writeBatch()
-        group.wait()
-        rows.finish()
         progress.finish()
         out.flush()
-        if unreadable { throw ExitCode(ExitStatus.usage) }
-        if corrupt { throw ExitCode(ExitStatus.corruption) }
+        if pathFailed || outcome.unreadable { throw ExitCode(ExitStatus.usage) }
+        if outcome.corrupt { throw ExitCode(ExitStatus.corruption) }
     }
 }
 
 extension ScalarsCommand {
-    /// The rows of the points `range` of `points`, read from the file whose
-    /// path is the field `path` and whose tag ids have the fields `fields`
-    /// (nil: filtered out).
-    static func makeRows(_ points: PointBlock, _ range: Range<Int>, path: [UInt8], fields: [[UInt8]?],
-                         into rows: inout ScalarTextRows) {
-        var starts = RowStarts(tags: fields.count)
-        for point in range {
-            guard let start = starts.id(of: Int(points.tags[point]), path: path, in: &rows, fields: fields) else { continue }
-            rows.append(prefix: start, step: points.steps[point], wallTime: points.wallTimes[point], value: points.values[point])
-        }
-    }
-
     /// Prints the points from the log directory's index, chunk by chunk
     /// (chunks are decoded ahead on other threads): each chunk's rows are
     /// made in slices of ``SlicedRows/slice`` points on every core and

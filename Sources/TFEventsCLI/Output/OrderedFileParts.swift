@@ -2,9 +2,10 @@ import Dispatch
 import Synchronization
 import TFEvents
 
-/// What several files give, made on worker threads and handed over in the
-/// files' order, in bounded memory: the blocks of points `scalars` reads
-/// from the files (``PointBlock``) before writing them as Arrow or text.
+/// What several files (or ranges of files) give, made on worker threads
+/// and handed over in order, in bounded memory: the blocks of points
+/// `scalars` reads from the files (``PointBlock``) before writing them as
+/// Arrow, and the rows of text of ranges of the files (``FileRows``).
 ///
 /// Workers take files in order; each file's parts go through its own queue
 /// of at most `partsPerFile` parts, which the consumer (the
@@ -13,11 +14,12 @@ import TFEvents
 /// are taken in order), so nothing waits forever. Parts the consumer is
 /// done with are reused by workers (``spare()``): fresh memory is slow to
 /// first touch.
-final class OrderedFileParts<Part: Sendable>: Sendable {
-    /// What goes through a file's queue: parts, then the file's summary.
+final class OrderedFileParts<Part: Sendable, End: Sendable>: Sendable {
+    /// What goes through a file's queue: parts, then what ends it (the
+    /// file's summary).
     private enum Piece: Sendable {
         case part(Part)
-        case end(FileScanSummary)
+        case end(End)
     }
 
     /// One file's queue.
@@ -66,14 +68,14 @@ final class OrderedFileParts<Part: Sendable>: Sendable {
     }
 
     /// Ends file `index` with its summary.
-    func finish(file index: Int, summary: FileScanSummary) {
+    func finish(file index: Int, summary: End) {
         queues[index].push(.end(summary), waitingForRoom: false)
     }
 
     /// Hands file `index`'s parts to `consume`, one by one, as they come;
     /// returns its summary. What `consume` leaves of a part (emptied, its
     /// room kept) is kept for ``spare()``.
-    func drain(file index: Int, _ consume: (inout Part) -> Void) -> FileScanSummary {
+    func drain(file index: Int, _ consume: (inout Part) -> Void) -> End {
         while true {
             switch queues[index].pop() {
             case .part(var part):
@@ -88,12 +90,6 @@ final class OrderedFileParts<Part: Sendable>: Sendable {
 
 /// The bounds of ``OrderedFileParts``.
 enum OrderedFiles {
-    /// Blocks of points a file may have waiting for its rows of text
-    /// (14 MiB): formatting them takes longer than reading them, so a
-    /// reader far ahead gains nothing (8 against the Arrow path's 32: a
-    /// 1 GiB log in 2.72 against 2.67 s side by side, and a peak of 102
-    /// against 116 MB on a 256 MiB log).
-    static let rowPointBlocksPerFile = 8
     /// Blocks of points a file may have waiting (``PointBlock``: 65,536
     /// points, 1.75 MiB) with `workers` reading files: 64 blocks (112 MiB)
     /// shared out, at least 8 each, so that a worker reading the next file

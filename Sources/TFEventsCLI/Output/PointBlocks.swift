@@ -96,8 +96,8 @@ struct PointBlock: Sendable {
     /// threads (one per core), and what the consumer spreads over the pool
     /// (`concurrentPerform`) would run on its thread alone.
     static func read(_ paths: [String], workers: Int, blocksPerFile: Int, options: RecordReaderOptions,
-                     progress: (@Sendable (Int) -> Void)? = nil) -> (OrderedFileParts<PointBlock>, DispatchGroup) {
-        let ordered = OrderedFileParts<PointBlock>(count: paths.count, partsPerFile: blocksPerFile)
+                     progress: (@Sendable (Int) -> Void)? = nil) -> (OrderedFileParts<PointBlock, FileScanSummary>, DispatchGroup) {
+        let ordered = OrderedFileParts<PointBlock, FileScanSummary>(count: paths.count, partsPerFile: blocksPerFile)
         let next = Atomic<Int>(0)
         let group = DispatchGroup()
         for worker in 0 ..< workers {
