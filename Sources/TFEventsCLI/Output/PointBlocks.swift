@@ -4,8 +4,8 @@ import TFEvents
 
 /// Points of one file read by a worker, as columns: the file's own tag ids
 /// (named in ``newTags`` in the block of their first point), steps, wall
-/// times and values. What `scalars` reads from the files before writing
-/// them as Arrow batches or rows of text.
+/// times and values. What `scalars --format arrow` reads from the files
+/// before writing them as Arrow batches.
 struct PointBlock: Sendable {
     /// Points per block: one Arrow batch.
     static let capacity = 1 << 16

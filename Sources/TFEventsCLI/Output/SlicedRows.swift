@@ -4,13 +4,13 @@ import TFEvents
 
 /// Rows of text for runs of points, made in slices of ``slice`` points on
 /// worker threads (one per core) and written in order: formatting doubles
-/// is most of the work of `scalars --format csv/jsonl`, and this spreads it
-/// over the cores while the text in memory stays a few megabytes.
+/// is most of the work of `scalars --format csv/jsonl` through the index,
+/// and this spreads it over the cores while the text in memory stays a few
+/// megabytes (from the files, ``FileRows`` formats as it reads).
 ///
 /// Slices are queued and taken by whichever worker is free, with no
 /// barrier between them: a worker that shares its core for a while (with
-/// the threads decoding the next chunks of an index, or reading the next
-/// files) takes fewer slices, and the other keeps going instead of waiting
+/// the threads decoding the next chunks of the index) takes fewer slices, and the other keeps going instead of waiting
 /// for it at the end of every window. A writer thread writes the slices in
 /// the order they were queued. At most ``buffersPerWorker`` slices per
 /// worker are queued, being made or waiting to be written; each holds one
