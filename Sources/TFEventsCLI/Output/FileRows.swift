@@ -14,9 +14,10 @@ import TFEvents
 /// at a record boundary recognised by a chain of records that verify; its
 /// rows are written only when the reading before it stopped exactly there,
 /// and otherwise (damage across a cut, a range without such a boundary)
-/// the range is read again from where the reading before it really ended:
-/// the rows and the file's summary are those one reader going through the
-/// file finds.
+/// the range is read again from where the reading before it really ended
+/// (the rule of ``ScanPlan/join(_:file:read:)``, applied as the ranges
+/// arrive, since their rows cannot wait for the whole file): the rows and
+/// the file's summary are those one reader going through the file finds.
 ///
 /// Memory stays bounded: at most ``rangesAheadPerWorker`` ranges per
 /// worker are taken and not yet written, each with at most

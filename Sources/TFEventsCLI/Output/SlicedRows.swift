@@ -10,8 +10,9 @@ import TFEvents
 ///
 /// Slices are queued and taken by whichever worker is free, with no
 /// barrier between them: a worker that shares its core for a while (with
-/// the threads decoding the next chunks of the index) takes fewer slices, and the other keeps going instead of waiting
-/// for it at the end of every window. A writer thread writes the slices in
+/// the threads decoding the next chunks of the index) takes fewer slices,
+/// and the other keeps going instead of waiting for it at the end of every
+/// window. A writer thread writes the slices in
 /// the order they were queued. At most ``buffersPerWorker`` slices per
 /// worker are queued, being made or waiting to be written; each holds one
 /// buffer, and every buffer serves slice after slice (fresh memory is slow

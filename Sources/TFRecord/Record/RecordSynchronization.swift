@@ -31,7 +31,10 @@ extension RecordReader {
         // look in a small mapping first (a large one is pre-faulted whole,
         // which costs more than the search when ranges are a few MiB). Both
         // searches read the same bytes the same way up to where a chain is
-        // found, so the point is the one the whole span gives.
+        // found; a record cut by the small mapping's end reads as a
+        // truncated tail, and then the whole span is searched. Either way
+        // the readers that join ranges check that a point is where the
+        // reading before it stopped.
         if span > Self.firstSynchronizationSpan,
            let point = chainStart(path: path, from: start, span: Self.firstSynchronizationSpan) {
             return point
